@@ -1,0 +1,111 @@
+/**
+ * denopassivedns entry point: parse the configuration, build the pipeline, install signal handlers, run, and map
+ * the outcome to an exit status. The only place that calls `Deno.exit`.
+ *
+ * Exit status: 0 success, 1 runtime failure (unreadable or corrupt capture, sink failure), 2 usage error,
+ * 130 a second SIGINT/SIGTERM before the flush finished.
+ *
+ * @module
+ */
+
+import { getLogger } from "@logtape/logtape";
+import { CaptureError, openCaptureFile } from "./src/capture/mod.ts";
+import {
+  type Config,
+  ConfigError,
+  type ConfigResult,
+  denoConfigIo,
+  loadConfig,
+  LOG_CATEGORY,
+  setupLogging,
+  startCpuProfile,
+} from "./src/config/mod.ts";
+import { counterSummary } from "./src/metrics/summary.ts";
+import { buildPipeline, buildSinks } from "./src/sensor.ts";
+
+const EXIT_OK = 0;
+const EXIT_FAILURE = 1;
+const EXIT_USAGE = 2;
+const EXIT_INTERRUPTED = 130;
+
+const log = getLogger([LOG_CATEGORY, "main"]);
+
+async function run(config: Config): Promise<number> {
+  if (config.dev !== "") {
+    log.error("Live capture (-dev {dev}) is not available in this version; replay a file with -pcap", {
+      dev: config.dev,
+    });
+    return EXIT_FAILURE;
+  }
+  const sink = buildSinks(config);
+  const pipeline = buildPipeline(config, sink);
+  const source = await openCaptureFile(config.pcap);
+
+  let signals = 0;
+  const onSignal = () => {
+    signals++;
+    if (signals === 1) {
+      log.info("Caught signal, flushing and exiting");
+      source.stop();
+    } else {
+      log.warn("Second signal: exiting without waiting for the flush");
+      Deno.exit(EXIT_INTERRUPTED);
+    }
+  };
+  Deno.addSignalListener("SIGINT", onSignal);
+  Deno.addSignalListener("SIGTERM", onSignal);
+
+  let status = EXIT_OK;
+  try {
+    await pipeline.run(source);
+  } catch (error) {
+    if (!(error instanceof CaptureError)) throw error;
+    log.error("{message}", { message: error.message });
+    status = EXIT_FAILURE;
+  } finally {
+    // Whatever ended the input, what the tables hold is delivered and every sink is flushed.
+    await pipeline.finish();
+    await sink.close();
+    Deno.removeSignalListener("SIGINT", onSignal);
+    Deno.removeSignalListener("SIGTERM", onSignal);
+  }
+  log.info(`Summary: ${counterSummary(pipeline.counters)}`);
+  return status;
+}
+
+async function main(): Promise<number> {
+  let result: ConfigResult;
+  try {
+    result = loadConfig(Deno.args, Deno.env.toObject(), denoConfigIo());
+  } catch (error) {
+    if (!(error instanceof ConfigError)) throw error;
+    console.error(error.message);
+    return EXIT_USAGE;
+  }
+  if (result.kind !== "run") {
+    Deno.stdout.writeSync(new TextEncoder().encode(result.text));
+    return EXIT_OK;
+  }
+  const { config } = result;
+  setupLogging(config.debug);
+  for (const warning of result.warnings) log.warn(warning);
+  const stopProfile = config.cpuprofile === "" ? null : await startCpuProfile(config.cpuprofile);
+  try {
+    return await run(config);
+  } catch (error) {
+    if (!(error instanceof CaptureError)) throw error;
+    log.error("{message}", { message: error.message });
+    return EXIT_FAILURE;
+  } finally {
+    await stopProfile?.();
+  }
+}
+
+let status: number;
+try {
+  status = await main();
+} catch (error) {
+  console.error(`denopassivedns: ${error instanceof Error ? error.stack ?? error.message : String(error)}`);
+  status = EXIT_FAILURE;
+}
+Deno.exit(status);

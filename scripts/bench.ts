@@ -1,0 +1,124 @@
+/**
+ * `deno task bench [--pairs 100000,1000000] [--runs 3] [--format gopassivedns]`
+ *
+ * Generates deterministic DNS traffic captures (scripts/gen_dns_pcap.py, seeded), replays each through
+ * denopassivedns with records written to a file, and reports packets/s, records/s and peak RSS (median of the
+ * runs), checks the record count against the generator's stats file, and, when tshark is installed, measures it
+ * on the same file in the same run and prints the ratio. Figures only: nothing here asserts a time.
+ */
+import { parseArgs } from "node:util";
+
+const ROOT = new URL("..", import.meta.url).pathname;
+const OUT = ROOT + "bench-out/";
+
+const { values } = parseArgs({
+  args: Deno.args,
+  options: {
+    pairs: { type: "string", default: "100000,1000000" },
+    runs: { type: "string", default: "3" },
+    format: { type: "string", default: "gopassivedns" },
+    tshark: { type: "boolean", default: true },
+  },
+});
+
+interface Measure {
+  seconds: number;
+  peakRssMb: number;
+  lines: number;
+}
+
+async function exists(path: string): Promise<boolean> {
+  try {
+    await Deno.stat(path);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+async function sh(command: string): Promise<{ code: number; stdout: string; stderr: string }> {
+  const output = await new Deno.Command("bash", { args: ["-c", command], stdout: "piped", stderr: "piped" })
+    .output();
+  const decoder = new TextDecoder();
+  return { code: output.code, stdout: decoder.decode(output.stdout), stderr: decoder.decode(output.stderr) };
+}
+
+async function generate(pairs: number): Promise<{ pcap: string; stats: Record<string, unknown> }> {
+  const pcap = `${OUT}dns_${pairs}.pcap`;
+  const statsPath = `${OUT}dns_${pairs}.json`;
+  if (!(await exists(pcap)) || !(await exists(statsPath))) {
+    console.error(`generating ${pcap} ...`);
+    const result = await sh(
+      `python3 ${ROOT}scripts/gen_dns_pcap.py --pairs ${pairs} -o ${pcap} --stats-json ${statsPath} 2>/dev/null`,
+    );
+    if (result.code !== 0) throw new Error(`gen_dns_pcap.py failed: ${result.stderr}`);
+  }
+  return { pcap, stats: JSON.parse(await Deno.readTextFile(statsPath)) };
+}
+
+/** Run a shell command under /usr/bin/time -v; wall seconds and peak RSS come from its report. */
+async function timed(command: string, outFile: string): Promise<Measure> {
+  const started = performance.now();
+  const result = await sh(`/usr/bin/time -v ${command} > ${outFile}`);
+  const seconds = (performance.now() - started) / 1000;
+  if (result.code !== 0) throw new Error(`${command} failed (${result.code}): ${result.stderr.slice(-2000)}`);
+  const rss = /Maximum resident set size \(kbytes\): (\d+)/.exec(result.stderr);
+  const lines = (await sh(`wc -l < ${outFile}`)).stdout.trim();
+  return { seconds, peakRssMb: rss ? Number(rss[1]) / 1024 : NaN, lines: Number(lines) };
+}
+
+function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.floor(sorted.length / 2)];
+}
+
+function expectedRecords(stats: Record<string, unknown>, format: string): number {
+  if (format === "transaction") return stats.pairs as number;
+  return (stats.answer_rrs as number) + (stats.nxdomain as number);
+}
+
+const deno = Deno.execPath();
+const permissions = "--allow-read --allow-write --allow-env --allow-sys=hostname --allow-ffi --allow-net";
+const hasTshark = values.tshark && (await sh("command -v tshark")).code === 0;
+const runs = Number(values.runs);
+await Deno.mkdir(OUT, { recursive: true });
+
+const rows: string[] = [];
+for (const pairs of values.pairs.split(",").map(Number)) {
+  const { pcap, stats } = await generate(pairs);
+  const packets = stats.packets as number;
+  const expected = expectedRecords(stats, values.format);
+  const ours: Measure[] = [];
+  for (let i = 0; i < runs; i++) {
+    ours.push(
+      await timed(`${deno} run ${permissions} ${ROOT}main.ts -pcap ${pcap} -format ${values.format}`, `${OUT}out.jsonl`),
+    );
+  }
+  const seconds = median(ours.map((m) => m.seconds));
+  const rss = median(ours.map((m) => m.peakRssMb));
+  const lines = ours[0].lines;
+  const countNote = lines === expected ? "exact" : `MISMATCH: expected ${expected}`;
+  rows.push(
+    `| denopassivedns (${values.format}) | ${pairs} | ${(packets / seconds / 1e3).toFixed(0)} k | ${
+      (lines / seconds / 1e3).toFixed(0)
+    } k | ${seconds.toFixed(2)} | ${rss.toFixed(0)} MB | ${lines} (${countNote}) |`,
+  );
+  if (hasTshark) {
+    const peer = await timed(
+      `tshark -r ${pcap} -n -T fields -e dns.id -e dns.qry.name -e dns.a -Y dns`,
+      `${OUT}tshark.txt`,
+    );
+    rows.push(
+      `| tshark (same run) | ${pairs} | ${(packets / peer.seconds / 1e3).toFixed(0)} k | ${
+        (peer.lines / peer.seconds / 1e3).toFixed(0)
+      } k (messages) | ${peer.seconds.toFixed(2)} | ${peer.peakRssMb.toFixed(0)} MB | ratio ${
+        (peer.seconds / seconds).toFixed(1)
+      }x |`,
+    );
+  }
+}
+
+console.log(`Machine: ${Deno.build.target}, ${navigator.hardwareConcurrency} cores; median of ${runs} runs`);
+console.log("| tool | pairs | packets/s | records/s | seconds | peak RSS | records |");
+console.log("|---|---:|---:|---:|---:|---:|---|");
+for (const row of rows) console.log(row);

@@ -1,0 +1,73 @@
+#!/usr/bin/env bash
+# Installs the Debian packages the test suites need (CI runs this as root on a fresh Debian 12).
+#
+#   tshark        cross-checks our DNS decoder against Wireshark's dissector (tests/tshark_dissect.ts)
+#   tcpdump       records the captures in testdata/real/ (scripts/capture_real_traffic.sh)
+#   unbound       recursive resolver for the resolver<->authority capture and integration tests
+#   knot          knotd, the authoritative server for the zone in scripts/real_traffic/
+#   dnsutils      dig
+#   knot-dnsutils kdig (TCP pipelining with +keepopen)
+#   dnsperf       bulk UDP query load
+#   libpcap0.8    libpcap.so.0.8 for the live-capture FFI source
+#   rsyslog       a real syslog receiver for the syslog sink tests
+#
+# Idempotent and quiet: packages already installed (dpkg -s) are skipped without touching apt; apt output goes to a
+# log file and one summary line is printed. Exit status is non-zero when a package could not be installed.
+set -euo pipefail
+
+PACKAGES=(tshark tcpdump unbound knot dnsutils knot-dnsutils dnsperf libpcap0.8 rsyslog)
+LOG="${INSTALL_TEST_DEPS_LOG:-/tmp/install_test_deps.log}"
+
+missing=()
+for pkg in "${PACKAGES[@]}"; do
+  # "install ok installed" is the only status that means the package is fully configured.
+  if ! dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q '^install ok installed$'; then
+    missing+=("$pkg")
+  fi
+done
+
+if [ "${#missing[@]}" -eq 0 ]; then
+  echo "install_test_deps: all ${#PACKAGES[@]} packages already installed"
+  exit 0
+fi
+
+SUDO=""
+if [ "$(id -u)" -ne 0 ]; then
+  SUDO="sudo"
+fi
+
+export DEBIAN_FRONTEND=noninteractive
+: >"$LOG"
+
+# wireshark-common asks whether non-root users may capture; answer "no" ahead of time so no prompt can appear.
+echo "wireshark-common wireshark-common/install-setuid boolean false" | $SUDO debconf-set-selections >>"$LOG" 2>&1
+
+# Keep postinst scripts from starting unbound/knot/rsyslog daemons: the tests start their own instances on their own
+# ports, and a packaged unbound grabbing port 53 would clash with them. Only add the guard when none exists, and only
+# remove the one we added.
+added_policy=""
+if [ ! -e /usr/sbin/policy-rc.d ]; then
+  printf '#!/bin/sh\nexit 101\n' | $SUDO tee /usr/sbin/policy-rc.d >/dev/null
+  $SUDO chmod 755 /usr/sbin/policy-rc.d
+  added_policy="yes"
+fi
+cleanup() {
+  if [ -n "$added_policy" ]; then
+    $SUDO rm -f /usr/sbin/policy-rc.d
+  fi
+}
+trap cleanup EXIT
+
+status=0
+{
+  $SUDO apt-get update -q &&
+    $SUDO apt-get install -y -q --no-install-recommends \
+      -o Dpkg::Options::=--force-confdef -o Dpkg::Options::=--force-confold "${missing[@]}"
+} >>"$LOG" 2>&1 || status=$?
+
+if [ "$status" -ne 0 ]; then
+  echo "install_test_deps: FAILED installing ${missing[*]} (exit $status); see $LOG" >&2
+  tail -n 20 "$LOG" >&2
+  exit "$status"
+fi
+echo "install_test_deps: installed ${missing[*]} (log: $LOG)"

@@ -1,0 +1,121 @@
+/**
+ * Bounded-memory streaming over a capture file: one reusable chunk buffer, filled by one `read` per
+ * batch, with the unconsumed tail (at most one partial record) moved to the front before each read.
+ * The buffer grows only when a single record is bigger than it, up to a hard cap.
+ *
+ * @module
+ */
+
+import { CaptureError } from "./packet.ts";
+
+/** Default chunk size: big enough for thousands of DNS packets per batch, small enough to stay in cache. */
+export const DEFAULT_CHUNK_SIZE = 1024 * 1024;
+/** Largest buffer ever allocated; a record needing more is corruption (libpcap's pcapng block cap). */
+export const MAX_BUFFER_SIZE = 16 * 1024 * 1024;
+
+/** What the reader needs from a file or stdin (Deno.FsFile and Deno.stdin both fit). */
+export interface ByteInput {
+  read(p: Uint8Array): Promise<number | null>;
+  close(): void;
+}
+
+/** Reads a capture input chunk by chunk; parsers walk `buf` from `pos` to `end` and advance `pos`. */
+export class ChunkReader {
+  /** The chunk buffer; views handed out are valid until the next `read`. */
+  buf: Uint8Array;
+  /** DataView over `buf` (replaced when `buf` grows). */
+  view: DataView;
+  /** Index in `buf` of the first unconsumed byte. */
+  pos = 0;
+  /** Index in `buf` one past the last byte read. */
+  end = 0;
+  /** File offset of `buf[0]`, so `base + i` names a byte for error messages. */
+  base = 0;
+  /** Bytes still to discard from the input (a skipped block longer than what was buffered). */
+  pendingSkip = 0;
+  #closed = false;
+
+  constructor(readonly input: ByteInput, readonly name: string, chunkSize = DEFAULT_CHUNK_SIZE) {
+    this.buf = new Uint8Array(Math.max(64, Math.min(chunkSize, MAX_BUFFER_SIZE)));
+    this.view = new DataView(this.buf.buffer);
+  }
+
+  /** Unconsumed bytes in the buffer. */
+  get available(): number {
+    return this.end - this.pos;
+  }
+
+  /** File offset of buffer index `i` (default: the first unconsumed byte). */
+  offset(i: number = this.pos): number {
+    return this.base + i;
+  }
+
+  /**
+   * Moves the unconsumed tail to the front, makes room for `need` unconsumed bytes, and reads once.
+   * Returns the number of bytes read; 0 means end of input.
+   */
+  async read(need: number): Promise<number> {
+    if (this.pos > 0) {
+      this.buf.copyWithin(0, this.pos, this.end);
+      this.base += this.pos;
+      this.end -= this.pos;
+      this.pos = 0;
+    }
+    if (need > this.buf.length) this.#grow(need);
+    if (this.end === this.buf.length) this.#grow(this.buf.length + 1);
+    let n: number | null;
+    try {
+      n = await this.input.read(this.buf.subarray(this.end));
+    } catch (err) {
+      throw new CaptureError(
+        `Cannot read capture file ${this.name} at byte ${this.offset(this.end)}: ${(err as Error).message}`,
+      );
+    }
+    if (n === null || n === 0) return 0;
+    this.end += n;
+    if (this.pendingSkip > 0) this.skip(this.pendingSkip);
+    return n;
+  }
+
+  /** Reads until `n` unconsumed bytes are buffered; false if the input ends first. */
+  async ensure(n: number): Promise<boolean> {
+    while (this.available < n) {
+      if (await this.read(n) === 0) return false;
+    }
+    return true;
+  }
+
+  /** Consumes `n` bytes without buffering them: what is not yet read is discarded by later reads. */
+  skip(n: number): void {
+    const now = Math.min(n, this.available);
+    this.pos += now;
+    this.pendingSkip = n - now;
+  }
+
+  /** `Capture file NAME is STATE at byte AT: DETAIL`, e.g. STATE "truncated" or "corrupt". */
+  error(state: string, at: number, detail: string): CaptureError {
+    return new CaptureError(`Capture file ${this.name} is ${state} at byte ${at}: ${detail}`);
+  }
+
+  /** Closes the input once; later calls do nothing. */
+  close(): void {
+    if (this.#closed) return;
+    this.#closed = true;
+    try {
+      this.input.close();
+    } catch {
+      // Already closed by the runtime (e.g. stdin at exit): nothing left to release.
+    }
+  }
+
+  #grow(need: number): void {
+    if (need > MAX_BUFFER_SIZE) {
+      throw this.error("corrupt", this.offset(), `a record needs ${need} bytes (limit ${MAX_BUFFER_SIZE})`);
+    }
+    const size = Math.min(MAX_BUFFER_SIZE, Math.max(need, this.buf.length * 2));
+    const bigger = new Uint8Array(size);
+    bigger.set(this.buf.subarray(0, this.end));
+    this.buf = bigger;
+    this.view = new DataView(bigger.buffer);
+  }
+}

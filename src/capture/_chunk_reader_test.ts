@@ -1,0 +1,70 @@
+import assert from "node:assert/strict";
+import { type ByteInput, ChunkReader, MAX_BUFFER_SIZE } from "./_chunk_reader.ts";
+import { collect, concat, epb, frame, idb, pcapFile, shb } from "./_test_captures.ts";
+import { PcapFileSource } from "./pcap_file.ts";
+import { PcapngFileSource } from "./pcapng_file.ts";
+
+/** An input that hands out at most `step` bytes per read, like a slow pipe on stdin. */
+class DribbleInput implements ByteInput {
+  at = 0;
+  closes = 0;
+  constructor(readonly bytes: Uint8Array, readonly step: number) {}
+  read(p: Uint8Array): Promise<number | null> {
+    const n = Math.min(this.step, p.length, this.bytes.length - this.at);
+    if (n === 0) return Promise.resolve(null);
+    p.set(this.bytes.subarray(this.at, this.at + n));
+    this.at += n;
+    return Promise.resolve(n);
+  }
+  close(): void {
+    this.closes++;
+  }
+}
+
+Deno.test("ChunkReader feeds a pcap reader from an input that returns 3 bytes per read", async () => {
+  const records = Array.from({ length: 10 }, (_, i) => ({ sec: i, frac: 0, data: frame(33, i) }));
+  const input = new DribbleInput(pcapFile({}, records), 3);
+  const reader = new ChunkReader(input, "<pipe>", 64);
+  await reader.ensure(4);
+  const { packets, error } = await collect(await PcapFileSource.open(reader));
+  assert.equal(error, undefined);
+  assert.deepEqual(packets.map((p) => p.data), records.map((r) => r.data));
+  assert.equal(input.closes, 1);
+});
+
+Deno.test("ChunkReader feeds a pcapng reader from an input that returns 5 bytes per read", async () => {
+  const bytes = concat(shb(true), idb(true, 1), ...[1, 2, 3].map((i) => epb(true, 0, BigInt(i), frame(50, i))));
+  const input = new DribbleInput(bytes, 5);
+  const { packets, error } = await collect(await PcapngFileSource.open(new ChunkReader(input, "<pipe>", 64)));
+  assert.equal(error, undefined);
+  assert.deepEqual(packets.map((p) => p.data[0]), [1, 2, 3]);
+  assert.equal(input.closes, 1);
+});
+
+Deno.test("ChunkReader closes the input when onPacket throws", async () => {
+  const input = new DribbleInput(pcapFile({}, [{ sec: 0, frac: 0, data: frame(10) }]), 1000);
+  const source = await PcapFileSource.open(new ChunkReader(input, "<pipe>"));
+  await assert.rejects(
+    source.run(() => {
+      throw new Error("decoder bug");
+    }, () => Promise.resolve()),
+    /decoder bug/,
+  );
+  assert.equal(input.closes, 1);
+});
+
+Deno.test("ChunkReader refuses to grow past its hard cap", async () => {
+  const reader = new ChunkReader(new DribbleInput(new Uint8Array(10), 10), "<pipe>", 64);
+  await assert.rejects(
+    reader.read(MAX_BUFFER_SIZE + 1),
+    /^CaptureError: Capture file <pipe> is corrupt at byte 0: a record needs 16777217 bytes \(limit 16777216\)$/,
+  );
+});
+
+Deno.test("ChunkReader names the input and offset when a read fails", async () => {
+  const failing: ByteInput = { read: () => Promise.reject(new Error("Is a directory (os error 21)")), close() {} };
+  await assert.rejects(
+    new ChunkReader(failing, "/tmp").read(1),
+    /^CaptureError: Cannot read capture file \/tmp at byte 0: Is a directory \(os error 21\)$/,
+  );
+});

@@ -1,0 +1,69 @@
+/**
+ * The batch loop shared by the pcap and pcapng readers: deliver every complete record in the
+ * buffer, await `onBatchEnd`, then read the next chunk. Damage found mid-chunk is reported only
+ * after the packets before it (and their batch end) have been delivered.
+ *
+ * @module
+ */
+
+import type { ChunkReader } from "./_chunk_reader.ts";
+import type { PacketHandler, PacketSource } from "./packet.ts";
+import { CaptureError } from "./packet.ts";
+
+/** A capture file read chunk by chunk; subclasses parse records out of the chunk buffer. */
+export abstract class FileSource implements PacketSource {
+  /** Bytes from `reader.pos` the parser needs before it can go on (set when it runs dry). */
+  protected need = 1;
+  /** Corruption found by the parser; thrown after the current batch is delivered. */
+  protected damage: CaptureError | null = null;
+  #stopped = false;
+  #started = false;
+
+  protected constructor(protected readonly reader: ChunkReader) {}
+
+  /** The input's name as used in error messages (the path, or `<stdin>`). */
+  get name(): string {
+    return this.reader.name;
+  }
+
+  /**
+   * Calls `onPacket` for each packet, awaiting `onBatchEnd` after each chunk that delivered any.
+   * Resolves at end of file or after `stop()`; rejects with a CaptureError on damage. Closes the
+   * input when it settles.
+   */
+  async run(onPacket: PacketHandler, onBatchEnd: () => Promise<void>): Promise<void> {
+    if (this.#started) throw new CaptureError(`Capture file ${this.reader.name} is already being read`);
+    this.#started = true;
+    const reader = this.reader;
+    try {
+      while (true) {
+        const count = this.deliver(onPacket);
+        if (count > 0 || this.damage) await onBatchEnd();
+        if (this.damage) throw this.damage;
+        if (this.#stopped) return;
+        if (await reader.read(this.need) === 0) {
+          if (reader.available > 0 || reader.pendingSkip > 0) throw this.truncation();
+          return;
+        }
+      }
+    } finally {
+      reader.close();
+    }
+  }
+
+  /** Makes `run` resolve after the current batch. Safe from a signal handler. */
+  stop(): void {
+    this.#stopped = true;
+  }
+
+  /** Releases the input without reading it (for a source whose `run` is never called). */
+  close(): void {
+    this.reader.close();
+  }
+
+  /** Delivers every complete record in the buffer, advancing `reader.pos`; returns the count. */
+  protected abstract deliver(onPacket: PacketHandler): number;
+
+  /** The error for input that ends inside a record. */
+  protected abstract truncation(): CaptureError;
+}

@@ -1,0 +1,48 @@
+/**
+ * Diagnostics on stderr through LogTape. Standard output carries records only, so the sink writes to stderr
+ * directly (synchronously, so a message logged just before exit is not lost).
+ *
+ * Modules log under the `denopassivedns` category: `getLogger(["denopassivedns", "capture"]).info("…")`.
+ *
+ * @module
+ */
+
+import { configureSync, getTextFormatter, type LogRecord } from "@logtape/logtape";
+
+/** Root category of every logger of the program. */
+export const LOG_CATEGORY = "denopassivedns";
+
+const encoder = new TextEncoder();
+
+/** Writes all of `text` to stderr. */
+function writeStderr(text: string): void {
+  const bytes = encoder.encode(text);
+  let written = 0;
+  while (written < bytes.length) written += Deno.stderr.writeSync(bytes.subarray(written));
+}
+
+/**
+ * Configures logging: level `info` by default, `debug` with `-debug`; everything goes to stderr. Can be called again
+ * (it replaces the previous configuration).
+ *
+ * @example
+ * ```ts
+ * setupLogging(config.debug);
+ * getLogger([LOG_CATEGORY, "main"]).debug("Starting capture on {dev}", { dev: config.dev });
+ * ```
+ * @param debug whether debug messages are shown.
+ * @param write where formatted lines go; stderr unless a test captures them.
+ */
+export function setupLogging(debug: boolean, write: (text: string) => void = writeStderr): void {
+  const format = getTextFormatter({ timestamp: "date-time-timezone" });
+  const sink = (record: LogRecord) => write(format(record));
+  configureSync({
+    reset: true,
+    sinks: { stderr: sink },
+    loggers: [
+      { category: [LOG_CATEGORY], lowestLevel: debug ? "debug" : "info", sinks: ["stderr"] },
+      // LogTape's own notices (e.g. a sink that failed) are worth seeing, its informational ones are not.
+      { category: ["logtape", "meta"], lowestLevel: "warning", sinks: ["stderr"] },
+    ],
+  });
+}

@@ -1,0 +1,506 @@
+/**
+ * The options table: every option once, with its flag name, `PDNS_*` variable, type, default, group and help. Flag
+ * parsing, environment and `.env` lookup, defaults, validation and `--help` are all driven from here.
+ *
+ * Names, variables and defaults of the original's options are those of gopassivedns (including its odd ones:
+ * `PDNS_KAFKA_PEERS` for `-kafka_brokers`, `PDNS_THREADS` for `-numprocs`, `PDNS_PROFILE_FILE` for `-cpuprofile`).
+ *
+ * @module
+ */
+
+import type { Config } from "./config.ts";
+import { parseGoDuration } from "./duration.ts";
+import { GO_BOOL_FORMS, parseGoBool, parseGoInt } from "./go_values.ts";
+
+/** The help sections, in the order `--help` prints them. */
+export const OPTION_GROUPS = [
+  "Capture",
+  "Decoding",
+  "Correlation",
+  "Output",
+  "File sink",
+  "Syslog",
+  "Kafka",
+  "Fluentd",
+  "Metrics",
+  "Diagnostics",
+] as const;
+
+/** A help section. */
+export type OptionGroup = typeof OPTION_GROUPS[number];
+
+/** The value types of the table. */
+export type OptionType = "string" | "int" | "bool" | "duration" | "list" | "enum";
+
+/** What a parser returns for a rejected value; `detail` says why when the expected form alone does not. */
+export class Invalid {
+  constructor(readonly detail?: string) {}
+}
+
+/** One option. */
+export interface OptionSpec {
+  /** Flag name without the dash, case-sensitive as in Go (`logMaxAge`). */
+  readonly name: string;
+  /** Environment (and `.env`) variable. */
+  readonly env: string;
+  readonly type: OptionType;
+  /** The {@link Config} field it sets. */
+  readonly key: keyof Config;
+  /** Default as text, parsed like any other source (so a default can never disagree with its parser). */
+  readonly default: string;
+  /** How `--help` shows the default when the text alone would mislead ("hostname" for `-name`). */
+  readonly defaultShown?: string;
+  readonly group: OptionGroup;
+  /** One sentence for `--help`. */
+  readonly help: string;
+  /** Placeholder for the value in `--help` ("" for booleans). */
+  readonly arg: string;
+  /** The accepted form, completing "expected …" in error messages. */
+  readonly expected: string;
+  /** Text to value, or {@link Invalid}. */
+  parse(text: string): unknown;
+}
+
+/** Largest int the original accepted from the environment (Go parsed them as int32). */
+const INT32_MAX = 2 ** 31 - 1;
+
+/** Largest snapshot length libpcap accepts (MAXIMUM_SNAPLEN in pcap-int.h). */
+const MAX_SNAPLEN = 262_144;
+
+/** Keys of {@link Config} whose value type is `T`. */
+type KeysOf<T> = { [K in keyof Config]-?: Config[K] extends T ? K : never }[keyof Config];
+
+interface Common<T> {
+  name: string;
+  env: string;
+  key: KeysOf<T>;
+  group: OptionGroup;
+  help: string;
+  arg?: string;
+  defaultShown?: string;
+}
+
+function stringOption(o: Common<string> & { default?: string }): OptionSpec {
+  return { type: "string", default: "", arg: "string", expected: "a string", parse: (text) => text, ...o };
+}
+
+function boolOption(o: Common<boolean>): OptionSpec {
+  return {
+    type: "bool",
+    default: "false",
+    arg: "",
+    expected: `true or false (${GO_BOOL_FORMS})`,
+    parse: (text) => parseGoBool(text) ?? new Invalid(),
+    ...o,
+  };
+}
+
+function intOption(o: Common<number> & { default: string; min: number; max?: number }): OptionSpec {
+  const { min, max = INT32_MAX, ...rest } = o;
+  const expected = max === INT32_MAX ? `an integer >= ${min}` : `an integer from ${min} to ${max}`;
+  return {
+    type: "int",
+    arg: "int",
+    expected,
+    parse(text) {
+      const value = parseGoInt(text);
+      return value !== undefined && value >= min && value <= max ? value : new Invalid();
+    },
+    ...rest,
+  };
+}
+
+function durationOption(o: Common<number> & { default: string; rule: "positive" | "nonzero" }): OptionSpec {
+  const { rule, ...rest } = o;
+  const expected = rule === "positive"
+    ? "a positive Go duration such as 90s, 3m, 1h30m or 500ms"
+    : "a non-zero Go duration such as -1m, 90s, 1h30m or 500ms";
+  return {
+    type: "duration",
+    arg: "duration",
+    expected,
+    parse(text) {
+      let ms: number;
+      try {
+        ms = parseGoDuration(text);
+      } catch (e) {
+        return new Invalid((e as SyntaxError).message.replace(/ in duration ".*"$/s, "").toLowerCase());
+      }
+      return (rule === "positive" ? ms > 0 : ms !== 0) ? ms : new Invalid();
+    },
+    ...rest,
+  };
+}
+
+function enumOption(o: Common<string> & { default: string; values: readonly string[] }): OptionSpec {
+  const { values, ...rest } = o;
+  const canonical = new Map(values.map((v) => [v.toLowerCase(), v]));
+  const empty = values.includes("");
+  const listed = values.filter((v) => v !== "").join(", ");
+  return {
+    type: "enum",
+    arg: "name",
+    expected: `one of ${listed}${empty ? " (any case), or empty" : ""}`,
+    parse: (text) => canonical.get(text.toLowerCase()) ?? new Invalid(),
+    ...rest,
+  };
+}
+
+function portListOption(o: Common<number[]> & { default: string }): OptionSpec {
+  return {
+    type: "list",
+    arg: "ports",
+    expected: "a comma-separated list of ports from 1 to 65535, such as 53,5353",
+    parse(text) {
+      const ports: number[] = [];
+      for (const item of text.split(",")) {
+        const trimmed = item.trim();
+        const port = /^[0-9]{1,5}$/.test(trimmed) ? Number(trimmed) : 0;
+        if (port < 1 || port > 65535) return new Invalid();
+        if (!ports.includes(port)) ports.push(port);
+      }
+      return ports;
+    },
+    ...o,
+  };
+}
+
+function stringListOption(o: Common<string[]>): OptionSpec {
+  return {
+    type: "list",
+    arg: "list",
+    default: "",
+    expected: "a comma-separated list",
+    parse: (text) => text.split(",").map((item) => item.trim()).filter((item) => item !== ""),
+    ...o,
+  };
+}
+
+/** Syslog facility names (RFC 5424 §6.2.1 codes 0-11 and 16-23), as Go's `log/syslog` names them. */
+export const SYSLOG_FACILITIES = [
+  "KERN",
+  "USER",
+  "MAIL",
+  "DAEMON",
+  "AUTH",
+  "SYSLOG",
+  "LPR",
+  "NEWS",
+  "UUCP",
+  "CRON",
+  "AUTHPRIV",
+  "FTP",
+  "LOCAL0",
+  "LOCAL1",
+  "LOCAL2",
+  "LOCAL3",
+  "LOCAL4",
+  "LOCAL5",
+  "LOCAL6",
+  "LOCAL7",
+] as const;
+
+/** Syslog severity names (RFC 5424 §6.2.1 codes 0-7), as Go's `log/syslog` names them. */
+export const SYSLOG_PRIORITIES = ["EMERG", "ALERT", "CRIT", "ERR", "WARNING", "NOTICE", "INFO", "DEBUG"] as const;
+
+/** Every option, in `--help` order within each group. */
+export const OPTIONS: readonly OptionSpec[] = [
+  // Capture
+  stringOption({
+    name: "dev",
+    env: "PDNS_DEV",
+    key: "dev",
+    group: "Capture",
+    arg: "interface",
+    help: "Capture live from this network interface, e.g. eth0. Wins over -pcap when both are set.",
+  }),
+  stringOption({
+    name: "pcap",
+    env: "PDNS_PCAP_FILE",
+    key: "pcap",
+    group: "Capture",
+    arg: "file",
+    help: 'Read packets from this pcap or pcapng file ("-" for standard input) instead of capturing live.',
+  }),
+  stringOption({
+    name: "bpf",
+    env: "PDNS_BPF",
+    key: "bpf",
+    group: "Capture",
+    arg: "filter",
+    default: "port 53",
+    help: "BPF filter for live and file input; an empty filter passes every packet.",
+  }),
+  intOption({
+    name: "snaplen",
+    env: "PDNS_SNAPLEN",
+    key: "snaplen",
+    group: "Capture",
+    default: "4096",
+    min: 1,
+    max: MAX_SNAPLEN,
+    help: "Bytes kept of each live-captured packet; larger DNS messages are cut short.",
+  }),
+  boolOption({
+    name: "pfring",
+    env: "PDNS_PFRING",
+    key: "pfring",
+    group: "Capture",
+    help: "Accepted for compatibility and ignored: libpcap on Linux already captures through a memory-mapped " +
+      "ring (TPACKET_V3).",
+  }),
+
+  // Decoding
+  portListOption({
+    name: "dns_ports",
+    env: "PDNS_DNS_PORTS",
+    key: "dnsPorts",
+    group: "Decoding",
+    default: "53",
+    help: "Ports whose UDP and TCP traffic is decoded as DNS.",
+  }),
+  intOption({
+    name: "numprocs",
+    env: "PDNS_THREADS",
+    key: "numprocs",
+    group: "Decoding",
+    default: "8",
+    min: 1,
+    help: "Decoding workers of the original; validated, but decoding runs on one thread for now.",
+  }),
+  intOption({
+    name: "max_tcp_streams",
+    env: "PDNS_MAX_TCP_STREAMS",
+    key: "maxTcpStreams",
+    group: "Decoding",
+    default: "4096",
+    min: 1,
+    help: "Most TCP streams reassembled at once; beyond this the oldest is evicted and counted.",
+  }),
+  intOption({
+    name: "max_fragments",
+    env: "PDNS_MAX_FRAGMENTS",
+    key: "maxFragments",
+    group: "Decoding",
+    default: "1024",
+    min: 1,
+    help: "Most fragmented IP datagrams held at once; beyond this the oldest is evicted and counted.",
+  }),
+  durationOption({
+    name: "tcp_timeout",
+    env: "PDNS_TCP_TIMEOUT",
+    key: "tcpTimeoutMs",
+    group: "Decoding",
+    default: "2m",
+    rule: "positive",
+    help: "A TCP stream idle this long (in packet time) is flushed and forgotten.",
+  }),
+
+  // Correlation
+  durationOption({
+    name: "gc_age",
+    env: "PDNS_GC_AGE",
+    key: "gcAgeMs",
+    group: "Correlation",
+    default: "-1m",
+    rule: "nonzero",
+    help: "Queries waiting longer than this for their response are dropped. Negative as in the original; " +
+      "a positive value means the same age.",
+  }),
+  durationOption({
+    name: "gc_interval",
+    env: "PDNS_GC_INTERVAL",
+    key: "gcIntervalMs",
+    group: "Correlation",
+    default: "3m",
+    rule: "positive",
+    help: "How often waiting queries are checked against -gc_age.",
+  }),
+  intOption({
+    name: "max_pending",
+    env: "PDNS_MAX_PENDING",
+    key: "maxPending",
+    group: "Correlation",
+    default: "100000",
+    min: 1,
+    help: "Most queries waiting for their response; beyond this the oldest is evicted and counted.",
+  }),
+
+  // Output
+  enumOption({
+    name: "format",
+    env: "PDNS_FORMAT",
+    key: "format",
+    group: "Output",
+    default: "gopassivedns",
+    values: ["gopassivedns", "transaction"],
+    help: "Record format: gopassivedns (the original's JSON lines) or transaction.",
+  }),
+  boolOption({
+    name: "quiet",
+    env: "PDNS_QUIET",
+    key: "quiet",
+    group: "Output",
+    help: "Do not write records to standard output.",
+  }),
+  stringOption({
+    name: "name",
+    env: "PDNS_NAME",
+    key: "name",
+    group: "Output",
+    defaultShown: "host name",
+    help: "Sensor name, used in the statsd prefix and the fluentd tag.",
+  }),
+
+  // File sink
+  stringOption({
+    name: "logfile",
+    env: "PDNS_LOG_FILE",
+    key: "logfile",
+    group: "File sink",
+    arg: "file",
+    help: "Also append records to this file, rotated by size.",
+  }),
+  intOption({
+    name: "logMaxAge",
+    env: "PDNS_LOG_AGE",
+    key: "logMaxAge",
+    group: "File sink",
+    default: "28",
+    min: 0,
+    help: "Days to keep rotated files; 0 keeps them regardless of age.",
+  }),
+  intOption({
+    name: "logMaxBackups",
+    env: "PDNS_LOG_BACKUP",
+    key: "logMaxBackups",
+    group: "File sink",
+    default: "3",
+    min: 0,
+    help: "Rotated files to keep; 0 keeps all.",
+  }),
+  intOption({
+    name: "logMaxSize",
+    env: "PDNS_LOG_SIZE",
+    key: "logMaxSize",
+    group: "File sink",
+    default: "100",
+    min: 0,
+    help: "Size in megabytes at which the file is rotated; 0 means 100.",
+  }),
+
+  // Syslog
+  enumOption({
+    name: "syslog_facility",
+    env: "PDNS_SYSLOG_FACILITY",
+    key: "syslogFacility",
+    group: "Syslog",
+    default: "",
+    values: ["", ...SYSLOG_FACILITIES],
+    help: "Syslog facility. Records go to the local syslog only when both facility and priority are set.",
+  }),
+  enumOption({
+    name: "syslog_priority",
+    env: "PDNS_SYSLOG_PRIORITY",
+    key: "syslogPriority",
+    group: "Syslog",
+    default: "",
+    values: ["", ...SYSLOG_PRIORITIES],
+    help: "Syslog severity of every record.",
+  }),
+
+  // Kafka
+  stringListOption({
+    name: "kafka_brokers",
+    env: "PDNS_KAFKA_PEERS",
+    key: "kafkaBrokers",
+    group: "Kafka",
+    arg: "host:port,...",
+    help: "Kafka brokers. Kafka output is on when brokers or topic is set.",
+  }),
+  stringOption({
+    name: "kafka_topic",
+    env: "PDNS_KAFKA_TOPIC",
+    key: "kafkaTopic",
+    group: "Kafka",
+    arg: "topic",
+    help: "Kafka topic.",
+  }),
+  boolOption({
+    name: "kafka_avro",
+    env: "PDNS_KAFKA_AVRO",
+    key: "kafkaAvro",
+    group: "Kafka",
+    help: "Send Avro single-object messages instead of JSON.",
+  }),
+
+  // Fluentd
+  stringOption({
+    name: "fluentd_socket",
+    env: "PDNS_FLUENTD_SOCKET",
+    key: "fluentdSocket",
+    group: "Fluentd",
+    arg: "path",
+    help: "Send records to fluentd over this Unix stream socket (forward protocol).",
+  }),
+
+  // Metrics
+  stringOption({
+    name: "statsd_host",
+    env: "PDNS_STATSD_HOST",
+    key: "statsdHost",
+    group: "Metrics",
+    arg: "host:port",
+    help: "Send counters to this statsd server over UDP.",
+  }),
+  intOption({
+    name: "statsd_interval",
+    env: "PDNS_STATSD_INTERVAL",
+    key: "statsdInterval",
+    group: "Metrics",
+    default: "5",
+    min: 1,
+    help: "Seconds between statsd flushes.",
+  }),
+  stringOption({
+    name: "statsd_prefix",
+    env: "PDNS_STATSD_PREFIX",
+    key: "statsdPrefix",
+    group: "Metrics",
+    arg: "prefix",
+    default: "gopassivedns",
+    help: "Metric prefix; metrics are named <prefix>.<name>.<counter>.",
+  }),
+
+  // Diagnostics
+  boolOption({
+    name: "debug",
+    env: "PDNS_DEBUG",
+    key: "debug",
+    group: "Diagnostics",
+    help: "Write debug diagnostics to standard error.",
+  }),
+  stringOption({
+    name: "cpuprofile",
+    env: "PDNS_PROFILE_FILE",
+    key: "cpuprofile",
+    group: "Diagnostics",
+    arg: "file",
+    help: "Write a V8 CPU profile (opens in Chrome DevTools) to this file at exit.",
+  }),
+  stringOption({
+    name: "config",
+    env: "PDNS_CONFIG",
+    key: "config",
+    group: "Diagnostics",
+    arg: "file",
+    defaultShown: "./.env",
+    help: "Read PDNS_* settings from this .env file instead of .env in the working directory.",
+  }),
+];
+
+/** Options by flag name. */
+export const OPTIONS_BY_NAME: ReadonlyMap<string, OptionSpec> = new Map(OPTIONS.map((o) => [o.name, o]));
+
+/** Options by variable name. */
+export const OPTIONS_BY_ENV: ReadonlyMap<string, OptionSpec> = new Map(OPTIONS.map((o) => [o.env, o]));

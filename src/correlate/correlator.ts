@@ -1,0 +1,244 @@
+import type { DnsDatagram } from "../decode/dns_datagram.ts";
+import type { DnsMessage } from "../dns/message.ts";
+import type { Counters } from "../metrics/counters.ts";
+import type { Leg, Transaction, TransactionHandler } from "./transaction.ts";
+
+export interface CorrelatorOptions {
+  /** Bound on pending entries (queries awaiting a response, responses awaiting a query). */
+  maxPending: number;
+  /** An entry older than this (packet time) is given up on at the next sweep (`-gc_age`, as a positive age). */
+  gcAgeMs: number;
+  /** Sweep period in packet time (`-gc_interval`). */
+  gcIntervalMs: number;
+  /** How long after a pairing a copy of the response counts as a duplicate rather than an orphan. */
+  duplicateWindowMs: number;
+  /** Bound on remembered recent pairings used for duplicate detection. */
+  maxRecent: number;
+}
+
+export const DEFAULT_CORRELATOR_OPTIONS: CorrelatorOptions = {
+  maxPending: 100_000,
+  gcAgeMs: 60_000,
+  gcIntervalMs: 180_000,
+  duplicateWindowMs: 10_000,
+  maxRecent: 65_536,
+};
+
+/**
+ * Pairs queries with responses.
+ *
+ * Key: transport, client IP and port, server IP and port, DNS ID, where the client is the sender of a query and
+ * the receiver of a response, so both legs map to one key whatever order they arrive in. The first question
+ * (name compared without regard to ASCII case, type, class) confirms a match; a message without a question
+ * matches on the key alone. All time is packet time, so a replay is deterministic.
+ */
+export class Correlator {
+  readonly #pending = new Map<string, Transaction>();
+  /** Keys paired recently, with the packet time (ms) until which a further response is a duplicate. */
+  readonly #recent = new Map<string, number>();
+  #nextSweepMs = -1;
+
+  constructor(
+    readonly options: CorrelatorOptions,
+    readonly counters: Counters,
+    readonly onTransaction: TransactionHandler,
+  ) {}
+
+  /** Number of pending entries (for tests and metrics). */
+  get pendingCount(): number {
+    return this.#pending.size;
+  }
+
+  handle(datagram: DnsDatagram, message: DnsMessage): void {
+    const nowMs = datagram.tsSec * 1000 + datagram.tsNsec / 1e6;
+    if (nowMs >= this.#nextSweepMs) this.#sweep(nowMs);
+    const isResponse = message.header.qr;
+    const clientIp = isResponse ? datagram.dstIp : datagram.srcIp;
+    const clientPort = isResponse ? datagram.dstPort : datagram.srcPort;
+    const serverIp = isResponse ? datagram.srcIp : datagram.dstIp;
+    const serverPort = isResponse ? datagram.srcPort : datagram.dstPort;
+    const key = datagram.transport + " " + clientIp + " " + clientPort + " " + serverIp + " " + serverPort + " " +
+      message.header.id;
+    const leg: Leg = {
+      message,
+      tsSec: datagram.tsSec,
+      tsNsec: datagram.tsNsec,
+      wireLen: datagram.wireLen,
+      vlans: datagram.vlans,
+      interfaceId: datagram.interfaceId,
+    };
+    const entry = this.#pending.get(key);
+    if (isResponse) {
+      this.counters.dns_responses++;
+      this.#onResponse(key, entry, leg, nowMs, datagram, clientIp, clientPort, serverIp, serverPort);
+    } else {
+      this.counters.dns_queries++;
+      this.#onQuery(key, entry, leg, nowMs, datagram, clientIp, clientPort, serverIp, serverPort);
+    }
+  }
+
+  /** End of input: give up on every pending entry, oldest first. */
+  flush(): void {
+    for (const entry of this.#pending.values()) this.#giveUp(entry, "end_of_input");
+    this.#pending.clear();
+    this.#recent.clear();
+  }
+
+  #onQuery(
+    key: string,
+    entry: Transaction | undefined,
+    leg: Leg,
+    nowMs: number,
+    datagram: DnsDatagram,
+    clientIp: string,
+    clientPort: number,
+    serverIp: string,
+    serverPort: number,
+  ): void {
+    if (entry !== undefined) {
+      if (entry.query !== null) {
+        if (sameQuestion(entry.query.message, leg.message)) {
+          entry.retransmits++;
+          this.counters.query_retransmits++;
+          return;
+        }
+        // The same ID reused for another question: the earlier query was never answered.
+        this.#pending.delete(key);
+        this.#giveUp(entry, "replaced");
+      } else if (entry.response !== null && sameQuestion(leg.message, entry.response.message)) {
+        // The response came first (capture reordering): the lookup is complete now.
+        this.#pending.delete(key);
+        entry.query = leg;
+        this.#pair(key, entry, nowMs);
+        return;
+      } else {
+        this.#pending.delete(key);
+        this.#giveUp(entry, "replaced");
+      }
+    }
+    this.#insert(key, newTransaction(datagram, clientIp, clientPort, serverIp, serverPort, leg, null), nowMs);
+  }
+
+  #onResponse(
+    key: string,
+    entry: Transaction | undefined,
+    leg: Leg,
+    nowMs: number,
+    datagram: DnsDatagram,
+    clientIp: string,
+    clientPort: number,
+    serverIp: string,
+    serverPort: number,
+  ): void {
+    if (entry !== undefined) {
+      if (entry.query !== null && sameQuestion(entry.query.message, leg.message)) {
+        this.#pending.delete(key);
+        entry.response = leg;
+        this.#pair(key, entry, nowMs);
+        return;
+      }
+      if (entry.query === null && entry.response !== null && sameQuestion(entry.response.message, leg.message)) {
+        entry.duplicateResponses++;
+        this.counters.response_duplicates++;
+        return;
+      }
+      // A response to some other question under this key: the pending entry is done for.
+      this.#pending.delete(key);
+      this.#giveUp(entry, "replaced");
+    } else {
+      const until = this.#recent.get(key);
+      if (until !== undefined && until >= nowMs) {
+        this.counters.response_duplicates++;
+        return;
+      }
+    }
+    this.#insert(key, newTransaction(datagram, clientIp, clientPort, serverIp, serverPort, null, leg), nowMs);
+  }
+
+  #insert(key: string, entry: Transaction, nowMs: number): void {
+    if (this.#pending.size >= this.options.maxPending) {
+      const oldestKey = this.#pending.keys().next().value as string;
+      const oldest = this.#pending.get(oldestKey)!;
+      this.#pending.delete(oldestKey);
+      this.counters.correlation_evicted++;
+      this.#giveUp(oldest, "evicted");
+    }
+    if (this.#nextSweepMs < 0) this.#nextSweepMs = nowMs + this.options.gcIntervalMs;
+    this.#pending.set(key, entry);
+  }
+
+  #pair(key: string, entry: Transaction, nowMs: number): void {
+    entry.status = "answered";
+    entry.reason = "paired";
+    this.counters.pairs++;
+    this.#recent.delete(key);
+    this.#recent.set(key, nowMs + this.options.duplicateWindowMs);
+    if (this.#recent.size > this.options.maxRecent) {
+      this.#recent.delete(this.#recent.keys().next().value as string);
+    }
+    this.onTransaction(entry);
+  }
+
+  #giveUp(entry: Transaction, reason: Transaction["reason"]): void {
+    entry.reason = reason;
+    if (entry.query !== null) {
+      entry.status = "unanswered";
+      this.counters.queries_unanswered++;
+    } else {
+      entry.status = "orphan_response";
+      this.counters.responses_orphan++;
+    }
+    this.onTransaction(entry);
+  }
+
+  /** Give up on entries older than the age limit. Map order is insertion order, so stop at the first young one. */
+  #sweep(nowMs: number): void {
+    if (this.#nextSweepMs < 0) return;
+    this.#nextSweepMs = nowMs + this.options.gcIntervalMs;
+    const cutoffMs = nowMs - this.options.gcAgeMs;
+    for (const [key, entry] of this.#pending) {
+      const leg = (entry.query ?? entry.response)!;
+      if (leg.tsSec * 1000 + leg.tsNsec / 1e6 >= cutoffMs) break;
+      this.#pending.delete(key);
+      this.#giveUp(entry, "expired");
+    }
+    for (const [key, until] of this.#recent) {
+      if (until >= nowMs) break;
+      this.#recent.delete(key);
+    }
+  }
+}
+
+function newTransaction(
+  datagram: DnsDatagram,
+  clientIp: string,
+  clientPort: number,
+  serverIp: string,
+  serverPort: number,
+  query: Leg | null,
+  response: Leg | null,
+): Transaction {
+  return {
+    status: "unanswered",
+    transport: datagram.transport,
+    clientIp,
+    clientPort,
+    serverIp,
+    serverPort,
+    id: (query ?? response)!.message.header.id,
+    query,
+    response,
+    retransmits: 0,
+    duplicateResponses: 0,
+    reason: "paired",
+  };
+}
+
+/** Two messages ask the same thing: first questions equal (ASCII case folded), or either has none. */
+export function sameQuestion(a: DnsMessage, b: DnsMessage): boolean {
+  const qa = a.questions[0];
+  const qb = b.questions[0];
+  if (qa === undefined || qb === undefined) return true;
+  if (qa.type !== qb.type || qa.class !== qb.class) return false;
+  return qa.name === qb.name || qa.name.toLowerCase() === qb.name.toLowerCase();
+}

@@ -1,0 +1,114 @@
+/**
+ * IP addresses as Go's `net.IP.String()` writes them: dotted IPv4, RFC 5952 IPv6, and an
+ * IPv4-mapped IPv6 address (`::ffff:a.b.c.d`) printed as plain dotted IPv4.
+ *
+ * Both functions read the address in place from a packet buffer. Small direct-mapped caches keep
+ * the hot path free of string building: a sensor sees the same few resolvers and clients again
+ * and again. The caches are pure memos (module-level, shared by every decoder).
+ *
+ * @module
+ */
+
+/** "0" … "255", so a dotted quad is three concatenations of ready strings. */
+const DECIMAL: readonly string[] = Array.from({ length: 256 }, (_, i) => String(i));
+
+const V4_CACHE_SLOTS = 4096; // power of two
+const v4CacheKeys = new Float64Array(V4_CACHE_SLOTS).fill(-1); // -1: empty slot (keys are uint32)
+const v4CacheTexts: string[] = new Array<string>(V4_CACHE_SLOTS).fill("");
+
+const V6_CACHE_SLOTS = 1024; // power of two
+const v6CacheKeys = new Uint32Array(V6_CACHE_SLOTS * 4);
+const v6CacheUsed = new Uint8Array(V6_CACHE_SLOTS);
+const v6CacheTexts: string[] = new Array<string>(V6_CACHE_SLOTS).fill("");
+
+/**
+ * Dotted-quad text of the 4 bytes at `offset`.
+ *
+ * @example
+ * ```ts
+ * import { ipv4Text } from "./ip_text.ts";
+ *
+ * console.log(ipv4Text(new Uint8Array([10, 0, 0, 53]), 0)); // "10.0.0.53"
+ * ```
+ */
+export function ipv4Text(bytes: Uint8Array, offset: number): string {
+  const a = bytes[offset], b = bytes[offset + 1], c = bytes[offset + 2], d = bytes[offset + 3];
+  const key = ((a << 24) | (b << 16) | (c << 8) | d) >>> 0;
+  const slot = (key ^ (key >>> 16)) & (V4_CACHE_SLOTS - 1);
+  if (v4CacheKeys[slot] === key) return v4CacheTexts[slot];
+  const text = DECIMAL[a] + "." + DECIMAL[b] + "." + DECIMAL[c] + "." + DECIMAL[d];
+  v4CacheKeys[slot] = key;
+  v4CacheTexts[slot] = text;
+  return text;
+}
+
+/**
+ * Text of the 16-byte IPv6 address at `offset`, as Go prints it: lower-case hex fields without
+ * leading zeros, the longest run of two or more zero fields written `::` (the first run on a
+ * tie), and an IPv4-mapped address in dotted form.
+ *
+ * @example
+ * ```ts
+ * import { ipv6Text } from "./ip_text.ts";
+ *
+ * const address = new Uint8Array(16);
+ * address.set([0x20, 0x01, 0x0d, 0xb8]);
+ * address[15] = 1;
+ * console.log(ipv6Text(address, 0)); // "2001:db8::1"
+ * ```
+ */
+export function ipv6Text(bytes: Uint8Array, offset: number): string {
+  const w0 = readU32(bytes, offset), w1 = readU32(bytes, offset + 4);
+  const w2 = readU32(bytes, offset + 8), w3 = readU32(bytes, offset + 12);
+  // Go's To4(): ten zero bytes then 0xffff (RFC 4291 §2.5.5.2).
+  if (w0 === 0 && w1 === 0 && w2 === 0x0000ffff) return ipv4Text(bytes, offset + 12);
+  const slot = ((w0 ^ w1 ^ w2 ^ w3 ^ (w3 >>> 16)) >>> 0) & (V6_CACHE_SLOTS - 1);
+  const k = slot * 4;
+  if (
+    v6CacheUsed[slot] === 1 && v6CacheKeys[k] === w0 && v6CacheKeys[k + 1] === w1 &&
+    v6CacheKeys[k + 2] === w2 && v6CacheKeys[k + 3] === w3
+  ) {
+    return v6CacheTexts[slot];
+  }
+  const text = formatIpv6(bytes, offset);
+  v6CacheKeys[k] = w0;
+  v6CacheKeys[k + 1] = w1;
+  v6CacheKeys[k + 2] = w2;
+  v6CacheKeys[k + 3] = w3;
+  v6CacheUsed[slot] = 1;
+  v6CacheTexts[slot] = text;
+  return text;
+}
+
+function readU32(bytes: Uint8Array, offset: number): number {
+  return ((bytes[offset] << 24) | (bytes[offset + 1] << 16) | (bytes[offset + 2] << 8) | bytes[offset + 3]) >>> 0;
+}
+
+/** RFC 5952 §4.2: compress the longest run (ties: the first) of at least two zero fields. */
+function formatIpv6(bytes: Uint8Array, offset: number): string {
+  let bestStart = -1, bestLength = 0, runStart = -1;
+  for (let i = 0; i < 8; i++) {
+    const field = (bytes[offset + 2 * i] << 8) | bytes[offset + 2 * i + 1];
+    if (field === 0) {
+      if (runStart < 0) runStart = i;
+      if (i - runStart + 1 > bestLength) {
+        bestStart = runStart;
+        bestLength = i - runStart + 1;
+      }
+    } else {
+      runStart = -1;
+    }
+  }
+  if (bestLength < 2) bestStart = -1;
+  let text = "";
+  for (let i = 0; i < 8; i++) {
+    if (i === bestStart) {
+      text += "::";
+      i += bestLength - 1;
+      continue;
+    }
+    if (text.length > 0 && !text.endsWith(":")) text += ":";
+    text += ((bytes[offset + 2 * i] << 8) | bytes[offset + 2 * i + 1]).toString(16);
+  }
+  return text;
+}

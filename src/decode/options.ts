@@ -1,0 +1,25 @@
+/** Tuning of the packet decoder: which ports carry DNS and how much state it may keep. */
+export interface DecoderOptions {
+  /** DNS is recognised when the source or destination port is in the set, for UDP and TCP. */
+  dnsPorts: ReadonlySet<number>;
+  /** Partial IP datagrams held for reassembly; the oldest is evicted when full. */
+  maxFragmentSets: number;
+  /** A partial IP datagram is dropped this many seconds (packet time) after its first fragment. */
+  fragmentTimeoutSec: number;
+  /** TCP connections tracked at once; the least recently used is evicted when full. */
+  maxTcpStreams: number;
+  /** Bytes buffered per direction of a TCP connection (partial message plus out-of-order segments). */
+  maxTcpStreamBytes: number;
+  /** A TCP connection without a segment for this many seconds (packet time) is flushed and closed. */
+  tcpIdleTimeoutSec: number;
+}
+
+/** The defaults: port 53, 1024 partial datagrams for 30 s, 4096 connections of 256 KiB per direction idle 120 s. */
+export const DEFAULT_DECODER_OPTIONS: DecoderOptions = Object.freeze({
+  dnsPorts: new Set([53]) as ReadonlySet<number>,
+  maxFragmentSets: 1024,
+  fragmentTimeoutSec: 30,
+  maxTcpStreams: 4096,
+  maxTcpStreamBytes: 256 * 1024,
+  tcpIdleTimeoutSec: 120,
+});

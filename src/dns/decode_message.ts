@@ -1,0 +1,74 @@
+/**
+ * Decode one DNS message (RFC 1035 §4) to the `DnsMessage` shape, as deep as the caller needs.
+ *
+ * @module
+ */
+
+import { DecodeError } from "../decode_error.ts";
+import { MessageReader } from "./_reader.ts";
+import { addAnomaly } from "./anomalies.ts";
+import { decodeHeader, HEADER_SIZE } from "./header.ts";
+import type { DnsMessage } from "./message.ts";
+import { readQuestions } from "./question.ts";
+import { readSection } from "./record.ts";
+
+/**
+ * How far to decode: `"question"` stops after the question section (queries on the hot path),
+ * `"answers"` after the answer section (the default output format), `"full"` decodes all four
+ * sections and EDNS. Sections not decoded stay empty, `edns` stays null, and `trailing_bytes` is
+ * only checked at `"full"`.
+ */
+export type DecodeDepth = "question" | "answers" | "full";
+
+/** One reader for all messages: decoding is synchronous, so it is never shared between two calls. */
+const reader = new MessageReader();
+
+/**
+ * Decode the DNS message in `bytes` (byte 0 = header; `bytes.byteLength` is the message end, so
+ * callers pass exactly one message). Header counts are never trusted for allocation.
+ *
+ * Recoverable problems in the answer, authority and additional sections become `anomalies`
+ * (see `DNS_ANOMALIES`) with the RRs decoded so far kept.
+ *
+ * @throws {DecodeError} `dns.short_header` (under 12 bytes), `dns.truncated_question`, or a name
+ *   error in the question section (`dns.pointer_forward`, `dns.pointer_loop`, `dns.label_type`,
+ *   `dns.name_too_long`, `dns.truncated_name`).
+ *
+ * @example
+ * ```ts
+ * const msg = decodeMessage(bytes, "answers");
+ * msg.questions[0].name; // "www.slashdot.org"
+ * msg.answers[0].data; // "216.34.181.48"
+ * ```
+ */
+export function decodeMessage(bytes: Uint8Array, depth: DecodeDepth): DnsMessage {
+  if (bytes.byteLength < HEADER_SIZE) {
+    throw new DecodeError(
+      "dns.short_header",
+      bytes.byteLength,
+      `Cannot decode DNS header: message is ${bytes.byteLength} bytes, a header needs ${HEADER_SIZE}`,
+    );
+  }
+  const r = reader;
+  r.reset(bytes);
+  const header = decodeHeader(bytes);
+  const msg: DnsMessage = {
+    header,
+    questions: [],
+    answers: [],
+    authorities: [],
+    additionals: [],
+    edns: null,
+    anomalies: [],
+    size: bytes.byteLength,
+  };
+  let p = readQuestions(r, HEADER_SIZE, header.qdcount, msg.questions);
+  if (depth === "question") return msg;
+  p = readSection(r, msg, p, header.ancount, msg.answers, false);
+  if (depth === "answers" || p < 0) return msg;
+  p = readSection(r, msg, p, header.nscount, msg.authorities, false);
+  if (p < 0) return msg;
+  p = readSection(r, msg, p, header.arcount, msg.additionals, true);
+  if (p >= 0 && p < r.end) addAnomaly(msg.anomalies, "trailing_bytes");
+  return msg;
+}

@@ -1,0 +1,226 @@
+/**
+ * Domain name decompression (RFC 1035 §3.1, §4.1.4) into presentation form.
+ *
+ * Hardening, after miekg/dns `UnpackDomainName`:
+ * - a pointer must point strictly before its own position, and every further pointer strictly
+ *   before the previous pointer's target, so targets strictly decrease and decoding terminates;
+ * - labels are at most 63 octets (the 0x00 label type has 6 length bits), and the whole name at most
+ *   255 octets after expansion (RFC 1035 §3.1, length octets and root included);
+ * - the label types 0x40 (RFC 6891 §5, extended) and 0x80 (reserved) are rejected.
+ *
+ * Presentation: no trailing dot, the root is ".", case kept; `. \ " ( ) ; @ $` and space are
+ * backslash-escaped, other bytes outside 0x21..0x7e become `\DDD` (three decimal digits).
+ *
+ * @module
+ */
+
+import { DecodeError } from "../decode_error.ts";
+import { MessageReader } from "./_reader.ts";
+import { SCRATCH, scratchString } from "./_scratch.ts";
+
+/** RFC 1035 §3.1: a name is at most 255 octets on the wire, root octet included. */
+export const MAX_NAME_OCTETS = 255;
+/** RFC 1035 §4.1.4: the two top bits 11 mark a compression pointer. */
+const LABEL_POINTER = 0xc0;
+/** RFC 1035 §4.1.4 / RFC 6891 §5: label type bits; 0x40 and 0x80 are not usable. */
+const LABEL_TYPE_MASK = 0xc0;
+
+/** Per byte: 0 = copy, 1 = backslash + byte, 2 = `\DDD`. */
+const NAME_CHAR = new Uint8Array(256);
+for (let x = 0; x < 256; x++) NAME_CHAR[x] = x < 0x21 || x > 0x7e ? 2 : 0;
+for (const ch of '.\\"();@$') NAME_CHAR[ch.charCodeAt(0)] = 1;
+NAME_CHAR[0x20] = 1; // space: `\ ` (project choice, as miekg/dns prints it)
+
+/** The expanded (uncompressed) wire form of the name being read, root octet excluded. */
+const WIRE = new Uint8Array(MAX_NAME_OCTETS);
+
+/**
+ * Process-wide intern table of presentation names, keyed by their uncompressed wire form: passive
+ * DNS sees the same names again and again (at least twice per lookup: query and response), and a
+ * hit costs a hash and a compare instead of building a string. Direct-mapped and bounded: a
+ * colliding name simply replaces the older entry.
+ */
+const INTERN_SIZE = 4096; // power of two
+const INTERN_WIRE: (Uint8Array | undefined)[] = new Array<Uint8Array | undefined>(INTERN_SIZE).fill(undefined);
+const INTERN_NAME: string[] = new Array<string>(INTERN_SIZE).fill("");
+
+function hex4(n: number): string {
+  return "0x" + n.toString(16).padStart(4, "0");
+}
+
+/** Presentation form of `WIRE[0..len)` (labels with their length octets). */
+function present(len: number): string {
+  let n = 0;
+  let p = 0;
+  while (p < len) {
+    const labelEnd = p + 1 + WIRE[p];
+    if (n !== 0) SCRATCH[n++] = 0x2e;
+    for (let i = p + 1; i < labelEnd; i++) {
+      const x = WIRE[i];
+      const cls = NAME_CHAR[x];
+      if (cls === 0) {
+        SCRATCH[n++] = x;
+      } else if (cls === 1) {
+        SCRATCH[n++] = 0x5c;
+        SCRATCH[n++] = x;
+      } else {
+        SCRATCH[n++] = 0x5c;
+        SCRATCH[n++] = 0x30 + ((x / 100) | 0);
+        SCRATCH[n++] = 0x30 + (((x / 10) | 0) % 10);
+        SCRATCH[n++] = 0x30 + (x % 10);
+      }
+    }
+    p = labelEnd;
+  }
+  return scratchString(n);
+}
+
+/** The interned presentation form of `WIRE[0..len)` whose FNV-1a hash is `hash`. */
+function intern(len: number, hash: number): string {
+  const slot = hash & (INTERN_SIZE - 1);
+  const known = INTERN_WIRE[slot];
+  if (known !== undefined && known.length === len) {
+    let same = true;
+    for (let i = 0; i < len; i++) {
+      if (known[i] !== WIRE[i]) {
+        same = false;
+        break;
+      }
+    }
+    if (same) return INTERN_NAME[slot];
+  }
+  const name = present(len);
+  INTERN_WIRE[slot] = WIRE.slice(0, len);
+  INTERN_NAME[slot] = name;
+  return name;
+}
+
+/**
+ * Decode the name at `pos`. Labels stored in place must end by `limit` (the RDATA end for names
+ * inside RDATA); pointers may lead anywhere earlier in the message. On success returns the
+ * presentation form and sets `r.next` to the byte after the name's in-place part; on failure
+ * returns `null` with `r.errCode` set (`dns.truncated_name`, `dns.pointer_forward`,
+ * `dns.pointer_loop`, `dns.label_type`, `dns.name_too_long`).
+ */
+export function readName(r: MessageReader, pos: number, limit: number): string | null {
+  const b = r.bytes;
+  let p = pos;
+  let lim = limit;
+  let w = 0; // octets in WIRE (root excluded)
+  let hash = 0x811c9dc5; // FNV-1a offset basis
+  let lastTarget = 0x10000; // the next pointer must point strictly below this
+  let firstTarget = -1;
+  let resume = -1; // offset after the first pointer (the name's in-place end)
+  for (;;) {
+    if (p >= lim) {
+      return r.fail("dns.truncated_name", p, `Cannot decode name at offset ${pos}: it runs past offset ${lim}`);
+    }
+    const c = b[p];
+    if (c === 0) {
+      p++;
+      break;
+    }
+    const kind = c & LABEL_TYPE_MASK;
+    if (kind === 0) {
+      const labelEnd = p + 1 + c;
+      if (labelEnd > lim) {
+        return r.fail(
+          "dns.truncated_name",
+          p,
+          `Cannot decode name at offset ${pos}: label of ${c} octets at offset ${p} runs past offset ${lim}`,
+        );
+      }
+      if (w + 1 + c >= MAX_NAME_OCTETS) { // the root octet still has to fit
+        return r.fail(
+          "dns.name_too_long",
+          p,
+          `Cannot decode name at offset ${pos}: it exceeds ${MAX_NAME_OCTETS} octets at offset ${p}`,
+        );
+      }
+      for (let i = p; i < labelEnd; i++) {
+        const x = b[i];
+        WIRE[w++] = x;
+        hash = Math.imul(hash ^ x, 0x01000193);
+      }
+      p = labelEnd;
+      continue;
+    }
+    if (kind !== LABEL_POINTER) {
+      return r.fail(
+        "dns.label_type",
+        p,
+        `Cannot decode name at offset ${pos}: label type 0x${kind.toString(16)} at offset ${p} is not supported`,
+      );
+    }
+    if (p + 2 > lim) {
+      return r.fail("dns.truncated_name", p, `Cannot decode name at offset ${pos}: pointer at offset ${p} is cut off`);
+    }
+    const target = ((c & 0x3f) << 8) | b[p + 1];
+    if (target >= p) {
+      return r.fail(
+        "dns.pointer_forward",
+        p,
+        `Cannot decode name at offset ${pos}: pointer ${hex4(target)} at offset ${p} does not point backwards`,
+      );
+    }
+    if (target >= lastTarget) {
+      return r.fail(
+        "dns.pointer_loop",
+        p,
+        `Cannot decode name at offset ${pos}: pointer ${hex4(target)} at offset ${p} does not point before ` +
+          `the previous target ${hex4(lastTarget)}`,
+      );
+    }
+    if (resume < 0) {
+      resume = p + 2;
+      firstTarget = target;
+      // A name that is just a pointer to a name already read in this message (owner names are
+      // mostly 0xc00c) is that name, provided the cached walk followed only pointers below the
+      // target, which is the rule the rest of this walk would apply.
+      for (let k = 0; k < r.cacheCount; k++) {
+        if (r.cacheOffset[k] === target) {
+          if (w === 0 && r.cacheFirstTarget[k] < target) {
+            r.next = resume;
+            return r.cacheName[k];
+          }
+          break;
+        }
+      }
+    }
+    lastTarget = target;
+    lim = r.end;
+    p = target;
+  }
+  r.next = resume >= 0 ? resume : p;
+  if (w === 0) return ".";
+  const name = intern(w, hash);
+  if (b[pos] < LABEL_POINTER && r.cacheCount < r.cacheOffset.length) {
+    const k = r.cacheCount++;
+    r.cacheOffset[k] = pos;
+    r.cacheFirstTarget[k] = firstTarget;
+    r.cacheName[k] = name;
+  }
+  return name;
+}
+
+const publicReader = new MessageReader();
+
+/**
+ * Decode the (possibly compressed) name at `offset` of the DNS message `bytes` (index 0 = the
+ * header). Returns the presentation form and the offset after the name's in-place part.
+ *
+ * @throws {DecodeError} `dns.truncated_name`, `dns.pointer_forward`, `dns.pointer_loop`,
+ *   `dns.label_type` or `dns.name_too_long`.
+ *
+ * @example
+ * ```ts
+ * const msg = new Uint8Array([3, 0x77, 0x77, 0x77, 0, 0xc0, 0]);
+ * decodeName(msg, 5); // ["www", 7]
+ * ```
+ */
+export function decodeName(bytes: Uint8Array, offset: number): [string, number] {
+  publicReader.reset(bytes);
+  const name = readName(publicReader, offset, publicReader.end);
+  if (name === null) throw new DecodeError(publicReader.errCode, publicReader.errOffset, publicReader.errMessage);
+  return [name, publicReader.next];
+}

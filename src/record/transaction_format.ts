@@ -1,0 +1,86 @@
+import { className, opcodeName, rcodeName, typeName } from "../dns/mod.ts";
+import type { DnsHeader, DnsResourceRecord, Edns } from "../dns/message.ts";
+import type { Leg, Transaction } from "../correlate/transaction.ts";
+import type { LineWriter, RecordFormat } from "./record_writer.ts";
+import { elapsedNs, rfc3339Nano } from "./time_format.ts";
+
+/**
+ * `-format transaction`: one record per transaction, answered or not, with every section, EDNS, all header
+ * flags, both timestamps and the RTT. The JSON Schema is `schema/transaction.schema.json`.
+ */
+export class TransactionFormat implements RecordFormat {
+  constructor(readonly sensor: string) {}
+
+  write(t: Transaction, out: LineWriter): number {
+    out(JSON.stringify(transactionRecord(t, this.sensor)));
+    return 1;
+  }
+}
+
+/** The record as a plain object, keys in output order. */
+export function transactionRecord(t: Transaction, sensor: string): Record<string, unknown> {
+  const q = t.query;
+  const r = t.response;
+  const first = (q ?? r)!;
+  const question = q?.message.questions[0] ?? r?.message.questions[0] ?? null;
+  const record: Record<string, unknown> = {
+    status: t.status,
+    reason: t.reason,
+    sensor,
+    protocol: t.transport,
+    client_ip: t.clientIp,
+    client_port: t.clientPort,
+    server_ip: t.serverIp,
+    server_port: t.serverPort,
+  };
+  if (first.vlans.length > 0) record.vlans = first.vlans;
+  record.id = t.id;
+  record.opcode = opcodeName(first.message.header.opcode);
+  record.question = question === null
+    ? null
+    : { name: question.name, type: typeName(question.type), class: className(question.class) };
+  record.query_time = q === null ? null : rfc3339Nano(q.tsSec, q.tsNsec);
+  record.response_time = r === null ? null : rfc3339Nano(r.tsSec, r.tsNsec);
+  record.rtt_ns = q === null || r === null ? null : elapsedNs(q.tsSec, q.tsNsec, r.tsSec, r.tsNsec);
+  record.query_size = q?.message.size ?? null;
+  record.response_size = r?.message.size ?? null;
+  record.query_frame_bytes = q?.wireLen ?? null;
+  record.response_frame_bytes = r?.wireLen ?? null;
+  record.query_flags = q === null ? null : flags(q.message.header);
+  record.response_flags = r === null ? null : flags(r.message.header);
+  const rcode = r === null ? null : r.message.header.rcode | ((r.message.edns?.extendedRcode ?? 0) << 4);
+  record.rcode = rcode;
+  record.rcode_name = rcode === null ? null : rcodeName(rcode);
+  record.answers = r === null ? [] : r.message.answers.map(resourceRecord);
+  record.authorities = r === null ? [] : r.message.authorities.map(resourceRecord);
+  record.additionals = r === null ? [] : r.message.additionals.map(resourceRecord);
+  record.query_edns = q === null ? null : edns(q.message.edns);
+  record.response_edns = r === null ? null : edns(r.message.edns);
+  record.retransmits = t.retransmits;
+  record.duplicate_responses = t.duplicateResponses;
+  record.anomalies = [...legAnomalies("query", q), ...legAnomalies("response", r)];
+  return record;
+}
+
+function flags(h: DnsHeader): Record<string, boolean> {
+  return { qr: h.qr, aa: h.aa, tc: h.tc, rd: h.rd, ra: h.ra, z: h.z, ad: h.ad, cd: h.cd };
+}
+
+function resourceRecord(rr: DnsResourceRecord): Record<string, unknown> {
+  return { name: rr.name, type: typeName(rr.type), class: className(rr.class), ttl: rr.ttl, data: rr.data };
+}
+
+function edns(e: Edns | null): Record<string, unknown> | null {
+  if (e === null) return null;
+  return {
+    version: e.version,
+    udp_size: e.udpSize,
+    do: e.do,
+    extended_rcode: e.extendedRcode,
+    options: e.options.map((o) => ({ code: o.code, name: o.name, data: o.hex, ...(o.decoded ?? {}) })),
+  };
+}
+
+function legAnomalies(side: string, leg: Leg | null): string[] {
+  return leg === null ? [] : leg.message.anomalies.map((a) => side + ":" + a);
+}

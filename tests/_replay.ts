@@ -1,0 +1,55 @@
+/** Test helper: replay a capture file through the real pipeline in-process and collect the records. */
+import { openCaptureFile } from "../src/capture/mod.ts";
+import { DEFAULT_CORRELATOR_OPTIONS } from "../src/correlate/correlator.ts";
+import { DEFAULT_DECODER_OPTIONS } from "../src/decode/mod.ts";
+import type { Counters } from "../src/metrics/counters.ts";
+import { Pipeline } from "../src/pipeline.ts";
+import { GopassivednsFormat } from "../src/record/gopassivedns_format.ts";
+import { TransactionFormat } from "../src/record/transaction_format.ts";
+import type { Sink } from "../src/sinks/sink.ts";
+
+export interface ReplayOptions {
+  format?: "gopassivedns" | "transaction";
+  dnsPorts?: number[];
+  level?: string;
+  sensor?: string;
+}
+
+export interface ReplayResult {
+  lines: string[];
+  records: Record<string, unknown>[];
+  counters: Counters;
+}
+
+/** A sink that keeps every line in memory. */
+export class MemorySink implements Sink {
+  readonly name = "memory";
+  readonly lines: string[] = [];
+  write(line: string): void {
+    this.lines.push(line);
+  }
+  flush(): Promise<void> {
+    return Promise.resolve();
+  }
+  close(): Promise<void> {
+    return Promise.resolve();
+  }
+}
+
+export async function replay(path: string, options: ReplayOptions = {}): Promise<ReplayResult> {
+  const sink = new MemorySink();
+  const transaction = options.format === "transaction";
+  const pipeline = new Pipeline({
+    decoder: { ...DEFAULT_DECODER_OPTIONS, dnsPorts: new Set(options.dnsPorts ?? [53]) },
+    correlator: DEFAULT_CORRELATOR_OPTIONS,
+    format: transaction
+      ? new TransactionFormat(options.sensor ?? "test-sensor")
+      : new GopassivednsFormat(options.level ?? ""),
+    depth: transaction ? "full" : "answers",
+  }, sink);
+  await pipeline.run(await openCaptureFile(path));
+  await pipeline.finish();
+  return { lines: sink.lines, records: sink.lines.map((l) => JSON.parse(l)), counters: pipeline.counters };
+}
+
+export const TESTDATA = new URL("../testdata/", import.meta.url).pathname;

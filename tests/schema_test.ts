@@ -1,0 +1,49 @@
+/** Every record of every bundled capture, in both formats, validates against the format's JSON Schema. */
+import assert from "node:assert/strict";
+import { Ajv } from "ajv";
+import { replay, TESTDATA } from "./_replay.ts";
+
+const SCHEMAS = new URL("../src/record/schema/", import.meta.url).pathname;
+
+async function validator(name: string) {
+  const schema = JSON.parse(await Deno.readTextFile(SCHEMAS + name));
+  return new Ajv({ allErrors: true }).compile(schema);
+}
+
+async function captures(): Promise<string[]> {
+  const paths: string[] = [];
+  for (const dir of ["gopassivedns", "crafted", "real"]) {
+    try {
+      for await (const entry of Deno.readDir(TESTDATA + dir)) {
+        if (/\.pcap(ng)?$/.test(entry.name)) paths.push(`${TESTDATA}${dir}/${entry.name}`);
+      }
+    } catch (error) {
+      if (!(error instanceof Deno.errors.NotFound)) throw error;
+    }
+  }
+  return paths.sort();
+}
+
+for (const format of ["gopassivedns", "transaction"] as const) {
+  Deno.test(`every ${format} record of every bundled capture matches its schema`, async () => {
+    const validate = await validator(`${format}.schema.json`);
+    let total = 0;
+    for (const path of await captures()) {
+      const { records } = await replay(path, { format, dnsPorts: [53, 5300, 5353] });
+      for (const record of records) {
+        total++;
+        assert.ok(validate(record), `${path}: ${JSON.stringify(validate.errors)} in ${JSON.stringify(record)}`);
+      }
+    }
+    assert.ok(total > 400, `validated ${total} records`);
+  });
+}
+
+Deno.test("the schemas reject a record with a missing or mistyped key", async () => {
+  const validate = await validator("gopassivedns.schema.json");
+  const { records } = await replay(TESTDATA + "gopassivedns/a.pcap");
+  assert.ok(validate(records[0]));
+  assert.ok(!validate({ ...records[0], sport: 49934 }));
+  const { q: _dropped, ...withoutQ } = records[0];
+  assert.ok(!validate(withoutQ));
+});

@@ -1,0 +1,358 @@
+/**
+ * Runs Wireshark's dissector (tshark) over a capture and normalises every DNS message it finds, so tests can
+ * cross-check our decoder against an independent implementation.
+ *
+ * tshark's `-T json` output repeats keys: a TCP frame carrying several DNS messages has several `"dns"` layers, and
+ * two answers with the same summary line share one key. `JSON.parse` keeps only the last of each, and
+ * `--no-duplicate-keys` merges them out of order, so this module parses the output with a small JSON reader that keeps
+ * every entry of an object, in order.
+ *
+ * @example
+ * ```ts
+ * const messages = await tsharkDnsMessages("testdata/real/udp_types.pcap");
+ * if (messages === null) console.log("tshark is not installed");
+ * else console.log(messages[0].questions[0].name); // "www.example.test"
+ * ```
+ */
+
+/** A question as tshark shows it. */
+export interface TsharkQuestion {
+  /** Name as tshark prints it, no trailing dot; the root is ".". */
+  name: string;
+  type: number;
+  class: number;
+}
+
+/** A resource record reduced to what every type has, plus the address of A/AAAA records. */
+export interface TsharkRecord {
+  /** Name as tshark prints it, no trailing dot; the root is ".". */
+  name: string;
+  type: number;
+  ttl: number;
+  /** Dotted-quad (A) or compressed RFC 5952 text (AAAA). */
+  addr?: string;
+}
+
+/** The OPT pseudo-RR (RFC 6891 §6.1.2). */
+export interface TsharkEdns {
+  udpSize: number;
+  version: number;
+  do: boolean;
+  /** Upper 8 bits of the extended RCODE, from the OPT TTL field. */
+  extendedRcode: number;
+}
+
+/** One DNS message as dissected by tshark. */
+export interface TsharkDnsMessage {
+  /** 1-based frame number; for TCP the frame in which the message's last byte arrived. */
+  frame: number;
+  transport: "udp" | "tcp";
+  srcIp: string;
+  dstIp: string;
+  srcPort: number;
+  dstPort: number;
+  id: number;
+  /** QR: true for a response. */
+  qr: boolean;
+  opcode: number;
+  /** The 4-bit header RCODE (see `edns.extendedRcode` for the upper bits). */
+  rcode: number;
+  flags: { aa: boolean; tc: boolean; rd: boolean; ra: boolean; ad: boolean; cd: boolean };
+  questions: TsharkQuestion[];
+  answers: TsharkRecord[];
+  authorities: TsharkRecord[];
+  /** Additional section without the OPT pseudo-RR. */
+  additionals: TsharkRecord[];
+  edns: TsharkEdns | null;
+}
+
+/** A JSON value in which objects keep every entry, duplicates included, in document order. */
+type JsonValue = string | number | boolean | null | JsonValue[] | JsonEntries;
+/** An object as its ordered list of `[key, value]` entries. */
+type JsonEntries = { entries: [string, JsonValue][] };
+
+/** RR type of the OPT pseudo-RR (RFC 6891 §6.1.1). */
+const TYPE_OPT = 41;
+const QR_BIT = 0x8000; // RFC 1035 §4.1.1
+const OPCODE_MASK = 0x7800; // RFC 1035 §4.1.1
+const OPCODE_SHIFT = 11;
+const AA_BIT = 0x0400; // RFC 1035 §4.1.1
+const TC_BIT = 0x0200; // RFC 1035 §4.1.1
+const RD_BIT = 0x0100; // RFC 1035 §4.1.1
+const RA_BIT = 0x0080; // RFC 1035 §4.1.1
+const AD_BIT = 0x0020; // RFC 4035 §3.2.3
+const CD_BIT = 0x0010; // RFC 4035 §3.2.2
+const RCODE_MASK = 0x000f; // RFC 1035 §4.1.1
+/** DO bit in the 16-bit flags part of the OPT TTL (RFC 3225 §3, RFC 6891 §6.1.4). */
+const EDNS_DO_BIT = 0x8000;
+/** tshark's text for the root name. */
+const TSHARK_ROOT = "<Root>";
+
+/**
+ * Dissects `pcapPath` with tshark and returns every DNS message it found, in frame order (several per frame for TCP
+ * segments that carry more than one message). Returns null when tshark is not installed. `dnsPorts` adds
+ * `-d udp.port==N,dns -d tcp.port==N,dns` for ports tshark does not treat as DNS by default.
+ */
+export async function tsharkDnsMessages(pcapPath: string, dnsPorts: number[] = []): Promise<TsharkDnsMessage[] | null> {
+  const args = [
+    "-n", // no name resolution: addresses stay numeric
+    "-r",
+    pcapPath,
+    // Reassembly on explicitly, so a changed user profile cannot change what we compare against.
+    "-o",
+    "tcp.desegment_tcp_streams:TRUE",
+    "-o",
+    "tcp.analyze_sequence_numbers:TRUE",
+    "-o",
+    "dns.desegment_dns_messages:TRUE",
+    "-o",
+    "ip.defragment:TRUE",
+    "-o",
+    "ipv6.defragment:TRUE",
+  ];
+  for (const port of dnsPorts) {
+    args.push("-d", `udp.port==${port},dns`, "-d", `tcp.port==${port},dns`);
+  }
+  // -J keeps only these layers (with all their fields): the rest of the tree is large and unused.
+  args.push("-Y", "dns", "-T", "json", "-J", "frame ip ipv6 udp tcp dns");
+
+  let output: Deno.CommandOutput;
+  try {
+    output = await new Deno.Command("tshark", { args, stdout: "piped", stderr: "piped" }).output();
+  } catch (error) {
+    if (error instanceof Deno.errors.NotFound) return null;
+    throw error;
+  }
+  if (!output.success) {
+    const stderr = new TextDecoder().decode(output.stderr).trim();
+    throw new Error(`Cannot dissect ${pcapPath} with tshark: exit code ${output.code}: ${stderr}`);
+  }
+  const text = new TextDecoder().decode(output.stdout);
+  // tshark prints nothing at all (not even "[]") when no frame matches the filter.
+  if (text.trim() === "") return [];
+  const packets = parseJsonKeepingDuplicates(text);
+  if (!Array.isArray(packets)) throw new Error("Cannot read tshark output: the top level is not an array");
+
+  const messages: TsharkDnsMessage[] = [];
+  for (const packet of packets) {
+    const layers = field(field(packet, "_source"), "layers");
+    const frame = Number(stringField(field(layers, "frame"), "frame.number"));
+    const udp = field(layers, "udp");
+    const tcp = field(layers, "tcp");
+    const transportLayer = udp ?? tcp;
+    const transport = udp !== undefined ? "udp" : "tcp";
+    const prefix = transport === "udp" ? "udp" : "tcp";
+    // For tunnelled packets the first IP layer is the outer one; DNS ports belong to the innermost, which tshark
+    // lists last.
+    const ip = lastField(layers, "ip") ?? lastField(layers, "ipv6");
+    const ipPrefix = lastField(layers, "ip") !== undefined ? "ip" : "ipv6";
+    for (const dns of allFields(layers, "dns")) {
+      messages.push({
+        frame,
+        transport,
+        srcIp: stringField(ip, `${ipPrefix}.src`),
+        dstIp: stringField(ip, `${ipPrefix}.dst`),
+        srcPort: Number(stringField(transportLayer, `${prefix}.srcport`)),
+        dstPort: Number(stringField(transportLayer, `${prefix}.dstport`)),
+        ...normaliseDns(dns),
+      });
+    }
+  }
+  return messages;
+}
+
+/** The address and port fields are filled in by the caller. */
+type DnsPart = Omit<TsharkDnsMessage, "frame" | "transport" | "srcIp" | "dstIp" | "srcPort" | "dstPort">;
+
+function normaliseDns(dns: JsonValue): DnsPart {
+  // tshark's flag subtree omits response-only bits (AA, RA, RCODE) in queries, so read the 16-bit flags word it shows
+  // for every message and split it by RFC 1035 §4.1.1 / RFC 4035 §3.2.
+  const flags = Number(stringField(dns, "dns.flags"));
+  let edns: TsharkEdns | null = null;
+  const additionals: TsharkRecord[] = [];
+  for (const [record, raw] of records(field(dns, "Additional records"))) {
+    if (record.type !== TYPE_OPT) {
+      additionals.push(record);
+      continue;
+    }
+    // RFC 6891 §6.1.1: a second OPT makes the message malformed; like our decoder, keep the first.
+    if (edns !== null) continue;
+    edns = {
+      udpSize: Number(stringField(raw, "dns.rr.udp_payload_size")),
+      version: Number(stringField(raw, "dns.resp.edns0_version")),
+      do: (Number(stringField(raw, "dns.resp.z")) & EDNS_DO_BIT) !== 0,
+      extendedRcode: Number(stringField(raw, "dns.resp.ext_rcode")),
+    };
+  }
+  return {
+    id: Number(stringField(dns, "dns.id")),
+    qr: (flags & QR_BIT) !== 0,
+    opcode: (flags & OPCODE_MASK) >> OPCODE_SHIFT,
+    rcode: flags & RCODE_MASK,
+    flags: {
+      aa: (flags & AA_BIT) !== 0,
+      tc: (flags & TC_BIT) !== 0,
+      rd: (flags & RD_BIT) !== 0,
+      ra: (flags & RA_BIT) !== 0,
+      ad: (flags & AD_BIT) !== 0,
+      cd: (flags & CD_BIT) !== 0,
+    },
+    questions: entriesOf(field(dns, "Queries")).map(([, q]) => ({
+      name: normaliseName(stringField(q, "dns.qry.name")),
+      type: Number(stringField(q, "dns.qry.type")),
+      class: Number(stringField(q, "dns.qry.class")),
+    })),
+    answers: records(field(dns, "Answers")).map(([record]) => record),
+    authorities: records(field(dns, "Authoritative nameservers")).map(([record]) => record),
+    additionals,
+    edns,
+  };
+}
+
+/** Each entry of a section object (keyed by tshark's summary line) as a record plus its raw fields. */
+function records(section: JsonValue | undefined): [TsharkRecord, JsonValue][] {
+  return entriesOf(section).map(([summary, raw]) => {
+    const record: TsharkRecord = {
+      name: normaliseName(recordName(summary, raw)),
+      type: Number(stringField(raw, "dns.resp.type")),
+      // The OPT pseudo-RR has no TTL field in tshark's tree (its TTL bits are shown as ext_rcode/version/z).
+      ttl: Number(optionalString(raw, "dns.resp.ttl") ?? "0"),
+    };
+    const addr = optionalString(raw, "dns.a") ?? optionalString(raw, "dns.aaaa");
+    if (addr !== undefined) record.addr = addr;
+    return [record, raw];
+  });
+}
+
+/**
+ * The owner name of a record. tshark 4.0 shows SRV owners split into service, protocol and name fields instead of
+ * `dns.resp.name`; as a last resort the summary line ("owner: type X, class Y, ...") starts with the owner.
+ */
+function recordName(summary: string, raw: JsonValue): string {
+  const name = optionalString(raw, "dns.resp.name");
+  if (name !== undefined) return name;
+  const service = optionalString(raw, "dns.srv.service");
+  const proto = optionalString(raw, "dns.srv.proto");
+  const srvName = optionalString(raw, "dns.srv.name");
+  if (service !== undefined && proto !== undefined && srvName !== undefined) return `${service}.${proto}.${srvName}`;
+  const end = summary.indexOf(": type ");
+  if (end < 0) throw new Error(`Cannot read tshark output: no owner name in record "${summary}"`);
+  return summary.slice(0, end);
+}
+
+/** tshark prints the root as "<Root>" and never a trailing dot; we use "." for the root like src/dns/message.ts. */
+function normaliseName(name: string): string {
+  return name === TSHARK_ROOT || name === "" ? "." : name;
+}
+
+function entriesOf(value: JsonValue | undefined): [string, JsonValue][] {
+  return value !== null && typeof value === "object" && !Array.isArray(value) ? value.entries : [];
+}
+
+function field(value: JsonValue | undefined, key: string): JsonValue | undefined {
+  for (const [k, v] of entriesOf(value)) if (k === key) return v;
+  return undefined;
+}
+
+function lastField(value: JsonValue | undefined, key: string): JsonValue | undefined {
+  let found: JsonValue | undefined;
+  for (const [k, v] of entriesOf(value)) if (k === key) found = v;
+  return found;
+}
+
+function allFields(value: JsonValue | undefined, key: string): JsonValue[] {
+  return entriesOf(value).filter(([k]) => k === key).map(([, v]) => v);
+}
+
+function optionalString(value: JsonValue | undefined, key: string): string | undefined {
+  const found = field(value, key);
+  return typeof found === "string" ? found : undefined;
+}
+
+function stringField(value: JsonValue | undefined, key: string): string {
+  const found = optionalString(value, key);
+  if (found === undefined) throw new Error(`Cannot read tshark output: field "${key}" is missing`);
+  return found;
+}
+
+/**
+ * Parses JSON text, representing each object as its ordered entry list so repeated keys survive. Only what tshark
+ * emits needs to work, but the reader follows RFC 8259 fully (it is small enough to).
+ */
+export function parseJsonKeepingDuplicates(text: string): JsonValue {
+  let pos = 0;
+  const fail = (what: string): never => {
+    throw new Error(`Cannot parse JSON at offset ${pos}: ${what}`);
+  };
+  const skipSpace = () => {
+    while (pos < text.length) {
+      const c = text.charCodeAt(pos);
+      if (c !== 0x20 && c !== 0x0a && c !== 0x0d && c !== 0x09) break;
+      pos++;
+    }
+  };
+  const readString = (): string => {
+    // Find the closing quote, skipping escaped characters, then let JSON.parse decode the escapes.
+    const start = pos;
+    pos++;
+    while (pos < text.length && text[pos] !== '"') pos += text[pos] === "\\" ? 2 : 1;
+    if (pos >= text.length) fail("unterminated string");
+    pos++;
+    return JSON.parse(text.slice(start, pos));
+  };
+  const readValue = (): JsonValue => {
+    skipSpace();
+    const c = text[pos];
+    if (c === "{") {
+      pos++;
+      const entries: [string, JsonValue][] = [];
+      skipSpace();
+      if (text[pos] === "}") {
+        pos++;
+        return { entries };
+      }
+      for (;;) {
+        skipSpace();
+        if (text[pos] !== '"') fail("expected a key");
+        const key = readString();
+        skipSpace();
+        if (text[pos] !== ":") fail("expected ':'");
+        pos++;
+        entries.push([key, readValue()]);
+        skipSpace();
+        if (text[pos] === ",") pos++;
+        else if (text[pos] === "}") {
+          pos++;
+          return { entries };
+        } else fail("expected ',' or '}'");
+      }
+    }
+    if (c === "[") {
+      pos++;
+      const items: JsonValue[] = [];
+      skipSpace();
+      if (text[pos] === "]") {
+        pos++;
+        return items;
+      }
+      for (;;) {
+        items.push(readValue());
+        skipSpace();
+        if (text[pos] === ",") pos++;
+        else if (text[pos] === "]") {
+          pos++;
+          return items;
+        } else fail("expected ',' or ']'");
+      }
+    }
+    if (c === '"') return readString();
+    const literal = /^(?:true|false|null|-?(?:0|[1-9]\d*)(?:\.\d+)?(?:[eE][+-]?\d+)?)/.exec(text.slice(pos, pos + 64));
+    if (literal === null) return fail("unexpected character");
+    pos += literal[0].length;
+    return JSON.parse(literal[0]);
+  };
+  const value = readValue();
+  skipSpace();
+  if (pos !== text.length) fail("trailing characters");
+  return value;
+}
