@@ -41,12 +41,17 @@ async function run(config: Config): Promise<number> {
   const pipeline = buildPipeline(config, sink);
   const source = await openCaptureFile(config.pcap);
 
+  // The first SIGINT/SIGTERM ends the capture between two batches (a blocked read of stdin or of an idle
+  // interface is not waited for), then everything held is flushed; a second one exits at once.
   let signals = 0;
+  let onFirstSignal = () => {};
+  const signalled = new Promise<void>((resolve) => onFirstSignal = resolve);
   const onSignal = () => {
     signals++;
     if (signals === 1) {
       log.info("Caught signal, flushing and exiting");
       source.stop();
+      onFirstSignal();
     } else {
       log.warn("Second signal: exiting without waiting for the flush");
       Deno.exit(EXIT_INTERRUPTED);
@@ -56,12 +61,15 @@ async function run(config: Config): Promise<number> {
   Deno.addSignalListener("SIGTERM", onSignal);
 
   let status = EXIT_OK;
+  // Settles with the run's error (or null); never rejects, so a run still going after a signal cannot go unhandled.
+  const running = pipeline.run(source).then(() => null, (error: unknown) => error);
   try {
-    await pipeline.run(source);
-  } catch (error) {
-    if (!(error instanceof CaptureError)) throw error;
-    log.error("{message}", { message: error.message });
-    status = EXIT_FAILURE;
+    const error = await Promise.race([running, signalled.then(() => null)]);
+    if (error !== null) {
+      if (!(error instanceof CaptureError)) throw error;
+      log.error(error.message);
+      status = EXIT_FAILURE;
+    }
   } finally {
     // Whatever ended the input, what the tables hold is delivered and every sink is flushed.
     await pipeline.finish();
@@ -94,7 +102,7 @@ async function main(): Promise<number> {
     return await run(config);
   } catch (error) {
     if (!(error instanceof CaptureError)) throw error;
-    log.error("{message}", { message: error.message });
+    log.error(error.message);
     return EXIT_FAILURE;
   } finally {
     await stopProfile?.();

@@ -76,16 +76,33 @@ start_knot() {
   wait_for_answer "$AUTH4" example.test SOA || die "knotd did not answer; see $RUN/knot/knot.log"
 }
 
-start_unbound() {
+# prepare_unbound: writes unbound's configuration once; each start_unbound then runs a fresh process (cold cache).
+prepare_unbound() {
   mkdir -p "$RUN/unbound"
   mv "$RUN/trust_anchors.ds" "$RUN/unbound/trust_anchors.ds"
   sed -e "s|@RUN@|$RUN/unbound|g" "$CONF/unbound.conf.in" >"$RUN/unbound.conf"
   unbound-checkconf "$RUN/unbound.conf" >/dev/null
-  unbound -d -c "$RUN/unbound.conf" >"$RUN/unbound.out" 2>&1 &
-  DAEMON_PIDS+=("$!")
-  # Probe with a name outside the test zones (answered REFUSED/SERVFAIL locally) so the cache of the test zones stays
-  # cold for resolver.pcap.
+}
+
+UNBOUND_PID=""
+start_unbound() {
+  unbound -d -c "$RUN/unbound.conf" >>"$RUN/unbound.out" 2>&1 &
+  UNBOUND_PID="$!"
+  DAEMON_PIDS+=("$UNBOUND_PID")
+  # Probe with a name outside the test zones (answered from unbound's built-in local zone for "invalid.") so the
+  # test zones stay uncached.
   wait_for_answer "$RESOLVER" probe.invalid A || die "unbound did not answer; see $RUN/unbound/unbound.log"
+}
+
+stop_unbound() {
+  kill "$UNBOUND_PID" 2>/dev/null || true
+  wait "$UNBOUND_PID" 2>/dev/null || true
+  # Forget the pid so the exit trap never signals a process that may have reused it.
+  local pid kept=()
+  for pid in "${DAEMON_PIDS[@]}"; do
+    [ "$pid" = "$UNBOUND_PID" ] || kept+=("$pid")
+  done
+  DAEMON_PIDS=("${kept[@]}")
 }
 
 # wait_for_answer SERVER NAME TYPE: polls until the server answers at all (any rcode), up to 5 s.
@@ -112,7 +129,8 @@ begin_capture() {
   shift
   local log="$RUN/$(basename "$file").log"
   # --immediate-mode: without it, packets sitting in a half-filled TPACKET_V3 block can be lost when tcpdump stops.
-  tcpdump -i lo -s 0 -U -n --immediate-mode "$@" -w "$file" port 53 >"$log" 2>&1 &
+  # -B: a 16 MiB capture buffer, so a dnsperf burst is not dropped before tcpdump reads it.
+  tcpdump -i lo -s 0 -U -n --immediate-mode -B 16384 "$@" -w "$file" port 53 >"$log" 2>&1 &
   CAPTURE_PIDS+=("$!")
   wait_for_listening "$log" "tcpdump for $file"
 }
@@ -121,7 +139,7 @@ begin_capture() {
 begin_pcapng() {
   local file="$1"
   local log="$RUN/$(basename "$file").log"
-  dumpcap -q -i lo -s 0 -f "port 53" -w "$file" >"$log" 2>&1 &
+  dumpcap -q -i lo -s 0 -B 16 -f "port 53" -w "$file" >"$log" 2>&1 &
   CAPTURE_PIDS+=("$!")
   # dumpcap -q prints nothing when it starts; give it the same settling time tcpdump needs.
   sleep 1
@@ -332,51 +350,68 @@ EOF
 }
 
 # ---------------------------------------------------------------------------------------------------------------------
+# Recording
+# ---------------------------------------------------------------------------------------------------------------------
+
+# capture_is_complete FILE...: true when tshark (two passes, so queries know their answers) finds no lost TCP segment,
+# no query without an answer and no answer without a query. Under load the capture socket can miss packets.
+capture_is_complete() {
+  local file problems
+  for file in "$@"; do
+    problems="$(tshark -n -2 -r "$file" -Y 'tcp.analysis.lost_segment || tcp.analysis.ack_lost_segment ||
+      (dns.flags.response == 0 && !dns.response_in) || (dns.flags.response == 1 && !dns.response_to)' 2>/dev/null |
+      wc -l)"
+    [ "$problems" -eq 0 ] || return 1
+  done
+}
+
+# record FILE SCENARIO: runs SCENARIO under the capture(s) FILE needs and records it again (3 tries) when the capture
+# came out incomplete. The resolver gets a fresh unbound each try so its cache starts cold.
+record() {
+  local name="$1" scenario="$2" attempt
+  local files=("$OUT/$name")
+  for attempt in 1 2 3; do
+    case "$name" in
+      resolver.pcap | mixed.pcapng) start_unbound ;;
+    esac
+    case "$name" in
+      mixed.pcapng) begin_pcapng "$OUT/$name" ;;
+      any_sll.pcap)
+        # Both cooked-capture versions at once: tcpdump 4.99 writes SLL2 on "any"; -y LINUX_SLL asks for v1.
+        files+=("$OUT/any_sll_v1.pcap")
+        begin_capture "$OUT/any_sll.pcap" -i any
+        begin_capture "$OUT/any_sll_v1.pcap" -i any -y LINUX_SLL
+        ;;
+      *) begin_capture "$OUT/$name" ;;
+    esac
+    "$scenario"
+    end_capture
+    case "$name" in
+      resolver.pcap | mixed.pcapng) stop_unbound ;;
+    esac
+    if capture_is_complete "${files[@]}"; then
+      return 0
+    fi
+    echo "capture_real_traffic: $name is incomplete (try $attempt), recording it again" >&2
+    files=("$OUT/$name")
+  done
+  die "$name stayed incomplete after 3 tries"
+}
+
 start_knot
-start_unbound
+prepare_unbound
 
-# Ordered so unbound's cache is cold for resolver.pcap and the zone change of update.pcap comes last.
-begin_capture "$OUT/resolver.pcap"
-scenario_resolver
-end_capture
-
-begin_capture "$OUT/udp_types.pcap"
-scenario_udp_types
-end_capture
-
-begin_capture "$OUT/tcp_pipelining.pcap"
-scenario_tcp_pipelining
-end_capture
-
-begin_capture "$OUT/dnssec_edns.pcap"
-scenario_dnssec_edns
-end_capture
-
-begin_capture "$OUT/dnsperf.pcap"
-scenario_dnsperf
-end_capture
-
-begin_capture "$OUT/ipv6.pcap"
-scenario_ipv6
-end_capture
-
-begin_capture "$OUT/truncation.pcap"
-scenario_truncation
-end_capture
-
-begin_pcapng "$OUT/mixed.pcapng"
-scenario_pcapng
-end_capture
-
-# Both cooked-capture versions at once: tcpdump 4.99 defaults to SLL2 on "any"; -y LINUX_SLL asks for the v1 header.
-begin_capture "$OUT/any_sll.pcap" -i any
-begin_capture "$OUT/any_sll_v1.pcap" -i any -y LINUX_SLL
-scenario_any
-end_capture
-
-begin_capture "$OUT/update.pcap"
-scenario_update
-end_capture
+record resolver.pcap scenario_resolver
+record udp_types.pcap scenario_udp_types
+record tcp_pipelining.pcap scenario_tcp_pipelining
+record dnssec_edns.pcap scenario_dnssec_edns
+record dnsperf.pcap scenario_dnsperf
+record ipv6.pcap scenario_ipv6
+record truncation.pcap scenario_truncation
+record mixed.pcapng scenario_pcapng
+record any_sll.pcap scenario_any
+# Last: it changes example.test.
+record update.pcap scenario_update
 
 {
   echo "# Recorded $(date -u +%Y-%m-%dT%H:%M:%SZ) by scripts/capture_real_traffic.sh"

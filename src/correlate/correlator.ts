@@ -1,6 +1,7 @@
 import type { DnsDatagram } from "../decode/dns_datagram.ts";
 import type { DnsMessage } from "../dns/message.ts";
 import type { Counters } from "../metrics/counters.ts";
+import { RecentPairs } from "./recent_pairs.ts";
 import type { Leg, Transaction, TransactionHandler } from "./transaction.ts";
 
 export interface CorrelatorOptions {
@@ -34,15 +35,16 @@ export const DEFAULT_CORRELATOR_OPTIONS: CorrelatorOptions = {
  */
 export class Correlator {
   readonly #pending = new Map<string, Transaction>();
-  /** Keys paired recently, with the packet time (ms) until which a further response is a duplicate. */
-  readonly #recent = new Map<string, number>();
+  readonly #recent: RecentPairs;
   #nextSweepMs = -1;
 
   constructor(
     readonly options: CorrelatorOptions,
     readonly counters: Counters,
     readonly onTransaction: TransactionHandler,
-  ) {}
+  ) {
+    this.#recent = new RecentPairs(options.maxRecent);
+  }
 
   /** Number of pending entries (for tests and metrics). */
   get pendingCount(): number {
@@ -146,8 +148,7 @@ export class Correlator {
       this.#pending.delete(key);
       this.#giveUp(entry, "replaced");
     } else {
-      const until = this.#recent.get(key);
-      if (until !== undefined && until >= nowMs) {
+      if (this.#recent.has(key, nowMs)) {
         this.counters.response_duplicates++;
         return;
       }
@@ -171,11 +172,7 @@ export class Correlator {
     entry.status = "answered";
     entry.reason = "paired";
     this.counters.pairs++;
-    this.#recent.delete(key);
-    this.#recent.set(key, nowMs + this.options.duplicateWindowMs);
-    if (this.#recent.size > this.options.maxRecent) {
-      this.#recent.delete(this.#recent.keys().next().value as string);
-    }
+    this.#recent.remember(key, nowMs + this.options.duplicateWindowMs);
     this.onTransaction(entry);
   }
 
@@ -201,10 +198,6 @@ export class Correlator {
       if (leg.tsSec * 1000 + leg.tsNsec / 1e6 >= cutoffMs) break;
       this.#pending.delete(key);
       this.#giveUp(entry, "expired");
-    }
-    for (const [key, until] of this.#recent) {
-      if (until >= nowMs) break;
-      this.#recent.delete(key);
     }
   }
 }

@@ -69,7 +69,11 @@ export class PacketDecoder {
     this.#streams = new TcpTable(this.#tcpContext, options.maxTcpStreams, options.tcpIdleTimeoutSec);
   }
 
-  /** Decode one frame. Never throws for bad input: a DecodeError is counted under its code. */
+  /**
+   * Decode one frame. Never throws for bad input: a DecodeError is counted under its code.
+   * `onMessage` must not throw: anything but a DecodeError propagates, and a DecodeError thrown
+   * there would be counted here and end the framing of that segment.
+   */
   decode(packet: Packet): void {
     const counters = this.#counters;
     counters.packets++;

@@ -31,8 +31,8 @@ const reader = new MessageReader();
  * (see `DNS_ANOMALIES`) with the RRs decoded so far kept.
  *
  * @throws {DecodeError} `dns.short_header` (under 12 bytes), `dns.truncated_question`, or a name
- *   error in the question section (`dns.pointer_forward`, `dns.pointer_loop`, `dns.label_type`,
- *   `dns.name_too_long`, `dns.truncated_name`).
+ *   error in the question section (`dns.pointer_forward`, `dns.pointer_loop`,
+ *   `dns.too_many_pointers`, `dns.label_type`, `dns.name_too_long`, `dns.truncated_name`).
  *
  * @example
  * ```ts

@@ -14,7 +14,7 @@
 export { type DecodeDepth, decodeMessage } from "./decode_message.ts";
 export type { DnsHeader, DnsMessage, DnsQuestion, DnsResourceRecord, Edns, EdnsOption } from "./message.ts";
 export { decodeHeader, HEADER_SIZE } from "./header.ts";
-export { decodeName, MAX_NAME_OCTETS } from "./name.ts";
+export { decodeName, MAX_NAME_OCTETS, MAX_NAME_POINTERS } from "./name.ts";
 export { addAnomaly, DNS_ANOMALIES, type DnsAnomaly } from "./anomalies.ts";
 export {
   className,

@@ -6,6 +6,8 @@
  *   before the previous pointer's target, so targets strictly decrease and decoding terminates;
  * - labels are at most 63 octets (the 0x00 label type has 6 length bits), and the whole name at most
  *   255 octets after expansion (RFC 1035 §3.1, length octets and root included);
+ * - at most 126 pointers per name (miekg/dns `maxCompressionPointers`): pointer chains add no
+ *   octets, so without a cap one 64 KiB message of chained pointers costs quadratic time;
  * - the label types 0x40 (RFC 6891 §5, extended) and 0x80 (reserved) are rejected.
  *
  * Presentation: no trailing dot, the root is ".", case kept; `. \ " ( ) ; @ $` and space are
@@ -20,6 +22,8 @@ import { SCRATCH, scratchString } from "./_scratch.ts";
 
 /** RFC 1035 §3.1: a name is at most 255 octets on the wire, root octet included. */
 export const MAX_NAME_OCTETS = 255;
+/** More pointers than a 255-octet name can usefully hold (one per two octets, minus the root). */
+export const MAX_NAME_POINTERS = 126;
 /** RFC 1035 §4.1.4: the two top bits 11 mark a compression pointer. */
 const LABEL_POINTER = 0xc0;
 /** RFC 1035 §4.1.4 / RFC 6891 §5: label type bits; 0x40 and 0x80 are not usable. */
@@ -100,7 +104,7 @@ function intern(len: number, hash: number): string {
  * inside RDATA); pointers may lead anywhere earlier in the message. On success returns the
  * presentation form and sets `r.next` to the byte after the name's in-place part; on failure
  * returns `null` with `r.errCode` set (`dns.truncated_name`, `dns.pointer_forward`,
- * `dns.pointer_loop`, `dns.label_type`, `dns.name_too_long`).
+ * `dns.pointer_loop`, `dns.too_many_pointers`, `dns.label_type`, `dns.name_too_long`).
  */
 export function readName(r: MessageReader, pos: number, limit: number): string | null {
   const b = r.bytes;
@@ -109,6 +113,7 @@ export function readName(r: MessageReader, pos: number, limit: number): string |
   let w = 0; // octets in WIRE (root excluded)
   let hash = 0x811c9dc5; // FNV-1a offset basis
   let lastTarget = 0x10000; // the next pointer must point strictly below this
+  let pointers = 0;
   let firstTarget = -1;
   let resume = -1; // offset after the first pointer (the name's in-place end)
   for (;;) {
@@ -171,6 +176,13 @@ export function readName(r: MessageReader, pos: number, limit: number): string |
           `the previous target ${hex4(lastTarget)}`,
       );
     }
+    if (++pointers > MAX_NAME_POINTERS) {
+      return r.fail(
+        "dns.too_many_pointers",
+        p,
+        `Cannot decode name at offset ${pos}: more than ${MAX_NAME_POINTERS} pointers at offset ${p}`,
+      );
+    }
     if (resume < 0) {
       resume = p + 2;
       firstTarget = target;
@@ -210,7 +222,7 @@ const publicReader = new MessageReader();
  * header). Returns the presentation form and the offset after the name's in-place part.
  *
  * @throws {DecodeError} `dns.truncated_name`, `dns.pointer_forward`, `dns.pointer_loop`,
- *   `dns.label_type` or `dns.name_too_long`.
+ *   `dns.too_many_pointers`, `dns.label_type` or `dns.name_too_long`.
  *
  * @example
  * ```ts

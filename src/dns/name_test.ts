@@ -109,7 +109,10 @@ Deno.test("decodeName() rejects a pointer loop back into the same labels", () =>
   `);
   const e = nameError(bytes, 4);
   assert.equal(e.code, "dns.pointer_loop");
-  assert.equal(e.message, "Cannot decode name at offset 4: pointer 0x0004 at offset 6 does not point before the previous target 0x0004");
+  assert.equal(
+    e.message,
+    "Cannot decode name at offset 4: pointer 0x0004 at offset 6 does not point before the previous target 0x0004",
+  );
 });
 
 Deno.test("decodeName() rejects a pointer that goes back but not below the previous target", () => {
@@ -140,4 +143,18 @@ Deno.test("decodeName() rejects a label or a name that runs past the end", () =>
   assert.equal(nameError(hex("05 61 62"), 0).code, "dns.truncated_name");
   assert.equal(nameError(hex("01 61"), 0).code, "dns.truncated_name");
   assert.equal(nameError(new Uint8Array(0), 0).code, "dns.truncated_name");
+});
+
+Deno.test("decodeName() caps a chain of pointers at 126", () => {
+  // 200 pointers, each pointing at the one before it; the first points at a root octet.
+  const bytes = new Uint8Array(2 + 200 * 2);
+  for (let i = 0; i < 200; i++) {
+    const at = 2 + 2 * i;
+    bytes[at] = 0xc0;
+    bytes[at + 1] = at - 2;
+  }
+  assert.deepEqual(decodeName(bytes, 2 + 2 * 125), [".", 2 + 2 * 126]); // 126 pointers: fine
+  const e = nameError(bytes, 2 + 2 * 126); // 127 pointers
+  assert.equal(e.code, "dns.too_many_pointers");
+  assert.equal(e.message, "Cannot decode name at offset 254: more than 126 pointers at offset 2");
 });

@@ -60,10 +60,16 @@ Deno.test("SRV renders priority weight port target", () => {
 });
 
 Deno.test("MINFO, RP, AFSDB and PX render their names and numbers", () => {
-  assert.equal(renderOne(MINFO, [...wireName("admin.example"), ...wireName("err.example")]).data, "admin.example err.example");
+  assert.equal(
+    renderOne(MINFO, [...wireName("admin.example"), ...wireName("err.example")]).data,
+    "admin.example err.example",
+  );
   assert.equal(renderOne(RP, [...wireName("louie.trantor.umd.edu"), ...wireName(".")]).data, "louie.trantor.umd.edu .");
   assert.equal(renderOne(AFSDB, [...be16(1), ...wireName("afs.example")]).data, "1 afs.example");
-  assert.equal(renderOne(PX, [...be16(10), ...wireName("net2.it"), ...wireName("PRMD-net2.ADMD-p400.C-it")]).data, "10 net2.it PRMD-net2.ADMD-p400.C-it");
+  assert.equal(
+    renderOne(PX, [...be16(10), ...wireName("net2.it"), ...wireName("PRMD-net2.ADMD-p400.C-it")]).data,
+    "10 net2.it PRMD-net2.ADMD-p400.C-it",
+  );
 });
 
 Deno.test("a name shorter than RDLENGTH gives bad_rdata and decoding continues at the RDATA end", () => {

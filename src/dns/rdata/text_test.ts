@@ -44,7 +44,10 @@ Deno.test("NAPTR renders like the RFC 3403 example", () => {
 });
 
 Deno.test("CAA renders flags, tag and the quoted value", () => {
-  assert.equal(renderOne(CAA, [0, 5, ...ascii("issue"), ...ascii("letsencrypt.org")]).data, '0 issue "letsencrypt.org"');
+  assert.equal(
+    renderOne(CAA, [0, 5, ...ascii("issue"), ...ascii("letsencrypt.org")]).data,
+    '0 issue "letsencrypt.org"',
+  );
   assert.equal(renderOne(CAA, [128, 5, ...ascii("iodef"), ...ascii('mailto:"a"')]).data, '128 iodef "mailto:\\"a\\""');
 });
 
@@ -54,5 +57,8 @@ Deno.test("CAA with an empty or non-alphanumeric tag falls back to RFC 3597", ()
 });
 
 Deno.test("URI renders priority weight and the quoted target", () => {
-  assert.equal(renderOne(URI, [...be16(10), ...be16(1), ...ascii("ftp://ftp1.example.com/public")]).data, '10 1 "ftp://ftp1.example.com/public"');
+  assert.equal(
+    renderOne(URI, [...be16(10), ...be16(1), ...ascii("ftp://ftp1.example.com/public")]).data,
+    '10 1 "ftp://ftp1.example.com/public"',
+  );
 });

@@ -1,0 +1,37 @@
+/** Test helper: run main.ts in a subprocess with the exact permission set of the `start` task (and the binary). */
+const ROOT = new URL("..", import.meta.url).pathname;
+
+/** The permission flags of `deno task start`, read from deno.json so the tests exercise the shipped set. */
+export function startPermissions(): string[] {
+  const config = JSON.parse(Deno.readTextFileSync(`${ROOT}deno.json`));
+  const task: string = config.tasks.start;
+  return task.split(/\s+/).filter((word) => word.startsWith("--allow-"));
+}
+
+export interface CliRun {
+  code: number;
+  stdout: Uint8Array;
+  stderr: string;
+}
+
+export async function runSensor(args: string[], stdin?: Uint8Array): Promise<CliRun> {
+  const command = new Deno.Command(Deno.execPath(), {
+    args: ["run", "--quiet", `--config=${ROOT}deno.json`, ...startPermissions(), `${ROOT}main.ts`, ...args],
+    cwd: Deno.makeTempDirSync(),
+    env: { NO_COLOR: "1" },
+    stdin: stdin === undefined ? "null" : "piped",
+    stdout: "piped",
+    stderr: "piped",
+  });
+  const child = command.spawn();
+  if (stdin !== undefined) {
+    const writer = child.stdin.getWriter();
+    await writer.write(stdin);
+    await writer.close();
+  }
+  const { code, stdout, stderr } = await child.output();
+  return { code, stdout, stderr: new TextDecoder().decode(stderr) };
+}
+
+export const text = (bytes: Uint8Array): string => new TextDecoder().decode(bytes);
+export { ROOT };

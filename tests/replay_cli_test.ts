@@ -1,0 +1,103 @@
+/**
+ * Replay as a user runs it: `main.ts -pcap FILE` in a subprocess with the shipped permission set, asserting stdout,
+ * stderr and the exit status: determinism, standard input, damaged files, -quiet, and the flush on a signal.
+ */
+import assert from "node:assert/strict";
+import { ROOT, runSensor, startPermissions, text } from "./_cli.ts";
+
+const TESTDATA = `${ROOT}testdata/`;
+
+Deno.test("replaying a capture twice gives byte-identical output", async () => {
+  const first = await runSensor(["-pcap", `${TESTDATA}gopassivedns/100_tcp_lookups.pcap`]);
+  const second = await runSensor(["-pcap", `${TESTDATA}gopassivedns/100_tcp_lookups.pcap`]);
+  assert.equal(first.code, 0, first.stderr);
+  assert.equal(text(first.stdout).split("\n").length, 301);
+  assert.deepEqual(first.stdout, second.stdout);
+  const transactionA = await runSensor(["-pcap", `${TESTDATA}crafted/ordering.pcap`, "-format", "transaction"]);
+  const transactionB = await runSensor(["-pcap", `${TESTDATA}crafted/ordering.pcap`, "-format", "transaction"]);
+  assert.deepEqual(transactionA.stdout, transactionB.stdout);
+});
+
+Deno.test("-pcap - reads the capture from standard input", async () => {
+  const file = `${TESTDATA}gopassivedns/100_udp_lookups.pcap`;
+  const fromFile = await runSensor(["-pcap", file]);
+  const fromStdin = await runSensor(["-pcap", "-"], await Deno.readFile(file));
+  assert.equal(fromStdin.code, 0, fromStdin.stderr);
+  assert.equal(text(fromStdin.stdout).split("\n").length, 51);
+  assert.deepEqual(fromStdin.stdout, fromFile.stdout);
+});
+
+Deno.test("a capture cut in the middle of a packet gives every record before the damage, then exit 1", async () => {
+  const whole = await Deno.readFile(`${TESTDATA}crafted/rrtypes.pcap`);
+  const path = await Deno.makeTempFile({ suffix: ".pcap" });
+  await Deno.writeFile(path, whole.subarray(0, whole.length - 20));
+  const run = await runSensor(["-pcap", path]);
+  assert.equal(run.code, 1);
+  const records = text(run.stdout).trim().split("\n").map((l) => JSON.parse(l));
+  // The last response is cut, so its lookup is lost; the seven lookups (eight records) before it are all there.
+  assert.deepEqual(records.map((r) => r.q).at(-1), "example.com");
+  assert.equal(records.length, 8);
+  assert.match(run.stderr, new RegExp(`${path.replaceAll("/", "\\/")} is truncated at byte \\d+`));
+  assert.match(run.stderr, /Summary: packets=15 /);
+});
+
+Deno.test("a file that is not a capture is a runtime failure naming the file", async () => {
+  const path = await Deno.makeTempFile({ suffix: ".pcap" });
+  await Deno.writeTextFile(path, "this is not a capture file\n");
+  const run = await runSensor(["-pcap", path]);
+  assert.equal(run.code, 1);
+  assert.equal(text(run.stdout), "");
+  assert.match(run.stderr, /is not a pcap or pcapng file/);
+});
+
+Deno.test("-quiet writes no records but still reports the summary on stderr", async () => {
+  const run = await runSensor(["-pcap", `${TESTDATA}gopassivedns/mx.pcap`, "-quiet"]);
+  assert.equal(run.code, 0);
+  assert.equal(text(run.stdout), "");
+  assert.match(run.stderr, /Summary: .*records=5/);
+});
+
+Deno.test("SIGTERM while reading standard input flushes what the tables hold", async () => {
+  const command = new Deno.Command(Deno.execPath(), {
+    args: [
+      "run",
+      "--quiet",
+      `--config=${ROOT}deno.json`,
+      ...startPermissions(),
+      `${ROOT}main.ts`,
+      "-pcap",
+      "-",
+      "-format",
+      "transaction",
+    ],
+    env: { NO_COLOR: "1" },
+    stdin: "piped",
+    stdout: "piped",
+    stderr: "piped",
+  });
+  const child = command.spawn();
+  const writer = child.stdin.getWriter();
+  // ordering.pcap ends with a response whose query never came: it is held in the table, stdin stays open.
+  await writer.write(await Deno.readFile(`${TESTDATA}crafted/ordering.pcap`));
+  const reader = child.stdout.getReader();
+  let seen = "";
+  while ((seen.match(/\n/g) ?? []).length < 4) {
+    const { value, done } = await reader.read();
+    if (done) break;
+    seen += text(value);
+  }
+  child.kill("SIGTERM");
+  for (;;) {
+    const { value, done } = await reader.read();
+    if (done) break;
+    seen += text(value);
+  }
+  const status = await child.status;
+  await writer.close().catch(() => {});
+  const stderr = text((await new Response(child.stderr).arrayBuffer()) as unknown as Uint8Array);
+  const records = seen.trim().split("\n").map((l) => JSON.parse(l));
+  assert.equal(status.code, 0, stderr);
+  assert.deepEqual(records.map((r) => [r.status, r.reason]).at(-1), ["orphan_response", "end_of_input"]);
+  assert.equal(records.length, 5);
+  assert.match(stderr, /Caught signal/);
+});
