@@ -197,13 +197,14 @@ function normaliseDns(dns: JsonValue): DnsPart {
       ad: (flags & AD_BIT) !== 0,
       cd: (flags & CD_BIT) !== 0,
     },
-    questions: entriesOf(field(dns, "Queries")).map(([, q]) => ({
+    // RFC 2136 §2: an UPDATE's four sections are Zone, Prerequisite, Update and Additional, which tshark names so.
+    questions: entriesOf(field(dns, "Queries") ?? field(dns, "Zone")).map(([, q]) => ({
       name: normaliseName(stringField(q, "dns.qry.name")),
       type: Number(stringField(q, "dns.qry.type")),
       class: Number(stringField(q, "dns.qry.class")),
     })),
-    answers: records(field(dns, "Answers")).map(([record]) => record),
-    authorities: records(field(dns, "Authoritative nameservers")).map(([record]) => record),
+    answers: records(field(dns, "Answers") ?? field(dns, "Prerequisites")).map(([record]) => record),
+    authorities: records(field(dns, "Authoritative nameservers") ?? field(dns, "Updates")).map(([record]) => record),
     additionals,
     edns,
   };

@@ -45,7 +45,9 @@ const WIRE = new Uint8Array(MAX_NAME_OCTETS);
  * colliding name simply replaces the older entry.
  */
 const INTERN_SIZE = 4096; // power of two
-const INTERN_WIRE: (Uint8Array | undefined)[] = new Array<Uint8Array | undefined>(INTERN_SIZE).fill(undefined);
+/** Entry i holds its wire form at INTERN_WIRE[i * MAX_NAME_OCTETS], its length in INTERN_LENGTH[i]. */
+const INTERN_WIRE = new Uint8Array(INTERN_SIZE * MAX_NAME_OCTETS);
+const INTERN_LENGTH = new Int16Array(INTERN_SIZE); // 0 = empty slot
 const INTERN_NAME: string[] = new Array<string>(INTERN_SIZE).fill("");
 
 function hex4(n: number): string {
@@ -79,24 +81,29 @@ function present(len: number): string {
   return scratchString(n);
 }
 
-/** The interned presentation form of `WIRE[0..len)` whose FNV-1a hash is `hash`. */
+/**
+ * The presentation form of `WIRE[0..len)` whose FNV-1a hash is `hash`, interned on its second
+ * sighting: the first one only records the wire form, so a flood of unique names (random
+ * subdomains) never fills the table with strings that the GC would have to promote and collect.
+ */
 function intern(len: number, hash: number): string {
   const slot = hash & (INTERN_SIZE - 1);
-  const known = INTERN_WIRE[slot];
-  if (known !== undefined && known.length === len) {
-    let same = true;
-    for (let i = 0; i < len; i++) {
-      if (known[i] !== WIRE[i]) {
-        same = false;
-        break;
-      }
+  const base = slot * MAX_NAME_OCTETS;
+  if (INTERN_LENGTH[slot] === len) {
+    let i = 0;
+    while (i < len && INTERN_WIRE[base + i] === WIRE[i]) i++;
+    if (i === len) {
+      const known = INTERN_NAME[slot];
+      if (known !== "") return known;
+      const name = present(len);
+      INTERN_NAME[slot] = name;
+      return name;
     }
-    if (same) return INTERN_NAME[slot];
   }
-  const name = present(len);
-  INTERN_WIRE[slot] = WIRE.slice(0, len);
-  INTERN_NAME[slot] = name;
-  return name;
+  for (let i = 0; i < len; i++) INTERN_WIRE[base + i] = WIRE[i];
+  INTERN_LENGTH[slot] = len;
+  INTERN_NAME[slot] = "";
+  return present(len);
 }
 
 /**
