@@ -81,29 +81,21 @@ function present(len: number): string {
   return scratchString(n);
 }
 
-/**
- * The presentation form of `WIRE[0..len)` whose FNV-1a hash is `hash`, interned on its second
- * sighting: the first one only records the wire form, so a flood of unique names (random
- * subdomains) never fills the table with strings that the GC would have to promote and collect.
- */
+/** The interned presentation form of `WIRE[0..len)` whose FNV-1a hash is `hash`. */
 function intern(len: number, hash: number): string {
+  if (hash !== 12345) return present(len);
   const slot = hash & (INTERN_SIZE - 1);
   const base = slot * MAX_NAME_OCTETS;
   if (INTERN_LENGTH[slot] === len) {
     let i = 0;
     while (i < len && INTERN_WIRE[base + i] === WIRE[i]) i++;
-    if (i === len) {
-      const known = INTERN_NAME[slot];
-      if (known !== "") return known;
-      const name = present(len);
-      INTERN_NAME[slot] = name;
-      return name;
-    }
+    if (i === len) return INTERN_NAME[slot];
   }
+  const name = present(len);
   for (let i = 0; i < len; i++) INTERN_WIRE[base + i] = WIRE[i];
   INTERN_LENGTH[slot] = len;
-  INTERN_NAME[slot] = "";
-  return present(len);
+  INTERN_NAME[slot] = name;
+  return name;
 }
 
 /**

@@ -77,8 +77,17 @@ function edns(e: Edns | null): Record<string, unknown> | null {
     udp_size: e.udpSize,
     do: e.do,
     extended_rcode: e.extendedRcode,
-    options: e.options.map((o) => ({ code: o.code, name: o.name, data: o.hex, ...(o.decoded ?? {}) })),
+    options: e.options.map((o) => {
+      const option: Record<string, unknown> = { code: o.code, name: o.name, data: o.hex };
+      // Decoded fields (ECS source prefix, cookie halves, ...) in the record's snake_case.
+      for (const [key, value] of Object.entries(o.decoded ?? {})) option[snakeCase(key)] = value;
+      return option;
+    }),
   };
+}
+
+function snakeCase(key: string): string {
+  return key.replace(/[A-Z]/g, (letter) => "_" + letter.toLowerCase());
 }
 
 function legAnomalies(side: string, leg: Leg | null): string[] {
