@@ -158,3 +158,10 @@ Deno.test("decodeName() caps a chain of pointers at 126", () => {
   assert.equal(e.code, "dns.too_many_pointers");
   assert.equal(e.message, "Cannot decode name at offset 254: more than 126 pointers at offset 2");
 });
+
+Deno.test("decodeName() returns the right name for thousands of names sharing the intern table", () => {
+  const names = Array.from({ length: 10000 }, (_, i) => `h${i}.example${i % 7}.com`);
+  for (let round = 0; round < 3; round++) {
+    for (const name of names) assert.equal(decodeName(new Uint8Array(wireName(name)), 0)[0], name);
+  }
+});
