@@ -91,7 +91,10 @@ for (const pairs of values.pairs.split(",").map(Number)) {
   const ours: Measure[] = [];
   for (let i = 0; i < runs; i++) {
     ours.push(
-      await timed(`${deno} run ${permissions} ${ROOT}main.ts -pcap ${pcap} -format ${values.format}`, `${OUT}out.jsonl`),
+      await timed(
+        `${deno} run ${permissions} ${ROOT}main.ts -pcap ${pcap} -format ${values.format}`,
+        `${OUT}out.jsonl`,
+      ),
     );
   }
   const seconds = median(ours.map((m) => m.seconds));

@@ -4,7 +4,7 @@ import type { Transaction } from "./correlate/transaction.ts";
 import type { DnsDatagram } from "./decode/dns_datagram.ts";
 import { type DecoderOptions, PacketDecoder } from "./decode/mod.ts";
 import { DecodeError } from "./decode_error.ts";
-import { decodeMessage, type DecodeDepth } from "./dns/mod.ts";
+import { type DecodeDepth, decodeMessage } from "./dns/mod.ts";
 import { countDecodeError, type Counters, newCounters } from "./metrics/counters.ts";
 import type { RecordFormat } from "./record/record_writer.ts";
 import type { Sink } from "./sinks/sink.ts";

@@ -2,7 +2,7 @@
 import type { Config } from "./config/mod.ts";
 import type { CorrelatorOptions } from "./correlate/correlator.ts";
 import { DEFAULT_CORRELATOR_OPTIONS } from "./correlate/correlator.ts";
-import { DEFAULT_DECODER_OPTIONS, type DecoderOptions } from "./decode/mod.ts";
+import { type DecoderOptions, DEFAULT_DECODER_OPTIONS } from "./decode/mod.ts";
 import { Pipeline } from "./pipeline.ts";
 import { GopassivednsFormat } from "./record/gopassivedns_format.ts";
 import type { RecordFormat } from "./record/record_writer.ts";

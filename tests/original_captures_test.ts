@@ -26,7 +26,7 @@ const FIXED_FOR_TCP = ["src", "dst", "sport", "bytes"];
 function masked(record: Record<string, unknown>): string {
   const copy = { ...record };
   for (const key of FIXED_ALWAYS) delete copy[key];
-  if (copy.protocol === "tcp") for (const key of FIXED_FOR_TCP) delete copy[key];
+  if (copy.protocol === "tcp") { for (const key of FIXED_FOR_TCP) delete copy[key]; }
   return JSON.stringify(copy);
 }
 

@@ -2,6 +2,7 @@
 
 // Anything JSON must escape, plus everything outside printable ASCII (escaped so output is pure ASCII and
 // byte-identical whatever the terminal or pipeline encoding).
+// deno-lint-ignore no-control-regex -- control characters are exactly what must be found
 const NEEDS_ESCAPE = /[\u0000-\u001f"\\\u007f-\uffff]/;
 
 /** `"text"` as a JSON string literal. */
