@@ -30,11 +30,26 @@ const EXIT_INTERRUPTED = 130;
 
 const log = getLogger([LOG_CATEGORY, "main"]);
 
+/** Options whose feature is not in this version yet: refusing them beats silently not logging where asked. */
+function unavailableFeatures(config: Config): string[] {
+  const wanted: [boolean, string][] = [
+    [config.logfile !== "", "the file sink (-logfile)"],
+    [config.syslogFacility !== "" && config.syslogPriority !== "", "the syslog sink (-syslog_facility)"],
+    [config.kafkaBrokers.length > 0 || config.kafkaTopic !== "", "the Kafka sink (-kafka_brokers, -kafka_topic)"],
+    [config.fluentdSocket !== "", "the fluentd sink (-fluentd_socket)"],
+    [config.statsdHost !== "", "statsd metrics (-statsd_host)"],
+  ];
+  return wanted.filter(([on]) => on).map(([, name]) => name);
+}
+
 async function run(config: Config): Promise<number> {
+  const unavailable = unavailableFeatures(config);
+  if (unavailable.length > 0) {
+    log.error(`Not available in this version yet: ${unavailable.join(", ")}`);
+    return EXIT_FAILURE;
+  }
   if (config.dev !== "") {
-    log.error("Live capture (-dev {dev}) is not available in this version; replay a file with -pcap", {
-      dev: config.dev,
-    });
+    log.error(`Live capture (-dev ${config.dev}) is not available in this version; replay a file with -pcap`);
     return EXIT_FAILURE;
   }
   const sink = buildSinks(config);
