@@ -14,6 +14,7 @@ import { GopassivednsFormat } from "../src/record/gopassivedns_format.ts";
 import { TransactionFormat } from "../src/record/transaction_format.ts";
 import { MemorySink, replay, TESTDATA } from "./_replay.ts";
 import { goldenCaptures } from "./_golden_cases.ts";
+import { mulberry32 } from "./_prng.ts";
 
 const FUZZ = TESTDATA + "fuzz/";
 
@@ -31,18 +32,6 @@ async function framesOf(path: string): Promise<Frame[]> {
     frames.push({ linkType: p.linkType, data: p.data.slice(), tsSec: p.tsSec, tsNsec: p.tsNsec });
   }, () => Promise.resolve());
   return frames;
-}
-
-/** mulberry32: a small seeded PRNG, so every run mutates the same way. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 function mutate(data: Uint8Array, random: () => number): Uint8Array {
@@ -118,7 +107,7 @@ Deno.test("the pipeline absorbs 60 000 mutated real frames in both formats witho
   const frames: Frame[] = [];
   for (const capture of goldenCaptures()) frames.push(...await framesOf(TESTDATA + capture));
   assert.ok(frames.length > 1000, `${frames.length} seed frames`);
-  const random = prng(0x5eed);
+  const random = mulberry32(0x5eed);
   for (const format of ["gopassivedns", "transaction"] as const) {
     const pipeline = pipelineFor(format);
     const packet: Packet = { linkType: 0, data: new Uint8Array(0), origLen: 0, tsSec: 0, tsNsec: 0, interfaceId: 0 };

@@ -12,21 +12,10 @@ import { DNS_ANOMALIES } from "./anomalies.ts";
 import { dnsPayloads } from "./_test_pcap.ts";
 import { ascii, be16, be32, hex, message, rr, wireName } from "./_test_builder.ts";
 import { DNS_REGRESSIONS } from "./testdata_regressions.ts";
+import { mulberry32 } from "../../tests/_prng.ts";
 
 const SEED = 0x5eed_d05;
 const RANDOM_MUTANTS_PER_SEED = 5000;
-
-/** mulberry32: a tiny, fast, well-distributed 32-bit PRNG. */
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const KNOWN_ANOMALIES = new Set<string>(DNS_ANOMALIES);
 
