@@ -23,6 +23,7 @@ import {
 import { counterSummary } from "./src/metrics/summary.ts";
 import { buildPipeline, buildSinks } from "./src/sensor.ts";
 
+const DEFAULT_BPF = "port 53";
 const EXIT_OK = 0;
 const EXIT_FAILURE = 1;
 const EXIT_USAGE = 2;
@@ -51,6 +52,10 @@ async function run(config: Config): Promise<number> {
   if (config.dev !== "") {
     log.error(`Live capture (-dev ${config.dev}) is not available in this version; replay a file with -pcap`);
     return EXIT_FAILURE;
+  }
+  if (config.bpf !== "" && config.bpf !== DEFAULT_BPF) {
+    // BPF needs libpcap's compiler, which arrives with live capture; DNS ports are still honoured (-dns_ports).
+    log.warn(`-bpf "${config.bpf}" is not applied to capture files in this version; every DNS packet is decoded`);
   }
   const sink = buildSinks(config);
   const pipeline = buildPipeline(config, sink);
