@@ -6,6 +6,7 @@ import { type DecoderOptions, PacketDecoder } from "./decode/mod.ts";
 import { DecodeError } from "./decode_error.ts";
 import { type DecodeDepth, decodeMessage } from "./dns/mod.ts";
 import { countDecodeError, type Counters, newCounters } from "./metrics/counters.ts";
+import { RecordBuffer } from "./record/record_buffer.ts";
 import type { RecordFormat } from "./record/record_writer.ts";
 import type { Sink } from "./sinks/sink.ts";
 
@@ -18,6 +19,8 @@ export interface PipelineOptions {
 }
 
 const QR_BIT = 0x80; // RFC 1035 §4.1.1: QR is the top bit of header byte 2
+/** Records are handed to the sinks once this many bytes are waiting, and at the end of every capture batch. */
+const OUTPUT_BATCH_BYTES = 1 << 20;
 
 /**
  * capture → decode → dns → correlate → record → sink, all synchronous per packet. The caller drives it with a
@@ -27,10 +30,9 @@ export class Pipeline {
   readonly counters: Counters = newCounters();
   readonly decoder: PacketDecoder;
   readonly correlator: Correlator;
-  readonly #write: (line: string) => void;
+  readonly #output = new RecordBuffer(OUTPUT_BATCH_BYTES + (OUTPUT_BATCH_BYTES >> 2));
 
   constructor(readonly options: PipelineOptions, readonly sink: Sink) {
-    this.#write = (line) => sink.write(line);
     this.decoder = new PacketDecoder(options.decoder, this.counters, (d) => this.#onDatagram(d));
     this.correlator = new Correlator(options.correlator, this.counters, (t) => this.#onTransaction(t));
   }
@@ -40,14 +42,27 @@ export class Pipeline {
 
   /** Run a source to its end, flushing the sink after every batch. */
   async run(source: PacketSource): Promise<void> {
-    await source.run(this.onPacket, () => this.sink.flush());
+    await source.run(this.onPacket, () => this.#flush());
   }
 
   /** Deliver what the TCP streams and the correlation table still hold, then flush the sink. */
   async finish(): Promise<void> {
     this.decoder.flush();
     this.correlator.flush();
-    await this.sink.flush();
+    await this.#flush();
+  }
+
+  /** Hand the waiting records to the sink and flush it. */
+  #flush(): Promise<void> {
+    this.#drain();
+    return this.sink.flush();
+  }
+
+  #drain(): void {
+    const output = this.#output;
+    if (output.used === 0) return;
+    this.sink.write(output.records());
+    output.reset();
   }
 
   #onDatagram(datagram: DnsDatagram): void {
@@ -68,6 +83,7 @@ export class Pipeline {
   }
 
   #onTransaction(transaction: Transaction): void {
-    this.counters.records += this.options.format.write(transaction, this.#write);
+    this.counters.records += this.options.format.write(transaction, this.#output);
+    if (this.#output.used >= OUTPUT_BATCH_BYTES) this.#drain();
   }
 }

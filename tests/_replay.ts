@@ -21,12 +21,15 @@ export interface ReplayResult {
   counters: Counters;
 }
 
+const utf8 = new TextDecoder();
+
 /** A sink that keeps every line in memory. */
 export class MemorySink implements Sink {
   readonly name = "memory";
   readonly lines: string[] = [];
-  write(line: string): void {
-    this.lines.push(line);
+  write(records: Uint8Array): void {
+    const text = utf8.decode(records);
+    for (const line of text.slice(0, -1).split("\n")) this.lines.push(line);
   }
   flush(): Promise<void> {
     return Promise.resolve();

@@ -1,6 +1,8 @@
 import type { DnsDatagram } from "../decode/dns_datagram.ts";
 import type { DnsMessage } from "../dns/message.ts";
 import type { Counters } from "../metrics/counters.ts";
+import { LookupKey } from "./lookup_key.ts";
+import { NONE, PendingTable } from "./pending_table.ts";
 import { RecentPairs } from "./recent_pairs.ts";
 import type { Leg, Transaction, TransactionHandler } from "./transaction.ts";
 
@@ -34,8 +36,10 @@ export const DEFAULT_CORRELATOR_OPTIONS: CorrelatorOptions = {
  * matches on the key alone. All time is packet time, so a replay is deterministic.
  */
 export class Correlator {
-  readonly #pending = new Map<string, Transaction>();
+  readonly #pending: PendingTable;
   readonly #recent: RecentPairs;
+  /** The key of the message being handled (reused: one message is handled at a time). */
+  readonly #key = new LookupKey();
   #nextSweepMs = -1;
 
   constructor(
@@ -43,6 +47,7 @@ export class Correlator {
     readonly counters: Counters,
     readonly onTransaction: TransactionHandler,
   ) {
+    this.#pending = new PendingTable(options.maxPending);
     this.#recent = new RecentPairs(options.maxRecent);
   }
 
@@ -59,8 +64,7 @@ export class Correlator {
     const clientPort = isResponse ? datagram.dstPort : datagram.srcPort;
     const serverIp = isResponse ? datagram.srcIp : datagram.dstIp;
     const serverPort = isResponse ? datagram.srcPort : datagram.dstPort;
-    const key = datagram.transport + " " + clientIp + " " + clientPort + " " + serverIp + " " + serverPort + " " +
-      message.header.id;
+    const key = this.#key.set(datagram.transport, clientIp, clientPort, serverIp, serverPort, message.header.id);
     const leg: Leg = {
       message,
       tsSec: datagram.tsSec,
@@ -69,26 +73,29 @@ export class Correlator {
       vlans: datagram.vlans,
       interfaceId: datagram.interfaceId,
     };
-    const entry = this.#pending.get(key);
+    const slot = this.#pending.find(key);
     if (isResponse) {
       this.counters.dns_responses++;
-      this.#onResponse(key, entry, leg, nowMs, datagram, clientIp, clientPort, serverIp, serverPort);
+      this.#onResponse(key, slot, leg, nowMs, datagram, clientIp, clientPort, serverIp, serverPort);
     } else {
       this.counters.dns_queries++;
-      this.#onQuery(key, entry, leg, nowMs, datagram, clientIp, clientPort, serverIp, serverPort);
+      this.#onQuery(key, slot, leg, nowMs, datagram, clientIp, clientPort, serverIp, serverPort);
     }
   }
 
   /** End of input: give up on every pending entry, oldest first. */
   flush(): void {
-    for (const entry of this.#pending.values()) this.#giveUp(entry, "end_of_input");
-    this.#pending.clear();
+    const pending = this.#pending;
+    for (let slot = pending.oldest(); slot !== NONE; slot = pending.newer(slot)) {
+      this.#giveUp(pending.transaction(slot), "end_of_input");
+    }
+    pending.clear();
     this.#recent.clear();
   }
 
   #onQuery(
-    key: string,
-    entry: Transaction | undefined,
+    key: LookupKey,
+    slot: number,
     leg: Leg,
     nowMs: number,
     datagram: DnsDatagram,
@@ -97,7 +104,8 @@ export class Correlator {
     serverIp: string,
     serverPort: number,
   ): void {
-    if (entry !== undefined) {
+    if (slot !== NONE) {
+      const entry = this.#pending.transaction(slot);
       if (entry.query !== null) {
         if (sameQuestion(entry.query.message, leg.message)) {
           entry.retransmits++;
@@ -105,16 +113,16 @@ export class Correlator {
           return;
         }
         // The same ID reused for another question: the earlier query was never answered.
-        this.#pending.delete(key);
+        this.#pending.remove(slot);
         this.#giveUp(entry, "replaced");
       } else if (entry.response !== null && sameQuestion(leg.message, entry.response.message)) {
         // The response came first (capture reordering): the lookup is complete now.
-        this.#pending.delete(key);
+        this.#pending.remove(slot);
         entry.query = leg;
         this.#pair(key, entry, nowMs);
         return;
       } else {
-        this.#pending.delete(key);
+        this.#pending.remove(slot);
         this.#giveUp(entry, "replaced");
       }
     }
@@ -122,8 +130,8 @@ export class Correlator {
   }
 
   #onResponse(
-    key: string,
-    entry: Transaction | undefined,
+    key: LookupKey,
+    slot: number,
     leg: Leg,
     nowMs: number,
     datagram: DnsDatagram,
@@ -132,9 +140,10 @@ export class Correlator {
     serverIp: string,
     serverPort: number,
   ): void {
-    if (entry !== undefined) {
+    if (slot !== NONE) {
+      const entry = this.#pending.transaction(slot);
       if (entry.query !== null && sameQuestion(entry.query.message, leg.message)) {
-        this.#pending.delete(key);
+        this.#pending.remove(slot);
         entry.response = leg;
         this.#pair(key, entry, nowMs);
         return;
@@ -145,7 +154,7 @@ export class Correlator {
         return;
       }
       // A response to some other question under this key: the pending entry is done for.
-      this.#pending.delete(key);
+      this.#pending.remove(slot);
       this.#giveUp(entry, "replaced");
     } else {
       if (this.#recent.has(key, nowMs)) {
@@ -156,19 +165,20 @@ export class Correlator {
     this.#insert(key, newTransaction(datagram, clientIp, clientPort, serverIp, serverPort, null, leg), nowMs);
   }
 
-  #insert(key: string, entry: Transaction, nowMs: number): void {
-    if (this.#pending.size >= this.options.maxPending) {
-      const oldestKey = this.#pending.keys().next().value as string;
-      const oldest = this.#pending.get(oldestKey)!;
-      this.#pending.delete(oldestKey);
+  #insert(key: LookupKey, entry: Transaction, nowMs: number): void {
+    const pending = this.#pending;
+    if (pending.size >= this.options.maxPending) {
+      const oldestSlot = pending.oldest();
+      const oldest = pending.transaction(oldestSlot);
+      pending.remove(oldestSlot);
       this.counters.correlation_evicted++;
       this.#giveUp(oldest, "evicted");
     }
     if (this.#nextSweepMs < 0) this.#nextSweepMs = nowMs + this.options.gcIntervalMs;
-    this.#pending.set(key, entry);
+    pending.add(key, entry);
   }
 
-  #pair(key: string, entry: Transaction, nowMs: number): void {
+  #pair(key: LookupKey, entry: Transaction, nowMs: number): void {
     entry.status = "answered";
     entry.reason = "paired";
     this.counters.pairs++;
@@ -188,15 +198,17 @@ export class Correlator {
     this.onTransaction(entry);
   }
 
-  /** Give up on entries older than the age limit. Map order is insertion order, so stop at the first young one. */
+  /** Give up on entries older than the age limit. The table is in insertion order, so stop at the first young one. */
   #sweep(nowMs: number): void {
     if (this.#nextSweepMs < 0) return;
     this.#nextSweepMs = nowMs + this.options.gcIntervalMs;
     const cutoffMs = nowMs - this.options.gcAgeMs;
-    for (const [key, entry] of this.#pending) {
+    const pending = this.#pending;
+    for (let slot = pending.oldest(); slot !== NONE; slot = pending.oldest()) {
+      const entry = pending.transaction(slot);
       const leg = (entry.query ?? entry.response)!;
       if (leg.tsSec * 1000 + leg.tsNsec / 1e6 >= cutoffMs) break;
-      this.#pending.delete(key);
+      pending.remove(slot);
       this.#giveUp(entry, "expired");
     }
   }

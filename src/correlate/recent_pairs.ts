@@ -1,46 +1,106 @@
+import type { LookupKey } from "./lookup_key.ts";
+
+const NONE = -1;
+
 /**
  * Keys paired recently, so that a late copy of a response counts as a duplicate instead of an orphan.
  *
- * A fixed ring of slots plus a key → slot map: remembering a key takes the next slot and forgets whatever key held
- * it, so the structure never grows past its capacity and nothing is ever scanned. (Evicting the oldest entry of a
- * `Map` with `keys().next()` is O(deleted entries) in V8, which dominated the profile.)
+ * A fixed ring of slots plus a chained hash index over them (typed arrays, no object per key): remembering a key
+ * takes the next slot and forgets whatever key held it, so the structure never grows past its capacity and
+ * nothing is ever scanned.
  */
 export class RecentPairs {
-  readonly #slotOf = new Map<string, number>();
-  readonly #keys: (string | undefined)[];
+  readonly #clientIp: string[];
+  readonly #serverIp: string[];
+  readonly #ports: Float64Array;
+  readonly #hash: Int32Array;
   readonly #untilMs: Float64Array;
+  /** Next slot in the same bucket, or NONE. */
+  readonly #chain: Int32Array;
+  /** First slot of each bucket, or NONE. */
+  readonly #buckets: Int32Array;
+  readonly #mask: number;
+  #used = 0;
   #next = 0;
 
   constructor(readonly capacity: number) {
-    this.#keys = new Array(capacity);
+    this.#clientIp = new Array<string>(capacity).fill("");
+    this.#serverIp = new Array<string>(capacity).fill("");
+    this.#ports = new Float64Array(capacity);
+    this.#hash = new Int32Array(capacity);
     this.#untilMs = new Float64Array(capacity);
+    this.#chain = new Int32Array(capacity);
+    let buckets = 1;
+    while (buckets < capacity) buckets *= 2;
+    this.#buckets = new Int32Array(buckets).fill(NONE);
+    this.#mask = buckets - 1;
   }
 
   /** Remember `key` as paired, counting as recent until `untilMs` (packet time). */
-  remember(key: string, untilMs: number): void {
-    const existing = this.#slotOf.get(key);
-    if (existing !== undefined) {
+  remember(key: LookupKey, untilMs: number): void {
+    const existing = this.#find(key);
+    if (existing !== NONE) {
       this.#untilMs[existing] = untilMs;
       return;
     }
     const slot = this.#next;
     this.#next = slot + 1 === this.capacity ? 0 : slot + 1;
-    const old = this.#keys[slot];
-    if (old !== undefined) this.#slotOf.delete(old);
-    this.#keys[slot] = key;
+    if (this.#used > slot) this.#unlink(slot);
+    else this.#used = slot + 1;
+    this.#clientIp[slot] = key.clientIp;
+    this.#serverIp[slot] = key.serverIp;
+    this.#ports[slot] = key.ports;
+    this.#hash[slot] = key.hash;
     this.#untilMs[slot] = untilMs;
-    this.#slotOf.set(key, slot);
+    const bucket = key.hash & this.#mask;
+    this.#chain[slot] = this.#buckets[bucket];
+    this.#buckets[bucket] = slot;
   }
 
   /** Whether `key` was paired recently enough at `nowMs`. */
-  has(key: string, nowMs: number): boolean {
-    const slot = this.#slotOf.get(key);
-    return slot !== undefined && this.#untilMs[slot] >= nowMs;
+  has(key: LookupKey, nowMs: number): boolean {
+    const slot = this.#find(key);
+    return slot !== NONE && this.#untilMs[slot] >= nowMs;
   }
 
   clear(): void {
-    this.#slotOf.clear();
-    this.#keys.fill(undefined);
+    this.#buckets.fill(NONE);
+    this.#clientIp.fill("");
+    this.#serverIp.fill("");
+    this.#used = 0;
     this.#next = 0;
+  }
+
+  #find(key: LookupKey): number {
+    const hash = key.hash;
+    let slot = this.#buckets[hash & this.#mask];
+    while (slot !== NONE) {
+      if (
+        this.#hash[slot] === hash && this.#ports[slot] === key.ports && this.#clientIp[slot] === key.clientIp &&
+        this.#serverIp[slot] === key.serverIp
+      ) {
+        return slot;
+      }
+      slot = this.#chain[slot];
+    }
+    return NONE;
+  }
+
+  /** Take `slot` out of its bucket's chain. */
+  #unlink(slot: number): void {
+    const bucket = this.#hash[slot] & this.#mask;
+    let at = this.#buckets[bucket];
+    if (at === slot) {
+      this.#buckets[bucket] = this.#chain[slot];
+      return;
+    }
+    while (at !== NONE) {
+      const after = this.#chain[at];
+      if (after === slot) {
+        this.#chain[at] = this.#chain[slot];
+        return;
+      }
+      at = after;
+    }
   }
 }

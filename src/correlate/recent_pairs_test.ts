@@ -1,28 +1,32 @@
 import assert from "node:assert/strict";
+import { LookupKey } from "./lookup_key.ts";
 import { RecentPairs } from "./recent_pairs.ts";
+
+/** A distinct key per client address. */
+const key = (client: string) => new LookupKey().set("udp", client, 40000, "10.0.0.53", 53, 1);
 
 Deno.test("RecentPairs remembers a key until its time runs out", () => {
   const recent = new RecentPairs(4);
-  recent.remember("a", 1000);
-  assert.ok(recent.has("a", 999));
-  assert.ok(recent.has("a", 1000));
-  assert.ok(!recent.has("a", 1001));
-  assert.ok(!recent.has("b", 0));
+  recent.remember(key("a"), 1000);
+  assert.ok(recent.has(key("a"), 999));
+  assert.ok(recent.has(key("a"), 1000));
+  assert.ok(!recent.has(key("a"), 1001));
+  assert.ok(!recent.has(key("b"), 0));
 });
 
 Deno.test("RecentPairs forgets the oldest key when its capacity is reached", () => {
   const recent = new RecentPairs(2);
-  recent.remember("a", 1000);
-  recent.remember("b", 1000);
-  recent.remember("c", 1000);
-  assert.deepEqual(["a", "b", "c"].map((k) => recent.has(k, 0)), [false, true, true]);
+  recent.remember(key("a"), 1000);
+  recent.remember(key("b"), 1000);
+  recent.remember(key("c"), 1000);
+  assert.deepEqual(["a", "b", "c"].map((k) => recent.has(key(k), 0)), [false, true, true]);
 });
 
 Deno.test("RecentPairs extends a key remembered again without taking a new slot", () => {
   const recent = new RecentPairs(2);
-  recent.remember("a", 10);
-  recent.remember("a", 20);
-  recent.remember("b", 20);
-  assert.ok(recent.has("a", 15), "a kept its slot and its later time");
-  assert.ok(recent.has("b", 15));
+  recent.remember(key("a"), 10);
+  recent.remember(key("a"), 20);
+  recent.remember(key("b"), 20);
+  assert.ok(recent.has(key("a"), 15), "a kept its slot and its later time");
+  assert.ok(recent.has(key("b"), 15));
 });

@@ -1,9 +1,10 @@
 import type { Transaction } from "../correlate/transaction.ts";
+import type { RecordBuffer } from "./record_buffer.ts";
 
-/** Where encoded records go: one JSON text per call, without the newline. */
-export type LineWriter = (line: string) => void;
-
-/** An output format: turns one transaction into zero or more records. Returns how many it wrote. */
+/**
+ * An output format: turns one transaction into zero or more records, each written into `out` and ended with
+ * `out.endLine()` (or written whole with `out.line`). Returns how many it wrote.
+ */
 export interface RecordFormat {
-  write(transaction: Transaction, out: LineWriter): number;
+  write(transaction: Transaction, out: RecordBuffer): number;
 }

@@ -3,6 +3,8 @@
  * second and cached: consecutive packets almost always fall in the same second.
  */
 
+import type { RecordBuffer } from "./record_buffer.ts";
+
 let cachedSec = Number.NaN;
 let cachedDateTime = "";
 
@@ -35,6 +37,30 @@ export function goTimeString(tsSec: number, tsNsec: number): string {
   while (fraction.charCodeAt(end - 1) === 48) end--;
   fraction = fraction.slice(0, end);
   return dateTime(tsSec) + "." + fraction + " +0000 UTC";
+}
+
+/** {@linkcode goTimeString} written straight into `out`. */
+export function writeGoTime(out: RecordBuffer, tsSec: number, tsNsec: number): void {
+  out.ascii(dateTime(tsSec));
+  if (tsNsec !== 0) {
+    // Nine digits with the trailing zeros trimmed: drop them first, then write what is left, zero-padded.
+    let digits = 9;
+    let fraction = tsNsec;
+    while (fraction % 10 === 0) {
+      fraction /= 10;
+      digits--;
+    }
+    out.reserve(digits + 1);
+    const b = out.bytes;
+    let u = out.used;
+    b[u] = 0x2e; // "."
+    for (let i = digits; i > 0; i--) {
+      b[u + i] = 0x30 + (fraction % 10);
+      fraction = Math.floor(fraction / 10);
+    }
+    out.used = u + digits + 1;
+  }
+  out.ascii(" +0000 UTC");
 }
 
 /** RFC 3339 with nanoseconds, UTC: `2017-07-14T02:40:00.001000000Z`. */

@@ -1,7 +1,8 @@
 import { className, opcodeName, rcodeName, typeName } from "../dns/mod.ts";
 import type { DnsHeader, DnsResourceRecord, Edns } from "../dns/message.ts";
 import type { Leg, Transaction } from "../correlate/transaction.ts";
-import type { LineWriter, RecordFormat } from "./record_writer.ts";
+import type { RecordBuffer } from "./record_buffer.ts";
+import type { RecordFormat } from "./record_writer.ts";
 import { elapsedNs, rfc3339Nano } from "./time_format.ts";
 
 /**
@@ -11,8 +12,8 @@ import { elapsedNs, rfc3339Nano } from "./time_format.ts";
 export class TransactionFormat implements RecordFormat {
   constructor(readonly sensor: string) {}
 
-  write(t: Transaction, out: LineWriter): number {
-    out(JSON.stringify(transactionRecord(t, this.sensor)));
+  write(t: Transaction, out: RecordBuffer): number {
+    out.line(JSON.stringify(transactionRecord(t, this.sensor)));
     return 1;
   }
 }
