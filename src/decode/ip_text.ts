@@ -12,11 +12,14 @@
 /** "0" … "255", so a dotted quad is three concatenations of ready strings. */
 const DECIMAL: readonly string[] = Array.from({ length: 256 }, (_, i) => String(i));
 
-const V4_CACHE_SLOTS = 4096; // power of two
+// Sized for a busy network's client population: a cache that thrashes builds a fresh string per packet, and the
+// correlator's tables keep those alive long enough for the GC to promote them (measured: 80 MB more peak RSS on a
+// 1M-lookup replay with 20 000 clients and 4096 slots).
+const V4_CACHE_SLOTS = 65536; // power of two
 const v4CacheKeys = new Float64Array(V4_CACHE_SLOTS).fill(-1); // -1: empty slot (keys are uint32)
 const v4CacheTexts: string[] = new Array<string>(V4_CACHE_SLOTS).fill("");
 
-const V6_CACHE_SLOTS = 1024; // power of two
+const V6_CACHE_SLOTS = 16384; // power of two
 const v6CacheKeys = new Uint32Array(V6_CACHE_SLOTS * 4);
 const v6CacheUsed = new Uint8Array(V6_CACHE_SLOTS);
 const v6CacheTexts: string[] = new Array<string>(V6_CACHE_SLOTS).fill("");

@@ -8,7 +8,7 @@ import { DecodeError } from "../decode_error.ts";
 import { MessageReader } from "./_reader.ts";
 import { addAnomaly } from "./anomalies.ts";
 import { decodeHeader, HEADER_SIZE } from "./header.ts";
-import type { DnsMessage } from "./message.ts";
+import type { DnsMessage, DnsResourceRecord } from "./message.ts";
 import { readQuestions } from "./question.ts";
 import { readSection } from "./record.ts";
 
@@ -19,6 +19,9 @@ import { readSection } from "./record.ts";
  * only checked at `"full"`.
  */
 export type DecodeDepth = "question" | "answers" | "full";
+
+/** The sections a shallow decode leaves empty share this one array; read-only by contract (frozen). */
+const NOT_DECODED: DnsResourceRecord[] = Object.freeze([]) as unknown as DnsResourceRecord[];
 
 /** One reader for all messages: decoding is synchronous, so it is never shared between two calls. */
 const reader = new MessageReader();
@@ -52,12 +55,13 @@ export function decodeMessage(bytes: Uint8Array, depth: DecodeDepth): DnsMessage
   const r = reader;
   r.reset(bytes);
   const header = decodeHeader(bytes);
+  const full = depth === "full";
   const msg: DnsMessage = {
     header,
     questions: [],
-    answers: [],
-    authorities: [],
-    additionals: [],
+    answers: depth === "question" ? NOT_DECODED : [],
+    authorities: full ? [] : NOT_DECODED,
+    additionals: full ? [] : NOT_DECODED,
     edns: null,
     anomalies: [],
     size: bytes.byteLength,

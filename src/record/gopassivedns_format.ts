@@ -1,11 +1,37 @@
 import { gopassivednsRcodeText, gopassivednsTypeName } from "../dns/mod.ts";
 import type { Transaction } from "../correlate/transaction.ts";
+import type { DnsResourceRecord } from "../dns/message.ts";
 import { jsonString } from "./json_string.ts";
 import type { RecordBuffer } from "./record_buffer.ts";
 import type { RecordFormat } from "./record_writer.ts";
 import { elapsedNs, writeGoTime } from "./time_format.ts";
 
 const encoder = new TextEncoder();
+const bytes = (text: string): Uint8Array => encoder.encode(text);
+
+// The fixed parts of a record, in output order, encoded once.
+const QUERY_ID = bytes('{"query_id":');
+const RCODE = bytes(',"rcode":');
+const Q = bytes(',"q":');
+const QTYPE = bytes(',"qtype":');
+const EMPTY_STRING = bytes('""');
+const A = bytes(',"a":');
+const ATYPE = bytes(',"atype":');
+const TTL = bytes(',"ttl":');
+const NO_ATYPE_NO_TTL = bytes(',"atype":"","ttl":0');
+const DST = bytes(',"dst":');
+const SRC = bytes(',"src":');
+const TSTAMP = bytes(',"tstamp":"');
+const ELAPSED = bytes('","elapsed":');
+const SPORT = bytes(',"sport":"');
+const PROTOCOL_UDP = bytes(',"protocol":"udp","truncated":');
+const PROTOCOL_TCP = bytes(',"protocol":"tcp","truncated":');
+const AA = bytes(',"aa":');
+const RD = bytes(',"rd":');
+const RA = bytes(',"ra":');
+const TRUE = bytes("true");
+const FALSE = bytes("false");
+const CLOSE = bytes("}");
 
 /**
  * The original gopassivedns record: 19 keys in its order and JSON types. One record per answer RR of a NOERROR
@@ -21,12 +47,12 @@ const encoder = new TextEncoder();
  * and copied from it for the others.
  */
 export class GopassivednsFormat implements RecordFormat {
-  /** `,"level":"…","bytes":`, the `-syslog_priority` string as the original copies it into every record. */
+  /** `","level":"…","bytes":` (closing the sport string): the `-syslog_priority` string, encoded once. */
   readonly #level: Uint8Array;
 
   /** @param level the `-syslog_priority` string, copied into every record as the original does. */
   constructor(readonly level: string) {
-    this.#level = encoder.encode(',"level":' + jsonString(level) + ',"bytes":');
+    this.#level = bytes('","level":' + jsonString(level) + ',"bytes":');
   }
 
   write(t: Transaction, out: RecordBuffer): number {
@@ -39,73 +65,68 @@ export class GopassivednsFormat implements RecordFormat {
     const question = query.message.questions[0] ?? response.message.questions[0];
 
     const headStart = out.used;
-    out.ascii('{"query_id":');
+    out.raw(QUERY_ID);
     out.number(header.id);
-    out.ascii(',"rcode":');
+    out.raw(RCODE);
     out.number(header.rcode);
-    out.ascii(',"q":');
-    if (question === undefined) out.ascii('""');
+    out.raw(Q);
+    if (question === undefined) out.raw(EMPTY_STRING);
     else out.jsonString(question.name);
-    out.ascii(',"qtype":');
-    if (question === undefined) out.ascii('""');
+    out.raw(QTYPE);
+    if (question === undefined) out.raw(EMPTY_STRING);
     else out.jsonString(gopassivednsTypeName(question.type));
     const headEnd = out.used;
 
     if (header.rcode !== 0) {
-      out.ascii(',"a":');
+      out.raw(A);
       out.jsonString(gopassivednsRcodeText(header.rcode));
-      out.ascii(',"atype":"","ttl":0');
+      out.raw(NO_ATYPE_NO_TTL);
     } else {
-      const rr = answers[0];
-      out.ascii(',"a":');
-      out.jsonString(rr.data);
-      out.ascii(',"atype":');
-      out.jsonString(gopassivednsTypeName(rr.type));
-      out.ascii(',"ttl":');
-      out.number(rr.ttl);
+      writeAnswer(out, answers[0]);
     }
 
     const tailStart = out.used;
-    out.ascii(',"dst":');
+    out.raw(DST);
     out.jsonString(t.serverIp);
-    out.ascii(',"src":');
+    out.raw(SRC);
     out.jsonString(t.clientIp);
-    out.ascii(',"tstamp":"');
+    out.raw(TSTAMP);
     writeGoTime(out, response.tsSec, response.tsNsec);
-    out.ascii('","elapsed":');
+    out.raw(ELAPSED);
     out.number(elapsedNs(query.tsSec, query.tsNsec, response.tsSec, response.tsNsec));
-    out.ascii(',"sport":"');
+    out.raw(SPORT);
     out.number(t.clientPort);
-    out.ascii('"');
     out.raw(this.#level);
     out.number(response.wireLen);
-    out.ascii(',"protocol":"');
-    out.ascii(t.transport);
-    out.ascii('","truncated":');
-    out.boolean(header.tc);
-    out.ascii(',"aa":');
-    out.boolean(header.aa);
-    out.ascii(',"rd":');
-    out.boolean(query.message.header.rd);
-    out.ascii(',"ra":');
-    out.boolean(header.ra);
-    out.ascii("}");
+    out.raw(t.transport === "udp" ? PROTOCOL_UDP : PROTOCOL_TCP);
+    out.raw(header.tc ? TRUE : FALSE);
+    out.raw(AA);
+    out.raw(header.aa ? TRUE : FALSE);
+    out.raw(RD);
+    out.raw(query.message.header.rd ? TRUE : FALSE);
+    out.raw(RA);
+    out.raw(header.ra ? TRUE : FALSE);
+    out.raw(CLOSE);
     const tailEnd = out.used;
     out.endLine();
     if (header.rcode !== 0) return 1;
 
     for (let i = 1; i < answers.length; i++) {
-      const rr = answers[i];
       out.repeat(headStart, headEnd);
-      out.ascii(',"a":');
-      out.jsonString(rr.data);
-      out.ascii(',"atype":');
-      out.jsonString(gopassivednsTypeName(rr.type));
-      out.ascii(',"ttl":');
-      out.number(rr.ttl);
+      writeAnswer(out, answers[i]);
       out.repeat(tailStart, tailEnd);
       out.endLine();
     }
     return answers.length;
   }
+}
+
+/** `,"a":…,"atype":…,"ttl":…` for one answer RR. */
+function writeAnswer(out: RecordBuffer, rr: DnsResourceRecord): void {
+  out.raw(A);
+  out.jsonString(rr.data);
+  out.raw(ATYPE);
+  out.jsonString(gopassivednsTypeName(rr.type));
+  out.raw(TTL);
+  out.number(rr.ttl);
 }

@@ -39,9 +39,18 @@ export function goTimeString(tsSec: number, tsNsec: number): string {
   return dateTime(tsSec) + "." + fraction + " +0000 UTC";
 }
 
+const encoder = new TextEncoder();
+const UTC_SUFFIX = encoder.encode(" +0000 UTC");
+let cachedBytesSec = Number.NaN;
+let cachedDateTimeBytes = new Uint8Array(0);
+
 /** {@linkcode goTimeString} written straight into `out`. */
 export function writeGoTime(out: RecordBuffer, tsSec: number, tsNsec: number): void {
-  out.ascii(dateTime(tsSec));
+  if (tsSec !== cachedBytesSec) {
+    cachedBytesSec = tsSec;
+    cachedDateTimeBytes = encoder.encode(dateTime(tsSec));
+  }
+  out.raw(cachedDateTimeBytes);
   if (tsNsec !== 0) {
     // Nine digits with the trailing zeros trimmed: drop them first, then write what is left, zero-padded.
     let digits = 9;
@@ -52,7 +61,7 @@ export function writeGoTime(out: RecordBuffer, tsSec: number, tsNsec: number): v
     }
     out.reserve(digits + 1);
     const b = out.bytes;
-    let u = out.used;
+    const u = out.used;
     b[u] = 0x2e; // "."
     for (let i = digits; i > 0; i--) {
       b[u + i] = 0x30 + (fraction % 10);
@@ -60,7 +69,7 @@ export function writeGoTime(out: RecordBuffer, tsSec: number, tsNsec: number): v
     }
     out.used = u + digits + 1;
   }
-  out.ascii(" +0000 UTC");
+  out.raw(UTC_SUFFIX);
 }
 
 /** RFC 3339 with nanoseconds, UTC: `2017-07-14T02:40:00.001000000Z`. */
