@@ -1,5 +1,5 @@
 /**
- * `deno task bench [--pairs 100000,1000000] [--runs 3] [--format gopassivedns]`
+ * `deno task bench [--pairs 100000,1000000] [--runs 3] [--format gopassivedns] [--no-tshark]`
  *
  * Generates deterministic DNS traffic captures (scripts/gen_dns_pcap.py, seeded), replays each through
  * denopassivedns with records written to a file, and reports packets/s, records/s and peak RSS (median of the
@@ -17,7 +17,7 @@ const { values } = parseArgs({
     pairs: { type: "string", default: "100000,1000000" },
     runs: { type: "string", default: "3" },
     format: { type: "string", default: "gopassivedns" },
-    tshark: { type: "boolean", default: true },
+    "no-tshark": { type: "boolean", default: false },
   },
 });
 
@@ -79,7 +79,7 @@ function expectedRecords(stats: Record<string, unknown>, format: string): number
 
 const deno = Deno.execPath();
 const permissions = "--allow-read --allow-write --allow-env --allow-sys=hostname --allow-ffi --allow-net";
-const hasTshark = values.tshark && (await sh("command -v tshark")).code === 0;
+const hasTshark = !values["no-tshark"] && (await sh("command -v tshark")).code === 0;
 const runs = Number(values.runs);
 await Deno.mkdir(OUT, { recursive: true });
 
