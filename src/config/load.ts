@@ -19,6 +19,12 @@ import { resolve } from "node:path";
 import type { Config, ConfigIo, ConfigResult } from "./config.ts";
 import { ConfigError } from "./config_error.ts";
 import { scanGoFlags } from "./go_flags.ts";
+
+/**
+ * Booleans that gopacket's tcpassembly package registered in the original's global flag set (so they appeared in
+ * its -h). Accepted and ignored, so that a unit file that carries them keeps starting.
+ */
+const GOPACKET_FLAGS: ReadonlySet<string> = new Set(["assembly_debug_log", "assembly_memuse_log"]);
 import { helpText } from "./help.ts";
 import { Invalid, OPTIONS, OPTIONS_BY_ENV, OPTIONS_BY_NAME, type OptionSpec } from "./options.ts";
 import { VERSION_TEXT } from "./version.ts";
@@ -55,16 +61,23 @@ export function loadConfig(
   io: ConfigIo,
 ): ConfigResult {
   const scan = scanGoFlags(args, (name) => {
+    if (GOPACKET_FLAGS.has(name)) return "bool";
     const option = OPTIONS_BY_NAME.get(name);
     return option === undefined ? undefined : option.type === "bool" ? "bool" : "value";
   });
   if (scan.kind === "help") return { kind: "help", text: helpText() };
   if (scan.kind === "version") return { kind: "version", text: `${VERSION_TEXT}\n` };
 
-  const flags = new Map<string, string>();
-  for (const { name, value } of scan.flags) flags.set(name, value); // as in Go, the last one wins
-
   const warnings: string[] = [];
+  const flags = new Map<string, string>();
+  for (const { name, value } of scan.flags) {
+    if (GOPACKET_FLAGS.has(name)) {
+      warnings.push(`-${name} switched on gopacket's internal TCP assembly logging in the original; it is ignored`);
+      continue;
+    }
+    flags.set(name, value); // as in Go, the last one wins
+  }
+
   const configOption = OPTIONS_BY_NAME.get("config")!;
   const [configValue, configWhere] = pick(configOption, flags, undefined, env);
   const envFile = readEnvFile(configOption, configValue, configWhere, io, warnings);

@@ -452,3 +452,13 @@ Deno.test("an unreadable .env file is a usage error, whether named or found in t
       "(Permission denied (os error 13))",
   );
 });
+
+Deno.test("gopacket's -assembly_debug_log and -assembly_memuse_log are accepted, ignored and warned about", () => {
+  const result = run(["-assembly_debug_log", "-pcap", "-", "-assembly_memuse_log=false"]);
+  assert.deepEqual(result.config, DEFAULTS);
+  assert.deepEqual(result.warnings, [
+    "-assembly_debug_log switched on gopacket's internal TCP assembly logging in the original; it is ignored",
+    "-assembly_memuse_log switched on gopacket's internal TCP assembly logging in the original; it is ignored",
+  ]);
+  assert.match(usageError(["-assembly_debug_log", "true", "-pcap", "-"]).message, /unexpected argument "true"/);
+});
