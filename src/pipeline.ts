@@ -1,24 +1,30 @@
 import type { Packet, PacketSource } from "./capture/packet.ts";
 import { Correlator, type CorrelatorOptions } from "./correlate/correlator.ts";
 import type { Transaction } from "./correlate/transaction.ts";
-import type { DnsDatagram } from "./decode/dns_datagram.ts";
 import { type DecoderOptions, PacketDecoder } from "./decode/mod.ts";
+import type { WireDatagram } from "./decode/wire_datagram.ts";
 import { DecodeError } from "./decode_error.ts";
-import { type DecodeDepth, decodeMessage } from "./dns/mod.ts";
+import { decodeMessage } from "./dns/mod.ts";
 import { countDecodeError, type Counters, newCounters } from "./metrics/counters.ts";
+import { GopassivednsFastPath } from "./record/gopassivedns_fast_path.ts";
 import { RecordBuffer } from "./record/record_buffer.ts";
-import type { RecordFormat } from "./record/record_writer.ts";
+import { TransactionFormat } from "./record/transaction_format.ts";
 import type { Sink } from "./sinks/sink.ts";
 
 export interface PipelineOptions {
   decoder: DecoderOptions;
   correlator: CorrelatorOptions;
-  format: RecordFormat;
-  /** How much of each message the format needs: "answers" for the default format, "full" otherwise. */
-  depth: Exclude<DecodeDepth, "question">;
+  /**
+   * The record format: "gopassivedns" (default) runs from the wire through {@linkcode GopassivednsFastPath};
+   * "transaction" decodes whole messages and pairs them into transactions.
+   */
+  format: "gopassivedns" | "transaction";
+  /** `-syslog_priority`, copied into every gopassivedns record. */
+  level: string;
+  /** `-name`, the transaction records' `sensor`. */
+  sensor: string;
 }
 
-const QR_BIT = 0x80; // RFC 1035 §4.1.1: QR is the top bit of header byte 2
 /** Records are handed to the sinks once this many bytes are waiting, and at the end of every capture batch. */
 const OUTPUT_BATCH_BYTES = 1 << 20;
 
@@ -29,12 +35,31 @@ const OUTPUT_BATCH_BYTES = 1 << 20;
 export class Pipeline {
   readonly counters: Counters = newCounters();
   readonly decoder: PacketDecoder;
-  readonly correlator: Correlator;
   readonly #output = new RecordBuffer(OUTPUT_BATCH_BYTES + (OUTPUT_BATCH_BYTES >> 2));
+  /** The general path (`-format transaction`), null for the default format. */
+  readonly #correlator: Correlator | null = null;
+  readonly #format: TransactionFormat | null = null;
+  /** The default format's path, null for `-format transaction`. */
+  readonly #fastPath: GopassivednsFastPath | null = null;
 
   constructor(readonly options: PipelineOptions, readonly sink: Sink) {
-    this.decoder = new PacketDecoder(options.decoder, this.counters, (d) => this.#onDatagram(d));
-    this.correlator = new Correlator(options.correlator, this.counters, (t) => this.#onTransaction(t));
+    if (options.format === "transaction") {
+      this.#format = new TransactionFormat(options.sensor);
+      this.#correlator = new Correlator(options.correlator, this.counters, (t) => this.#onTransaction(t));
+      this.decoder = new PacketDecoder(options.decoder, this.counters, (d) => this.#onDatagram(d));
+    } else {
+      const fastPath = new GopassivednsFastPath(options.correlator, this.counters, this.#output, options.level);
+      this.#fastPath = fastPath;
+      this.decoder = new PacketDecoder(options.decoder, this.counters, (d) => {
+        fastPath.handle(d);
+        if (this.#output.used >= OUTPUT_BATCH_BYTES) this.#drain();
+      });
+    }
+  }
+
+  /** Number of queries and responses waiting for their partner (for tests and metrics). */
+  get pendingCount(): number {
+    return this.#correlator?.pendingCount ?? this.#fastPath!.pendingCount;
   }
 
   /** The per-packet entry point, bound so it can be handed to a PacketSource. */
@@ -48,7 +73,8 @@ export class Pipeline {
   /** Deliver what the TCP streams and the correlation table still hold, then flush the sink. */
   async finish(): Promise<void> {
     this.decoder.flush();
-    this.correlator.flush();
+    this.#correlator?.flush();
+    this.#fastPath?.flush();
     await this.#flush();
   }
 
@@ -65,25 +91,22 @@ export class Pipeline {
     output.reset();
   }
 
-  #onDatagram(datagram: DnsDatagram): void {
-    const bytes = datagram.message;
-    const isResponse = bytes.length > 2 && (bytes[2] & QR_BIT) !== 0;
-    // A query in the default format only needs its question and header; the transaction format keeps its EDNS.
-    const depth: DecodeDepth = isResponse || this.options.depth === "full" ? this.options.depth : "question";
+  /** The general path: decode the whole message, then pair. */
+  #onDatagram(datagram: WireDatagram): void {
     let message;
     try {
-      message = decodeMessage(bytes, depth);
+      message = decodeMessage(datagram.message, "full");
     } catch (error) {
       if (!(error instanceof DecodeError)) throw error;
       countDecodeError(this.counters, error.code);
       return;
     }
     if (message.anomalies.length > 0) this.counters.dns_anomalies++;
-    this.correlator.handle(datagram, message);
+    this.#correlator!.handle(datagram, message);
   }
 
   #onTransaction(transaction: Transaction): void {
-    this.counters.records += this.options.format.write(transaction, this.#output);
+    this.counters.records += this.#format!.write(transaction, this.#output);
     if (this.#output.used >= OUTPUT_BATCH_BYTES) this.#drain();
   }
 }

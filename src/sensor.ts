@@ -4,9 +4,6 @@ import type { CorrelatorOptions } from "./correlate/correlator.ts";
 import { DEFAULT_CORRELATOR_OPTIONS } from "./correlate/correlator.ts";
 import { type DecoderOptions, DEFAULT_DECODER_OPTIONS } from "./decode/mod.ts";
 import { Pipeline } from "./pipeline.ts";
-import { GopassivednsFormat } from "./record/gopassivedns_format.ts";
-import type { RecordFormat } from "./record/record_writer.ts";
-import { TransactionFormat } from "./record/transaction_format.ts";
 import { FanOut, type Sink } from "./sinks/sink.ts";
 import { StdoutSink } from "./sinks/stdout_sink.ts";
 
@@ -29,12 +26,6 @@ export function correlatorOptions(config: Config): CorrelatorOptions {
   };
 }
 
-export function recordFormat(config: Config): RecordFormat {
-  return config.format === "transaction"
-    ? new TransactionFormat(config.name)
-    : new GopassivednsFormat(config.syslogPriority);
-}
-
 /** The enabled sinks, in the original's order (stdout unless -quiet, ...). */
 export function buildSinks(config: Config): Sink {
   const sinks: Sink[] = [];
@@ -46,7 +37,8 @@ export function buildPipeline(config: Config, sink: Sink): Pipeline {
   return new Pipeline({
     decoder: decoderOptions(config),
     correlator: correlatorOptions(config),
-    format: recordFormat(config),
-    depth: config.format === "transaction" ? "full" : "answers",
+    format: config.format,
+    level: config.syslogPriority,
+    sensor: config.name,
   }, sink);
 }

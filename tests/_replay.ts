@@ -4,8 +4,6 @@ import { DEFAULT_CORRELATOR_OPTIONS } from "../src/correlate/correlator.ts";
 import { DEFAULT_DECODER_OPTIONS } from "../src/decode/mod.ts";
 import type { Counters } from "../src/metrics/counters.ts";
 import { Pipeline } from "../src/pipeline.ts";
-import { GopassivednsFormat } from "../src/record/gopassivedns_format.ts";
-import { TransactionFormat } from "../src/record/transaction_format.ts";
 import type { Sink } from "../src/sinks/sink.ts";
 
 export interface ReplayOptions {
@@ -45,10 +43,9 @@ export async function replay(path: string, options: ReplayOptions = {}): Promise
   const pipeline = new Pipeline({
     decoder: { ...DEFAULT_DECODER_OPTIONS, dnsPorts: new Set(options.dnsPorts ?? [53]) },
     correlator: DEFAULT_CORRELATOR_OPTIONS,
-    format: transaction
-      ? new TransactionFormat(options.sensor ?? "test-sensor")
-      : new GopassivednsFormat(options.level ?? ""),
-    depth: transaction ? "full" : "answers",
+    format: transaction ? "transaction" : "gopassivedns",
+    level: options.level ?? "",
+    sensor: options.sensor ?? "test-sensor",
   }, sink);
   await pipeline.run(await openCaptureFile(path));
   await pipeline.finish();

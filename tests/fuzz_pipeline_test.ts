@@ -10,8 +10,6 @@ import { openCaptureFile, type Packet } from "../src/capture/mod.ts";
 import { DEFAULT_CORRELATOR_OPTIONS } from "../src/correlate/correlator.ts";
 import { DEFAULT_DECODER_OPTIONS } from "../src/decode/mod.ts";
 import { Pipeline } from "../src/pipeline.ts";
-import { GopassivednsFormat } from "../src/record/gopassivedns_format.ts";
-import { TransactionFormat } from "../src/record/transaction_format.ts";
 import { MemorySink, replay, TESTDATA } from "./_replay.ts";
 import { goldenCaptures } from "./_golden_cases.ts";
 import { mulberry32 } from "./_prng.ts";
@@ -79,8 +77,9 @@ function pipelineFor(format: "gopassivedns" | "transaction") {
   return new Pipeline({
     decoder: { ...DEFAULT_DECODER_OPTIONS, maxTcpStreams: 64, maxFragmentSets: 16 },
     correlator: { ...DEFAULT_CORRELATOR_OPTIONS, maxPending: 256 },
-    format: format === "transaction" ? new TransactionFormat("fuzz") : new GopassivednsFormat(""),
-    depth: format === "transaction" ? "full" : "answers",
+    format,
+    level: "",
+    sensor: "fuzz",
   }, new MemorySink());
 }
 

@@ -1,4 +1,5 @@
 import type { DnsDatagram } from "../decode/dns_datagram.ts";
+import { datagramAddresses, type WireDatagram } from "../decode/wire_datagram.ts";
 import type { DnsMessage } from "../dns/message.ts";
 import type { Counters } from "../metrics/counters.ts";
 import { LookupKey } from "./lookup_key.ts";
@@ -36,10 +37,12 @@ export const DEFAULT_CORRELATOR_OPTIONS: CorrelatorOptions = {
  * matches on the key alone. All time is packet time, so a replay is deterministic.
  */
 export class Correlator {
-  readonly #pending: PendingTable;
+  readonly #pending: PendingTable<Transaction>;
   readonly #recent: RecentPairs;
   /** The key of the message being handled (reused: one message is handled at a time). */
   readonly #key = new LookupKey();
+  readonly #srcAddress = new Uint8Array(16);
+  readonly #dstAddress = new Uint8Array(16);
   #nextSweepMs = -1;
 
   constructor(
@@ -56,7 +59,7 @@ export class Correlator {
     return this.#pending.size;
   }
 
-  handle(datagram: DnsDatagram, message: DnsMessage): void {
+  handle(datagram: WireDatagram, message: DnsMessage): void {
     const nowMs = datagram.tsSec * 1000 + datagram.tsNsec / 1e6;
     if (nowMs >= this.#nextSweepMs) this.#sweep(nowMs);
     const isResponse = message.header.qr;
@@ -64,7 +67,17 @@ export class Correlator {
     const clientPort = isResponse ? datagram.dstPort : datagram.srcPort;
     const serverIp = isResponse ? datagram.srcIp : datagram.dstIp;
     const serverPort = isResponse ? datagram.srcPort : datagram.dstPort;
-    const key = this.#key.set(datagram.transport, clientIp, clientPort, serverIp, serverPort, message.header.id);
+    datagramAddresses(datagram, this.#srcAddress, this.#dstAddress);
+    const clientAddress = isResponse ? this.#dstAddress : this.#srcAddress;
+    const serverAddress = isResponse ? this.#srcAddress : this.#dstAddress;
+    const key = this.#key.set(
+      datagram.transport,
+      clientAddress,
+      clientPort,
+      serverAddress,
+      serverPort,
+      message.header.id,
+    );
     const leg: Leg = {
       message,
       tsSec: datagram.tsSec,
@@ -87,7 +100,7 @@ export class Correlator {
   flush(): void {
     const pending = this.#pending;
     for (let slot = pending.oldest(); slot !== NONE; slot = pending.newer(slot)) {
-      this.#giveUp(pending.transaction(slot), "end_of_input");
+      this.#giveUp(pending.value(slot), "end_of_input");
     }
     pending.clear();
     this.#recent.clear();
@@ -105,7 +118,7 @@ export class Correlator {
     serverPort: number,
   ): void {
     if (slot !== NONE) {
-      const entry = this.#pending.transaction(slot);
+      const entry = this.#pending.value(slot);
       if (entry.query !== null) {
         if (sameQuestion(entry.query.message, leg.message)) {
           entry.retransmits++;
@@ -141,7 +154,7 @@ export class Correlator {
     serverPort: number,
   ): void {
     if (slot !== NONE) {
-      const entry = this.#pending.transaction(slot);
+      const entry = this.#pending.value(slot);
       if (entry.query !== null && sameQuestion(entry.query.message, leg.message)) {
         this.#pending.remove(slot);
         entry.response = leg;
@@ -169,7 +182,7 @@ export class Correlator {
     const pending = this.#pending;
     if (pending.size >= this.options.maxPending) {
       const oldestSlot = pending.oldest();
-      const oldest = pending.transaction(oldestSlot);
+      const oldest = pending.value(oldestSlot);
       pending.remove(oldestSlot);
       this.counters.correlation_evicted++;
       this.#giveUp(oldest, "evicted");
@@ -205,7 +218,7 @@ export class Correlator {
     const cutoffMs = nowMs - this.options.gcAgeMs;
     const pending = this.#pending;
     for (let slot = pending.oldest(); slot !== NONE; slot = pending.oldest()) {
-      const entry = pending.transaction(slot);
+      const entry = pending.value(slot);
       const leg = (entry.query ?? entry.response)!;
       if (leg.tsSec * 1000 + leg.tsNsec / 1e6 >= cutoffMs) break;
       pending.remove(slot);

@@ -1,7 +1,7 @@
 /**
- * The correlation key of one lookup (transport, client IP and port, server IP and port, DNS ID) as a hash, the
- * two address texts and one exact number for the rest, so tables compare keys without building a string per
- * message (a 6-part string key, flattened and hashed by a `Map`, was the costliest line of the correlator).
+ * The correlation key of one lookup (transport, client address and port, server address and port, DNS ID): the
+ * two addresses in their 16-byte form (IPv4 as IPv4-mapped, see `writeAddress16` in src/decode/ip_text.ts) as eight
+ * 32-bit words, one exact number for the rest, and a hash of all of it, so tables compare keys without any text.
  *
  * @module
  */
@@ -9,31 +9,40 @@
 const FNV_OFFSET = 0x811c9dc5;
 const FNV_PRIME = 0x01000193;
 const PORT_SPAN = 0x10000;
+/** 32-bit words per key: four per address. */
+export const KEY_WORDS = 8;
 
 /** A reusable key: `set` fills it in place. */
 export class LookupKey {
   /** 32-bit hash of every part. */
   hash = 0;
-  clientIp = "";
-  serverIp = "";
+  /** Client address words 0-3, server address words 4-7 (big-endian reads of the 16-byte forms). */
+  readonly words: Int32Array = new Int32Array(KEY_WORDS);
   /** Transport, DNS ID, server port and client port packed into one exact integer below 2^49. */
   ports = 0;
 
+  /** Fill the key; `clientAddress` and `serverAddress` are 16-byte forms. */
   set(
     transport: "udp" | "tcp",
-    clientIp: string,
+    clientAddress: Uint8Array,
     clientPort: number,
-    serverIp: string,
+    serverAddress: Uint8Array,
     serverPort: number,
     id: number,
   ): this {
     const high = (transport === "tcp" ? PORT_SPAN : 0) + id; // 17 bits
     const low = ((serverPort << 16) | clientPort) >>> 0; // 32 bits
-    this.clientIp = clientIp;
-    this.serverIp = serverIp;
     this.ports = high * 0x1_0000_0000 + low;
-    let h = hashText(clientIp, FNV_OFFSET);
-    h = hashText(serverIp, Math.imul(h ^ 0x2f, FNV_PRIME));
+    const w = this.words;
+    let h = FNV_OFFSET;
+    for (let i = 0; i < 4; i++) {
+      const c = word(clientAddress, i * 4);
+      const s = word(serverAddress, i * 4);
+      w[i] = c;
+      w[i + 4] = s;
+      h = Math.imul(h ^ c, FNV_PRIME);
+      h = Math.imul(h ^ s, FNV_PRIME);
+    }
     h = Math.imul(h ^ low, FNV_PRIME);
     h = Math.imul(h ^ high, FNV_PRIME);
     // Final avalanche (murmur3 fmix32): tables index by the low bits.
@@ -46,16 +55,22 @@ export class LookupKey {
   }
 }
 
-/** Address characters hashed, from the end: enough to tell hosts of one network apart, cheap on every message. */
-const HASHED_TAIL = 8;
+function word(b: Uint8Array, o: number): number {
+  return (b[o] << 24) | (b[o + 1] << 16) | (b[o + 2] << 8) | b[o + 3];
+}
 
-/**
- * FNV-1a over the length and the last few UTF-16 units of an address text, continuing from `h`. Addresses of one
- * network share their beginning; the DNS ID and client port mix in 32 more bits of variety per lookup.
- */
-function hashText(text: string, h: number): number {
-  const n = text.length;
-  h = Math.imul(h ^ n, FNV_PRIME);
-  for (let i = n > HASHED_TAIL ? n - HASHED_TAIL : 0; i < n; i++) h = Math.imul(h ^ text.charCodeAt(i), FNV_PRIME);
-  return h;
+/** Whether `key` equals the key stored at row `slot` of `words`/`ports`/`hash` (tables' slot storage). */
+export function keyMatches(key: LookupKey, slot: number, hash: Int32Array, ports: Float64Array, words: Int32Array) {
+  if (hash[slot] !== key.hash || ports[slot] !== key.ports) return false;
+  const w = key.words;
+  const base = slot * KEY_WORDS;
+  for (let i = 0; i < KEY_WORDS; i++) if (words[base + i] !== w[i]) return false;
+  return true;
+}
+
+/** Store `key` at row `slot`. */
+export function storeKey(key: LookupKey, slot: number, hash: Int32Array, ports: Float64Array, words: Int32Array) {
+  hash[slot] = key.hash;
+  ports[slot] = key.ports;
+  words.set(key.words, slot * KEY_WORDS);
 }

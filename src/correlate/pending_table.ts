@@ -1,22 +1,21 @@
-import type { LookupKey } from "./lookup_key.ts";
-import type { Transaction } from "./transaction.ts";
+import { KEY_WORDS, keyMatches, type LookupKey, storeKey } from "./lookup_key.ts";
 
 /** "No entry" in every link array. */
 export const NONE = -1;
 const INITIAL_CAPACITY = 4096;
 
 /**
- * The correlator's pending entries: key → transaction, in insertion order (oldest first), at most `limit`.
+ * The correlator's pending entries: key → value (a transaction, or nothing for users that keep their data in
+ * arrays indexed by slot), in insertion order (oldest first), at most `limit`.
  *
  * Entries live in numbered slots (typed arrays for the key and the links, one array of transactions), found
  * through a chained hash index and threaded on a doubly linked list in insertion order, so finding, adding and
  * removing are O(1) and the oldest entry is always at hand. Slot storage starts small and doubles up to `limit`.
  * A slot number is valid until that entry is removed.
  */
-export class PendingTable {
-  #transactions: (Transaction | undefined)[] = [];
-  #clientIp: string[] = [];
-  #serverIp: string[] = [];
+export class PendingTable<T> {
+  #values: (T | undefined)[] = [];
+  #words = new Int32Array(0);
   #ports = new Float64Array(0);
   #hash = new Int32Array(0);
   /** Next slot in the same bucket; for a free slot, the next free slot. */
@@ -44,19 +43,19 @@ export class PendingTable {
     const hash = key.hash;
     let slot = this.#buckets[hash & this.#mask];
     while (slot !== NONE) {
-      if (
-        this.#hash[slot] === hash && this.#ports[slot] === key.ports && this.#clientIp[slot] === key.clientIp &&
-        this.#serverIp[slot] === key.serverIp
-      ) {
-        return slot;
-      }
+      if (keyMatches(key, slot, this.#hash, this.#ports, this.#words)) return slot;
       slot = this.#chain[slot];
     }
     return NONE;
   }
 
-  transaction(slot: number): Transaction {
-    return this.#transactions[slot]!;
+  value(slot: number): T {
+    return this.#values[slot]!;
+  }
+
+  /** Slots allocated so far: every slot number is below this (it grows up to `limit`). */
+  get capacity(): number {
+    return this.#capacity;
   }
 
   /** The oldest entry's slot, or NONE when empty. */
@@ -69,16 +68,13 @@ export class PendingTable {
     return this.#newer[slot];
   }
 
-  /** Add `key` (not present) as the newest entry. The caller keeps the size within `limit` by removing first. */
-  add(key: LookupKey, transaction: Transaction): void {
+  /** Add `key` (not present) as the newest entry; returns its slot. The caller keeps the size within `limit` by removing first. */
+  add(key: LookupKey, value: T): number {
     if (this.#free === NONE) this.#grow(Math.min(this.limit, this.#capacity * 2));
     const slot = this.#free;
     this.#free = this.#chain[slot];
-    this.#transactions[slot] = transaction;
-    this.#clientIp[slot] = key.clientIp;
-    this.#serverIp[slot] = key.serverIp;
-    this.#ports[slot] = key.ports;
-    this.#hash[slot] = key.hash;
+    this.#values[slot] = value;
+    storeKey(key, slot, this.#hash, this.#ports, this.#words);
     this.#link(slot);
     this.#older[slot] = this.#newest;
     this.#newer[slot] = NONE;
@@ -86,6 +82,7 @@ export class PendingTable {
     else this.#newer[this.#newest] = slot;
     this.#newest = slot;
     this.#size++;
+    return slot;
   }
 
   /** Remove the entry in `slot`. */
@@ -104,9 +101,7 @@ export class PendingTable {
     else this.#newer[older] = newer;
     if (newer === NONE) this.#newest = older;
     else this.#older[newer] = older;
-    this.#transactions[slot] = undefined;
-    this.#clientIp[slot] = "";
-    this.#serverIp[slot] = "";
+    this.#values[slot] = undefined;
     this.#chain[slot] = this.#free;
     this.#free = slot;
     this.#size--;
@@ -127,9 +122,8 @@ export class PendingTable {
   #grow(capacity: number): void {
     const old = this.#capacity;
     if (capacity <= old) throw new RangeError(`Cannot grow the pending table past its limit of ${this.limit}`);
-    this.#transactions.length = capacity;
-    this.#clientIp.length = capacity;
-    this.#serverIp.length = capacity;
+    this.#values.length = capacity;
+    this.#words = copyInto(new Int32Array(capacity * KEY_WORDS), this.#words);
     this.#ports = copyInto(new Float64Array(capacity), this.#ports);
     this.#hash = copyInto(new Int32Array(capacity), this.#hash);
     this.#chain = copyInto(new Int32Array(capacity), this.#chain);

@@ -1,23 +1,30 @@
 import assert from "node:assert/strict";
+import { parseAddressText } from "../decode/ip_text.ts";
 import { LookupKey } from "./lookup_key.ts";
 import { NONE, PendingTable } from "./pending_table.ts";
 import type { Transaction } from "./transaction.ts";
 
-const key = (id: number, clientIp = "10.0.0.1") => new LookupKey().set("udp", clientIp, 40000, "10.0.0.53", 53, id);
+const address = (text: string) => {
+  const out = new Uint8Array(16);
+  parseAddressText(text, out);
+  return out;
+};
+const SERVER = address("10.0.0.53");
+const key = (id: number, clientIp = "10.0.0.1") => new LookupKey().set("udp", address(clientIp), 40000, SERVER, 53, id);
 const entry = (id: number) => ({ id }) as unknown as Transaction;
 
-function ids(table: PendingTable): number[] {
+function ids(table: PendingTable<Transaction>): number[] {
   const out: number[] = [];
-  for (let slot = table.oldest(); slot !== NONE; slot = table.newer(slot)) out.push(table.transaction(slot).id);
+  for (let slot = table.oldest(); slot !== NONE; slot = table.newer(slot)) out.push(table.value(slot).id);
   return out;
 }
 
 Deno.test("PendingTable finds entries by key and keeps them in insertion order", () => {
-  const table = new PendingTable(10);
+  const table = new PendingTable<Transaction>(10);
   for (const id of [3, 1, 2]) table.add(key(id), entry(id));
-  assert.equal(table.transaction(table.find(key(1))).id, 1);
+  assert.equal(table.value(table.find(key(1))).id, 1);
   assert.equal(table.find(key(1, "10.0.0.2")), NONE, "another client is another key");
-  assert.equal(table.find(new LookupKey().set("tcp", "10.0.0.1", 40000, "10.0.0.53", 53, 1)), NONE);
+  assert.equal(table.find(new LookupKey().set("tcp", address("10.0.0.1"), 40000, SERVER, 53, 1)), NONE);
   table.remove(table.find(key(1)));
   assert.deepEqual(ids(table), [3, 2]);
   table.add(key(1), entry(1));
@@ -26,15 +33,15 @@ Deno.test("PendingTable finds entries by key and keeps them in insertion order",
 });
 
 Deno.test("PendingTable grows its storage up to its limit and reuses freed slots", () => {
-  const table = new PendingTable(5000);
+  const table = new PendingTable<Transaction>(5000);
   for (let id = 0; id < 5000; id++) table.add(key(id), entry(id));
   assert.equal(table.size, 5000);
-  assert.equal(table.transaction(table.find(key(4321))).id, 4321);
+  assert.equal(table.value(table.find(key(4321))).id, 4321);
   assert.throws(() => table.add(key(5000), entry(5000)), RangeError);
   table.remove(table.oldest());
   table.add(key(5000), entry(5000));
   assert.equal(table.find(key(0)), NONE);
-  assert.equal(table.transaction(table.find(key(5000))).id, 5000);
+  assert.equal(table.value(table.find(key(5000))).id, 5000);
   table.clear();
   assert.equal(table.size, 0);
   assert.equal(table.oldest(), NONE);

@@ -1,4 +1,4 @@
-import type { LookupKey } from "./lookup_key.ts";
+import { KEY_WORDS, keyMatches, type LookupKey, storeKey } from "./lookup_key.ts";
 
 const NONE = -1;
 
@@ -10,8 +10,7 @@ const NONE = -1;
  * nothing is ever scanned.
  */
 export class RecentPairs {
-  readonly #clientIp: string[];
-  readonly #serverIp: string[];
+  readonly #words: Int32Array;
   readonly #ports: Float64Array;
   readonly #hash: Int32Array;
   readonly #untilMs: Float64Array;
@@ -24,8 +23,7 @@ export class RecentPairs {
   #next = 0;
 
   constructor(readonly capacity: number) {
-    this.#clientIp = new Array<string>(capacity).fill("");
-    this.#serverIp = new Array<string>(capacity).fill("");
+    this.#words = new Int32Array(capacity * KEY_WORDS);
     this.#ports = new Float64Array(capacity);
     this.#hash = new Int32Array(capacity);
     this.#untilMs = new Float64Array(capacity);
@@ -47,10 +45,7 @@ export class RecentPairs {
     this.#next = slot + 1 === this.capacity ? 0 : slot + 1;
     if (this.#used > slot) this.#unlink(slot);
     else this.#used = slot + 1;
-    this.#clientIp[slot] = key.clientIp;
-    this.#serverIp[slot] = key.serverIp;
-    this.#ports[slot] = key.ports;
-    this.#hash[slot] = key.hash;
+    storeKey(key, slot, this.#hash, this.#ports, this.#words);
     this.#untilMs[slot] = untilMs;
     const bucket = key.hash & this.#mask;
     this.#chain[slot] = this.#buckets[bucket];
@@ -65,8 +60,6 @@ export class RecentPairs {
 
   clear(): void {
     this.#buckets.fill(NONE);
-    this.#clientIp.fill("");
-    this.#serverIp.fill("");
     this.#used = 0;
     this.#next = 0;
   }
@@ -75,12 +68,7 @@ export class RecentPairs {
     const hash = key.hash;
     let slot = this.#buckets[hash & this.#mask];
     while (slot !== NONE) {
-      if (
-        this.#hash[slot] === hash && this.#ports[slot] === key.ports && this.#clientIp[slot] === key.clientIp &&
-        this.#serverIp[slot] === key.serverIp
-      ) {
-        return slot;
-      }
+      if (keyMatches(key, slot, this.#hash, this.#ports, this.#words)) return slot;
       slot = this.#chain[slot];
     }
     return NONE;

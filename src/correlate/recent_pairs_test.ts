@@ -1,9 +1,17 @@
 import assert from "node:assert/strict";
+import { parseAddressText } from "../decode/ip_text.ts";
 import { LookupKey } from "./lookup_key.ts";
 import { RecentPairs } from "./recent_pairs.ts";
 
+const address = (text: string) => {
+  const out = new Uint8Array(16);
+  parseAddressText(text, out);
+  return out;
+};
+const SERVER = address("10.0.0.53");
+const CLIENTS: Record<string, string> = { a: "10.0.0.1", b: "10.0.0.2", c: "2001:db8::3" };
 /** A distinct key per client address. */
-const key = (client: string) => new LookupKey().set("udp", client, 40000, "10.0.0.53", 53, 1);
+const key = (client: string) => new LookupKey().set("udp", address(CLIENTS[client]), 40000, SERVER, 53, 1);
 
 Deno.test("RecentPairs remembers a key until its time runs out", () => {
   const recent = new RecentPairs(4);

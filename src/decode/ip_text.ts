@@ -115,3 +115,46 @@ function formatIpv6(bytes: Uint8Array, offset: number): string {
   }
   return text;
 }
+
+/**
+ * The 16-byte form of the address at `offset` (4 bytes for `version` 4, else 16), written into `out`: an IPv4
+ * address as IPv4-mapped IPv6 (`::ffff:a.b.c.d`), so two addresses are equal exactly when their texts above are.
+ */
+export function writeAddress16(bytes: Uint8Array, offset: number, version: number, out: Uint8Array): void {
+  if (version === 4) {
+    for (let i = 0; i < 10; i++) out[i] = 0;
+    out[10] = 0xff;
+    out[11] = 0xff;
+    out[12] = bytes[offset];
+    out[13] = bytes[offset + 1];
+    out[14] = bytes[offset + 2];
+    out[15] = bytes[offset + 3];
+  } else {
+    for (let i = 0; i < 16; i++) out[i] = bytes[offset + i];
+  }
+}
+
+/**
+ * The inverse of {@linkcode ipv4Text} / {@linkcode ipv6Text} into the 16-byte form of {@linkcode writeAddress16}
+ * (for messages that carry only address texts: reassembled TCP streams). Text in another form gives an unspecified
+ * but deterministic address.
+ */
+export function parseAddressText(text: string, out: Uint8Array): void {
+  out.fill(0);
+  if (!text.includes(":")) {
+    out[10] = 0xff;
+    out[11] = 0xff;
+    const parts = text.split(".");
+    for (let i = 0; i < 4; i++) out[12 + i] = Number(parts[i]) & 0xff;
+    return;
+  }
+  const gap = text.indexOf("::");
+  const head = gap < 0 ? text.split(":") : text.slice(0, gap).split(":").filter((f) => f !== "");
+  const tail = gap < 0 ? [] : text.slice(gap + 2).split(":").filter((f) => f !== "");
+  const fields = [...head, ...new Array<string>(Math.max(0, 8 - head.length - tail.length)).fill("0"), ...tail];
+  for (let i = 0; i < 8; i++) {
+    const field = parseInt(fields[i] ?? "0", 16) & 0xffff;
+    out[2 * i] = field >> 8;
+    out[2 * i + 1] = field & 0xff;
+  }
+}

@@ -11,10 +11,10 @@
 import { DecodeError } from "../decode_error.ts";
 import type { Packet } from "../capture/packet.ts";
 import { countDecodeError, type Counters } from "../metrics/counters.ts";
-import type { DnsDatagramHandler } from "./dns_datagram.ts";
+import type { WireDatagram, WireDatagramHandler } from "./wire_datagram.ts";
 import { FragmentTable } from "./fragments.ts";
 import { decodeIpv4, decodeIpv6, IP_PROTO_TCP, IP_PROTO_UDP, IpLayer, walkIpv6Extensions } from "./ip.ts";
-import { ipv4Text, ipv6Text } from "./ip_text.ts";
+import { ipv4Text, ipv6Text, writeAddress16 } from "./ip_text.ts";
 import { decodeLink, LinkLayer, NET_IPV4, NET_IPV6, NET_NOT_IP } from "./link.ts";
 import type { DecoderOptions } from "./options.ts";
 import { decodeTcpHeader, TcpHeader } from "./tcp_segment.ts";
@@ -24,6 +24,34 @@ import { decodeUdp, UdpHeader } from "./udp.ts";
 
 /** Shared by every untagged datagram; read-only by contract (frozen). */
 const NO_VLANS: number[] = Object.freeze([]) as unknown as number[];
+
+/**
+ * The one UDP datagram object a decoder hands out, refilled per message (no object per packet). Its address texts
+ * are own enumerable getters, made from the address bytes only when read (a spread copy reads them), since the
+ * default format keys and writes from the bytes. Contract: every field is valid only during the handler call.
+ */
+function newUdpDatagram(): WireDatagram {
+  const srcAddress = new Uint8Array(16);
+  const dstAddress = new Uint8Array(16);
+  const datagram = {
+    transport: "udp",
+    srcIp: "",
+    dstIp: "",
+    srcPort: 0,
+    dstPort: 0,
+    tsSec: 0,
+    tsNsec: 0,
+    wireLen: 0,
+    message: new Uint8Array(0),
+    vlans: NO_VLANS,
+    interfaceId: 0,
+    srcAddress,
+    dstAddress,
+  } satisfies WireDatagram as WireDatagram;
+  Object.defineProperty(datagram, "srcIp", { enumerable: true, get: () => ipv6Text(srcAddress, 0) });
+  Object.defineProperty(datagram, "dstIp", { enumerable: true, get: () => ipv6Text(dstAddress, 0) });
+  return datagram;
+}
 
 /**
  * Decodes captured frames into DNS messages.
@@ -44,7 +72,8 @@ const NO_VLANS: number[] = Object.freeze([]) as unknown as number[];
  */
 export class PacketDecoder {
   readonly #counters: Counters;
-  readonly #onMessage: DnsDatagramHandler;
+  readonly #onMessage: WireDatagramHandler;
+  readonly #udpDatagram: WireDatagram = newUdpDatagram();
   /** 1 at index p when port p carries DNS: one array read instead of two Set lookups. */
   readonly #dnsPort = new Uint8Array(65536);
   readonly #link = new LinkLayer();
@@ -60,7 +89,7 @@ export class PacketDecoder {
   #dstIp: string | null = null;
   #addressBytes: Uint8Array = new Uint8Array(0);
 
-  constructor(options: DecoderOptions, counters: Counters, onMessage: DnsDatagramHandler) {
+  constructor(options: DecoderOptions, counters: Counters, onMessage: WireDatagramHandler) {
     this.#counters = counters;
     this.#onMessage = onMessage;
     for (const port of options.dnsPorts) if (port >= 0 && port < 65536) this.#dnsPort[port] = 1;
@@ -205,19 +234,19 @@ export class PacketDecoder {
       }
       counters.udp_messages++;
       // A payload cut by the snap length is still handed on: the DNS layer flags the truncation.
-      this.#onMessage({
-        transport: "udp",
-        srcIp: this.#sourceText(),
-        dstIp: this.#destinationText(),
-        srcPort: udp.srcPort,
-        dstPort: udp.dstPort,
-        tsSec: packet.tsSec,
-        tsNsec: packet.tsNsec,
-        wireLen: packet.origLen,
-        message: data.subarray(udp.payloadOffset, udp.payloadEnd),
-        vlans: this.#vlans(),
-        interfaceId: packet.interfaceId,
-      });
+      const datagram = this.#udpDatagram;
+      const ip = this.#ip;
+      writeAddress16(this.#addressBytes, ip.srcOffset, ip.version, datagram.srcAddress!);
+      writeAddress16(this.#addressBytes, ip.dstOffset, ip.version, datagram.dstAddress!);
+      datagram.srcPort = udp.srcPort;
+      datagram.dstPort = udp.dstPort;
+      datagram.tsSec = packet.tsSec;
+      datagram.tsNsec = packet.tsNsec;
+      datagram.wireLen = packet.origLen;
+      datagram.message = data.subarray(udp.payloadOffset, udp.payloadEnd);
+      datagram.vlans = this.#vlans();
+      datagram.interfaceId = packet.interfaceId;
+      this.#onMessage(datagram);
       return;
     }
     if (protocol === IP_PROTO_TCP) {

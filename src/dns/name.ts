@@ -107,14 +107,25 @@ function intern(len: number, hash: number): string {
   return present(len);
 }
 
+/** FNV-1a hash of the wire form left in {@linkcode NAME_WIRE} by the last successful {@linkcode expandName}. */
+let wireHash = 0;
+/** Target of the first pointer the last {@linkcode expandName} followed, or -1 when it followed none. */
+let wireFirstTarget = -1;
+
 /**
- * Decode the name at `pos`. Labels stored in place must end by `limit` (the RDATA end for names
- * inside RDATA); pointers may lead anywhere earlier in the message. On success returns the
- * presentation form and sets `r.next` to the byte after the name's in-place part; on failure
- * returns `null` with `r.errCode` set (`dns.truncated_name`, `dns.pointer_forward`,
+ * The wire form of the last name expanded: `NAME_WIRE[0..n)` after `n = expandName(...)`, labels with their length
+ * octets, root octet excluded. Overwritten by the next name read (by anyone): copy what must be kept.
+ */
+export const NAME_WIRE: Uint8Array = WIRE;
+
+/**
+ * Validate and decompress the name at `pos` into {@linkcode NAME_WIRE}, with every rule of the module header.
+ * Labels stored in place must end by `limit` (the RDATA end for names inside RDATA); pointers may lead anywhere
+ * earlier in the message. Returns the expanded length (0 for the root) and sets `r.next` to the byte after the
+ * name's in-place part; on failure returns -1 with `r.errCode` set (`dns.truncated_name`, `dns.pointer_forward`,
  * `dns.pointer_loop`, `dns.too_many_pointers`, `dns.label_type`, `dns.name_too_long`).
  */
-export function readName(r: MessageReader, pos: number, limit: number): string | null {
+export function expandName(r: MessageReader, pos: number, limit: number): number {
   const b = r.bytes;
   let p = pos;
   let lim = limit;
@@ -122,11 +133,12 @@ export function readName(r: MessageReader, pos: number, limit: number): string |
   let hash = 0x811c9dc5; // FNV-1a offset basis
   let lastTarget = 0x10000; // the next pointer must point strictly below this
   let pointers = 0;
-  let firstTarget = -1;
   let resume = -1; // offset after the first pointer (the name's in-place end)
+  wireFirstTarget = -1;
   for (;;) {
     if (p >= lim) {
-      return r.fail("dns.truncated_name", p, `Cannot decode name at offset ${pos}: it runs past offset ${lim}`);
+      r.fail("dns.truncated_name", p, `Cannot decode name at offset ${pos}: it runs past offset ${lim}`);
+      return -1;
     }
     const c = b[p];
     if (c === 0) {
@@ -137,18 +149,20 @@ export function readName(r: MessageReader, pos: number, limit: number): string |
     if (kind === 0) {
       const labelEnd = p + 1 + c;
       if (labelEnd > lim) {
-        return r.fail(
+        r.fail(
           "dns.truncated_name",
           p,
           `Cannot decode name at offset ${pos}: label of ${c} octets at offset ${p} runs past offset ${lim}`,
         );
+        return -1;
       }
       if (w + 1 + c >= MAX_NAME_OCTETS) { // the root octet still has to fit
-        return r.fail(
+        r.fail(
           "dns.name_too_long",
           p,
           `Cannot decode name at offset ${pos}: it exceeds ${MAX_NAME_OCTETS} octets at offset ${p}`,
         );
+        return -1;
       }
       for (let i = p; i < labelEnd; i++) {
         const x = b[i];
@@ -159,65 +173,95 @@ export function readName(r: MessageReader, pos: number, limit: number): string |
       continue;
     }
     if (kind !== LABEL_POINTER) {
-      return r.fail(
+      r.fail(
         "dns.label_type",
         p,
         `Cannot decode name at offset ${pos}: label type 0x${kind.toString(16)} at offset ${p} is not supported`,
       );
+      return -1;
     }
     if (p + 2 > lim) {
-      return r.fail("dns.truncated_name", p, `Cannot decode name at offset ${pos}: pointer at offset ${p} is cut off`);
+      r.fail("dns.truncated_name", p, `Cannot decode name at offset ${pos}: pointer at offset ${p} is cut off`);
+      return -1;
     }
     const target = ((c & 0x3f) << 8) | b[p + 1];
     if (target >= p) {
-      return r.fail(
+      r.fail(
         "dns.pointer_forward",
         p,
         `Cannot decode name at offset ${pos}: pointer ${hex4(target)} at offset ${p} does not point backwards`,
       );
+      return -1;
     }
     if (target >= lastTarget) {
-      return r.fail(
+      r.fail(
         "dns.pointer_loop",
         p,
         `Cannot decode name at offset ${pos}: pointer ${hex4(target)} at offset ${p} does not point before ` +
           `the previous target ${hex4(lastTarget)}`,
       );
+      return -1;
     }
     if (++pointers > MAX_NAME_POINTERS) {
-      return r.fail(
+      r.fail(
         "dns.too_many_pointers",
         p,
         `Cannot decode name at offset ${pos}: more than ${MAX_NAME_POINTERS} pointers at offset ${p}`,
       );
+      return -1;
     }
     if (resume < 0) {
       resume = p + 2;
-      firstTarget = target;
-      // A name that is just a pointer to a name already read in this message (owner names are
-      // mostly 0xc00c) is that name, provided the cached walk followed only pointers below the
-      // target, which is the rule the rest of this walk would apply.
-      for (let k = 0; k < r.cacheCount; k++) {
-        if (r.cacheOffset[k] === target) {
-          if (w === 0 && r.cacheFirstTarget[k] < target) {
-            r.next = resume;
-            return r.cacheName[k];
-          }
-          break;
-        }
-      }
+      wireFirstTarget = target;
     }
     lastTarget = target;
     lim = r.end;
     p = target;
   }
   r.next = resume >= 0 ? resume : p;
+  wireHash = hash;
+  return w;
+}
+
+/**
+ * Target of the first pointer followed by the last successful {@linkcode expandName}, or -1 when the name is
+ * entirely in place. A pointer to that name's offset may reuse its result only when this is below the pointer's
+ * target (the rule a full walk from the pointer would apply to the first inner pointer).
+ */
+export function lastFirstTarget(): number {
+  return wireFirstTarget;
+}
+
+/**
+ * Decode the name at `pos` to its presentation form: {@linkcode expandName}, then the intern table. On success sets
+ * `r.next` like `expandName`; on failure returns `null` with `r.errCode` set.
+ */
+export function readName(r: MessageReader, pos: number, limit: number): string | null {
+  const b = r.bytes;
+  // A name that is just a pointer to a name already read in this message (owner names are mostly 0xc00c) is that
+  // name, provided the cached walk followed only pointers below the target, which is the rule a full walk applies.
+  if (pos + 2 <= limit && b[pos] >= LABEL_POINTER) {
+    const target = ((b[pos] & 0x3f) << 8) | b[pos + 1];
+    if (target < pos) {
+      for (let k = 0; k < r.cacheCount; k++) {
+        if (r.cacheOffset[k] === target) {
+          if (r.cacheFirstTarget[k] < target) {
+            r.next = pos + 2;
+            return r.cacheName[k];
+          }
+          break;
+        }
+      }
+    }
+  }
+  const w = expandName(r, pos, limit);
+  if (w < 0) return null;
   if (w === 0) return ".";
-  const name = intern(w, hash);
+  const name = intern(w, wireHash);
   if (b[pos] < LABEL_POINTER && r.cacheCount < r.cacheOffset.length) {
     const k = r.cacheCount++;
     r.cacheOffset[k] = pos;
-    r.cacheFirstTarget[k] = firstTarget;
+    r.cacheFirstTarget[k] = wireFirstTarget;
     r.cacheName[k] = name;
   }
   return name;

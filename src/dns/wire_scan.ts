@@ -1,0 +1,115 @@
+/**
+ * The lean scan of a DNS message for the default output format: the header and the question section, nothing
+ * built. It applies exactly the rules of {@linkcode decodeMessage} up to the end of the question section (a message
+ * that decoder rejects is rejected here with the same DecodeError code), and leaves what pairing and records need in
+ * one reused {@linkcode WireQuestion}.
+ *
+ * Lifetime: `WireQuestion.name` is overwritten by the next scan; `MessageReader` stays pointed at the scanned
+ * message so the answer section can be walked next (see src/record/wire_render.ts).
+ *
+ * @module
+ */
+
+import { DecodeError } from "../decode_error.ts";
+import { type MessageReader, u16 } from "./_reader.ts";
+import { HEADER_SIZE } from "./header.ts";
+import { expandName, lastFirstTarget, MAX_NAME_OCTETS, NAME_WIRE } from "./name.ts";
+
+/** RFC 1035 §4.1.2: QTYPE and QCLASS follow the name. */
+const QUESTION_FIXED = 4;
+
+/** Header fields and the first question of the message last scanned. */
+export class WireQuestion {
+  id = 0;
+  /** The header's second 16-bit word (QR, opcode, AA, TC, RD, RA, Z, AD, CD, RCODE). */
+  flags = 0;
+  ancount = 0;
+  /** False when QDCOUNT is 0: the message then pairs on its key alone. */
+  hasQuestion = false;
+  /** The first question's name, expanded wire form (labels with length octets, root octet excluded). */
+  readonly name: Uint8Array = new Uint8Array(MAX_NAME_OCTETS);
+  nameLength = 0;
+  /** Target of the first compression pointer of the first question's name, -1 when it has none. */
+  nameFirstTarget = -1;
+  type = 0;
+  class = 0;
+  /** Offset of the answer section. */
+  answersStart = 0;
+}
+
+/**
+ * Scan the header and every question of the message `r` points at (`r.reset(bytes)` first), keeping the first
+ * question in `out`.
+ *
+ * @throws {DecodeError} `dns.short_header`, `dns.truncated_question` or a name error code, as `decodeMessage`.
+ */
+export function scanQuestion(r: MessageReader, out: WireQuestion): void {
+  const b = r.bytes;
+  const end = r.end;
+  if (end < HEADER_SIZE) {
+    throw new DecodeError(
+      "dns.short_header",
+      end,
+      `Cannot decode DNS header: message is ${end} bytes, a header needs ${HEADER_SIZE}`,
+    );
+  }
+  out.id = u16(b, 0);
+  out.flags = u16(b, 2);
+  const count = u16(b, 4);
+  out.ancount = u16(b, 6);
+  out.hasQuestion = count > 0;
+  let p = HEADER_SIZE;
+  for (let i = 0; i < count; i++) {
+    if (p >= end) {
+      throw new DecodeError(
+        "dns.truncated_question",
+        p,
+        `Cannot decode question ${i + 1} of ${count} at offset ${p}: the message ends there`,
+      );
+    }
+    const length = expandName(r, p, end);
+    if (length < 0) throw new DecodeError(r.errCode, r.errOffset, r.errMessage);
+    p = r.next;
+    if (p + QUESTION_FIXED > end) {
+      throw new DecodeError(
+        "dns.truncated_question",
+        p,
+        `Cannot decode question ${i + 1} of ${count} at offset ${p}: type and class need 4 bytes, ${end - p} remain`,
+      );
+    }
+    if (i === 0) {
+      out.name.set(NAME_WIRE.subarray(0, length));
+      out.nameLength = length;
+      out.nameFirstTarget = lastFirstTarget();
+      out.type = u16(b, p);
+      out.class = u16(b, p + 2);
+    }
+    p += QUESTION_FIXED;
+  }
+  out.answersStart = p;
+}
+
+/** ASCII letters fold to lower case; lengths octets (< 64) and every other byte stay as they are. */
+const FOLD = new Uint8Array(256);
+for (let x = 0; x < 256; x++) FOLD[x] = x >= 0x41 && x <= 0x5a ? x + 0x20 : x;
+
+/**
+ * Whether two expanded wire names are equal without regard to ASCII case (what comparing their presentation forms
+ * with `toLowerCase` gives: escapes hold no letters, and length octets are below 0x41).
+ */
+export function sameWireName(
+  a: Uint8Array,
+  aStart: number,
+  aLength: number,
+  b: Uint8Array,
+  bStart: number,
+  bLength: number,
+): boolean {
+  if (aLength !== bLength) return false;
+  for (let i = 0; i < aLength; i++) {
+    const x = a[aStart + i];
+    const y = b[bStart + i];
+    if (x !== y && FOLD[x] !== FOLD[y]) return false;
+  }
+  return true;
+}

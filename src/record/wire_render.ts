@@ -1,0 +1,178 @@
+/**
+ * DNS wire data written straight into a {@linkcode RecordBuffer} as JSON string literals, byte for byte what
+ * `out.jsonString(text)` gives for the presentation text the general decoder (src/dns) builds, without building it:
+ * names from their expanded wire form, A, AAAA, NS, CNAME, PTR and MX from the RDATA; every other type through the
+ * general RDATA renderers (src/dns/rdata/), whose text is then escaped.
+ *
+ * Reads only: every function takes the message through a `MessageReader` (byte 0 = the DNS header) and never keeps
+ * a reference to it past the call.
+ *
+ * @module
+ */
+
+import { ipv6Text } from "../decode/ip_text.ts";
+import type { MessageReader } from "../dns/_reader.ts";
+import { expandName, NAME_WIRE } from "../dns/name.ts";
+import { unknownRdata } from "../dns/rdata/_format.ts";
+import { rdataRenderer } from "../dns/rdata/table.ts";
+import type { RecordBuffer } from "./record_buffer.ts";
+
+const TYPE_A = 1; // RFC 1035 §3.2.2
+const TYPE_NS = 2;
+const TYPE_CNAME = 5;
+const TYPE_PTR = 12;
+const TYPE_MX = 15;
+const TYPE_AAAA = 28; // RFC 3596 §2.1
+/** RFC 2136 §2.5.2-§2.5.4: UPDATE deletions carry class NONE or ANY with empty RDATA. */
+const CLASS_NONE = 254;
+const CLASS_ANY = 255;
+
+const BACKSLASH = 0x5c;
+const QUOTE = 0x22;
+
+/**
+ * Per label byte, its form inside a JSON string of the presentation name (src/dns/name.ts): 0 = the byte as is;
+ * 1 = a backslash escape in presentation (`\.`), doubled for JSON (`\\.`); 2 = `\DDD` in presentation (`\\DDD`).
+ * `"` and `\` themselves are escaped again for JSON: `\\\"` and `\\\\`.
+ */
+const NAME_JSON = new Uint8Array(256);
+for (let x = 0; x < 256; x++) NAME_JSON[x] = x < 0x21 || x > 0x7e ? 2 : 0;
+for (const ch of '.\\"();@$ ') NAME_JSON[ch.charCodeAt(0)] = 1;
+
+/**
+ * `"name"`: the JSON string of the presentation form of the expanded wire name `wire[start, start + length)`
+ * (labels with their length octets, root octet excluded; length 0 is the root, `"."`).
+ */
+export function writeWireName(out: RecordBuffer, wire: Uint8Array, start: number, length: number): void {
+  out.reserve(length * 5 + 4);
+  const o = out.bytes;
+  let u = out.used;
+  o[u++] = QUOTE;
+  if (length === 0) {
+    o[u++] = 0x2e;
+  } else {
+    const end = start + length;
+    let p = start;
+    while (p < end) {
+      const labelEnd = p + 1 + wire[p];
+      if (p !== start) o[u++] = 0x2e;
+      for (let i = p + 1; i < labelEnd; i++) {
+        const x = wire[i];
+        const kind = NAME_JSON[x];
+        if (kind === 0) {
+          o[u++] = x;
+        } else if (kind === 1) {
+          o[u++] = BACKSLASH;
+          o[u++] = BACKSLASH;
+          if (x === QUOTE || x === BACKSLASH) o[u++] = BACKSLASH;
+          o[u++] = x;
+        } else {
+          o[u++] = BACKSLASH;
+          o[u++] = BACKSLASH;
+          o[u++] = 0x30 + ((x / 100) | 0);
+          o[u++] = 0x30 + (((x / 10) | 0) % 10);
+          o[u++] = 0x30 + (x % 10);
+        }
+      }
+      p = labelEnd;
+    }
+  }
+  o[u++] = QUOTE;
+  out.used = u;
+}
+
+/** Dotted-quad digits of the 4 bytes at `o` (no quotes). */
+export function writeIpv4(out: RecordBuffer, b: Uint8Array, o: number): void {
+  out.reserve(15);
+  const d = out.bytes;
+  let u = out.used;
+  for (let i = 0; i < 4; i++) {
+    const x = b[o + i];
+    if (i > 0) d[u++] = 0x2e;
+    if (x >= 100) d[u++] = 0x30 + ((x / 100) | 0);
+    if (x >= 10) d[u++] = 0x30 + (((x / 10) | 0) % 10);
+    d[u++] = 0x30 + (x % 10);
+  }
+  out.used = u;
+}
+
+/** Go's text of a 16-byte address (IPv4-mapped as dotted IPv4), unquoted. */
+export function writeIp16(out: RecordBuffer, b: Uint8Array, o: number): void {
+  let mapped = b[o + 10] === 0xff && b[o + 11] === 0xff;
+  for (let i = 0; i < 10 && mapped; i++) mapped = b[o + i] === 0;
+  if (mapped) writeIpv4(out, b, o + 12);
+  else out.ascii(ipv6Text(b, o));
+}
+
+/**
+ * The JSON string of the presentation form of one RR's RDATA `[start, end)` (the RDLENGTH span, within the
+ * message), as the general decoder renders it. Returns false when the RDATA does not fit its type: it is then
+ * written in RFC 3597 form (`\# len hex`) and the caller flags `bad_rdata`.
+ */
+export function writeRdata(
+  out: RecordBuffer,
+  r: MessageReader,
+  type: number,
+  klass: number,
+  start: number,
+  end: number,
+): boolean {
+  const b = r.bytes;
+  if (start === end && (klass === CLASS_NONE || klass === CLASS_ANY)) {
+    out.ascii('""');
+    return true;
+  }
+  switch (type) {
+    case TYPE_A:
+      if (end - start !== 4) break;
+      out.reserve(17);
+      out.bytes[out.used++] = QUOTE;
+      writeIpv4(out, b, start);
+      out.bytes[out.used++] = QUOTE;
+      return true;
+    case TYPE_AAAA:
+      if (end - start !== 16) break;
+      out.jsonString(ipv6Text(b, start));
+      return true;
+    case TYPE_NS:
+    case TYPE_CNAME:
+    case TYPE_PTR: {
+      const length = expandName(r, start, end);
+      if (length < 0 || r.next !== end) break;
+      writeWireName(out, NAME_WIRE, 0, length);
+      return true;
+    }
+    case TYPE_MX: {
+      if (end - start < 3) break;
+      const length = expandName(r, start + 2, end);
+      if (length < 0 || r.next !== end) break;
+      writeMx(out, b, start, length);
+      return true;
+    }
+    default: {
+      const render = rdataRenderer(type);
+      if (render === null) {
+        out.jsonString(unknownRdata(b, start, end));
+        return true;
+      }
+      const text = render(r, start, end);
+      if (text === null || r.next !== end) break;
+      out.jsonString(text);
+      return true;
+    }
+  }
+  out.jsonString(unknownRdata(b, start, end));
+  return false;
+}
+
+/** `"10 mail.example.com"` for MX, the name being the one left in NAME_WIRE (`length` octets). */
+function writeMx(out: RecordBuffer, b: Uint8Array, start: number, length: number): void {
+  out.ascii('"');
+  out.number((b[start] << 8) | b[start + 1]);
+  out.ascii(" ");
+  const open = out.used;
+  writeWireName(out, NAME_WIRE, 0, length);
+  // Drop the name's own opening quote.
+  out.bytes.copyWithin(open, open + 1, out.used);
+  out.used--;
+}
