@@ -29,7 +29,15 @@ export async function collect(source: PacketSource): Promise<RunResult> {
   const result: RunResult = { packets: [], batchEnds: [], error: undefined };
   try {
     await source.run(
-      (p) => result.packets.push({ ...p, data: p.data.slice() }),
+      (p) =>
+        result.packets.push({
+          linkType: p.linkType,
+          data: p.data.slice(),
+          origLen: p.origLen,
+          tsSec: p.tsSec,
+          tsNsec: p.tsNsec,
+          interfaceId: p.interfaceId,
+        }),
       () => {
         result.batchEnds.push(result.packets.length);
         return Promise.resolve();

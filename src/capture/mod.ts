@@ -28,6 +28,7 @@ import { PCAPNG_SHB, PcapngFileSource } from "./pcapng_file.ts";
 
 export { CaptureError } from "./packet.ts";
 export type { Packet, PacketHandler, PacketSource } from "./packet.ts";
+export { CapturedPacket } from "./captured_packet.ts";
 export { DEFAULT_CHUNK_SIZE, MAX_BUFFER_SIZE } from "./_chunk_reader.ts";
 export { MAX_RECORD_CAPLEN, PcapFileSource } from "./pcap_file.ts";
 export { PcapngFileSource } from "./pcapng_file.ts";

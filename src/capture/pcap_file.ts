@@ -7,7 +7,8 @@
 
 import type { ChunkReader } from "./_chunk_reader.ts";
 import { FileSource } from "./_file_source.ts";
-import type { CaptureError, Packet, PacketHandler } from "./packet.ts";
+import { CapturedPacket } from "./captured_packet.ts";
+import type { CaptureError, PacketHandler } from "./packet.ts";
 
 /** Magic number, read big-endian: file written big-endian, microsecond timestamps (pcap §4). */
 export const PCAP_MAGIC_US = 0xa1b2c3d4;
@@ -40,7 +41,7 @@ export class PcapFileSource extends FileSource {
   readonly snapLen: number;
   readonly versionMajor: number;
   readonly versionMinor: number;
-  readonly #packet: Packet;
+  readonly #packet = new CapturedPacket();
 
   private constructor(reader: ChunkReader, magic: number) {
     super(reader);
@@ -54,8 +55,7 @@ export class PcapFileSource extends FileSource {
     this.snapLen = view.getUint32(at + 16, this.littleEndian);
     this.linkType = view.getUint32(at + 20, this.littleEndian) & LINKTYPE_MASK;
     reader.pos += PCAP_FILE_HEADER_LEN;
-    const data = reader.buf.subarray(0, 0);
-    this.#packet = { linkType: this.linkType, data, origLen: 0, tsSec: 0, tsNsec: 0, interfaceId: 0 };
+    this.#packet.linkType = this.linkType;
   }
 
   /** Reads the global header from a reader positioned on a pcap magic number. */
@@ -67,7 +67,7 @@ export class PcapFileSource extends FileSource {
     return new PcapFileSource(reader, reader.view.getUint32(reader.pos, false));
   }
 
-  /** Hands out every complete record in the buffer; the hot path, so no allocation but the view. */
+  /** Hands out every complete record in the buffer; the hot path, so no allocation (see CapturedPacket). */
   protected deliver(onPacket: PacketHandler): number {
     const reader = this.reader;
     const buf = reader.buf;
@@ -106,7 +106,7 @@ export class PcapFileSource extends FileSource {
       }
       packet.tsSec = sec;
       packet.origLen = view.getUint32(pos + 12, le);
-      packet.data = buf.subarray(pos + PCAP_RECORD_HEADER_LEN, next);
+      packet.setFrame(buf, pos + PCAP_RECORD_HEADER_LEN, next);
       pos = next;
       reader.pos = pos;
       count++;

@@ -10,7 +10,8 @@ import type { ChunkReader } from "./_chunk_reader.ts";
 import { MAX_BUFFER_SIZE } from "./_chunk_reader.ts";
 import { FileSource } from "./_file_source.ts";
 import { parseInterfaceBlock, type PcapngInterface } from "./_pcapng_interface.ts";
-import type { CaptureError, Packet, PacketHandler } from "./packet.ts";
+import { CapturedPacket } from "./captured_packet.ts";
+import type { CaptureError, PacketHandler } from "./packet.ts";
 import { MAX_RECORD_CAPLEN } from "./pcap_file.ts";
 
 /** Section Header Block type; a palindrome, so it reads the same in both byte orders (pcapng §4.1). */
@@ -43,7 +44,7 @@ export class PcapngFileSource extends FileSource {
   readonly format = "pcapng";
   /** Byte order of the current section (a later SHB may change it). */
   littleEndian: boolean;
-  readonly #packet: Packet;
+  readonly #packet = new CapturedPacket();
   #interfaces: PcapngInterface[] = [];
   /** File offset and length of a skipped block that is still being streamed past. */
   #skipAt = 0;
@@ -53,8 +54,6 @@ export class PcapngFileSource extends FileSource {
     super(reader);
     this.littleEndian = littleEndian;
     this.need = BLOCK_HEADER_LEN;
-    const data = reader.buf.subarray(0, 0);
-    this.#packet = { linkType: 0, data, origLen: 0, tsSec: 0, tsNsec: 0, interfaceId: 0 };
   }
 
   /** Interfaces described so far in the current section, indexed by interface id. */
@@ -194,7 +193,7 @@ export class PcapngFileSource extends FileSource {
     if (type !== PCAPNG_SPB) iface.scale.convert(view.getUint32(pos + 12, le), view.getUint32(pos + 16, le), packet);
     packet.interfaceId = ifId;
     packet.linkType = iface.linkType;
-    packet.data = this.reader.buf.subarray(data, data + capLen);
+    packet.setFrame(this.reader.buf, data, data + capLen);
     return true;
   }
 

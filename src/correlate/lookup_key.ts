@@ -1,7 +1,7 @@
 /**
  * The correlation key of one lookup (transport, client address and port, server address and port, DNS ID): the
  * two addresses in their 16-byte form (IPv4 as IPv4-mapped, see `writeAddress16` in src/decode/ip_text.ts) as eight
- * 32-bit words, one exact number for the rest, and a hash of all of it, so tables compare keys without any text.
+ * 32-bit words, two more for the rest, and a hash of all of it, so tables compare keys without any text.
  *
  * @module
  */
@@ -11,6 +11,11 @@ const FNV_PRIME = 0x01000193;
 const PORT_SPAN = 0x10000;
 /** 32-bit words per key: four per address. */
 export const KEY_WORDS = 8;
+/**
+ * Int32 cells a table stores per key, in one row (so a comparison touches one cache line, not one per array):
+ * the hash, `high`, `low`, then the eight address words. Tables put their own cells (chains, links) after these.
+ */
+export const KEY_CELLS = 3 + KEY_WORDS;
 
 /** A reusable key: `set` fills it in place. */
 export class LookupKey {
@@ -18,8 +23,10 @@ export class LookupKey {
   hash = 0;
   /** Client address words 0-3, server address words 4-7 (big-endian reads of the 16-byte forms). */
   readonly words: Int32Array = new Int32Array(KEY_WORDS);
-  /** Transport, DNS ID, server port and client port packed into one exact integer below 2^49. */
-  ports = 0;
+  /** Transport and DNS ID (17 bits). */
+  high = 0;
+  /** Server port and client port (32 bits, as a signed int32). */
+  low = 0;
 
   /** Fill the key; `clientAddress` and `serverAddress` are 16-byte forms. */
   set(
@@ -30,9 +37,10 @@ export class LookupKey {
     serverPort: number,
     id: number,
   ): this {
-    const high = (transport === "tcp" ? PORT_SPAN : 0) + id; // 17 bits
-    const low = ((serverPort << 16) | clientPort) >>> 0; // 32 bits
-    this.ports = high * 0x1_0000_0000 + low;
+    const high = (transport === "tcp" ? PORT_SPAN : 0) + id;
+    const low = (serverPort << 16) | clientPort;
+    this.high = high;
+    this.low = low;
     const w = this.words;
     let h = FNV_OFFSET;
     for (let i = 0; i < 4; i++) {
@@ -59,18 +67,24 @@ function word(b: Uint8Array, o: number): number {
   return (b[o] << 24) | (b[o + 1] << 16) | (b[o + 2] << 8) | b[o + 3];
 }
 
-/** Whether `key` equals the key stored at row `slot` of `words`/`ports`/`hash` (tables' slot storage). */
-export function keyMatches(key: LookupKey, slot: number, hash: Int32Array, ports: Float64Array, words: Int32Array) {
-  if (hash[slot] !== key.hash || ports[slot] !== key.ports) return false;
+/** The hash of the key stored in the row at `base` of `rows`. */
+export function storedHash(rows: Int32Array, base: number): number {
+  return rows[base];
+}
+
+/** Whether `key` equals the key stored in the row at `base` of `rows` (a table's slot storage). */
+export function keyMatches(key: LookupKey, rows: Int32Array, base: number): boolean {
+  if (rows[base] !== key.hash || rows[base + 2] !== key.low || rows[base + 1] !== key.high) return false;
   const w = key.words;
-  const base = slot * KEY_WORDS;
-  for (let i = 0; i < KEY_WORDS; i++) if (words[base + i] !== w[i]) return false;
+  for (let i = 0; i < KEY_WORDS; i++) if (rows[base + 3 + i] !== w[i]) return false;
   return true;
 }
 
-/** Store `key` at row `slot`. */
-export function storeKey(key: LookupKey, slot: number, hash: Int32Array, ports: Float64Array, words: Int32Array) {
-  hash[slot] = key.hash;
-  ports[slot] = key.ports;
-  words.set(key.words, slot * KEY_WORDS);
+/** Store `key` in the row at `base` of `rows` (cells `[base, base + KEY_CELLS)`). */
+export function storeKey(key: LookupKey, rows: Int32Array, base: number): void {
+  rows[base] = key.hash;
+  rows[base + 1] = key.high;
+  rows[base + 2] = key.low;
+  const w = key.words;
+  for (let i = 0; i < KEY_WORDS; i++) rows[base + 3 + i] = w[i];
 }

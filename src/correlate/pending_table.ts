@@ -1,27 +1,28 @@
-import { KEY_WORDS, keyMatches, type LookupKey, storeKey } from "./lookup_key.ts";
+import { KEY_CELLS, keyMatches, type LookupKey, storedHash, storeKey } from "./lookup_key.ts";
 
 /** "No entry" in every link array. */
 export const NONE = -1;
 const INITIAL_CAPACITY = 4096;
+/** Int32 cells per slot: the key, then the bucket chain and the two insertion-order links. */
+const ROW = KEY_CELLS + 3;
+/** Next slot in the same bucket; for a free slot, the next free slot. */
+const CHAIN = KEY_CELLS;
+const OLDER = KEY_CELLS + 1;
+const NEWER = KEY_CELLS + 2;
 
 /**
  * The correlator's pending entries: key → value (a transaction, or nothing for users that keep their data in
  * arrays indexed by slot), in insertion order (oldest first), at most `limit`.
  *
- * Entries live in numbered slots (typed arrays for the key and the links, one array of transactions), found
- * through a chained hash index and threaded on a doubly linked list in insertion order, so finding, adding and
- * removing are O(1) and the oldest entry is always at hand. Slot storage starts small and doubles up to `limit`.
+ * Entries live in numbered slots (one row of int32 cells per slot for the key and the links, so an entry is one
+ * cache line; one array of values), found through a chained hash index and threaded on a doubly linked list in
+ * insertion order, so finding, adding and removing are O(1) and the oldest entry is always at hand. Slot storage starts small and doubles up to `limit`.
  * A slot number is valid until that entry is removed.
  */
 export class PendingTable<T> {
   #values: (T | undefined)[] = [];
-  #words = new Int32Array(0);
-  #ports = new Float64Array(0);
-  #hash = new Int32Array(0);
-  /** Next slot in the same bucket; for a free slot, the next free slot. */
-  #chain = new Int32Array(0);
-  #older = new Int32Array(0);
-  #newer = new Int32Array(0);
+  /** Per slot, `ROW` cells: the key (lookup_key.ts), CHAIN, OLDER, NEWER. */
+  #rows = new Int32Array(0);
   #buckets = new Int32Array(0);
   #mask = 0;
   #capacity = 0;
@@ -40,11 +41,11 @@ export class PendingTable<T> {
 
   /** The slot holding `key`, or NONE. */
   find(key: LookupKey): number {
-    const hash = key.hash;
-    let slot = this.#buckets[hash & this.#mask];
+    const rows = this.#rows;
+    let slot = this.#buckets[key.hash & this.#mask];
     while (slot !== NONE) {
-      if (keyMatches(key, slot, this.#hash, this.#ports, this.#words)) return slot;
-      slot = this.#chain[slot];
+      if (keyMatches(key, rows, slot * ROW)) return slot;
+      slot = rows[slot * ROW + CHAIN];
     }
     return NONE;
   }
@@ -65,21 +66,23 @@ export class PendingTable<T> {
 
   /** The slot inserted after `slot`, or NONE. */
   newer(slot: number): number {
-    return this.#newer[slot];
+    return this.#rows[slot * ROW + NEWER];
   }
 
   /** Add `key` (not present) as the newest entry; returns its slot. The caller keeps the size within `limit` by removing first. */
   add(key: LookupKey, value: T): number {
     if (this.#free === NONE) this.#grow(Math.min(this.limit, this.#capacity * 2));
+    const rows = this.#rows;
     const slot = this.#free;
-    this.#free = this.#chain[slot];
+    const base = slot * ROW;
+    this.#free = rows[base + CHAIN];
     this.#values[slot] = value;
-    storeKey(key, slot, this.#hash, this.#ports, this.#words);
+    storeKey(key, rows, base);
     this.#link(slot);
-    this.#older[slot] = this.#newest;
-    this.#newer[slot] = NONE;
+    rows[base + OLDER] = this.#newest;
+    rows[base + NEWER] = NONE;
     if (this.#newest === NONE) this.#oldest = slot;
-    else this.#newer[this.#newest] = slot;
+    else rows[this.#newest * ROW + NEWER] = slot;
     this.#newest = slot;
     this.#size++;
     return slot;
@@ -87,22 +90,24 @@ export class PendingTable<T> {
 
   /** Remove the entry in `slot`. */
   remove(slot: number): void {
-    const bucket = this.#hash[slot] & this.#mask;
+    const rows = this.#rows;
+    const base = slot * ROW;
+    const bucket = storedHash(rows, base) & this.#mask;
     let at = this.#buckets[bucket];
     if (at === slot) {
-      this.#buckets[bucket] = this.#chain[slot];
+      this.#buckets[bucket] = rows[base + CHAIN];
     } else {
-      while (this.#chain[at] !== slot) at = this.#chain[at];
-      this.#chain[at] = this.#chain[slot];
+      while (rows[at * ROW + CHAIN] !== slot) at = rows[at * ROW + CHAIN];
+      rows[at * ROW + CHAIN] = rows[base + CHAIN];
     }
-    const older = this.#older[slot];
-    const newer = this.#newer[slot];
+    const older = rows[base + OLDER];
+    const newer = rows[base + NEWER];
     if (older === NONE) this.#oldest = newer;
-    else this.#newer[older] = newer;
+    else rows[older * ROW + NEWER] = newer;
     if (newer === NONE) this.#newest = older;
-    else this.#older[newer] = older;
+    else rows[newer * ROW + OLDER] = older;
     this.#values[slot] = undefined;
-    this.#chain[slot] = this.#free;
+    rows[base + CHAIN] = this.#free;
     this.#free = slot;
     this.#size--;
   }
@@ -113,8 +118,8 @@ export class PendingTable<T> {
   }
 
   #link(slot: number): void {
-    const bucket = this.#hash[slot] & this.#mask;
-    this.#chain[slot] = this.#buckets[bucket];
+    const bucket = storedHash(this.#rows, slot * ROW) & this.#mask;
+    this.#rows[slot * ROW + CHAIN] = this.#buckets[bucket];
     this.#buckets[bucket] = slot;
   }
 
@@ -123,27 +128,19 @@ export class PendingTable<T> {
     const old = this.#capacity;
     if (capacity <= old) throw new RangeError(`Cannot grow the pending table past its limit of ${this.limit}`);
     this.#values.length = capacity;
-    this.#words = copyInto(new Int32Array(capacity * KEY_WORDS), this.#words);
-    this.#ports = copyInto(new Float64Array(capacity), this.#ports);
-    this.#hash = copyInto(new Int32Array(capacity), this.#hash);
-    this.#chain = copyInto(new Int32Array(capacity), this.#chain);
-    this.#older = copyInto(new Int32Array(capacity), this.#older);
-    this.#newer = copyInto(new Int32Array(capacity), this.#newer);
+    const rows = new Int32Array(capacity * ROW);
+    rows.set(this.#rows);
+    this.#rows = rows;
     let buckets = 1;
     while (buckets < capacity) buckets *= 2;
     this.#buckets = new Int32Array(buckets).fill(NONE);
     this.#mask = buckets - 1;
-    for (let slot = this.#oldest; slot !== NONE; slot = this.#newer[slot]) this.#link(slot);
+    for (let slot = this.#oldest; slot !== NONE; slot = rows[slot * ROW + NEWER]) this.#link(slot);
     // New slots go on the free list (all old ones are in use: growth only happens when none is free).
     for (let slot = capacity - 1; slot >= old; slot--) {
-      this.#chain[slot] = this.#free;
+      rows[slot * ROW + CHAIN] = this.#free;
       this.#free = slot;
     }
     this.#capacity = capacity;
   }
-}
-
-function copyInto<T extends Int32Array | Float64Array>(target: T, source: T): T {
-  target.set(source);
-  return target;
 }

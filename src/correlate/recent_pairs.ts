@@ -1,37 +1,33 @@
-import { KEY_WORDS, keyMatches, type LookupKey, storeKey } from "./lookup_key.ts";
+import { KEY_CELLS, keyMatches, type LookupKey, storedHash, storeKey } from "./lookup_key.ts";
 
 const NONE = -1;
 
 /**
  * Keys paired recently, so that a late copy of a response counts as a duplicate instead of an orphan.
  *
- * A fixed ring of slots plus a chained hash index over them (typed arrays, no object per key): remembering a key
- * takes the next slot and forgets whatever key held it, so the structure never grows past its capacity and
- * nothing is ever scanned.
+ * A fixed ring of slots (typed arrays, no object per key): remembering a key takes the next slot and forgets
+ * whatever key held it, so the structure never grows past its capacity and nothing is ever scanned. The ring is
+ * indexed by an open-addressing hash table (linear probing, at most half full) whose entries hold the slot and the
+ * key's hash side by side: the ring cycles through more memory than the caches hold, and this way a lookup of an
+ * absent key (most of them) reads one index line and no key row, and forgetting a key moves no chain links.
  */
 export class RecentPairs {
-  readonly #words: Int32Array;
-  readonly #ports: Float64Array;
-  readonly #hash: Int32Array;
+  /** Per slot, `KEY_CELLS` cells: the key (lookup_key.ts). */
+  readonly #rows: Int32Array;
   readonly #untilMs: Float64Array;
-  /** Next slot in the same bucket, or NONE. */
-  readonly #chain: Int32Array;
-  /** First slot of each bucket, or NONE. */
-  readonly #buckets: Int32Array;
+  /** Per index entry, two cells: slot + 1 (0 = empty), the key's hash. */
+  readonly #index: Int32Array;
   readonly #mask: number;
   #used = 0;
   #next = 0;
 
   constructor(readonly capacity: number) {
-    this.#words = new Int32Array(capacity * KEY_WORDS);
-    this.#ports = new Float64Array(capacity);
-    this.#hash = new Int32Array(capacity);
+    this.#rows = new Int32Array(capacity * KEY_CELLS);
     this.#untilMs = new Float64Array(capacity);
-    this.#chain = new Int32Array(capacity);
-    let buckets = 1;
-    while (buckets < capacity) buckets *= 2;
-    this.#buckets = new Int32Array(buckets).fill(NONE);
-    this.#mask = buckets - 1;
+    let entries = 2;
+    while (entries < capacity * 2) entries *= 2;
+    this.#index = new Int32Array(entries * 2);
+    this.#mask = entries - 1;
   }
 
   /** Remember `key` as paired, counting as recent until `untilMs` (packet time). */
@@ -43,13 +39,16 @@ export class RecentPairs {
     }
     const slot = this.#next;
     this.#next = slot + 1 === this.capacity ? 0 : slot + 1;
-    if (this.#used > slot) this.#unlink(slot);
+    if (this.#used > slot) this.#unindex(slot);
     else this.#used = slot + 1;
-    storeKey(key, slot, this.#hash, this.#ports, this.#words);
+    storeKey(key, this.#rows, slot * KEY_CELLS);
     this.#untilMs[slot] = untilMs;
-    const bucket = key.hash & this.#mask;
-    this.#chain[slot] = this.#buckets[bucket];
-    this.#buckets[bucket] = slot;
+    const index = this.#index;
+    const mask = this.#mask;
+    let i = key.hash & mask;
+    while (index[2 * i] !== 0) i = (i + 1) & mask;
+    index[2 * i] = slot + 1;
+    index[2 * i + 1] = key.hash;
   }
 
   /** Whether `key` was paired recently enough at `nowMs`. */
@@ -59,36 +58,39 @@ export class RecentPairs {
   }
 
   clear(): void {
-    this.#buckets.fill(NONE);
+    this.#index.fill(0);
     this.#used = 0;
     this.#next = 0;
   }
 
   #find(key: LookupKey): number {
+    const index = this.#index;
+    const mask = this.#mask;
     const hash = key.hash;
-    let slot = this.#buckets[hash & this.#mask];
-    while (slot !== NONE) {
-      if (keyMatches(key, slot, this.#hash, this.#ports, this.#words)) return slot;
-      slot = this.#chain[slot];
+    for (let i = hash & mask;; i = (i + 1) & mask) {
+      const entry = index[2 * i];
+      if (entry === 0) return NONE;
+      if (index[2 * i + 1] === hash && keyMatches(key, this.#rows, (entry - 1) * KEY_CELLS)) return entry - 1;
     }
-    return NONE;
   }
 
-  /** Take `slot` out of its bucket's chain. */
-  #unlink(slot: number): void {
-    const bucket = this.#hash[slot] & this.#mask;
-    let at = this.#buckets[bucket];
-    if (at === slot) {
-      this.#buckets[bucket] = this.#chain[slot];
-      return;
-    }
-    while (at !== NONE) {
-      const after = this.#chain[at];
-      if (after === slot) {
-        this.#chain[at] = this.#chain[slot];
-        return;
+  /** Take `slot` out of the index, shifting back the entries after it that would no longer be found. */
+  #unindex(slot: number): void {
+    const index = this.#index;
+    const mask = this.#mask;
+    let i = storedHash(this.#rows, slot * KEY_CELLS) & mask;
+    while (index[2 * i] !== slot + 1) i = (i + 1) & mask;
+    // Backward-shift deletion (linear probing): an entry may fill the hole when its home position is not in the
+    // cyclic range (hole, entry].
+    for (let j = (i + 1) & mask; index[2 * j] !== 0; j = (j + 1) & mask) {
+      const home = index[2 * j + 1] & mask;
+      const fills = i <= j ? home <= i || home > j : home <= i && home > j;
+      if (fills) {
+        index[2 * i] = index[2 * j];
+        index[2 * i + 1] = index[2 * j + 1];
+        i = j;
       }
-      at = after;
     }
+    index[2 * i] = 0;
   }
 }

@@ -38,3 +38,30 @@ Deno.test("RecentPairs extends a key remembered again without taking a new slot"
   assert.ok(recent.has(key("a"), 15), "a kept its slot and its later time");
   assert.ok(recent.has(key("b"), 15));
 });
+
+Deno.test("RecentPairs agrees with a first-in first-out model over many reused and colliding keys", () => {
+  const capacity = 8;
+  const recent = new RecentPairs(capacity);
+  /** The model: distinct keys oldest first, each with its time. */
+  const model: { id: number; untilMs: number }[] = [];
+  const keyOf = (id: number) => new LookupKey().set("udp", SERVER, 40000 + (id % 3), SERVER, 53, id);
+  let seed = 99;
+  const next = (n: number) => (seed = (Math.imul(seed, 1103515245) + 12345) >>> 0) % n;
+  for (let step = 0; step < 5000; step++) {
+    const id = next(24);
+    if (next(3) === 0) {
+      const entry = model.find((e) => e.id === id);
+      assert.equal(recent.has(keyOf(id), 50), entry !== undefined && entry.untilMs >= 50, `step ${step}`);
+      continue;
+    }
+    const untilMs = next(100);
+    recent.remember(keyOf(id), untilMs);
+    const entry = model.find((e) => e.id === id);
+    if (entry !== undefined) {
+      entry.untilMs = untilMs;
+    } else {
+      model.push({ id, untilMs });
+      if (model.length > capacity) model.shift();
+    }
+  }
+});

@@ -4,9 +4,10 @@
  *
  * @module
  */
+import { CapturedPacket } from "../capture/captured_packet.ts";
 import type { Packet } from "../capture/packet.ts";
 import { type Counters, newCounters } from "../metrics/counters.ts";
-import type { DnsDatagram } from "./dns_datagram.ts";
+import type { WireDatagram } from "./wire_datagram.ts";
 import { type DecoderOptions, DEFAULT_DECODER_OPTIONS } from "./options.ts";
 import { PacketDecoder } from "./packet_decoder.ts";
 
@@ -22,6 +23,16 @@ export function hex(text: string): Uint8Array {
   const out = new Uint8Array(clean.length / 2);
   for (let i = 0; i < out.length; i++) out[i] = parseInt(clean.slice(2 * i, 2 * i + 2), 16);
   return out;
+}
+
+/** Where {@linkcode embed} puts a frame: decoders must read frames in place, away from index 0. */
+export const EMBED_AT = 5;
+
+/** `frame` inside a larger buffer, with junk (0xee) before and after it, as a capture chunk holds it. */
+export function embed(frame: Uint8Array): Uint8Array {
+  const buffer = new Uint8Array(EMBED_AT + frame.length + 7).fill(0xee);
+  buffer.set(frame, EMBED_AT);
+  return buffer;
 }
 
 /** Concatenate hex rows, byte arrays and plain number arrays. */
@@ -134,6 +145,7 @@ export interface FrameMeta {
   interfaceId?: number;
 }
 
+/** A plain Packet (its own `data` array). */
 export function packet(data: Uint8Array, meta: FrameMeta = {}): Packet {
   return {
     linkType: meta.linkType ?? 1,
@@ -145,21 +157,44 @@ export function packet(data: Uint8Array, meta: FrameMeta = {}): Packet {
   };
 }
 
-/** Runs a decoder and keeps a copy of every datagram (the message view is only valid in the call). */
+/** A CapturedPacket, as the capture files hand them out: the frame in place inside a larger buffer. */
+export function capturedPacket(data: Uint8Array, meta: FrameMeta = {}): CapturedPacket {
+  const plain = packet(data, meta);
+  const captured = new CapturedPacket();
+  captured.setFrame(embed(data), EMBED_AT, EMBED_AT + data.length);
+  captured.linkType = plain.linkType;
+  captured.origLen = plain.origLen;
+  captured.tsSec = plain.tsSec;
+  captured.tsNsec = plain.tsNsec;
+  captured.interfaceId = plain.interfaceId;
+  return captured;
+}
+
+/**
+ * Runs a decoder and keeps a copy of every datagram (the message view is only valid in the call). Frames are fed
+ * as CapturedPackets (the capture files' zero-copy path) unless `plain` asks for plain Packets.
+ */
 export class Collector {
   readonly counters: Counters = newCounters();
-  readonly datagrams: DnsDatagram[] = [];
+  readonly datagrams: WireDatagram[] = [];
   readonly decoder: PacketDecoder;
 
-  constructor(options: Partial<DecoderOptions> = {}) {
+  constructor(options: Partial<DecoderOptions> = {}, readonly plain = false) {
     this.decoder = new PacketDecoder({ ...DEFAULT_DECODER_OPTIONS, ...options }, this.counters, (d) => {
-      this.datagrams.push({ ...d, message: d.message.slice(), vlans: [...d.vlans] });
+      this.datagrams.push({
+        ...d,
+        message: d.message.slice(),
+        vlans: [...d.vlans],
+        srcAddress: d.srcAddress?.slice(),
+        dstAddress: d.dstAddress?.slice(),
+      });
     });
   }
 
   /** Decode frames; each is [bytes, meta] or bytes (time T0). */
   feed(...frames: (Uint8Array | [Uint8Array, FrameMeta])[]): this {
-    for (const f of frames) this.decoder.decode(f instanceof Uint8Array ? packet(f) : packet(f[0], f[1]));
+    const make = this.plain ? packet : capturedPacket;
+    for (const f of frames) this.decoder.decode(f instanceof Uint8Array ? make(f) : make(f[0], f[1]));
     return this;
   }
 

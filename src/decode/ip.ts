@@ -1,7 +1,8 @@
 /**
  * Network layer: IPv4 (RFC 791) with options and IPv6 (RFC 8200) with extension headers.
  * Each header narrows `end` with its own length field, so Ethernet padding never reaches the
- * transport layer.
+ * transport layer. The frame ends at `end` in a larger buffer (zero-copy: see
+ * src/capture/captured_packet.ts); every offset here is an index into that buffer.
  *
  * @module
  */
@@ -28,7 +29,7 @@ const IPV6_M_FLAG = 0x0001;
 /** Result of {@linkcode decodeIpv4} / {@linkcode decodeIpv6}; one instance is reused for every packet. */
 export class IpLayer {
   version = 4;
-  /** Offsets of the source and destination addresses in the frame (4 or 16 bytes). */
+  /** Offsets of the source and destination addresses in the buffer (4 or 16 bytes). */
   srcOffset = 0;
   dstOffset = 0;
   /** Upper-layer protocol (for an IPv6 fragment: the Next Header of the fragmentable part). */
@@ -52,11 +53,11 @@ function u16(data: Uint8Array, offset: number): number {
 }
 
 /**
- * Decode the IPv4 header at `offset`. `frameCut` tells whether the capture kept fewer bytes than
- * were on the wire: only then may the total length point past the captured bytes.
+ * Decode the IPv4 header at `offset` of a frame that ends at `end`. `frameCut` tells whether the capture kept fewer
+ * bytes than were on the wire: only then may the total length point past the captured bytes.
  */
-export function decodeIpv4(data: Uint8Array, offset: number, frameCut: boolean, out: IpLayer): void {
-  const available = data.length - offset;
+export function decodeIpv4(data: Uint8Array, offset: number, end: number, frameCut: boolean, out: IpLayer): void {
+  const available = end - offset;
   if (available < IPV4_MIN_HEADER_LEN) {
     throw new DecodeError("ipv4.truncated", offset, `Cannot decode IPv4 header: needs 20 bytes, ${available} left`);
   }
@@ -83,7 +84,7 @@ export function decodeIpv4(data: Uint8Array, offset: number, frameCut: boolean, 
       `Cannot decode IPv4 packet: total length ${totalLen} is shorter than the ${headerLen}-byte header`,
     );
   }
-  setEnd(out, offset + totalLen, data, frameCut, "ipv4.bad_total_length", offset + 2);
+  setEnd(out, offset + totalLen, end, frameCut, "ipv4.bad_total_length", offset + 2);
   const flagsOffset = u16(data, offset + 6);
   out.version = 4;
   out.srcOffset = offset + 12;
@@ -96,10 +97,10 @@ export function decodeIpv4(data: Uint8Array, offset: number, frameCut: boolean, 
   out.fragmentId = u16(data, offset + 4);
 }
 
-/** Set claimedEnd/payloadEnd, allowing the claimed end past the data only when the snap length cut it. */
-function setEnd(out: IpLayer, claimedEnd: number, data: Uint8Array, frameCut: boolean, code: string, at: number) {
+/** Set claimedEnd/payloadEnd, allowing the claimed end past the frame end only when the snap length cut it. */
+function setEnd(out: IpLayer, claimedEnd: number, end: number, frameCut: boolean, code: string, at: number) {
   out.claimedEnd = claimedEnd;
-  if (claimedEnd <= data.length) {
+  if (claimedEnd <= end) {
     out.payloadEnd = claimedEnd;
     out.captureTruncated = false;
     return;
@@ -108,16 +109,16 @@ function setEnd(out: IpLayer, claimedEnd: number, data: Uint8Array, frameCut: bo
     throw new DecodeError(
       code,
       at,
-      `Cannot decode IP packet: its length field ends at byte ${claimedEnd}, the frame at ${data.length}`,
+      `Cannot decode IP packet: its length field ends at byte ${claimedEnd}, the frame at ${end}`,
     );
   }
-  out.payloadEnd = data.length;
+  out.payloadEnd = end;
   out.captureTruncated = true;
 }
 
-/** Decode the IPv6 header at `offset` and walk its extension headers. */
-export function decodeIpv6(data: Uint8Array, offset: number, frameCut: boolean, out: IpLayer): void {
-  const available = data.length - offset;
+/** Decode the IPv6 header at `offset` of a frame that ends at `end` and walk its extension headers. */
+export function decodeIpv6(data: Uint8Array, offset: number, end: number, frameCut: boolean, out: IpLayer): void {
+  const available = end - offset;
   if (available < IPV6_HEADER_LEN) {
     throw new DecodeError("ipv6.truncated", offset, `Cannot decode IPv6 header: needs 40 bytes, ${available} left`);
   }
@@ -130,7 +131,7 @@ export function decodeIpv6(data: Uint8Array, offset: number, frameCut: boolean, 
     // RFC 2675 jumbogram: the length is in a hop-by-hop option; never DNS in practice.
     throw new DecodeError("ipv6.jumbogram", offset + 4, "Cannot decode IPv6 jumbogram: payload length 0");
   }
-  setEnd(out, offset + IPV6_HEADER_LEN + payloadLen, data, frameCut, "ipv6.bad_payload_length", offset + 4);
+  setEnd(out, offset + IPV6_HEADER_LEN + payloadLen, end, frameCut, "ipv6.bad_payload_length", offset + 4);
   out.version = 6;
   out.srcOffset = offset + 8;
   out.dstOffset = offset + 24;

@@ -1,18 +1,27 @@
 import assert from "node:assert/strict";
 import { DecodeError } from "../decode_error.ts";
 import { decodeIpv4, decodeIpv6, IpLayer } from "./ip.ts";
-import { hex } from "./_test_frames.ts";
+import { embed, EMBED_AT, hex } from "./_test_frames.ts";
 
-function v4(frame: Uint8Array, frameCut = false): IpLayer {
+/** Decodes `frame` on its own, then in place inside a larger buffer; both must agree (offsets shifted). */
+function both(decode: typeof decodeIpv4, frame: Uint8Array, frameCut: boolean): IpLayer {
   const out = new IpLayer();
-  decodeIpv4(frame, 0, frameCut, out);
+  decode(frame, 0, frame.length, frameCut, out);
+  const inPlace = new IpLayer();
+  decode(embed(frame), EMBED_AT, EMBED_AT + frame.length, frameCut, inPlace);
+  for (const field of ["srcOffset", "dstOffset", "payloadOffset", "payloadEnd", "claimedEnd"] as const) {
+    inPlace[field] -= EMBED_AT;
+  }
+  assert.deepEqual(inPlace, out);
   return out;
 }
 
+function v4(frame: Uint8Array, frameCut = false): IpLayer {
+  return both(decodeIpv4, frame, frameCut);
+}
+
 function v6(frame: Uint8Array, frameCut = false): IpLayer {
-  const out = new IpLayer();
-  decodeIpv6(frame, 0, frameCut, out);
-  return out;
+  return both(decodeIpv6, frame, frameCut);
 }
 
 function rejects(fn: () => unknown, code: string): void {

@@ -2,6 +2,9 @@
  * Link layer: find where the IP packet starts in a frame, for every link type the sensor knows.
  * Dispatch is a table indexed by the LINKTYPE_* value (tcpdump.org/linktypes.html).
  *
+ * The frame is `data[start, end)` of a larger buffer (zero-copy: see src/capture/captured_packet.ts); offsets found
+ * here, and the offsets of errors, are indices into `data`.
+ *
  * @module
  */
 import { DecodeError } from "../decode_error.ts";
@@ -45,14 +48,14 @@ export const NET_IPV6 = 6;
 export class LinkLayer {
   /** NET_IPV4, NET_IPV6, NET_NOT_IP or NET_UNSUPPORTED_LINK. */
   netType = NET_NOT_IP;
-  /** Offset of the network header within the frame. */
+  /** Offset of the network header in the buffer. */
   netOffset = 0;
   /** VLAN ids, outermost first; only the first `vlanCount` entries are valid. */
   readonly vlans: number[] = [];
   vlanCount = 0;
 }
 
-type LinkDecoder = (data: Uint8Array, out: LinkLayer) => void;
+type LinkDecoder = (data: Uint8Array, start: number, end: number, out: LinkLayer) => void;
 
 const LINK_DECODERS: (LinkDecoder | undefined)[] = new Array(LINKTYPE_LINUX_SLL2 + 1).fill(undefined);
 LINK_DECODERS[LINKTYPE_NULL] = decodeNull;
@@ -67,36 +70,44 @@ LINK_DECODERS[LINKTYPE_IPV6] = decodeIpv6Link;
 LINK_DECODERS[LINKTYPE_LINUX_SLL2] = decodeSll2;
 
 /**
- * Decode the link header of `data` (a frame of link type `linkType`) into `out`.
+ * Decode the link header of the frame `data[start, end)` (link type `linkType`) into `out`.
  * Throws `DecodeError("link.truncated")` when the header does not fit in the captured bytes.
  */
-export function decodeLink(data: Uint8Array, linkType: number, out: LinkLayer): void {
+export function decodeLink(data: Uint8Array, start: number, end: number, linkType: number, out: LinkLayer): void {
   out.vlanCount = 0;
   const decoder = linkType >= 0 && linkType < LINK_DECODERS.length ? LINK_DECODERS[linkType] : undefined;
   if (decoder === undefined) {
     out.netType = NET_UNSUPPORTED_LINK;
     return;
   }
-  decoder(data, out);
+  decoder(data, start, end, out);
 }
 
-function truncated(data: Uint8Array, need: number, what: string): DecodeError {
+/** `need` counts from the frame start. */
+function truncated(start: number, end: number, need: number, what: string): DecodeError {
   return new DecodeError(
     "link.truncated",
-    data.length,
-    `Cannot decode ${what} header: needs ${need} bytes, frame has ${data.length}`,
+    end,
+    `Cannot decode ${what} header: needs ${need} bytes, frame has ${end - start}`,
   );
 }
 
-function decodeEthernet(data: Uint8Array, out: LinkLayer): void {
-  if (data.length < ETHERNET_HEADER_LEN) throw truncated(data, ETHERNET_HEADER_LEN, "Ethernet");
-  afterEtherType(data, ETHERNET_HEADER_LEN, (data[12] << 8) | data[13], out);
+function decodeEthernet(data: Uint8Array, start: number, end: number, out: LinkLayer): void {
+  if (end - start < ETHERNET_HEADER_LEN) throw truncated(start, end, ETHERNET_HEADER_LEN, "Ethernet");
+  afterEtherType(data, start, end, start + ETHERNET_HEADER_LEN, (data[start + 12] << 8) | data[start + 13], out);
 }
 
 /** Follow stacked VLAN tags, then classify the EtherType. Each tag consumes 4 bytes, so this ends. */
-function afterEtherType(data: Uint8Array, offset: number, etherType: number, out: LinkLayer): void {
+function afterEtherType(
+  data: Uint8Array,
+  start: number,
+  end: number,
+  offset: number,
+  etherType: number,
+  out: LinkLayer,
+): void {
   while (etherType === ETHERTYPE_VLAN || etherType === ETHERTYPE_QINQ || etherType === ETHERTYPE_QINQ_OLD) {
-    if (offset + VLAN_TAG_LEN > data.length) throw truncated(data, offset + VLAN_TAG_LEN, "802.1Q");
+    if (offset + VLAN_TAG_LEN > end) throw truncated(start, end, offset - start + VLAN_TAG_LEN, "802.1Q");
     out.vlans[out.vlanCount++] = ((data[offset] << 8) | data[offset + 1]) & VLAN_ID_MASK;
     etherType = (data[offset + 2] << 8) | data[offset + 3];
     offset += VLAN_TAG_LEN;
@@ -105,53 +116,54 @@ function afterEtherType(data: Uint8Array, offset: number, etherType: number, out
   out.netType = etherType === ETHERTYPE_IPV4 ? NET_IPV4 : etherType === ETHERTYPE_IPV6 ? NET_IPV6 : NET_NOT_IP;
 }
 
-function decodeSll(data: Uint8Array, out: LinkLayer): void {
-  if (data.length < SLL_HEADER_LEN) throw truncated(data, SLL_HEADER_LEN, "Linux SLL");
-  afterEtherType(data, SLL_HEADER_LEN, (data[14] << 8) | data[15], out);
+function decodeSll(data: Uint8Array, start: number, end: number, out: LinkLayer): void {
+  if (end - start < SLL_HEADER_LEN) throw truncated(start, end, SLL_HEADER_LEN, "Linux SLL");
+  afterEtherType(data, start, end, start + SLL_HEADER_LEN, (data[start + 14] << 8) | data[start + 15], out);
 }
 
-function decodeSll2(data: Uint8Array, out: LinkLayer): void {
-  if (data.length < SLL2_HEADER_LEN) throw truncated(data, SLL2_HEADER_LEN, "Linux SLL2");
-  afterEtherType(data, SLL2_HEADER_LEN, (data[0] << 8) | data[1], out);
+function decodeSll2(data: Uint8Array, start: number, end: number, out: LinkLayer): void {
+  if (end - start < SLL2_HEADER_LEN) throw truncated(start, end, SLL2_HEADER_LEN, "Linux SLL2");
+  afterEtherType(data, start, end, start + SLL2_HEADER_LEN, (data[start] << 8) | data[start + 1], out);
 }
 
 /** The family is in the capturing host's byte order, which the file does not say: accept either. */
-function decodeNull(data: Uint8Array, out: LinkLayer): void {
-  if (data.length < NULL_HEADER_LEN) throw truncated(data, NULL_HEADER_LEN, "BSD loopback");
-  const big = ((data[0] << 24) | (data[1] << 16) | (data[2] << 8) | data[3]) >>> 0;
-  const little = ((data[3] << 24) | (data[2] << 16) | (data[1] << 8) | data[0]) >>> 0;
-  setFamily(big === BSD_AF_INET || little === BSD_AF_INET, isAfInet6(big) || isAfInet6(little), out);
+function decodeNull(data: Uint8Array, start: number, end: number, out: LinkLayer): void {
+  if (end - start < NULL_HEADER_LEN) throw truncated(start, end, NULL_HEADER_LEN, "BSD loopback");
+  const b0 = data[start], b1 = data[start + 1], b2 = data[start + 2], b3 = data[start + 3];
+  const big = ((b0 << 24) | (b1 << 16) | (b2 << 8) | b3) >>> 0;
+  const little = ((b3 << 24) | (b2 << 16) | (b1 << 8) | b0) >>> 0;
+  setFamily(start, big === BSD_AF_INET || little === BSD_AF_INET, isAfInet6(big) || isAfInet6(little), out);
 }
 
-function decodeLoop(data: Uint8Array, out: LinkLayer): void {
-  if (data.length < NULL_HEADER_LEN) throw truncated(data, NULL_HEADER_LEN, "OpenBSD loopback");
-  const family = ((data[0] << 24) | (data[1] << 16) | (data[2] << 8) | data[3]) >>> 0;
-  setFamily(family === BSD_AF_INET, isAfInet6(family), out);
+function decodeLoop(data: Uint8Array, start: number, end: number, out: LinkLayer): void {
+  if (end - start < NULL_HEADER_LEN) throw truncated(start, end, NULL_HEADER_LEN, "OpenBSD loopback");
+  const family = ((data[start] << 24) | (data[start + 1] << 16) | (data[start + 2] << 8) | data[start + 3]) >>> 0;
+  setFamily(start, family === BSD_AF_INET, isAfInet6(family), out);
 }
 
 function isAfInet6(family: number): boolean {
   return family === BSD_AF_INET6[0] || family === BSD_AF_INET6[1] || family === BSD_AF_INET6[2];
 }
 
-function setFamily(v4: boolean, v6: boolean, out: LinkLayer): void {
-  out.netOffset = NULL_HEADER_LEN;
+function setFamily(start: number, v4: boolean, v6: boolean, out: LinkLayer): void {
+  out.netOffset = start + NULL_HEADER_LEN;
   out.netType = v4 ? NET_IPV4 : v6 ? NET_IPV6 : NET_NOT_IP;
 }
 
 /** Raw IP: the version nibble of the first byte says IPv4 or IPv6. */
-function decodeRawIp(data: Uint8Array, out: LinkLayer): void {
-  if (data.length < 1) throw truncated(data, 1, "raw IP");
-  const version = data[0] >> 4;
-  out.netOffset = 0;
+function decodeRawIp(data: Uint8Array, start: number, end: number, out: LinkLayer): void {
+  if (end - start < 1) throw truncated(start, end, 1, "raw IP");
+  const version = data[start] >> 4;
+  out.netOffset = start;
   out.netType = version === 4 ? NET_IPV4 : version === 6 ? NET_IPV6 : NET_NOT_IP;
 }
 
-function decodeIpv4Link(_data: Uint8Array, out: LinkLayer): void {
-  out.netOffset = 0;
+function decodeIpv4Link(_data: Uint8Array, start: number, _end: number, out: LinkLayer): void {
+  out.netOffset = start;
   out.netType = NET_IPV4;
 }
 
-function decodeIpv6Link(_data: Uint8Array, out: LinkLayer): void {
-  out.netOffset = 0;
+function decodeIpv6Link(_data: Uint8Array, start: number, _end: number, out: LinkLayer): void {
+  out.netOffset = start;
   out.netType = NET_IPV6;
 }

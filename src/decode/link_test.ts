@@ -1,12 +1,19 @@
 import assert from "node:assert/strict";
 import { DecodeError } from "../decode_error.ts";
 import { decodeLink, LinkLayer, NET_IPV4, NET_IPV6, NET_NOT_IP, NET_UNSUPPORTED_LINK } from "./link.ts";
-import { hex } from "./_test_frames.ts";
+import { embed, EMBED_AT, hex } from "./_test_frames.ts";
 
+/** Decodes `frame` on its own, then in place inside a larger buffer; both must agree. */
 function link(linkType: number, frame: Uint8Array): [number, number, number[]] {
   const out = new LinkLayer();
-  decodeLink(frame, linkType, out);
-  return [out.netType, out.netOffset, out.vlans.slice(0, out.vlanCount)];
+  decodeLink(frame, 0, frame.length, linkType, out);
+  const alone: [number, number, number[]] = [out.netType, out.netOffset, out.vlans.slice(0, out.vlanCount)];
+  const inPlace = new LinkLayer();
+  decodeLink(embed(frame), EMBED_AT, EMBED_AT + frame.length, linkType, inPlace);
+  // An unsupported link type leaves the offset unset (0).
+  const shift = inPlace.netType === NET_UNSUPPORTED_LINK ? 0 : EMBED_AT;
+  assert.deepEqual([inPlace.netType, inPlace.netOffset - shift, inPlace.vlans.slice(0, inPlace.vlanCount)], alone);
+  return alone;
 }
 
 // Each row: name, link type, frame (rows of hex with what they are), expected [net type, IP offset, VLAN ids].

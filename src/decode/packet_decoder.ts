@@ -9,9 +9,10 @@
  * @module
  */
 import { DecodeError } from "../decode_error.ts";
+import { CapturedPacket } from "../capture/captured_packet.ts";
 import type { Packet } from "../capture/packet.ts";
 import { countDecodeError, type Counters } from "../metrics/counters.ts";
-import type { WireDatagram, WireDatagramHandler } from "./wire_datagram.ts";
+import { newWireDatagram, NO_VLANS, type WireDatagram, type WireDatagramHandler } from "./wire_datagram.ts";
 import { FragmentTable } from "./fragments.ts";
 import { decodeIpv4, decodeIpv6, IP_PROTO_TCP, IP_PROTO_UDP, IpLayer, walkIpv6Extensions } from "./ip.ts";
 import { ipv4Text, ipv6Text, writeAddress16 } from "./ip_text.ts";
@@ -22,39 +23,10 @@ import { TcpContext } from "./tcp_stream.ts";
 import { TcpTable } from "./tcp_table.ts";
 import { decodeUdp, UdpHeader } from "./udp.ts";
 
-/** Shared by every untagged datagram; read-only by contract (frozen). */
-const NO_VLANS: number[] = Object.freeze([]) as unknown as number[];
-
 /**
- * The one UDP datagram object a decoder hands out, refilled per message (no object per packet). Its address texts
- * are own enumerable getters, made from the address bytes only when read (a spread copy reads them), since the
- * default format keys and writes from the bytes. Contract: every field is valid only during the handler call.
- */
-function newUdpDatagram(): WireDatagram {
-  const srcAddress = new Uint8Array(16);
-  const dstAddress = new Uint8Array(16);
-  const datagram = {
-    transport: "udp",
-    srcIp: "",
-    dstIp: "",
-    srcPort: 0,
-    dstPort: 0,
-    tsSec: 0,
-    tsNsec: 0,
-    wireLen: 0,
-    message: new Uint8Array(0),
-    vlans: NO_VLANS,
-    interfaceId: 0,
-    srcAddress,
-    dstAddress,
-  } satisfies WireDatagram as WireDatagram;
-  Object.defineProperty(datagram, "srcIp", { enumerable: true, get: () => ipv6Text(srcAddress, 0) });
-  Object.defineProperty(datagram, "dstIp", { enumerable: true, get: () => ipv6Text(dstAddress, 0) });
-  return datagram;
-}
-
-/**
- * Decodes captured frames into DNS messages.
+ * Decodes captured frames into DNS messages. Zero-copy: a {@linkcode CapturedPacket}'s frame is decoded in place in
+ * the capture buffer, and every datagram handed on is one of two reused objects (UDP, TCP) whose `message` views the
+ * frame or a stream buffer (see src/decode/wire_datagram.ts for what is valid when).
  *
  * @example Decode a capture file
  * ```ts
@@ -73,7 +45,7 @@ function newUdpDatagram(): WireDatagram {
 export class PacketDecoder {
   readonly #counters: Counters;
   readonly #onMessage: WireDatagramHandler;
-  readonly #udpDatagram: WireDatagram = newUdpDatagram();
+  readonly #udpDatagram: WireDatagram = newWireDatagram("udp");
   /** 1 at index p when port p carries DNS: one array read instead of two Set lookups. */
   readonly #dnsPort = new Uint8Array(65536);
   readonly #link = new LinkLayer();
@@ -84,10 +56,14 @@ export class PacketDecoder {
   readonly #tcpContext: TcpContext;
   readonly #streams: TcpTable;
   #lastSweepSec = Number.NaN;
-  /** Address text of the packet being decoded: null until needed, set directly for a reassembled datagram. */
+  /** Address text of the packet being decoded (fragment keys): null until needed. */
   #srcIp: string | null = null;
   #dstIp: string | null = null;
+  /** The buffer the IP header of the packet being decoded is in (`IpLayer` offsets index it). */
   #addressBytes: Uint8Array = new Uint8Array(0);
+  /** The TCP segment's addresses in their 16-byte forms (TcpTable copies what it keeps). */
+  readonly #tcpSrc = new Uint8Array(16);
+  readonly #tcpDst = new Uint8Array(16);
 
   constructor(options: DecoderOptions, counters: Counters, onMessage: WireDatagramHandler) {
     this.#counters = counters;
@@ -109,7 +85,12 @@ export class PacketDecoder {
     counters.bytes += packet.origLen;
     if (packet.tsSec !== this.#lastSweepSec) this.#sweep(packet.tsSec);
     try {
-      this.#decodeFrame(packet);
+      if (packet instanceof CapturedPacket) {
+        this.#decodeFrame(packet, packet.buffer, packet.start, packet.end);
+      } else {
+        const data = packet.data;
+        this.#decodeFrame(packet, data, 0, data.length);
+      }
     } catch (error) {
       if (!(error instanceof DecodeError)) throw error;
       countDecodeError(counters, error.code);
@@ -131,18 +112,18 @@ export class PacketDecoder {
     if (this.#streams.size > 0) this.#streams.expire(nowSec);
   }
 
-  #decodeFrame(packet: Packet): void {
-    const data = packet.data;
+  /** The frame is `data[start, end)`. */
+  #decodeFrame(packet: Packet, data: Uint8Array, start: number, end: number): void {
     const link = this.#link;
     const ip = this.#ip;
     const counters = this.#counters;
-    decodeLink(data, packet.linkType, link);
-    const frameCut = data.length < packet.origLen;
+    decodeLink(data, start, end, packet.linkType, link);
+    const frameCut = end - start < packet.origLen;
     if (link.netType === NET_IPV4) {
-      decodeIpv4(data, link.netOffset, frameCut, ip);
+      decodeIpv4(data, link.netOffset, end, frameCut, ip);
       counters.packets_ipv4++;
     } else if (link.netType === NET_IPV6) {
-      decodeIpv6(data, link.netOffset, frameCut, ip);
+      decodeIpv6(data, link.netOffset, end, frameCut, ip);
       counters.packets_ipv6++;
     } else {
       if (link.netType === NET_NOT_IP) counters.packets_not_ip++;
@@ -269,10 +250,13 @@ export class PacketDecoder {
       ctx.tsSec = packet.tsSec;
       ctx.tsNsec = packet.tsNsec;
       ctx.wireLen = packet.origLen;
+      const ip = this.#ip;
+      writeAddress16(this.#addressBytes, ip.srcOffset, ip.version, this.#tcpSrc);
+      writeAddress16(this.#addressBytes, ip.dstOffset, ip.version, this.#tcpDst);
       this.#streams.segment(
-        this.#sourceText(),
+        this.#tcpSrc,
         tcp.srcPort,
-        this.#destinationText(),
+        this.#tcpDst,
         tcp.dstPort,
         tcp.seq,
         tcp.flags,

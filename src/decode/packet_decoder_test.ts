@@ -3,12 +3,14 @@ import { openCaptureFile } from "../capture/mod.ts";
 import {
   bytes,
   CLIENT,
+  CLIENT6,
   Collector,
   dnsMessage,
   ethernet,
   hex,
   ipv4,
   ipv6,
+  prefixed,
   SERVER,
   SERVER6,
   tcp,
@@ -224,7 +226,8 @@ Deno.test("PacketDecoder counts each malformed layer under its code and never th
   assert.equal(x.counters.decode_errors, 5);
 });
 
-Deno.test("PacketDecoder survives random corruption of real frames with only counted errors", async () => {
+/** Frames of real captures, each corrupted at random (a fixed seed: the same frames every run). */
+async function corruptedFrames(rounds: number): Promise<[Uint8Array, { linkType: number }][]> {
   const frames: Uint8Array[] = [];
   for (const file of ["gopassivedns/100_tcp_lookups.pcap", "crafted/frag.pcap", "crafted/ipv6.pcap"]) {
     const source = await openCaptureFile(new URL(file, TESTDATA).pathname);
@@ -232,14 +235,48 @@ Deno.test("PacketDecoder survives random corruption of real frames with only cou
   }
   let seed = 12345;
   const random = () => (seed = (seed * 1103515245 + 12345) & 0x7fffffff) / 0x80000000;
-  const x = new Collector({ maxTcpStreamBytes: 4096 });
-  for (let round = 0; round < 3000; round++) {
+  const out: [Uint8Array, { linkType: number }][] = [];
+  for (let round = 0; round < rounds; round++) {
     const frame = frames[Math.floor(random() * frames.length)].slice();
     const flips = 1 + Math.floor(random() * 4);
     for (let i = 0; i < flips; i++) frame[Math.floor(random() * frame.length)] = Math.floor(random() * 256);
     const cut = random() < 0.3 ? Math.floor(random() * frame.length) : frame.length;
-    x.feed([frame.subarray(0, cut), { linkType: random() < 0.9 ? 1 : Math.floor(random() * 300) }]);
+    out.push([frame.subarray(0, cut), { linkType: random() < 0.9 ? 1 : Math.floor(random() * 300) }]);
   }
+  return out;
+}
+
+Deno.test("PacketDecoder survives random corruption of real frames with only counted errors", async () => {
+  const x = new Collector({ maxTcpStreamBytes: 4096 }).feed(...await corruptedFrames(3000));
   x.decoder.flush();
   assert.equal(x.counters.packets, 3000);
+});
+
+Deno.test("PacketDecoder decodes a frame in place in a capture buffer exactly as from its own array", async () => {
+  const frames = [
+    ...await corruptedFrames(1500),
+    ...[udpFrame(QUERY), udpFrame(QUERY, true)].map((f) => [f, { linkType: 1 }] as [Uint8Array, { linkType: number }]),
+  ];
+  const inPlace = new Collector({ maxTcpStreamBytes: 4096 }).feed(...frames);
+  const plain = new Collector({ maxTcpStreamBytes: 4096 }, true).feed(...frames);
+  inPlace.decoder.flush();
+  plain.decoder.flush();
+  assert.ok(plain.datagrams.length > 100, `${plain.datagrams.length} datagrams`);
+  assert.deepEqual(inPlace.datagrams, plain.datagrams);
+  assert.deepEqual(inPlace.counters, plain.counters);
+});
+
+Deno.test("PacketDecoder gives TCP datagrams their address bytes, like UDP ones", () => {
+  const x = new Collector().feed(
+    tcpFrame(true, 100, "AP", prefixed(QUERY)),
+    ethernet(0x86dd, ipv6(CLIENT6, SERVER6, 6, tcp(44000, 53, 7, "AP", prefixed(QUERY)))),
+  );
+  assert.deepEqual(x.datagrams.map((d) => [d.transport, d.srcIp, d.srcAddress]), [
+    ["tcp", "10.0.0.1", new Uint8Array([0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff, 10, 0, 0, 1])],
+    ["tcp", "2001:db8::1", CLIENT6],
+  ]);
+  assert.deepEqual(x.datagrams.map((d) => d.dstAddress), [
+    new Uint8Array([0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff, 10, 0, 0, 53]),
+    SERVER6,
+  ]);
 });

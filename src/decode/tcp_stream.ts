@@ -18,9 +18,9 @@
  *
  * @module
  */
-import type { DnsDatagramHandler } from "./dns_datagram.ts";
 import { countDecodeError, type Counters } from "../metrics/counters.ts";
 import { DNS_HEADER_LEN, looksLikeDnsStart } from "./tcp_resync.ts";
+import { newWireDatagram, type WireDatagram, type WireDatagramHandler } from "./wire_datagram.ts";
 
 const MIN_BUFFER = 4096;
 /** A drained buffer larger than this is released instead of kept for the next message. */
@@ -32,9 +32,11 @@ export class TcpContext {
   tsSec = 0;
   tsNsec = 0;
   wireLen = 0;
+  /** The one datagram handed out for every TCP message, refilled per message (see wire_datagram.ts). */
+  readonly datagram: WireDatagram = newWireDatagram("tcp");
   constructor(
     readonly counters: Counters,
-    readonly onMessage: DnsDatagramHandler,
+    readonly onMessage: WireDatagramHandler,
     readonly maxStreamBytes: number,
   ) {}
 }
@@ -69,15 +71,25 @@ export class TcpHalfStream {
   readonly #held: HeldSegment[] = [];
   #heldBytes = 0;
 
+  /**
+   * Sender and receiver addresses in their 16-byte forms (`writeAddress16`), copied into plain arrays: a new typed
+   * array allocates its own ArrayBuffer (about 0.5 µs in Deno 2.9, measured), and a connection would need four.
+   */
+  readonly srcAddress: number[];
+  readonly dstAddress: number[];
+
   constructor(
     readonly ctx: TcpContext,
-    readonly srcIp: string,
-    readonly dstIp: string,
+    srcAddress: Uint8Array,
+    dstAddress: Uint8Array,
     readonly srcPort: number,
     readonly dstPort: number,
     readonly vlans: number[],
     readonly interfaceId: number,
-  ) {}
+  ) {
+    this.srcAddress = addressArray(srcAddress);
+    this.dstAddress = addressArray(dstAddress);
+  }
 
   /** Bytes buffered: partial message plus held segments. */
   get bufferedBytes(): number {
@@ -225,19 +237,21 @@ export class TcpHalfStream {
       }
       if (end - p - 2 < length) break;
       ctx.counters.tcp_messages++;
-      ctx.onMessage({
-        transport: "tcp",
-        srcIp: this.srcIp,
-        dstIp: this.dstIp,
-        srcPort: this.srcPort,
-        dstPort: this.dstPort,
-        tsSec,
-        tsNsec,
-        wireLen,
-        message: bytes.subarray(p + 2, p + 2 + length),
-        vlans: this.vlans,
-        interfaceId: this.interfaceId,
-      });
+      const datagram = ctx.datagram;
+      const src = datagram.srcAddress!, dst = datagram.dstAddress!;
+      for (let i = 0; i < 16; i++) {
+        src[i] = this.srcAddress[i];
+        dst[i] = this.dstAddress[i];
+      }
+      datagram.srcPort = this.srcPort;
+      datagram.dstPort = this.dstPort;
+      datagram.tsSec = tsSec;
+      datagram.tsNsec = tsNsec;
+      datagram.wireLen = wireLen;
+      datagram.message = bytes.subarray(p + 2, p + 2 + length);
+      datagram.vlans = this.vlans;
+      datagram.interfaceId = this.interfaceId;
+      ctx.onMessage(datagram);
       p += 2 + length;
     }
     return p;
@@ -294,4 +308,11 @@ export class TcpHalfStream {
     this.#held.length = 0;
     this.#heldBytes = 0;
   }
+}
+
+/** A copy of a 16-byte address form as a plain array. */
+function addressArray(bytes: Uint8Array): number[] {
+  const copy: number[] = [];
+  for (let i = 0; i < 16; i++) copy.push(bytes[i]);
+  return copy;
 }

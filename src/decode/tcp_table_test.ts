@@ -66,3 +66,19 @@ Deno.test("PacketDecoder.flush() empties the connection table", () => {
   x.feed(tcpFrame(true, 101, "AP", prefixed(q))); // the same connection again: a new entry
   assert.equal(x.counters.tcp_streams_opened, 2);
 });
+
+Deno.test("TcpTable keeps thousands of connections apart, in both directions, and closes each", () => {
+  const x = new Collector({ maxTcpStreams: 5000 });
+  const ports = Array.from({ length: 3000 }, (_, i) => 10000 + i);
+  for (const port of ports) x.feed(tcpFrame(true, 100, "AP", prefixed(q), port));
+  for (const port of ports.toReversed()) x.feed(tcpFrame(false, 900, "AP", prefixed(r), port));
+  assert.equal(x.counters.tcp_streams_opened, 3000);
+  assert.deepEqual(x.datagrams.slice(3000).map((d) => d.dstPort), ports.toReversed());
+  for (const port of ports) {
+    x.feed(tcpFrame(true, 100 + 2 + q.length, "AF", undefined, port));
+    x.feed(tcpFrame(false, 900 + 2 + r.length, "AF", undefined, port));
+  }
+  assert.equal(x.counters.tcp_streams_closed, 3000);
+  assert.equal(x.decoder.flush(), undefined);
+  assert.equal(x.counters.tcp_bytes_dropped, 0);
+});

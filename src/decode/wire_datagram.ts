@@ -1,16 +1,16 @@
 /**
- * A {@linkcode DnsDatagram} that may also carry its addresses as bytes, so that consumers key on them without
- * text. The UDP path of the packet decoder sets both; messages from reassembled TCP streams carry only the texts,
- * and {@linkcode datagramAddresses} parses those.
+ * A {@linkcode DnsDatagram} that also carries its addresses as bytes, so that consumers key on them without text.
  *
- * Contract: `srcAddress` and `dstAddress` are 16-byte forms (`writeAddress16`) in buffers the decoder reuses: like
- * `message`, valid only during the handler call.
+ * Contract: `PacketDecoder` (src/decode/packet_decoder.ts) sets `srcAddress` and `dstAddress` on every datagram it hands out, UDP and
+ * TCP alike: 16-byte forms (`writeAddress16`) in buffers the decoder reuses, valid, like `message`, only during the
+ * handler call. Datagrams built elsewhere (tests) may carry only the texts: {@linkcode datagramAddresses} parses
+ * those, {@linkcode decoderAddresses} is for handlers fed by a PacketDecoder only.
  *
  * @module
  */
 
 import type { DnsDatagram } from "./dns_datagram.ts";
-import { parseAddressText } from "./ip_text.ts";
+import { ipv6Text, parseAddressText } from "./ip_text.ts";
 
 export interface WireDatagram extends DnsDatagram {
   srcAddress?: Uint8Array;
@@ -19,11 +19,74 @@ export interface WireDatagram extends DnsDatagram {
 
 export type WireDatagramHandler = (datagram: WireDatagram) => void;
 
-/** The 16-byte forms of the datagram's source and destination addresses, written into `src` and `dst`. */
+const NO_BYTES = new Uint8Array(0);
+
+/** Shared by every untagged datagram; read-only by contract (frozen). */
+export const NO_VLANS: number[] = Object.freeze([]) as unknown as number[];
+
+/** Own enumerable getters for the address texts, shared by every datagram made here (one hidden class for all). */
+const SRC_IP: PropertyDescriptor = {
+  enumerable: true,
+  get(this: WireDatagram): string {
+    return ipv6Text(this.srcAddress!, 0);
+  },
+};
+const DST_IP: PropertyDescriptor = {
+  enumerable: true,
+  get(this: WireDatagram): string {
+    return ipv6Text(this.dstAddress!, 0);
+  },
+};
+
+/** See {@linkcode newWireDatagram}. */
+class ReusedDatagram implements WireDatagram {
+  declare readonly srcIp: string;
+  declare readonly dstIp: string;
+  srcPort = 0;
+  dstPort = 0;
+  tsSec = 0;
+  tsNsec = 0;
+  wireLen = 0;
+  message: Uint8Array = NO_BYTES;
+  vlans: number[] = NO_VLANS;
+  interfaceId = 0;
+  readonly srcAddress: Uint8Array = new Uint8Array(16);
+  readonly dstAddress: Uint8Array = new Uint8Array(16);
+
+  constructor(readonly transport: "udp" | "tcp") {
+    // Added as new properties with shared getter functions, the accessors keep the object in V8's fast mode. A
+    // getter in an object literal, or a data property redefined as an accessor, would make it a dictionary: every
+    // field store a hash lookup, and every non-small number stored a fresh heap allocation.
+    Object.defineProperty(this, "srcIp", SRC_IP);
+    Object.defineProperty(this, "dstIp", DST_IP);
+  }
+}
+
+/**
+ * The one datagram object a decoder hands out for `transport`, refilled per message (no object per message). Its
+ * address texts are own enumerable getters, made from the address bytes only when read (a spread copy reads them),
+ * since the default format keys and writes from the bytes. Every datagram made here has the same hidden class, so a
+ * handler's property loads stay monomorphic across UDP and TCP.
+ */
+export function newWireDatagram(transport: "udp" | "tcp"): WireDatagram {
+  return new ReusedDatagram(transport);
+}
+
+/** Copy a 16-byte address form: a plain loop beats `TypedArray.set` at this size. */
+export function copyAddress16(from: Uint8Array, to: Uint8Array): void {
+  for (let i = 0; i < 16; i++) to[i] = from[i];
+}
+
+/** The 16-byte forms of the addresses of a datagram from a PacketDecoder (which always sets them), copied. */
+export function decoderAddresses(datagram: WireDatagram, src: Uint8Array, dst: Uint8Array): void {
+  copyAddress16(datagram.srcAddress!, src);
+  copyAddress16(datagram.dstAddress!, dst);
+}
+
+/** The 16-byte forms of any datagram's source and destination addresses, written into `src` and `dst`. */
 export function datagramAddresses(datagram: WireDatagram, src: Uint8Array, dst: Uint8Array): void {
   if (datagram.srcAddress !== undefined && datagram.dstAddress !== undefined) {
-    src.set(datagram.srcAddress);
-    dst.set(datagram.dstAddress);
+    decoderAddresses(datagram, src, dst);
   } else {
     parseAddressText(datagram.srcIp, src);
     parseAddressText(datagram.dstIp, dst);

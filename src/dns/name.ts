@@ -82,6 +82,13 @@ function present(len: number): string {
   return scratchString(n);
 }
 
+/** FNV-1a hash of `WIRE[0..len)`. */
+function wireHash(len: number): number {
+  let hash = 0x811c9dc5; // FNV-1a offset basis
+  for (let i = 0; i < len; i++) hash = Math.imul(hash ^ WIRE[i], 0x01000193);
+  return hash;
+}
+
 /**
  * The presentation form of `WIRE[0..len)` whose FNV-1a hash is `hash`, interned on its second
  * sighting: the first one only records the wire form, so a flood of unique names (random
@@ -107,8 +114,6 @@ function intern(len: number, hash: number): string {
   return present(len);
 }
 
-/** FNV-1a hash of the wire form left in {@linkcode NAME_WIRE} by the last successful {@linkcode expandName}. */
-let wireHash = 0;
 /** Target of the first pointer the last {@linkcode expandName} followed, or -1 when it followed none. */
 let wireFirstTarget = -1;
 
@@ -119,18 +124,23 @@ let wireFirstTarget = -1;
 export const NAME_WIRE: Uint8Array = WIRE;
 
 /**
- * Validate and decompress the name at `pos` into {@linkcode NAME_WIRE}, with every rule of the module header.
+ * Validate and decompress the name at `pos` into `into` (by default {@linkcode NAME_WIRE}; at least
+ * {@linkcode MAX_NAME_OCTETS} bytes; `null` only validates and measures), with every rule of the module header.
  * Labels stored in place must end by `limit` (the RDATA end for names inside RDATA); pointers may lead anywhere
  * earlier in the message. Returns the expanded length (0 for the root) and sets `r.next` to the byte after the
  * name's in-place part; on failure returns -1 with `r.errCode` set (`dns.truncated_name`, `dns.pointer_forward`,
  * `dns.pointer_loop`, `dns.too_many_pointers`, `dns.label_type`, `dns.name_too_long`).
  */
-export function expandName(r: MessageReader, pos: number, limit: number): number {
+export function expandName(
+  r: MessageReader,
+  pos: number,
+  limit: number,
+  into: Uint8Array | null = WIRE,
+): number {
   const b = r.bytes;
   let p = pos;
   let lim = limit;
-  let w = 0; // octets in WIRE (root excluded)
-  let hash = 0x811c9dc5; // FNV-1a offset basis
+  let w = 0; // octets expanded (root excluded)
   let lastTarget = 0x10000; // the next pointer must point strictly below this
   let pointers = 0;
   let resume = -1; // offset after the first pointer (the name's in-place end)
@@ -164,11 +174,8 @@ export function expandName(r: MessageReader, pos: number, limit: number): number
         );
         return -1;
       }
-      for (let i = p; i < labelEnd; i++) {
-        const x = b[i];
-        WIRE[w++] = x;
-        hash = Math.imul(hash ^ x, 0x01000193);
-      }
+      if (into === null) w += 1 + c;
+      else for (let i = p; i < labelEnd; i++) into[w++] = b[i];
       p = labelEnd;
       continue;
     }
@@ -219,7 +226,6 @@ export function expandName(r: MessageReader, pos: number, limit: number): number
     p = target;
   }
   r.next = resume >= 0 ? resume : p;
-  wireHash = hash;
   return w;
 }
 
@@ -257,7 +263,7 @@ export function readName(r: MessageReader, pos: number, limit: number): string |
   const w = expandName(r, pos, limit);
   if (w < 0) return null;
   if (w === 0) return ".";
-  const name = intern(w, wireHash);
+  const name = intern(w, wireHash(w));
   if (b[pos] < LABEL_POINTER && r.cacheCount < r.cacheOffset.length) {
     const k = r.cacheCount++;
     r.cacheOffset[k] = pos;

@@ -4,8 +4,10 @@
  * that decoder rejects is rejected here with the same DecodeError code), and leaves what pairing and records need in
  * one reused {@linkcode WireQuestion}.
  *
- * Lifetime: `WireQuestion.name` is overwritten by the next scan; `MessageReader` stays pointed at the scanned
- * message so the answer section can be walked next (see src/record/wire_render.ts).
+ * Zero-copy contract: `WireQuestion.name` is usually the scanned message itself (a name without compression
+ * pointers is its own expanded form), so it is valid only while that message is (the handler call) and is replaced
+ * by the next scan; `MessageReader` stays pointed at the scanned message so the answer section can be walked next
+ * (see src/record/wire_render.ts).
  *
  * @module
  */
@@ -13,7 +15,9 @@
 import { DecodeError } from "../decode_error.ts";
 import { type MessageReader, u16 } from "./_reader.ts";
 import { HEADER_SIZE } from "./header.ts";
-import { expandName, lastFirstTarget, MAX_NAME_OCTETS, NAME_WIRE } from "./name.ts";
+import { expandName, lastFirstTarget, MAX_NAME_OCTETS } from "./name.ts";
+
+const EMPTY = new Uint8Array(0);
 
 /** RFC 1035 §4.1.2: QTYPE and QCLASS follow the name. */
 const QUESTION_FIXED = 4;
@@ -26,15 +30,35 @@ export class WireQuestion {
   ancount = 0;
   /** False when QDCOUNT is 0: the message then pairs on its key alone. */
   hasQuestion = false;
-  /** The first question's name, expanded wire form (labels with length octets, root octet excluded). */
-  readonly name: Uint8Array = new Uint8Array(MAX_NAME_OCTETS);
+  /**
+   * The first question's name in expanded wire form (labels with length octets, root octet excluded):
+   * `name[nameStart, nameStart + nameLength)`. `name` is the message when the name has no compression pointer,
+   * else a buffer of this object (see the module's zero-copy contract).
+   */
+  name: Uint8Array = EMPTY;
+  nameStart = 0;
   nameLength = 0;
+  /** Where a compressed first name is expanded. */
+  readonly #expanded: Uint8Array = new Uint8Array(MAX_NAME_OCTETS);
   /** Target of the first compression pointer of the first question's name, -1 when it has none. */
   nameFirstTarget = -1;
   type = 0;
   class = 0;
   /** Offset of the answer section. */
   answersStart = 0;
+
+  /** Point `name` at the first question's name at `start` of `b` (expanding it when it has a pointer). */
+  setName(b: Uint8Array, start: number, length: number, firstTarget: number, r: MessageReader): void {
+    this.nameLength = length;
+    if (firstTarget < 0) {
+      this.name = b;
+      this.nameStart = start;
+    } else {
+      expandName(r, start, r.end, this.#expanded); // it passed just before: it cannot fail
+      this.name = this.#expanded;
+      this.nameStart = 0;
+    }
+  }
 }
 
 /**
@@ -67,7 +91,8 @@ export function scanQuestion(r: MessageReader, out: WireQuestion): void {
         `Cannot decode question ${i + 1} of ${count} at offset ${p}: the message ends there`,
       );
     }
-    const length = expandName(r, p, end);
+    const start = p;
+    const length = expandName(r, p, end, null); // checked and measured, not copied
     if (length < 0) throw new DecodeError(r.errCode, r.errOffset, r.errMessage);
     p = r.next;
     if (p + QUESTION_FIXED > end) {
@@ -78,9 +103,9 @@ export function scanQuestion(r: MessageReader, out: WireQuestion): void {
       );
     }
     if (i === 0) {
-      out.name.set(NAME_WIRE.subarray(0, length));
-      out.nameLength = length;
-      out.nameFirstTarget = lastFirstTarget();
+      const firstTarget = lastFirstTarget();
+      out.setName(b, start, length, firstTarget, r);
+      out.nameFirstTarget = firstTarget;
       out.type = u16(b, p);
       out.class = u16(b, p + 2);
     }

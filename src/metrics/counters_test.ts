@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { COUNTER_NAMES, countDecodeError, newCounters } from "./counters.ts";
+import { countDecodeError, COUNTER_NAMES, newCounters } from "./counters.ts";
 
 Deno.test("newCounters() starts every counter at zero", () => {
   const counters = newCounters();

@@ -11,8 +11,11 @@
  *   held response (its query not seen yet: rare) keeps a copy of its message.
  * - A response's answer section is walked once, with the general decoder's anomaly rules (`dns_anomalies`); when it
  *   pairs, that walk writes the records straight into the output buffer (src/record/wire_render.ts).
+ * - Records are written as bytes (src/record/gopassivedns_record.ts): the head and tail a response's records share
+ *   are written once, from a reused RecordContext, and repeated from the output for its further records.
  *
- * Lifetime: the datagram and its message are read only during `handle`; whatever outlives it is copied.
+ * Lifetime: the datagram and its message are read only during `handle`; whatever outlives it is copied. The scanned
+ * question's name usually aliases the message (src/dns/wire_scan.ts): a held query copies it into its slot.
  *
  * @module
  */
@@ -21,24 +24,20 @@ import type { CorrelatorOptions } from "../correlate/correlator.ts";
 import { LookupKey } from "../correlate/lookup_key.ts";
 import { NONE, PendingTable } from "../correlate/pending_table.ts";
 import { RecentPairs } from "../correlate/recent_pairs.ts";
-import { datagramAddresses, type WireDatagram } from "../decode/wire_datagram.ts";
+import { decoderAddresses, type WireDatagram } from "../decode/wire_datagram.ts";
 import { DecodeError } from "../decode_error.ts";
 import { MessageReader, u16 } from "../dns/_reader.ts";
 import { HEADER_SIZE } from "../dns/header.ts";
 import { expandName, MAX_NAME_OCTETS } from "../dns/name.ts";
-import { gopassivednsRcodeText, gopassivednsTypeName } from "../dns/registries.ts";
 import { sameWireName, scanQuestion, WireQuestion } from "../dns/wire_scan.ts";
 import { countDecodeError, type Counters } from "../metrics/counters.ts";
-import { jsonString } from "./json_string.ts";
+import { atypePart, levelPart, rcodeAnswer } from "./gopassivedns_parts.ts";
+import { RecordContext, writeHead, writeTail } from "./gopassivedns_record.ts";
 import { RecordBuffer } from "./record_buffer.ts";
-import { elapsedNs, writeGoTime } from "./time_format.ts";
-import { writeIp16, writeRdata, writeWireName } from "./wire_render.ts";
+import { writeRdata } from "./wire_render.ts";
 
 const QR_BIT = 0x8000; // RFC 1035 §4.1.1
-const AA_BIT = 0x0400; // RFC 1035 §4.1.1
-const TC_BIT = 0x0200; // RFC 1035 §4.1.1
 const RD_BIT = 0x0100; // RFC 1035 §4.1.1
-const RA_BIT = 0x0080; // RFC 1035 §4.1.1
 const RCODE_MASK = 0x000f; // RFC 1035 §4.1.1
 /** RFC 1035 §4.1.3: TYPE, CLASS, TTL and RDLENGTH after the owner name. */
 const RR_FIXED = 10;
@@ -46,33 +45,6 @@ const RR_FIXED = 10;
 const TYPE_OPT = 41;
 /** RFC 1035 §4.1.4: a compression pointer to offset 12, the first question's name. */
 const POINTER_TO_QUESTION = 0xc00c;
-
-const encoder = new TextEncoder();
-const bytes = (text: string): Uint8Array => encoder.encode(text);
-
-// The fixed parts of a record, in output order, encoded once.
-const QUERY_ID = bytes('{"query_id":');
-const RCODE = bytes(',"rcode":');
-const Q = bytes(',"q":');
-const QTYPE = bytes(',"qtype":');
-const EMPTY_STRING = bytes('""');
-const A = bytes(',"a":');
-const ATYPE = bytes(',"atype":');
-const TTL = bytes(',"ttl":');
-const NO_ATYPE_NO_TTL = bytes(',"atype":"","ttl":0');
-const DST = bytes(',"dst":"');
-const SRC = bytes('","src":"');
-const TSTAMP = bytes('","tstamp":"');
-const ELAPSED = bytes('","elapsed":');
-const SPORT = bytes(',"sport":"');
-const PROTOCOL_UDP = bytes(',"protocol":"udp","truncated":');
-const PROTOCOL_TCP = bytes(',"protocol":"tcp","truncated":');
-const AA = bytes(',"aa":');
-const RD = bytes(',"rd":');
-const RA = bytes(',"ra":');
-const TRUE = bytes("true");
-const FALSE = bytes("false");
-const CLOSE = bytes("}");
 
 /** Initial slot storage; grows with the pending table. */
 const INITIAL_SLOTS = 4096;
@@ -97,6 +69,8 @@ export class GopassivednsFastPath {
   readonly #discard = new RecordBuffer(1 << 16);
   /** `","level":"…","bytes":` (closing the sport string): the `-syslog_priority` string, encoded once. */
   readonly #level: Uint8Array;
+  /** The response being written: what its records share. */
+  readonly #context = new RecordContext();
   #nextSweepMs = -1;
   /** Whether the last answer walk met anything the general decoder flags as an anomaly. */
   #anomaly = false;
@@ -123,7 +97,7 @@ export class GopassivednsFastPath {
   ) {
     this.#pending = new PendingTable<undefined>(options.maxPending);
     this.#recent = new RecentPairs(options.maxRecent);
-    this.#level = bytes('","level":' + jsonString(level) + ',"bytes":');
+    this.#level = levelPart(level);
     this.#grow(Math.min(options.maxPending, INITIAL_SLOTS));
   }
 
@@ -147,7 +121,7 @@ export class GopassivednsFastPath {
     const nowMs = d.tsSec * 1000 + d.tsNsec / 1e6;
     if (nowMs >= this.#nextSweepMs) this.#sweep(nowMs);
     const isResponse = (q.flags & QR_BIT) !== 0;
-    datagramAddresses(d, this.#src, this.#dst);
+    decoderAddresses(d, this.#src, this.#dst); // fed by a PacketDecoder only: every datagram carries address bytes
     const key = isResponse
       ? this.#key.set(d.transport, this.#dst, d.dstPort, this.#src, d.srcPort, q.id)
       : this.#key.set(d.transport, this.#src, d.srcPort, this.#dst, d.dstPort, q.id);
@@ -204,7 +178,9 @@ export class GopassivednsFastPath {
     this.#qtype[added] = q.type;
     this.#qclass[added] = q.class;
     this.#nameLength[added] = q.nameLength;
-    this.#names.set(q.name.subarray(0, q.nameLength), added * MAX_NAME_OCTETS);
+    const names = this.#names;
+    const base = added * MAX_NAME_OCTETS;
+    for (let i = 0; i < q.nameLength; i++) names[base + i] = q.name[q.nameStart + i]; // no view to allocate
   }
 
   #onResponse(d: WireDatagram, slot: number, nowMs: number): void {
@@ -244,7 +220,7 @@ export class GopassivednsFastPath {
     const q = this.#question;
     if (this.#hasQuestion[slot] === 0 || !q.hasQuestion) return true;
     if (this.#qtype[slot] !== q.type || this.#qclass[slot] !== q.class) return false;
-    return sameWireName(this.#names, slot * MAX_NAME_OCTETS, this.#nameLength[slot], q.name, 0, q.nameLength);
+    return sameWireName(this.#names, slot * MAX_NAME_OCTETS, this.#nameLength[slot], q.name, q.nameStart, q.nameLength);
   }
 
   /** Point the held reader and question at the response held in `slot`; returns its bytes. */
@@ -258,37 +234,25 @@ export class GopassivednsFastPath {
   /** A response completes the query held in `slot`. */
   #pairResponse(d: WireDatagram, slot: number, nowMs: number): void {
     const q = this.#question;
+    const c = this.#context;
     const useQuery = this.#hasQuestion[slot] === 1;
-    const base = slot * MAX_NAME_OCTETS;
-    const qs = this.#tsSec[slot];
-    const qn = this.#tsNsec[slot];
-    const rd = this.#rd[slot] === 1;
-    const names = useQuery ? this.#names : q.name;
-    const nameStart = useQuery ? base : 0;
-    const nameLength = useQuery ? this.#nameLength[slot] : q.nameLength;
-    const qtype = useQuery ? this.#qtype[slot] : q.type;
-    const hasQuestion = useQuery || q.hasQuestion;
-    this.#pair(nowMs);
     // The slot's name bytes are read before the slot can be reused: the pending table is not touched until then.
-    const written = this.#writeRecords(
-      this.#reader,
-      q,
-      d.transport === "tcp",
-      this.#dst,
-      d.dstPort,
-      this.#src,
-      hasQuestion,
-      names,
-      nameStart,
-      nameLength,
-      qtype,
-      rd,
-      qs,
-      qn,
-      d.tsSec,
-      d.tsNsec,
-      d.wireLen,
-    );
+    c.names = useQuery ? this.#names : q.name;
+    c.nameStart = useQuery ? slot * MAX_NAME_OCTETS : q.nameStart;
+    c.nameLength = useQuery ? this.#nameLength[slot] : q.nameLength;
+    c.qtype = useQuery ? this.#qtype[slot] : q.hasQuestion ? q.type : -1;
+    c.rd = this.#rd[slot] === 1;
+    c.tcp = d.transport === "tcp";
+    c.client = this.#dst;
+    c.clientPort = d.dstPort;
+    c.server = this.#src;
+    c.querySec = this.#tsSec[slot];
+    c.queryNsec = this.#tsNsec[slot];
+    c.responseSec = d.tsSec;
+    c.responseNsec = d.tsNsec;
+    c.wireLen = d.wireLen;
+    this.#pair(nowMs);
+    const written = this.#writeRecords(this.#reader, q);
     this.#pending.remove(slot);
     this.counters.records += written;
     if (this.#anomaly) this.counters.dns_anomalies++;
@@ -298,28 +262,25 @@ export class GopassivednsFastPath {
   #pairQuery(d: WireDatagram, held: Uint8Array, wireLen: number, tsSec: number, tsNsec: number, nowMs: number) {
     const q = this.#question;
     const h = this.#heldQuestion;
+    const c = this.#context;
     this.#pair(nowMs);
     const useQuery = q.hasQuestion;
+    c.names = useQuery ? q.name : h.name;
+    c.nameStart = useQuery ? q.nameStart : h.nameStart;
+    c.nameLength = useQuery ? q.nameLength : h.nameLength;
+    c.qtype = useQuery ? q.type : h.hasQuestion ? h.type : -1;
+    c.rd = (q.flags & RD_BIT) !== 0;
+    c.tcp = d.transport === "tcp";
+    c.client = this.#src;
+    c.clientPort = d.srcPort;
+    c.server = this.#dst;
+    c.querySec = d.tsSec;
+    c.queryNsec = d.tsNsec;
+    c.responseSec = tsSec;
+    c.responseNsec = tsNsec;
+    c.wireLen = wireLen;
     this.#heldReader.reset(held);
-    this.counters.records += this.#writeRecords(
-      this.#heldReader,
-      h,
-      d.transport === "tcp",
-      this.#src,
-      d.srcPort,
-      this.#dst,
-      useQuery || h.hasQuestion,
-      useQuery ? q.name : h.name,
-      0,
-      useQuery ? q.nameLength : h.nameLength,
-      useQuery ? q.type : h.type,
-      (q.flags & RD_BIT) !== 0,
-      d.tsSec,
-      d.tsNsec,
-      tsSec,
-      tsNsec,
-      wireLen,
-    );
+    this.counters.records += this.#writeRecords(this.#heldReader, h);
   }
 
   #pair(nowMs: number): void {
@@ -328,102 +289,45 @@ export class GopassivednsFastPath {
   }
 
   /**
-   * Walk the answer section of the response in `r` (scanned into `rq`) and write its records; returns how many.
+   * Write the records of the response in `r` (scanned into `rq`), paired as `#context` describes; returns how many.
    */
-  #writeRecords(
-    r: MessageReader,
-    rq: WireQuestion,
-    tcp: boolean,
-    client: Uint8Array,
-    clientPort: number,
-    server: Uint8Array,
-    hasQuestion: boolean,
-    names: Uint8Array,
-    nameStart: number,
-    nameLength: number,
-    qtype: number,
-    rd: boolean,
-    querySec: number,
-    queryNsec: number,
-    responseSec: number,
-    responseNsec: number,
-    wireLen: number,
-  ): number {
-    const out = this.out;
-    const flags = rq.flags;
-    const rcode = flags & RCODE_MASK;
-    const writeHead = (): void => {
-      out.raw(QUERY_ID);
-      out.number(rq.id);
-      out.raw(RCODE);
-      out.number(rcode);
-      out.raw(Q);
-      if (hasQuestion) writeWireName(out, names, nameStart, nameLength);
-      else out.raw(EMPTY_STRING);
-      out.raw(QTYPE);
-      if (hasQuestion) out.jsonString(gopassivednsTypeName(qtype));
-      else out.raw(EMPTY_STRING);
-    };
-    const writeTail = (): void => {
-      out.raw(DST);
-      writeIp16(out, server, 0);
-      out.raw(SRC);
-      writeIp16(out, client, 0);
-      out.raw(TSTAMP);
-      writeGoTime(out, responseSec, responseNsec);
-      out.raw(ELAPSED);
-      out.number(elapsedNs(querySec, queryNsec, responseSec, responseNsec));
-      out.raw(SPORT);
-      out.number(clientPort);
-      out.raw(this.#level);
-      out.number(wireLen);
-      out.raw(tcp ? PROTOCOL_TCP : PROTOCOL_UDP);
-      out.raw((flags & TC_BIT) !== 0 ? TRUE : FALSE);
-      out.raw(AA);
-      out.raw((flags & AA_BIT) !== 0 ? TRUE : FALSE);
-      out.raw(RD);
-      out.raw(rd ? TRUE : FALSE);
-      out.raw(RA);
-      out.raw((flags & RA_BIT) !== 0 ? TRUE : FALSE);
-      out.raw(CLOSE);
-    };
+  #writeRecords(r: MessageReader, rq: WireQuestion): number {
+    const c = this.#context;
+    c.id = rq.id;
+    c.flags = rq.flags;
+    const rcode = rq.flags & RCODE_MASK;
     if (rcode !== 0) {
-      writeHead();
-      out.raw(A);
-      out.jsonString(gopassivednsRcodeText(rcode));
-      out.raw(NO_ATYPE_NO_TTL);
-      writeTail();
-      out.endLine();
-      this.#walkAnswers(r, rq, null);
+      const out = this.out;
+      writeHead(out, c);
+      out.raw(rcodeAnswer(rcode));
+      writeTail(out, c, this.#level);
+      this.#walkAnswers(r, rq, false);
       return 1;
     }
-    return this.#walkAnswers(r, rq, { writeHead, writeTail });
+    return this.#walkAnswers(r, rq, true);
   }
 
   /** Check a response's answers without writing records (it is not being paired now). */
   #checkAnswers(): void {
-    this.#walkAnswers(this.#reader, this.#question, null);
+    this.#walkAnswers(this.#reader, this.#question, false);
     if (this.#anomaly) this.counters.dns_anomalies++;
   }
 
   /**
    * The answer section with the general decoder's rules (src/dns/record.ts at depth "answers"): one record per RR
-   * through `emit`, stopping where the general decoder stops. Sets `#anomaly` when the general decoder would flag
-   * the message (the caller counts it once per message).
+   * (when `emit`, described by `#context`), stopping where the general decoder stops. Sets `#anomaly` when the
+   * general decoder would flag the message (the caller counts it once per message).
    */
-  #walkAnswers(
-    r: MessageReader,
-    rq: WireQuestion,
-    emit: { writeHead: () => void; writeTail: () => void } | null,
-  ): number {
+  #walkAnswers(r: MessageReader, rq: WireQuestion, emit: boolean): number {
     const b = r.bytes;
     const end = r.end;
-    const out = emit === null ? this.#discard : this.out;
+    const out = emit ? this.out : this.#discard;
     // A pointer to the first question's name is that name when its own walk followed no pointer at or above 12.
     const questionOwner = rq.hasQuestion && rq.nameFirstTarget < HEADER_SIZE;
     let anomaly = false;
     let p = rq.answersStart;
     let written = 0;
+    // The first record's head and tail, repeated for the others.
     let headStart = 0, headEnd = 0, tailStart = 0, tailEnd = 0;
     for (let i = 0; i < rq.ancount; i++) {
       if (p === end) {
@@ -433,7 +337,7 @@ export class GopassivednsFastPath {
       if (questionOwner && p + 2 <= end && u16(b, p) === POINTER_TO_QUESTION) {
         p += 2;
       } else {
-        if (expandName(r, p, end) < 0) {
+        if (expandName(r, p, end, null) < 0) {
           anomaly = true; // truncated_section or bad_name
           break;
         }
@@ -453,30 +357,26 @@ export class GopassivednsFastPath {
         break;
       }
       if (type === TYPE_OPT) anomaly = true; // opt_outside_additional
-      if (emit !== null) {
+      if (emit) {
         if (written === 0) {
           headStart = out.used;
-          emit.writeHead();
+          writeHead(out, this.#context);
           headEnd = out.used;
         } else {
           out.repeat(headStart, headEnd);
         }
-        out.raw(A);
       }
       if (!writeRdata(out, r, type, klass, p, rdEnd)) anomaly = true; // bad_rdata
-      if (emit !== null) {
-        out.raw(ATYPE);
-        out.jsonString(gopassivednsTypeName(type));
-        out.raw(TTL);
+      if (emit) {
+        out.raw(atypePart(type));
         out.number(ttl);
         if (written === 0) {
           tailStart = out.used;
-          emit.writeTail();
+          writeTail(out, this.#context, this.#level);
           tailEnd = out.used;
         } else {
           out.repeat(tailStart, tailEnd);
         }
-        out.endLine();
       } else {
         out.reset();
       }
@@ -549,5 +449,5 @@ export class GopassivednsFastPath {
 function sameQuestion(a: WireQuestion, b: WireQuestion): boolean {
   if (!a.hasQuestion || !b.hasQuestion) return true;
   if (a.type !== b.type || a.class !== b.class) return false;
-  return sameWireName(a.name, 0, a.nameLength, b.name, 0, b.nameLength);
+  return sameWireName(a.name, a.nameStart, a.nameLength, b.name, b.nameStart, b.nameLength);
 }

@@ -9,6 +9,8 @@
  * @module
  */
 
+import { NUMBER_MAX, putBytes, putNumber } from "./_put.ts";
+
 const encoder = new TextEncoder();
 
 /** Per byte value below 0x80: 0 = copy as is, 1 = needs a JSON escape. Everything from 0x7f up is escaped. */
@@ -49,12 +51,8 @@ export class RecordBuffer {
 
   /** Copy pre-encoded bytes. */
   raw(src: Uint8Array): void {
-    const n = src.length;
-    this.reserve(n);
-    const b = this.bytes;
-    let u = this.used;
-    for (let i = 0; i < n; i++) b[u++] = src[i];
-    this.used = u;
+    if (this.used + src.length > this.bytes.length) this.reserve(src.length);
+    this.used = putBytes(this.bytes, this.used, src);
   }
 
   /** Copy `[start, end)` of this buffer to its end (a part of an earlier record repeated in the next one). */
@@ -107,27 +105,10 @@ export class RecordBuffer {
     this.used = u;
   }
 
-  /** A number as JavaScript prints it (`String(n)`), with a fast path for safe integers. */
+  /** A number as JavaScript prints it (`String(n)`). */
   number(n: number): void {
-    if (!Number.isSafeInteger(n)) {
-      this.ascii(String(n));
-      return;
-    }
-    this.reserve(17);
-    const b = this.bytes;
-    if (n < 0) {
-      b[this.used++] = 0x2d;
-      n = -n;
-    }
-    let digits = 1;
-    for (let x = n; x >= 10; x = Math.floor(x / 10)) digits++;
-    let u = this.used + digits;
-    this.used = u;
-    do {
-      const q = Math.floor(n / 10);
-      b[--u] = 0x30 + (n - q * 10);
-      n = q;
-    } while (n > 0);
+    if (this.used + NUMBER_MAX > this.bytes.length) this.reserve(NUMBER_MAX);
+    this.used = putNumber(this.bytes, this.used, n);
   }
 
   /** `true` or `false`. */

@@ -3,7 +3,7 @@
  * second and cached: consecutive packets almost always fall in the same second.
  */
 
-import type { RecordBuffer } from "./record_buffer.ts";
+import { putBytes } from "./_put.ts";
 
 let cachedSec = Number.NaN;
 let cachedDateTime = "";
@@ -40,36 +40,53 @@ export function goTimeString(tsSec: number, tsNsec: number): string {
 }
 
 const encoder = new TextEncoder();
-const UTC_SUFFIX = encoder.encode(" +0000 UTC");
-let cachedBytesSec = Number.NaN;
-let cachedDateTimeBytes = new Uint8Array(0);
 
-/** {@linkcode goTimeString} written straight into `out`. */
-export function writeGoTime(out: RecordBuffer, tsSec: number, tsNsec: number): void {
-  if (tsSec !== cachedBytesSec) {
-    cachedBytesSec = tsSec;
-    cachedDateTimeBytes = encoder.encode(dateTime(tsSec));
+/** Most bytes {@linkcode putGoTime} writes: the prefix, date and time, a dot and nine digits, the suffix. */
+export const GO_TIME_MAX = 19 + 10 + 10;
+
+/**
+ * {@linkcode goTimeString} as a cursor writer (src/record/_put.ts), between constant bytes that are written with
+ * it in the same copies: `before` + date and time (cached per second), the fraction, `" +0000 UTC"` + `after`. At
+ * most {@linkcode GO_TIME_MAX} + `before.length` + `after.length` bytes; returns the index after them.
+ */
+export class GoTimeWriter {
+  readonly #before: Uint8Array;
+  /** `before` then the date and time of `#sec`. */
+  #head: Uint8Array;
+  #sec = Number.NaN;
+  /** `" +0000 UTC"` then `after`. */
+  readonly #tail: Uint8Array;
+
+  constructor(before: Uint8Array, after: Uint8Array) {
+    this.#before = before;
+    this.#head = before;
+    this.#tail = new Uint8Array([...encoder.encode(" +0000 UTC"), ...after]);
   }
-  out.raw(cachedDateTimeBytes);
-  if (tsNsec !== 0) {
-    // Nine digits with the trailing zeros trimmed: drop them first, then write what is left, zero-padded.
-    let digits = 9;
-    let fraction = tsNsec;
-    while (fraction % 10 === 0) {
-      fraction /= 10;
-      digits--;
+
+  put(d: Uint8Array, u: number, tsSec: number, tsNsec: number): number {
+    if (tsSec !== this.#sec) {
+      this.#sec = tsSec;
+      this.#head = new Uint8Array([...this.#before, ...encoder.encode(dateTime(tsSec))]);
     }
-    out.reserve(digits + 1);
-    const b = out.bytes;
-    const u = out.used;
-    b[u] = 0x2e; // "."
-    for (let i = digits; i > 0; i--) {
-      b[u + i] = 0x30 + (fraction % 10);
-      fraction = Math.floor(fraction / 10);
+    u = putBytes(d, u, this.#head);
+    if (tsNsec !== 0) {
+      // Nine digits with the trailing zeros trimmed: drop them first, then write what is left, zero-padded.
+      let digits = 9;
+      let fraction = tsNsec;
+      while (fraction % 10 === 0) {
+        fraction /= 10;
+        digits--;
+      }
+      d[u] = 0x2e; // "."
+      for (let i = digits; i > 0; i--) {
+        const q = Math.floor(fraction / 10);
+        d[u + i] = 0x30 + fraction - q * 10;
+        fraction = q;
+      }
+      u += digits + 1;
     }
-    out.used = u + digits + 1;
+    return putBytes(d, u, this.#tail);
   }
-  out.raw(UTC_SUFFIX);
 }
 
 /** RFC 3339 with nanoseconds, UTC: `2017-07-14T02:40:00.001000000Z`. */

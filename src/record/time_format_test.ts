@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { elapsedNs, goTimeString, rfc3339Nano } from "./time_format.ts";
+import { elapsedNs, GO_TIME_MAX, goTimeString, GoTimeWriter, rfc3339Nano } from "./time_format.ts";
 
 Deno.test("goTimeString() trims trailing zeros of the fraction as Go's Time.String does", () => {
   assert.equal(goTimeString(1500000000, 1_000_000), "2017-07-14 02:40:00.001 +0000 UTC");
@@ -26,4 +26,13 @@ Deno.test("rfc3339Nano() always writes nine fraction digits", () => {
 Deno.test("elapsedNs() is exact across a second boundary and may be negative", () => {
   assert.equal(elapsedNs(100, 999_999_000, 101, 1_000), 2_000);
   assert.equal(elapsedNs(101, 0, 100, 999_000_000), -1_000_000);
+});
+
+Deno.test("GoTimeWriter writes the bytes of goTimeString() between its constants", () => {
+  const writer = new GoTimeWriter(new TextEncoder().encode("<"), new TextEncoder().encode(">"));
+  for (const [sec, nsec] of [[1460407385, 783991000], [0, 0], [1460407385, 1], [1460407385, 999999999], [86399, 10]]) {
+    const d = new Uint8Array(GO_TIME_MAX + 3);
+    const end = writer.put(d, 1, sec, nsec);
+    assert.equal(new TextDecoder().decode(d.subarray(1, end)), "<" + goTimeString(sec, nsec) + ">");
+  }
 });

@@ -10,11 +10,11 @@
  * @module
  */
 
-import { ipv6Text } from "../decode/ip_text.ts";
 import type { MessageReader } from "../dns/_reader.ts";
 import { expandName, NAME_WIRE } from "../dns/name.ts";
 import { unknownRdata } from "../dns/rdata/_format.ts";
 import { rdataRenderer } from "../dns/rdata/table.ts";
+import { IP_TEXT_MAX, putIp16, putIpv4 } from "./ip_write.ts";
 import type { RecordBuffer } from "./record_buffer.ts";
 
 const TYPE_A = 1; // RFC 1035 §3.2.2
@@ -81,29 +81,6 @@ export function writeWireName(out: RecordBuffer, wire: Uint8Array, start: number
   out.used = u;
 }
 
-/** Dotted-quad digits of the 4 bytes at `o` (no quotes). */
-export function writeIpv4(out: RecordBuffer, b: Uint8Array, o: number): void {
-  out.reserve(15);
-  const d = out.bytes;
-  let u = out.used;
-  for (let i = 0; i < 4; i++) {
-    const x = b[o + i];
-    if (i > 0) d[u++] = 0x2e;
-    if (x >= 100) d[u++] = 0x30 + ((x / 100) | 0);
-    if (x >= 10) d[u++] = 0x30 + (((x / 10) | 0) % 10);
-    d[u++] = 0x30 + (x % 10);
-  }
-  out.used = u;
-}
-
-/** Go's text of a 16-byte address (IPv4-mapped as dotted IPv4), unquoted. */
-export function writeIp16(out: RecordBuffer, b: Uint8Array, o: number): void {
-  let mapped = b[o + 10] === 0xff && b[o + 11] === 0xff;
-  for (let i = 0; i < 10 && mapped; i++) mapped = b[o + i] === 0;
-  if (mapped) writeIpv4(out, b, o + 12);
-  else out.ascii(ipv6Text(b, o));
-}
-
 /**
  * The JSON string of the presentation form of one RR's RDATA `[start, end)` (the RDLENGTH span, within the
  * message), as the general decoder renders it. Returns false when the RDATA does not fit its type: it is then
@@ -125,14 +102,17 @@ export function writeRdata(
   switch (type) {
     case TYPE_A:
       if (end - start !== 4) break;
-      out.reserve(17);
-      out.bytes[out.used++] = QUOTE;
-      writeIpv4(out, b, start);
+      out.reserve(IP_TEXT_MAX + 2);
+      out.bytes[out.used] = QUOTE;
+      out.used = putIpv4(out.bytes, out.used + 1, b, start);
       out.bytes[out.used++] = QUOTE;
       return true;
     case TYPE_AAAA:
       if (end - start !== 16) break;
-      out.jsonString(ipv6Text(b, start));
+      out.reserve(IP_TEXT_MAX + 2);
+      out.bytes[out.used] = QUOTE;
+      out.used = putIp16(out.bytes, out.used + 1, b, start);
+      out.bytes[out.used++] = QUOTE;
       return true;
     case TYPE_NS:
     case TYPE_CNAME:

@@ -1,0 +1,63 @@
+import assert from "node:assert/strict";
+import { DecodeError } from "../decode_error.ts";
+import { MessageReader } from "./_reader.ts";
+import { hex } from "./_test_builder.ts";
+import { sameWireName, scanQuestion, WireQuestion } from "./wire_scan.ts";
+
+function scan(message: Uint8Array): WireQuestion {
+  const r = new MessageReader();
+  r.reset(message);
+  const q = new WireQuestion();
+  scanQuestion(r, q);
+  return q;
+}
+
+/** The first question's name as dotted labels (from its expanded wire form). */
+function labels(q: WireQuestion): string {
+  const parts: string[] = [];
+  for (let p = q.nameStart; p < q.nameStart + q.nameLength; p += 1 + q.name[p]) {
+    parts.push(String.fromCharCode(...q.name.subarray(p + 1, p + 1 + q.name[p])));
+  }
+  return parts.join(".");
+}
+
+Deno.test("scanQuestion() leaves an uncompressed first name in place in the message", () => {
+  const message = hex(`
+    12 34 01 00 00 02 00 00 00 00 00 00   // 0   id 0x1234, RD, 2 questions
+    03 77 77 77 02 65 78 00 00 1c 00 01   // 12  www.ex AAAA IN
+    c0 10 00 01 00 01                     // 24  -> ex (offset 16) A IN
+  `);
+  const q = scan(message);
+  assert.equal(q.name, message, "no copy: the name is the message's own bytes");
+  assert.deepEqual([q.nameStart, q.nameLength, q.nameFirstTarget], [12, 7, -1]);
+  assert.deepEqual([q.id, q.flags, q.type, q.class, q.answersStart], [0x1234, 0x0100, 28, 1, 30]);
+  assert.equal(labels(q), "www.ex");
+});
+
+Deno.test("scanQuestion() expands a first name that points into the header", () => {
+  const message = hex(`
+    01 61 00 00 00 01 00 00 00 00 00 00   // 0   id 0x0161 reads as the name "a" (then a root octet)
+    c0 00 00 01 00 01                     // 12  -> offset 0, A IN
+  `);
+  const q = scan(message);
+  assert.notEqual(q.name, message);
+  assert.deepEqual([q.nameStart, q.nameLength, q.nameFirstTarget], [0, 2, 0]);
+  assert.equal(labels(q), "a");
+});
+
+Deno.test("scanQuestion() rejects a later question with the decoder's error code", () => {
+  const message = hex(`
+    00 01 00 00 00 02 00 00 00 00 00 00   // 0   2 questions
+    01 61 00 00 01 00 01                  // 12  a A IN
+    c0 20 00 01 00 01                     // 19  pointer forward to offset 32
+  `);
+  assert.throws(() => scan(message), (e) => e instanceof DecodeError && e.code === "dns.pointer_forward");
+});
+
+Deno.test("sameWireName() folds ASCII case only, at any offsets", () => {
+  const a = hex("ff 03 57 77 57");
+  const b = hex("03 77 77 77");
+  assert.ok(sameWireName(a, 1, 4, b, 0, 4));
+  assert.ok(!sameWireName(a, 1, 4, b, 0, 3));
+  assert.ok(!sameWireName(hex("01 5b"), 0, 2, hex("01 7b"), 0, 2), "[ and { differ by 0x20 but are not letters");
+});
