@@ -65,3 +65,29 @@ Deno.test("RecentPairs agrees with a first-in first-out model over many reused a
     }
   }
 });
+
+Deno.test("RecentPairs agrees with the first-in first-out model over hundreds of keys and often reused slots", () => {
+  const capacity = 512;
+  const recent = new RecentPairs(capacity);
+  const model = new Map<number, number>(); // id -> untilMs, in insertion order (oldest first)
+  const keyOf = (id: number) => new LookupKey().set("tcp", SERVER, 1024 + (id >> 16), SERVER, 53, id & 0xffff);
+  let seed = 7;
+  // The high bits of the generator: its low bits repeat with short periods.
+  const next = (n: number) => ((seed = (Math.imul(seed, 1103515245) + 12345) >>> 0) >>> 16) % n;
+  for (let step = 0; step < 60000; step++) {
+    const id = next(1500);
+    if (next(2) === 0) {
+      const until = model.get(id);
+      assert.equal(recent.has(keyOf(id), 50), until !== undefined && until >= 50, `step ${step}`);
+      continue;
+    }
+    const untilMs = next(100);
+    recent.remember(keyOf(id), untilMs);
+    if (model.has(id)) {
+      model.set(id, untilMs); // keeps its place in the order
+    } else {
+      model.set(id, untilMs);
+      if (model.size > capacity) model.delete(model.keys().next().value!);
+    }
+  }
+});

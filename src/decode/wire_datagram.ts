@@ -3,7 +3,8 @@
  *
  * Contract: `PacketDecoder` (src/decode/packet_decoder.ts) sets `srcAddress` and `dstAddress` on every datagram it hands out, UDP and
  * TCP alike: 16-byte forms (`writeAddress16`) in buffers the decoder reuses, valid, like `message`, only during the
- * handler call. Datagrams built elsewhere (tests) may carry only the texts: {@linkcode datagramAddresses} parses
+ * handler call, and read-only (the decoder rewrites only the bytes that change: src/decode/address_pair.ts).
+ * Datagrams built elsewhere (tests) may carry only the texts: {@linkcode datagramAddresses} parses
  * those, {@linkcode decoderAddresses} is for handlers fed by a PacketDecoder only.
  *
  * @module

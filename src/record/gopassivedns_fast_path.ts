@@ -24,7 +24,7 @@ import type { CorrelatorOptions } from "../correlate/correlator.ts";
 import { LookupKey } from "../correlate/lookup_key.ts";
 import { NONE, PendingTable } from "../correlate/pending_table.ts";
 import { RecentPairs } from "../correlate/recent_pairs.ts";
-import { decoderAddresses, type WireDatagram } from "../decode/wire_datagram.ts";
+import type { WireDatagram } from "../decode/wire_datagram.ts";
 import { DecodeError } from "../decode_error.ts";
 import { MessageReader, u16 } from "../dns/_reader.ts";
 import { HEADER_SIZE } from "../dns/header.ts";
@@ -46,6 +46,8 @@ const TYPE_OPT = 41;
 /** RFC 1035 §4.1.4: a compression pointer to offset 12, the first question's name. */
 const POINTER_TO_QUESTION = 0xc00c;
 
+const NO_ADDRESS = new Uint8Array(16);
+
 /** Initial slot storage; grows with the pending table. */
 const INITIAL_SLOTS = 4096;
 
@@ -63,8 +65,9 @@ export class GopassivednsFastPath {
   /** The held response's question, re-scanned from its copy when a query or another response meets it. */
   readonly #heldQuestion = new WireQuestion();
   readonly #heldReader = new MessageReader();
-  readonly #src = new Uint8Array(16);
-  readonly #dst = new Uint8Array(16);
+  /** The datagram's 16-byte addresses, borrowed from the decoder for one `handle` call (read-only, not kept). */
+  #src: Uint8Array = NO_ADDRESS;
+  #dst: Uint8Array = NO_ADDRESS;
   /** Where RDATA goes when a response's answers are only checked, not written. */
   readonly #discard = new RecordBuffer(1 << 16);
   /** `","level":"…","bytes":` (closing the sport string): the `-syslog_priority` string, encoded once. */
@@ -121,7 +124,9 @@ export class GopassivednsFastPath {
     const nowMs = d.tsSec * 1000 + d.tsNsec / 1e6;
     if (nowMs >= this.#nextSweepMs) this.#sweep(nowMs);
     const isResponse = (q.flags & QR_BIT) !== 0;
-    decoderAddresses(d, this.#src, this.#dst); // fed by a PacketDecoder only: every datagram carries address bytes
+    // Fed by a PacketDecoder only: every datagram carries address bytes (src/decode/wire_datagram.ts).
+    this.#src = d.srcAddress!;
+    this.#dst = d.dstAddress!;
     const key = isResponse
       ? this.#key.set(d.transport, this.#dst, d.dstPort, this.#src, d.srcPort, q.id)
       : this.#key.set(d.transport, this.#src, d.srcPort, this.#dst, d.dstPort, q.id);

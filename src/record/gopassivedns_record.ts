@@ -26,6 +26,7 @@ import {
 } from "./gopassivedns_parts.ts";
 import { elapsedNs, GO_TIME_MAX, GoTimeWriter } from "./time_format.ts";
 import { IP_TEXT_MAX, putIp16 } from "./ip_write.ts";
+import { AddressTextCache } from "./address_text_cache.ts";
 import { NUMBER_MAX, putBytes, putNumber, putUint32 } from "./_put.ts";
 import { writeWireName } from "./wire_render.ts";
 
@@ -38,6 +39,8 @@ const RCODE_MASK = 0x000f; // RFC 1035 §4.1.1
 const HEAD_MAX = 64;
 /** Room for the tail apart from the level part (written with one reserve): constants, two addresses, numbers. */
 const TAIL_MAX = 160 + 2 * IP_TEXT_MAX + GO_TIME_MAX + 3 * NUMBER_MAX;
+/** `,"dst":"…","src":"`: the server's address with the keys around it (a few servers: cached). */
+const SERVER_PART = new AddressTextCache(DST, SRC);
 /** `","tstamp":"…","elapsed":` (the response time with the keys around it). */
 const TSTAMP_WRITER = new GoTimeWriter(TSTAMP, ELAPSED);
 /**
@@ -84,9 +87,7 @@ export function writeHead(out: RecordBuffer, c: RecordContext): void {
 export function writeTail(out: RecordBuffer, c: RecordContext, level: Uint8Array): void {
   out.reserve(TAIL_MAX + level.length);
   const d = out.bytes;
-  let u = putBytes(d, out.used, DST);
-  u = putIp16(d, u, c.server, 0);
-  u = putBytes(d, u, SRC);
+  let u = SERVER_PART.put(d, out.used, c.server, 0);
   u = putIp16(d, u, c.client, 0);
   u = TSTAMP_WRITER.put(d, u, c.responseSec, c.responseNsec);
   u = putNumber(d, u, elapsedNs(c.querySec, c.queryNsec, c.responseSec, c.responseNsec));
