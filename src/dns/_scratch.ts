@@ -34,3 +34,12 @@ export function scratchString(n: number): string {
   }
   return s;
 }
+
+/** Write `\DDD` (RFC 1035 §5.1: a byte as a backslash and three decimal digits) at `SCRATCH[n]`; returns the new length. */
+export function decimalEscapeInto(n: number, x: number): number {
+  SCRATCH[n++] = 0x5c;
+  SCRATCH[n++] = 0x30 + ((x / 100) | 0);
+  SCRATCH[n++] = 0x30 + (((x / 10) | 0) % 10);
+  SCRATCH[n++] = 0x30 + (x % 10);
+  return n;
+}

@@ -18,7 +18,7 @@
 
 import { DecodeError } from "../decode_error.ts";
 import { MessageReader } from "./_reader.ts";
-import { SCRATCH, scratchString } from "./_scratch.ts";
+import { decimalEscapeInto, SCRATCH, scratchString } from "./_scratch.ts";
 
 /** RFC 1035 §3.1: a name is at most 255 octets on the wire, root octet included. */
 export const MAX_NAME_OCTETS = 255;
@@ -71,10 +71,7 @@ function present(len: number): string {
         SCRATCH[n++] = 0x5c;
         SCRATCH[n++] = x;
       } else {
-        SCRATCH[n++] = 0x5c;
-        SCRATCH[n++] = 0x30 + ((x / 100) | 0);
-        SCRATCH[n++] = 0x30 + (((x / 10) | 0) % 10);
-        SCRATCH[n++] = 0x30 + (x % 10);
+        n = decimalEscapeInto(n, x);
       }
     }
     p = labelEnd;

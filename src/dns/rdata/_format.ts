@@ -5,7 +5,7 @@
  * @module
  */
 
-import { SCRATCH, scratchString } from "../_scratch.ts";
+import { decimalEscapeInto, SCRATCH, scratchString } from "../_scratch.ts";
 
 const HEX_UPPER = "0123456789ABCDEF";
 const HEX_LOWER = "0123456789abcdef";
@@ -74,10 +74,7 @@ export function quoted(bytes: Uint8Array, start: number, end: number): string {
     } else if (x >= 0x20 && x <= 0x7e) {
       SCRATCH[n++] = x;
     } else {
-      SCRATCH[n++] = 0x5c;
-      SCRATCH[n++] = 0x30 + ((x / 100) | 0);
-      SCRATCH[n++] = 0x30 + (((x / 10) | 0) % 10);
-      SCRATCH[n++] = 0x30 + (x % 10);
+      n = decimalEscapeInto(n, x);
     }
   }
   SCRATCH[n++] = 0x22;
