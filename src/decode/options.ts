@@ -10,16 +10,25 @@ export interface DecoderOptions {
   maxTcpStreams: number;
   /** Bytes buffered per direction of a TCP connection (partial message plus out-of-order segments). */
   maxTcpStreamBytes: number;
+  /**
+   * Bytes buffered by all TCP connections together: without it the two bounds above still allow
+   * 4096 × 2 × 256 KiB = 2 GiB. Over it, the least recently used connections are evicted.
+   */
+  maxTcpBufferedBytes: number;
   /** A TCP connection without a segment for this many seconds (packet time) is flushed and closed. */
   tcpIdleTimeoutSec: number;
 }
 
-/** The defaults: port 53, 1024 partial datagrams for 30 s, 4096 connections of 256 KiB per direction idle 120 s. */
+/**
+ * The defaults: port 53, 1024 partial datagrams for 30 s, 4096 connections of 256 KiB per direction idle 120 s,
+ * 64 MiB of TCP data buffered in all.
+ */
 export const DEFAULT_DECODER_OPTIONS: DecoderOptions = Object.freeze({
   dnsPorts: new Set([53]) as ReadonlySet<number>,
   maxFragmentSets: 1024,
   fragmentTimeoutSec: 30,
   maxTcpStreams: 4096,
   maxTcpStreamBytes: 256 * 1024,
+  maxTcpBufferedBytes: 64 * 1024 * 1024,
   tcpIdleTimeoutSec: 120,
 });

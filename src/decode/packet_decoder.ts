@@ -76,7 +76,12 @@ export class PacketDecoder {
     for (const port of options.dnsPorts) if (port >= 0 && port < 65536) this.#dnsPorts[port >>> 5] |= 1 << (port & 31);
     this.#fragments = new FragmentTable(options.maxFragmentSets, options.fragmentTimeoutSec, counters);
     this.#tcpContext = new TcpContext(counters, onMessage, options.maxTcpStreamBytes);
-    this.#streams = new TcpTable(this.#tcpContext, options.maxTcpStreams, options.tcpIdleTimeoutSec);
+    this.#streams = new TcpTable(
+      this.#tcpContext,
+      options.maxTcpStreams,
+      options.tcpIdleTimeoutSec,
+      options.maxTcpBufferedBytes,
+    );
   }
 
   /**

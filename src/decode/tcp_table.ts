@@ -45,9 +45,13 @@ export class TcpTable {
   readonly #ctx: TcpContext;
   readonly #maxConnections: number;
   readonly #idleTimeoutSec: number;
+  /** Bytes buffered by every connection together (partial messages and held segments), and its bound. */
+  #bufferedBytes = 0;
+  readonly #maxBufferedBytes: number;
 
-  constructor(ctx: TcpContext, maxConnections: number, idleTimeoutSec: number) {
+  constructor(ctx: TcpContext, maxConnections: number, idleTimeoutSec: number, maxBufferedBytes = Infinity) {
     this.#ctx = ctx;
+    this.#maxBufferedBytes = maxBufferedBytes;
     this.#maxConnections = Math.max(1, maxConnections);
     this.#idleTimeoutSec = idleTimeoutSec;
     let buckets = MIN_BUCKETS;
@@ -117,18 +121,31 @@ export class TcpTable {
       this.#touch(connection);
       connection.lastSeenSec = nowSec;
     }
+    const bufferedBefore = stream!.bufferedBytes;
     if ((flags & TCP_RST) !== 0) {
       // Deliver what is complete, then the connection is gone.
       stream!.segment(seq, data, start, end, false);
+      this.#bufferedBytes += stream!.bufferedBytes - bufferedBefore;
       this.#evict(connection, "tcp_streams_closed");
       return;
     }
     if ((flags & TCP_SYN) !== 0) stream!.syn(seq);
     stream!.segment((flags & TCP_SYN) !== 0 ? (seq + 1) >>> 0 : seq, data, start, end, (flags & TCP_FIN) !== 0);
+    this.#bufferedBytes += stream!.bufferedBytes - bufferedBefore;
     if (connection.a.finished && connection.b.finished) {
       this.#remove(connection);
       this.#ctx.counters.tcp_streams_closed++;
+      return;
     }
+    // Over the table's byte budget: give up on the least recently used connections (this one is the newest).
+    while (this.#bufferedBytes > this.#maxBufferedBytes && this.#oldest !== connection) {
+      this.#evict(this.#oldest!, "tcp_streams_evicted");
+    }
+  }
+
+  /** Bytes buffered by all connections (for tests and metrics). */
+  get bufferedBytes(): number {
+    return this.#bufferedBytes;
   }
 
   /** Flush and drop connections idle for `idleTimeoutSec` or more at packet time `nowSec`. */
@@ -148,10 +165,12 @@ export class TcpTable {
     this.#buckets.fill(null);
     this.#oldest = this.#newest = null;
     this.#size = 0;
+    this.#bufferedBytes = 0;
   }
 
   /** Flush both directions (delivering what is complete), drop the connection and count it under `counter`. */
   #evict(connection: TcpConnection, counter: "tcp_streams_evicted" | "tcp_streams_expired" | "tcp_streams_closed") {
+    this.#bufferedBytes -= connection.a.bufferedBytes + connection.b.bufferedBytes;
     connection.a.flush();
     connection.b.flush();
     this.#remove(connection);
@@ -167,6 +186,8 @@ export class TcpTable {
   }
 
   #remove(connection: TcpConnection): void {
+    // What a flushed or finished connection still holds is dropped with it (and was counted by the stream).
+    this.#bufferedBytes -= connection.a.bufferedBytes + connection.b.bufferedBytes;
     const bucket = connection.hash & this.#mask;
     let at = this.#buckets[bucket];
     if (at === connection) {

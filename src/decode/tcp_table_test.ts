@@ -82,3 +82,17 @@ Deno.test("TcpTable keeps thousands of connections apart, in both directions, an
   assert.equal(x.decoder.flush(), undefined);
   assert.equal(x.counters.tcp_bytes_dropped, 0);
 });
+
+Deno.test("TcpTable evicts the least recently used connections when all together buffer too much", () => {
+  const x = new Collector({ maxTcpBufferedBytes: 20 });
+  const partial = prefixed(q).subarray(0, 8); // a length prefix and the start of a message: held, not delivered
+  x.feed(tcpFrame(true, 100, "AP", partial, 3001)); // 8 bytes held
+  x.feed(tcpFrame(true, 100, "AP", partial, 3002)); // 16
+  assert.equal(x.counters.tcp_streams_evicted, 0);
+  x.feed(tcpFrame(true, 100, "AP", partial, 3003)); // 24 > 20: the oldest (3001) goes
+  assert.equal(x.counters.tcp_streams_evicted, 1);
+  assert.equal(x.counters.tcp_bytes_dropped, 8);
+  x.feed(tcpFrame(true, 108, "AP", prefixed(q).subarray(8), 3002)); // 3002 completes its message
+  assert.deepEqual(x.datagrams.map((d) => d.srcPort), [3002]);
+  assert.equal(x.counters.tcp_streams_evicted, 1, "delivering frees the budget");
+});
