@@ -80,6 +80,12 @@ export function keyMatches(key: LookupKey, rows: Int32Array, base: number): bool
   return true;
 }
 
+/** Whether the keys stored at `a` and `b` of `rows` are equal. */
+export function storedKeysMatch(rows: Int32Array, a: number, b: number): boolean {
+  for (let i = 0; i < KEY_CELLS; i++) if (rows[a + i] !== rows[b + i]) return false;
+  return true;
+}
+
 /** Store `key` in the row at `base` of `rows` (cells `[base, base + KEY_CELLS)`). */
 export function storeKey(key: LookupKey, rows: Int32Array, base: number): void {
   rows[base] = key.hash;

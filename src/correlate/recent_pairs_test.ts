@@ -30,19 +30,19 @@ Deno.test("RecentPairs forgets the oldest key when its capacity is reached", () 
   assert.deepEqual(["a", "b", "c"].map((k) => recent.has(key(k), 0)), [false, true, true]);
 });
 
-Deno.test("RecentPairs extends a key remembered again without taking a new slot", () => {
+Deno.test("RecentPairs keeps a key remembered again until its later time", () => {
   const recent = new RecentPairs(2);
   recent.remember(key("a"), 10);
   recent.remember(key("a"), 20);
   recent.remember(key("b"), 20);
-  assert.ok(recent.has(key("a"), 15), "a kept its slot and its later time");
+  assert.ok(recent.has(key("a"), 15), "a has its later time, in the slot of its newest copy");
   assert.ok(recent.has(key("b"), 15));
 });
 
 Deno.test("RecentPairs agrees with a first-in first-out model over many reused and colliding keys", () => {
   const capacity = 8;
   const recent = new RecentPairs(capacity);
-  /** The model: distinct keys oldest first, each with its time. */
+  /** The model: the last `capacity` keys remembered, oldest first, each with its time; the newest copy counts. */
   const model: { id: number; untilMs: number }[] = [];
   const keyOf = (id: number) => new LookupKey().set("udp", SERVER, 40000 + (id % 3), SERVER, 53, id);
   let seed = 99;
@@ -50,26 +50,24 @@ Deno.test("RecentPairs agrees with a first-in first-out model over many reused a
   for (let step = 0; step < 5000; step++) {
     const id = next(24);
     if (next(3) === 0) {
-      const entry = model.find((e) => e.id === id);
+      const entry = model.findLast((e) => e.id === id);
       assert.equal(recent.has(keyOf(id), 50), entry !== undefined && entry.untilMs >= 50, `step ${step}`);
       continue;
     }
     const untilMs = next(100);
     recent.remember(keyOf(id), untilMs);
-    const entry = model.find((e) => e.id === id);
-    if (entry !== undefined) {
-      entry.untilMs = untilMs;
-    } else {
-      model.push({ id, untilMs });
-      if (model.length > capacity) model.shift();
-    }
+    model.push({ id, untilMs });
+    if (model.length > capacity) model.shift();
   }
 });
 
 Deno.test("RecentPairs agrees with the first-in first-out model over hundreds of keys and often reused slots", () => {
   const capacity = 512;
   const recent = new RecentPairs(capacity);
-  const model = new Map<number, number>(); // id -> untilMs, in insertion order (oldest first)
+  // The last `capacity` keys remembered (ring slot -> id and untilMs); a key's newest copy counts.
+  const ids = new Int32Array(capacity).fill(-1);
+  const untils = new Float64Array(capacity);
+  let written = 0;
   const keyOf = (id: number) => new LookupKey().set("tcp", SERVER, 1024 + (id >> 16), SERVER, 53, id & 0xffff);
   let seed = 7;
   // The high bits of the generator: its low bits repeat with short periods.
@@ -77,17 +75,46 @@ Deno.test("RecentPairs agrees with the first-in first-out model over hundreds of
   for (let step = 0; step < 60000; step++) {
     const id = next(1500);
     if (next(2) === 0) {
-      const until = model.get(id);
+      let until: number | undefined;
+      for (let back = 1; back <= Math.min(written, capacity) && until === undefined; back++) {
+        const at = (written - back) % capacity;
+        if (ids[at] === id) until = untils[at];
+      }
       assert.equal(recent.has(keyOf(id), 50), until !== undefined && until >= 50, `step ${step}`);
       continue;
     }
     const untilMs = next(100);
     recent.remember(keyOf(id), untilMs);
-    if (model.has(id)) {
-      model.set(id, untilMs); // keeps its place in the order
-    } else {
-      model.set(id, untilMs);
-      if (model.size > capacity) model.delete(model.keys().next().value!);
+    ids[written % capacity] = id;
+    untils[written % capacity] = untilMs;
+    written++;
+  }
+});
+
+Deno.test("RecentPairs answers right after many keys were remembered without a lookup, the ring wrapping between", () => {
+  const capacity = 64;
+  const recent = new RecentPairs(capacity);
+  const ids: number[] = []; // every key remembered, in order
+  const untils: number[] = [];
+  const keyOf = (id: number) => new LookupKey().set("udp", SERVER, 2000 + (id % 7), SERVER, 53, id);
+  let seed = 3;
+  const next = (n: number) => ((seed = (Math.imul(seed, 1103515245) + 12345) >>> 0) >>> 16) % n;
+  for (let round = 0; round < 200; round++) {
+    // Between lookups: from none to three ring lengths of keys, some of them repeated.
+    for (let k = next(3 * capacity); k > 0; k--) {
+      const id = next(150);
+      const untilMs = next(100);
+      recent.remember(keyOf(id), untilMs);
+      ids.push(id);
+      untils.push(untilMs);
+    }
+    for (let probe = 0; probe < 20; probe++) {
+      const id = next(150);
+      let until: number | undefined;
+      for (let at = ids.length - 1; at >= Math.max(0, ids.length - capacity) && until === undefined; at--) {
+        if (ids[at] === id) until = untils[at];
+      }
+      assert.equal(recent.has(keyOf(id), 50), until !== undefined && until >= 50, `round ${round}`);
     }
   }
 });

@@ -31,8 +31,9 @@ import { HEADER_SIZE } from "../dns/header.ts";
 import { expandName, MAX_NAME_OCTETS } from "../dns/name.ts";
 import { sameWireName, scanQuestion, WireQuestion } from "../dns/wire_scan.ts";
 import { countDecodeError, type Counters } from "../metrics/counters.ts";
-import { atypePart, levelPart, rcodeAnswer } from "./gopassivedns_parts.ts";
-import { RecordContext, writeHead, writeTail } from "./gopassivedns_record.ts";
+import type { Constant } from "./_put.ts";
+import { levelPart } from "./gopassivedns_parts.ts";
+import { endRecord, RecordContext, startRecord, writeRcodeRecord } from "./gopassivedns_record.ts";
 import { RecordBuffer } from "./record_buffer.ts";
 import { writeRdata } from "./wire_render.ts";
 
@@ -71,7 +72,7 @@ export class GopassivednsFastPath {
   /** Where RDATA goes when a response's answers are only checked, not written. */
   readonly #discard = new RecordBuffer(1 << 16);
   /** `","level":"…","bytes":` (closing the sport string): the `-syslog_priority` string, encoded once. */
-  readonly #level: Uint8Array;
+  readonly #level: Constant;
   /** The response being written: what its records share. */
   readonly #context = new RecordContext();
   #nextSweepMs = -1;
@@ -303,9 +304,7 @@ export class GopassivednsFastPath {
     const rcode = rq.flags & RCODE_MASK;
     if (rcode !== 0) {
       const out = this.out;
-      writeHead(out, c);
-      out.raw(rcodeAnswer(rcode));
-      writeTail(out, c, this.#level);
+      writeRcodeRecord(out, c, rcode, this.#level);
       this.#walkAnswers(r, rq, false);
       return 1;
     }
@@ -332,8 +331,6 @@ export class GopassivednsFastPath {
     let anomaly = false;
     let p = rq.answersStart;
     let written = 0;
-    // The first record's head and tail, repeated for the others.
-    let headStart = 0, headEnd = 0, tailStart = 0, tailEnd = 0;
     for (let i = 0; i < rq.ancount; i++) {
       if (p === end) {
         anomaly = true; // count_mismatch
@@ -362,29 +359,11 @@ export class GopassivednsFastPath {
         break;
       }
       if (type === TYPE_OPT) anomaly = true; // opt_outside_additional
-      if (emit) {
-        if (written === 0) {
-          headStart = out.used;
-          writeHead(out, this.#context);
-          headEnd = out.used;
-        } else {
-          out.repeat(headStart, headEnd);
-        }
-      }
+      // The head and tail are written for the first record and copied for the others (gopassivedns_record.ts).
+      if (emit) startRecord(out, this.#context, written);
       if (!writeRdata(out, r, type, klass, p, rdEnd)) anomaly = true; // bad_rdata
-      if (emit) {
-        out.raw(atypePart(type));
-        out.number(ttl);
-        if (written === 0) {
-          tailStart = out.used;
-          writeTail(out, this.#context, this.#level);
-          tailEnd = out.used;
-        } else {
-          out.repeat(tailStart, tailEnd);
-        }
-      } else {
-        out.reset();
-      }
+      if (emit) endRecord(out, this.#context, written, type, ttl, this.#level);
+      else out.reset();
       written++;
       p = rdEnd;
     }

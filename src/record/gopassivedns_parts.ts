@@ -3,6 +3,9 @@
  * each run of keys and fixed values with one copy: keys are merged with their neighbours, the per-type and
  * per-rcode texts are encoded on first use and kept, and the six trailing booleans are one of 32 ready endings.
  *
+ * The parts written by word writers are {@linkcode Constant}s (src/record/_put.ts); those handed to the address
+ * cache and the time writer, which merge them into their own copies, stay plain bytes.
+ *
  * Zero-copy contract: every array returned here is shared and must only be read (copied into a RecordBuffer).
  *
  * @module
@@ -10,14 +13,16 @@
 
 import { gopassivednsRcodeText, gopassivednsTypeName } from "../dns/registries.ts";
 import { jsonString } from "./json_string.ts";
+import { Constant } from "./_put.ts";
 
 const encoder = new TextEncoder();
 const bytes = (text: string): Uint8Array => encoder.encode(text);
+const constant = (text: string): Constant => new Constant(encoder.encode(text));
 
 /** `{"query_id":`: a record's first bytes. */
-export const QUERY_ID: Uint8Array = bytes('{"query_id":');
+export const QUERY_ID: Constant = constant('{"query_id":');
 /** An absent question's name. */
-export const EMPTY_NAME: Uint8Array = bytes('""');
+export const EMPTY_NAME: Constant = constant('""');
 /** `,"dst":"`, before the server's address. */
 export const DST: Uint8Array = bytes(',"dst":"');
 /** `","src":"`, between the server's and the client's address. */
@@ -27,50 +32,50 @@ export const TSTAMP: Uint8Array = bytes('","tstamp":"');
 /** `","elapsed":`, before the nanoseconds from query to response. */
 export const ELAPSED: Uint8Array = bytes('","elapsed":');
 /** `,"sport":"`, before the client's port. */
-export const SPORT: Uint8Array = bytes(',"sport":"');
+export const SPORT: Constant = constant(',"sport":"');
 
 /** RFC 1035 §4.1.1: RCODE is four bits. */
 const RCODES = 16;
 
 /** `,"rcode":N,"q":` per RCODE. */
-const RCODE_PARTS: readonly Uint8Array[] = Array.from({ length: RCODES }, (_, n) => bytes(`,"rcode":${n},"q":`));
+const RCODE_PARTS: readonly Constant[] = Array.from({ length: RCODES }, (_, n) => constant(`,"rcode":${n},"q":`));
 
 /** `,"rcode":N,"q":`: the bytes between the query ID and the question name. */
-export function rcodePart(rcode: number): Uint8Array {
+export function rcodePart(rcode: number): Constant {
   return RCODE_PARTS[rcode];
 }
 
 /** `"Non-Existent Domain","atype":"","ttl":0` per RCODE: the record of a response that is not NOERROR. */
-const RCODE_ANSWERS: readonly Uint8Array[] = Array.from(
+const RCODE_ANSWERS: readonly Constant[] = Array.from(
   { length: RCODES },
-  (_, n) => bytes(jsonString(gopassivednsRcodeText(n)) + ',"atype":"","ttl":0'),
+  (_, n) => constant(jsonString(gopassivednsRcodeText(n)) + ',"atype":"","ttl":0'),
 );
 
 /** The `a`, `atype` and `ttl` values of a response that is not NOERROR (from after `"a":` to before `"dst"`). */
-export function rcodeAnswer(rcode: number): Uint8Array {
+export function rcodeAnswer(rcode: number): Constant {
   return RCODE_ANSWERS[rcode];
 }
 
 /** Per TYPE value, encoded on first use: `,"qtype":"A","a":` and `,"atype":"A","ttl":`. */
-const QTYPE_PARTS: (Uint8Array | undefined)[] = new Array(0x10000);
-const ATYPE_PARTS: (Uint8Array | undefined)[] = new Array(0x10000);
+const QTYPE_PARTS: (Constant | undefined)[] = new Array(0x10000);
+const ATYPE_PARTS: (Constant | undefined)[] = new Array(0x10000);
 /** `,"qtype":"","a":` for a message without a question. */
-const NO_QTYPE_PART = bytes(',"qtype":"","a":');
+const NO_QTYPE_PART = constant(',"qtype":"","a":');
 
 /** `,"qtype":"A","a":`, or with an empty qtype when `type` is -1 (no question). */
-export function qtypePart(type: number): Uint8Array {
+export function qtypePart(type: number): Constant {
   if (type < 0) return NO_QTYPE_PART;
-  return QTYPE_PARTS[type] ??= bytes(',"qtype":' + jsonString(gopassivednsTypeName(type)) + ',"a":');
+  return QTYPE_PARTS[type] ??= constant(',"qtype":' + jsonString(gopassivednsTypeName(type)) + ',"a":');
 }
 
 /** `,"atype":"A","ttl":`: the bytes between an answer's data and its TTL. */
-export function atypePart(type: number): Uint8Array {
-  return ATYPE_PARTS[type] ??= bytes(',"atype":' + jsonString(gopassivednsTypeName(type)) + ',"ttl":');
+export function atypePart(type: number): Constant {
+  return ATYPE_PARTS[type] ??= constant(',"atype":' + jsonString(gopassivednsTypeName(type)) + ',"ttl":');
 }
 
 /** `","level":"…","bytes":` (closing the sport string) for a `-syslog_priority` value. */
-export function levelPart(level: string): Uint8Array {
-  return bytes('","level":' + jsonString(level) + ',"bytes":');
+export function levelPart(level: string): Constant {
+  return constant('","level":' + jsonString(level) + ',"bytes":');
 }
 
 /** Flags of {@linkcode endingPart}, one bit each. */
@@ -81,13 +86,13 @@ export const ENDING_RD = 2;
 export const ENDING_RA = 1;
 
 /** `,"protocol":"udp","truncated":false,"aa":false,"rd":true,"ra":true}` and the newline, per flag combination. */
-const ENDINGS: readonly Uint8Array[] = Array.from({ length: 32 }, (_, f) =>
-  bytes(
+const ENDINGS: readonly Constant[] = Array.from({ length: 32 }, (_, f) =>
+  constant(
     `,"protocol":"${f & ENDING_TCP ? "tcp" : "udp"}","truncated":${(f & ENDING_TRUNCATED) !== 0}` +
       `,"aa":${(f & ENDING_AA) !== 0},"rd":${(f & ENDING_RD) !== 0},"ra":${(f & ENDING_RA) !== 0}}\n`,
   ));
 
 /** A record's last bytes, newline included, for the `ENDING_*` flags in `flags`. */
-export function endingPart(flags: number): Uint8Array {
+export function endingPart(flags: number): Constant {
   return ENDINGS[flags];
 }

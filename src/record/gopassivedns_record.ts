@@ -1,13 +1,20 @@
 /**
  * The parts of a gopassivedns record shared by every record of one response: the head (query ID to `"a":`) and the
- * tail (`,"dst":` to the newline). The fast path fills one reused {@linkcode RecordContext} per paired response,
- * writes the head and tail once, and repeats them from the output for the response's further records.
+ * tail (`,"dst":` to the newline). The fast path fills one reused {@linkcode RecordContext} per paired response and
+ * writes each answer's record as {@linkcode startRecord}, the RDATA, {@linkcode endRecord}: the head and tail are
+ * written once, for the first record, and copied from the output for the others; a record whose type and TTL are
+ * those of the record before it copies that record's whole end (`,"atype":` to the newline) in one run.
+ *
+ * Constants and numbers are written with the word writers of src/record/_put.ts (whole 32-bit stores through the
+ * buffer's `DataView`), copies of earlier output with one `copyWithin`: almost nothing is written byte by byte
+ * apart from the names and addresses themselves.
  *
  * @module
  */
 
 import type { RecordBuffer } from "./record_buffer.ts";
 import {
+  atypePart,
   DST,
   ELAPSED,
   EMPTY_NAME,
@@ -19,6 +26,7 @@ import {
   endingPart,
   qtypePart,
   QUERY_ID,
+  rcodeAnswer,
   rcodePart,
   SPORT,
   SRC,
@@ -27,7 +35,7 @@ import {
 import { elapsedNs, GO_TIME_MAX, GoTimeWriter } from "./time_format.ts";
 import { IP_TEXT_MAX, putIp16 } from "./ip_write.ts";
 import { AddressTextCache } from "./address_text_cache.ts";
-import { NUMBER_MAX, putBytes, putNumber, putUint32 } from "./_put.ts";
+import { type Constant, copyAsciiWords, NUMBER_MAX, putConstant, putDigits, putNumberWords } from "./_put.ts";
 import { writeWireName } from "./wire_render.ts";
 
 const AA_BIT = 0x0400; // RFC 1035 §4.1.1
@@ -69,34 +77,106 @@ export class RecordContext {
   responseNsec = 0;
   /** The response's captured frame length (`bytes`). */
   wireLen = 0;
+  /** Where the first record's head and tail are in the output (set by writing it; valid until the output resets). */
+  headStart = 0;
+  headEnd = 0;
+  tailStart = 0;
+  tailEnd = 0;
+  /** The previous record's type and TTL, and its end (`,"atype":` to the newline) in the output. */
+  lastType = -1;
+  lastTtl = -1;
+  lastEndStart = 0;
+  lastEnd = 0;
+}
+
+/**
+ * Start the record of the response's answer number `index`: `{"query_id":…,"a":`, written for the first (index 0)
+ * and copied from it for the others (the output must not have been reset since).
+ */
+export function startRecord(out: RecordBuffer, c: RecordContext, index: number): void {
+  if (index === 0) {
+    c.headStart = out.used;
+    writeHead(out, c);
+    c.headEnd = out.used;
+  } else {
+    repeat(out, c.headStart, c.headEnd);
+  }
+}
+
+/**
+ * End the record of answer number `index` after its RDATA: `,"atype":…,"ttl":N` and the tail (newline included),
+ * the tail written for the first record and copied for the others. `level` is the encoded `levelPart`.
+ */
+export function endRecord(
+  out: RecordBuffer,
+  c: RecordContext,
+  index: number,
+  type: number,
+  ttl: number,
+  level: Constant,
+): void {
+  const start = out.used;
+  if (index !== 0 && type === c.lastType && ttl === c.lastTtl) {
+    repeat(out, c.lastEndStart, c.lastEnd);
+  } else {
+    const atype = atypePart(type);
+    out.reserve(atype.length + NUMBER_MAX);
+    const v = out.view, d = out.bytes;
+    out.used = putDigits(v, d, putConstant(v, d, start, atype), ttl);
+    if (index === 0) {
+      c.tailStart = out.used;
+      writeTail(out, c, level);
+      c.tailEnd = out.used;
+    } else {
+      repeat(out, c.tailStart, c.tailEnd);
+    }
+    c.lastType = type;
+    c.lastTtl = ttl;
+  }
+  c.lastEndStart = start;
+  c.lastEnd = out.used;
+}
+
+/** The one record of a response whose rcode is not NOERROR (`rcode`): the rcode text in place of an answer. */
+export function writeRcodeRecord(out: RecordBuffer, c: RecordContext, rcode: number, level: Constant): void {
+  writeHead(out, c);
+  out.constant(rcodeAnswer(rcode));
+  writeTail(out, c, level);
+}
+
+/** Copy `[start, end)` of the output (an earlier part of this response's records: ASCII) to its end. */
+function repeat(out: RecordBuffer, start: number, end: number): void {
+  out.reserve(end - start);
+  out.used = copyAsciiWords(out.view, out.bytes, out.used, start, end);
 }
 
 /** `{"query_id":…,"a":`: everything before the answer's data. */
-export function writeHead(out: RecordBuffer, c: RecordContext): void {
+function writeHead(out: RecordBuffer, c: RecordContext): void {
   out.reserve(HEAD_MAX);
-  const d = out.bytes;
-  let u = putBytes(d, out.used, QUERY_ID);
-  u = putUint32(d, u, c.id);
-  out.used = putBytes(d, u, rcodePart(c.flags & RCODE_MASK));
-  if (c.qtype < 0) out.raw(EMPTY_NAME);
+  const v = out.view, d = out.bytes;
+  let u = putConstant(v, d, out.used, QUERY_ID);
+  u = putDigits(v, d, u, c.id);
+  out.used = putConstant(v, d, u, rcodePart(c.flags & RCODE_MASK));
+  if (c.qtype < 0) out.constant(EMPTY_NAME);
   else writeWireName(out, c.names, c.nameStart, c.nameLength);
-  out.raw(qtypePart(c.qtype));
+  out.constant(qtypePart(c.qtype));
 }
 
 /** `,"dst":…}` and the newline: everything after the answer's TTL. `level` is the encoded `levelPart`. */
-export function writeTail(out: RecordBuffer, c: RecordContext, level: Uint8Array): void {
+function writeTail(out: RecordBuffer, c: RecordContext, level: Constant): void {
   out.reserve(TAIL_MAX + level.length);
-  const d = out.bytes;
-  let u = SERVER_PART.put(d, out.used, c.server, 0);
-  u = putIp16(d, u, c.client, 0);
-  u = TSTAMP_WRITER.put(d, u, c.responseSec, c.responseNsec);
-  u = putNumber(d, u, elapsedNs(c.querySec, c.queryNsec, c.responseSec, c.responseNsec));
-  u = putBytes(d, u, SPORT);
-  u = putUint32(d, u, c.clientPort);
-  u = putBytes(d, u, level);
-  u = putUint32(d, u, c.wireLen);
+  const v = out.view, d = out.bytes;
+  let u = SERVER_PART.put(v, out.used, c.server, 0);
+  u = putIp16(v, d, u, c.client, 0);
+  u = TSTAMP_WRITER.put(v, d, u, c.responseSec, c.responseNsec);
+  u = putNumberWords(v, d, u, elapsedNs(c.querySec, c.queryNsec, c.responseSec, c.responseNsec));
+  u = putConstant(v, d, u, SPORT);
+  u = putDigits(v, d, u, c.clientPort);
+  u = putConstant(v, d, u, level);
+  u = putDigits(v, d, u, c.wireLen);
   const f = c.flags;
-  out.used = putBytes(
+  out.used = putConstant(
+    v,
     d,
     u,
     endingPart(

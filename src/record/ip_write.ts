@@ -4,7 +4,8 @@
  * IPv6, and an IPv4-mapped IPv6 address as plain dotted IPv4.
  *
  * Reads only: the address is read in place (a packet buffer, a message, a key) and no reference is kept. The writers
- * are cursor writers (src/record/_put.ts): the caller reserves {@linkcode IP_TEXT_MAX} bytes.
+ * are word writers (src/record/_put.ts: `v` views the bytes of `d`, and up to `WORD_SLACK` bytes past the returned
+ * index may be overwritten): the caller reserves {@linkcode IP_TEXT_MAX} bytes.
  *
  * @module
  */
@@ -12,29 +13,33 @@
 /** Most bytes an address's text takes (eight four-digit fields and seven colons). */
 export const IP_TEXT_MAX = 39;
 
-/** Per byte value x: `DECIMAL[x * 4]` is its digit count, then its digits ("0" … "255"). */
-const DECIMAL = new Uint8Array(256 * 4);
-for (let x = 0; x < 256; x++) {
-  const digits = String(x);
-  DECIMAL[x * 4] = digits.length;
-  for (let i = 0; i < digits.length; i++) DECIMAL[x * 4 + 1 + i] = digits.charCodeAt(i);
-}
-
 const HEX_DIGITS = new TextEncoder().encode("0123456789abcdef");
-const DOT = 0x2e;
 const COLON = 0x3a;
 
+/** Per byte value x: its digits and a dot ("0." … "255.") as one little-endian word, and how many bytes that is. */
+const OCTET_DOT = new Int32Array(256);
+const OCTET_DOT_LENGTH = new Uint8Array(256);
+for (let x = 0; x < 256; x++) {
+  const text = String(x) + ".";
+  OCTET_DOT_LENGTH[x] = text.length;
+  for (let i = 0; i < text.length; i++) OCTET_DOT[x] |= text.charCodeAt(i) << (8 * i);
+}
+
 /** Dotted-quad digits of the 4 bytes at `o` (no quotes), at `d[u]`; returns the index after them. */
-export function putIpv4(d: Uint8Array, u: number, b: Uint8Array, o: number): number {
-  for (let i = 0; i < 4; i++) {
-    if (i > 0) d[u++] = DOT;
-    const k = b[o + i] * 4;
-    const n = DECIMAL[k];
-    d[u++] = DECIMAL[k + 1];
-    if (n > 1) d[u++] = DECIMAL[k + 2];
-    if (n > 2) d[u++] = DECIMAL[k + 3];
-  }
-  return u;
+export function putIpv4(v: DataView, _d: Uint8Array, u: number, b: Uint8Array, o: number): number {
+  // Each octet with a dot after it, one store each; the last dot is left past the returned index.
+  let x = b[o];
+  v.setInt32(u, OCTET_DOT[x], true);
+  u += OCTET_DOT_LENGTH[x];
+  x = b[o + 1];
+  v.setInt32(u, OCTET_DOT[x], true);
+  u += OCTET_DOT_LENGTH[x];
+  x = b[o + 2];
+  v.setInt32(u, OCTET_DOT[x], true);
+  u += OCTET_DOT_LENGTH[x];
+  x = b[o + 3];
+  v.setInt32(u, OCTET_DOT[x], true);
+  return u + OCTET_DOT_LENGTH[x] - 1;
 }
 
 /**
@@ -42,10 +47,13 @@ export function putIpv4(d: Uint8Array, u: number, b: Uint8Array, o: number): num
  * anything else as RFC 5952 IPv6: lower-case hex fields without leading zeros, the longest run of two or more zero
  * fields (the first on a tie) written `::`. Written at `d[u]`; returns the index after it.
  */
-export function putIp16(d: Uint8Array, u: number, b: Uint8Array, o: number): number {
-  let mapped = b[o + 10] === 0xff && b[o + 11] === 0xff;
-  for (let i = 0; i < 10 && mapped; i++) mapped = b[o + i] === 0;
-  if (mapped) return putIpv4(d, u, b, o + 12);
+export function putIp16(v: DataView, d: Uint8Array, u: number, b: Uint8Array, o: number): number {
+  if (
+    b[o + 10] === 0xff && b[o + 11] === 0xff &&
+    (b[o] | b[o + 1] | b[o + 2] | b[o + 3] | b[o + 4] | b[o + 5] | b[o + 6] | b[o + 7] | b[o + 8] | b[o + 9]) === 0
+  ) {
+    return putIpv4(v, d, u, b, o + 12);
+  }
   // RFC 5952 §4.2: the longest run of zero fields, the first on a tie, only when at least two long.
   let bestStart = -1, bestLength = 1, runStart = -1;
   for (let i = 0; i < 8; i++) {

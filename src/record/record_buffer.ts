@@ -9,7 +9,7 @@
  * @module
  */
 
-import { NUMBER_MAX, putBytes, putNumber } from "./_put.ts";
+import { type Constant, NUMBER_MAX, putBytes, putConstant, putNumber, WORD_SLACK } from "./_put.ts";
 
 const encoder = new TextEncoder();
 
@@ -26,10 +26,13 @@ const HEX = "0123456789abcdef";
 export class RecordBuffer {
   /** The bytes; index `used` is where the next byte goes. Replaced (contents kept) when it grows. */
   bytes: Uint8Array;
+  /** A view of `bytes` for the word writers (src/record/_put.ts); replaced with it. */
+  view: DataView;
   used = 0;
 
   constructor(capacity = 1 << 20) {
     this.bytes = new Uint8Array(capacity);
+    this.view = new DataView(this.bytes.buffer);
   }
 
   /** The records written since the last `reset()` (a view: see the module's zero-copy contract). */
@@ -41,18 +44,25 @@ export class RecordBuffer {
     this.used = 0;
   }
 
-  /** Make room for `n` more bytes. */
+  /** Make room for `n` more bytes, and the word writers' slack beyond them (src/record/_put.ts). */
   reserve(n: number): void {
-    if (this.used + n <= this.bytes.length) return;
-    const bigger = new Uint8Array(Math.max(this.bytes.length * 2, this.used + n));
+    if (this.used + n + WORD_SLACK <= this.bytes.length) return;
+    const bigger = new Uint8Array(Math.max(this.bytes.length * 2, this.used + n + WORD_SLACK));
     bigger.set(this.bytes.subarray(0, this.used));
     this.bytes = bigger;
+    this.view = new DataView(bigger.buffer);
   }
 
   /** Copy pre-encoded bytes. */
   raw(src: Uint8Array): void {
     if (this.used + src.length > this.bytes.length) this.reserve(src.length);
     this.used = putBytes(this.bytes, this.used, src);
+  }
+
+  /** Copy a prepared constant. */
+  constant(c: Constant): void {
+    this.reserve(c.length);
+    this.used = putConstant(this.view, this.bytes, this.used, c);
   }
 
   /** Copy `[start, end)` of this buffer to its end (a part of an earlier record repeated in the next one). */

@@ -3,7 +3,7 @@
  * second and cached: consecutive packets almost always fall in the same second.
  */
 
-import { putBytes } from "./_put.ts";
+import { Constant, putConstant, putFourDigits } from "./_put.ts";
 
 let cachedSec = Number.NaN;
 let cachedDateTime = "";
@@ -44,49 +44,72 @@ const encoder = new TextEncoder();
 /** Most bytes {@linkcode putGoTime} writes: the prefix, date and time, a dot and nine digits, the suffix. */
 export const GO_TIME_MAX = 19 + 10 + 10;
 
+/** Per n below 10000: how many trailing zeros its four zero-padded digits end with (4 for 0). */
+const TRAILING_ZEROS4 = new Uint8Array(10000);
+for (let n = 0; n < 10000; n++) {
+  let zeros = 0;
+  for (let m = n; zeros < 4 && m % 10 === 0; m /= 10) zeros++;
+  TRAILING_ZEROS4[n] = zeros;
+}
+
 /**
- * {@linkcode goTimeString} as a cursor writer (src/record/_put.ts), between constant bytes that are written with
+ * {@linkcode goTimeString} as a word writer (src/record/_put.ts), between constant bytes that are written with
  * it in the same copies: `before` + date and time (cached per second), the fraction, `" +0000 UTC"` + `after`. At
  * most {@linkcode GO_TIME_MAX} + `before.length` + `after.length` bytes; returns the index after them.
  */
 export class GoTimeWriter {
   readonly #before: Uint8Array;
   /** `before` then the date and time of `#sec`. */
-  #head: Uint8Array;
+  #head: Constant;
   #sec = Number.NaN;
   /** `" +0000 UTC"` then `after`. */
-  readonly #tail: Uint8Array;
+  readonly #tail: Constant;
 
   constructor(before: Uint8Array, after: Uint8Array) {
     this.#before = before;
-    this.#head = before;
-    this.#tail = new Uint8Array([...encoder.encode(" +0000 UTC"), ...after]);
+    this.#head = new Constant(before);
+    this.#tail = new Constant(new Uint8Array([...encoder.encode(" +0000 UTC"), ...after]));
   }
 
-  put(d: Uint8Array, u: number, tsSec: number, tsNsec: number): number {
+  put(v: DataView, d: Uint8Array, u: number, tsSec: number, tsNsec: number): number {
     if (tsSec !== this.#sec) {
       this.#sec = tsSec;
-      this.#head = new Uint8Array([...this.#before, ...encoder.encode(dateTime(tsSec))]);
+      this.#head = new Constant(new Uint8Array([...this.#before, ...encoder.encode(dateTime(tsSec))]));
     }
-    u = putBytes(d, u, this.#head);
-    if (tsNsec !== 0) {
-      // Nine digits with the trailing zeros trimmed: drop them first, then write what is left, zero-padded.
-      let digits = 9;
-      let fraction = tsNsec;
-      while (fraction % 10 === 0) {
-        fraction /= 10;
-        digits--;
-      }
-      d[u] = 0x2e; // "."
-      for (let i = digits; i > 0; i--) {
-        const q = Math.floor(fraction / 10);
-        d[u + i] = 0x30 + fraction - q * 10;
-        fraction = q;
-      }
-      u += digits + 1;
-    }
-    return putBytes(d, u, this.#tail);
+    u = putConstant(v, d, u, this.#head);
+    if (tsNsec !== 0) u = putFraction(v, d, u, tsNsec);
+    return putConstant(v, d, u, this.#tail);
   }
+}
+
+/** `.` and the nine digits of `tsNsec` (not 0) with the trailing zeros trimmed (word writer: see src/record/_put.ts). */
+function putFraction(v: DataView, d: Uint8Array, u: number, tsNsec: number): number {
+  d[u] = 0x2e; // "."
+  if (tsNsec >>> 0 === tsNsec && tsNsec < 1e9) {
+    // Written as 1 + 4 + 4 digits, zero-padded; the trailing zeros are then left past the returned index.
+    const first = (tsNsec / 1e8) | 0;
+    const rest = tsNsec - first * 1e8;
+    const high = (rest / 1e4) | 0;
+    const low = rest - high * 1e4;
+    d[u + 1] = 0x30 + first;
+    putFourDigits(v, u + 2, high);
+    putFourDigits(v, u + 6, low);
+    const zeros = low !== 0 ? TRAILING_ZEROS4[low] : high !== 0 ? 4 + TRAILING_ZEROS4[high] : 8;
+    return u + 1 + 9 - zeros;
+  }
+  // Outside the usual range (a malformed capture's timestamp): digit by digit, as the earlier writer did.
+  let digits = 9;
+  let fraction = tsNsec;
+  while (fraction % 10 === 0) {
+    fraction /= 10;
+    digits--;
+  }
+  for (let i = digits; i > 0; i--) {
+    const q = Math.floor(fraction / 10);
+    d[u + i] = 0x30 + fraction - q * 10;
+    fraction = q;
+  }
+  return u + digits + 1;
 }
 
 /** RFC 3339 with nanoseconds, UTC: `2017-07-14T02:40:00.001000000Z`. */

@@ -1,4 +1,5 @@
 import assert from "node:assert/strict";
+import { WORD_SLACK } from "./_put.ts";
 import { elapsedNs, GO_TIME_MAX, goTimeString, GoTimeWriter, rfc3339Nano } from "./time_format.ts";
 
 Deno.test("goTimeString() trims trailing zeros of the fraction as Go's Time.String does", () => {
@@ -30,9 +31,22 @@ Deno.test("elapsedNs() is exact across a second boundary and may be negative", (
 
 Deno.test("GoTimeWriter writes the bytes of goTimeString() between its constants", () => {
   const writer = new GoTimeWriter(new TextEncoder().encode("<"), new TextEncoder().encode(">"));
-  for (const [sec, nsec] of [[1460407385, 783991000], [0, 0], [1460407385, 1], [1460407385, 999999999], [86399, 10]]) {
-    const d = new Uint8Array(GO_TIME_MAX + 3);
-    const end = writer.put(d, 1, sec, nsec);
+  for (
+    const [sec, nsec] of [
+      [1460407385, 783991000],
+      [0, 0],
+      [1460407385, 1],
+      [1460407385, 999999999],
+      [86399, 10],
+      [1, 100_000_000],
+      [1, 120_000_000],
+      [1, 1_000],
+      [1, 10_000],
+      [1, 123_450_000],
+    ]
+  ) {
+    const d = new Uint8Array(GO_TIME_MAX + 3 + WORD_SLACK);
+    const end = writer.put(new DataView(d.buffer), d, 1, sec, nsec);
     assert.equal(new TextDecoder().decode(d.subarray(1, end)), "<" + goTimeString(sec, nsec) + ">");
   }
 });

@@ -104,14 +104,14 @@ export function writeRdata(
       if (end - start !== 4) break;
       out.reserve(IP_TEXT_MAX + 2);
       out.bytes[out.used] = QUOTE;
-      out.used = putIpv4(out.bytes, out.used + 1, b, start);
+      out.used = putIpv4(out.view, out.bytes, out.used + 1, b, start);
       out.bytes[out.used++] = QUOTE;
       return true;
     case TYPE_AAAA:
       if (end - start !== 16) break;
       out.reserve(IP_TEXT_MAX + 2);
       out.bytes[out.used] = QUOTE;
-      out.used = putIp16(out.bytes, out.used + 1, b, start);
+      out.used = putIp16(out.view, out.bytes, out.used + 1, b, start);
       out.bytes[out.used++] = QUOTE;
       return true;
     case TYPE_NS:
