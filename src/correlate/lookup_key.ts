@@ -6,8 +6,13 @@
  * @module
  */
 
-const FNV_OFFSET = 0x811c9dc5;
-const FNV_PRIME = 0x01000193;
+/** Odd multipliers, one per mixed word pair (any distinct odd constants with well-spread bits do). */
+const MIX_A = 0x9e3779b1;
+const MIX_B = 0x85ebca77;
+const MIX_C = 0xc2b2ae3d;
+const MIX_D = 0x27d4eb2f;
+const MIX_E = 0x165667b1;
+const MIX_F = 0xd3a2646d;
 const PORT_SPAN = 0x10000;
 /** 32-bit words per key: four per address. */
 export const KEY_WORDS = 8;
@@ -42,17 +47,21 @@ export class LookupKey {
     this.high = high;
     this.low = low;
     const w = this.words;
-    let h = FNV_OFFSET;
-    for (let i = 0; i < 4; i++) {
-      const c = word(clientAddress, i * 4);
-      const s = word(serverAddress, i * 4);
-      w[i] = c;
-      w[i + 4] = s;
-      h = Math.imul(h ^ c, FNV_PRIME);
-      h = Math.imul(h ^ s, FNV_PRIME);
-    }
-    h = Math.imul(h ^ low, FNV_PRIME);
-    h = Math.imul(h ^ high, FNV_PRIME);
+    const c0 = word(clientAddress, 0), c1 = word(clientAddress, 4);
+    const c2 = word(clientAddress, 8), c3 = word(clientAddress, 12);
+    const s0 = word(serverAddress, 0), s1 = word(serverAddress, 4);
+    const s2 = word(serverAddress, 8), s3 = word(serverAddress, 12);
+    w[0] = c0;
+    w[1] = c1;
+    w[2] = c2;
+    w[3] = c3;
+    w[4] = s0;
+    w[5] = s1;
+    w[6] = s2;
+    w[7] = s3;
+    // Independent products summed (no chain of multiplies, each waiting for the last), then mixed below.
+    let h = (Math.imul(c0 ^ s1, MIX_A) + Math.imul(c1 ^ s0, MIX_B) + Math.imul(c2 ^ s3, MIX_C) +
+      Math.imul(c3, MIX_D) + Math.imul(s2 ^ high, MIX_E) + Math.imul(s3 ^ low, MIX_F)) | 0;
     // Final avalanche (murmur3 fmix32): tables index by the low bits.
     h ^= h >>> 16;
     h = Math.imul(h, 0x85ebca6b);

@@ -26,8 +26,8 @@ import { decodeUdp, UdpHeader } from "./udp.ts";
 
 /**
  * Decodes captured frames into DNS messages. Zero-copy: a {@linkcode CapturedPacket}'s frame is decoded in place in
- * the capture buffer, and every datagram handed on is one of two reused objects (UDP, TCP) whose `message` views the
- * frame or a stream buffer (see src/decode/wire_datagram.ts for what is valid when).
+ * the capture buffer, and every datagram handed on is one of two reused objects (UDP, TCP) whose message is a range
+ * of the frame or of a stream buffer (see src/decode/wire_datagram.ts for what is valid when).
  *
  * @example Decode a capture file
  * ```ts
@@ -233,7 +233,9 @@ export class PacketDecoder {
       datagram.tsSec = packet.tsSec;
       datagram.tsNsec = packet.tsNsec;
       datagram.wireLen = packet.origLen;
-      datagram.message = data.subarray(udp.payloadOffset, udp.payloadEnd);
+      datagram.messageBuffer = data; // a range, not a view: no allocation per message (wire_datagram.ts)
+      datagram.messageStart = udp.payloadOffset;
+      datagram.messageEnd = udp.payloadEnd;
       datagram.vlans = this.#vlans();
       datagram.interfaceId = packet.interfaceId;
       this.#onMessage(datagram);

@@ -248,7 +248,9 @@ export class TcpHalfStream {
       datagram.tsSec = tsSec;
       datagram.tsNsec = tsNsec;
       datagram.wireLen = wireLen;
-      datagram.message = bytes.subarray(p + 2, p + 2 + length);
+      datagram.messageBuffer = bytes;
+      datagram.messageStart = p + 2;
+      datagram.messageEnd = p + 2 + length;
       datagram.vlans = this.vlans;
       datagram.interfaceId = this.interfaceId;
       ctx.onMessage(datagram);

@@ -7,6 +7,11 @@
  * Datagrams built elsewhere (tests) may carry only the texts: {@linkcode datagramAddresses} parses
  * those, {@linkcode decoderAddresses} is for handlers fed by a PacketDecoder only.
  *
+ * The decoder also gives the message as a range, `messageBuffer[messageStart, messageEnd)` (the frame or a stream
+ * buffer, valid like `message`), so a consumer that reads it in place makes no view per message
+ * ({@linkcode pointAtMessage}); `message` is then a view made only when read. The range is non-enumerable: a spread
+ * copy of a datagram copies `message`, not a reference into a buffer the decoder reuses.
+ *
  * @module
  */
 
@@ -16,9 +21,19 @@ import { ipv6Text, parseAddressText } from "./ip_text.ts";
 export interface WireDatagram extends DnsDatagram {
   srcAddress?: Uint8Array;
   dstAddress?: Uint8Array;
+  /** The buffer holding the message, when it is given as a range (see the module comment). */
+  messageBuffer?: Uint8Array;
+  /** The message is `messageBuffer[messageStart, messageEnd)`: byte `messageStart` is the DNS header. */
+  messageStart?: number;
+  messageEnd?: number;
 }
 
 export type WireDatagramHandler = (datagram: WireDatagram) => void;
+
+/** What {@linkcode pointAtMessage} points at a message (src/dns/_reader.ts `MessageReader` is one). */
+export interface MessageRangeReader {
+  resetRange(bytes: Uint8Array, start: number, end: number): void;
+}
 
 const NO_BYTES = new Uint8Array(0);
 
@@ -39,6 +54,24 @@ const DST_IP: PropertyDescriptor = {
   },
 };
 
+/** `message` as a view of the range, made when read; assigning a whole array sets the range to it. */
+const MESSAGE: PropertyDescriptor = {
+  enumerable: true,
+  get(this: ReusedDatagram): Uint8Array {
+    return this.messageBuffer.subarray(this.messageStart, this.messageEnd);
+  },
+  set(this: ReusedDatagram, bytes: Uint8Array): void {
+    this.messageBuffer = bytes;
+    this.messageStart = 0;
+    this.messageEnd = bytes.length;
+  },
+};
+
+/** A writable, non-enumerable data property (the message range: see the module comment). */
+function hidden(value: unknown): PropertyDescriptor {
+  return { value, writable: true, enumerable: false, configurable: false };
+}
+
 /** See {@linkcode newWireDatagram}. */
 class ReusedDatagram implements WireDatagram {
   declare readonly srcIp: string;
@@ -48,7 +81,10 @@ class ReusedDatagram implements WireDatagram {
   tsSec = 0;
   tsNsec = 0;
   wireLen = 0;
-  message: Uint8Array = NO_BYTES;
+  declare message: Uint8Array;
+  declare messageBuffer: Uint8Array;
+  declare messageStart: number;
+  declare messageEnd: number;
   vlans: number[] = NO_VLANS;
   interfaceId = 0;
   readonly srcAddress: Uint8Array = new Uint8Array(16);
@@ -60,6 +96,10 @@ class ReusedDatagram implements WireDatagram {
     // field store a hash lookup, and every non-small number stored a fresh heap allocation.
     Object.defineProperty(this, "srcIp", SRC_IP);
     Object.defineProperty(this, "dstIp", DST_IP);
+    Object.defineProperty(this, "messageBuffer", hidden(NO_BYTES));
+    Object.defineProperty(this, "messageStart", hidden(0));
+    Object.defineProperty(this, "messageEnd", hidden(0));
+    Object.defineProperty(this, "message", MESSAGE);
   }
 }
 
@@ -71,6 +111,19 @@ class ReusedDatagram implements WireDatagram {
  */
 export function newWireDatagram(transport: "udp" | "tcp"): WireDatagram {
   return new ReusedDatagram(transport);
+}
+
+/**
+ * Point `reader` at the message of `datagram`: in place when the datagram gives it as a range (no view made), else
+ * the whole of `message`.
+ */
+export function pointAtMessage(datagram: WireDatagram, reader: MessageRangeReader): void {
+  const buffer = datagram.messageBuffer;
+  if (buffer !== undefined) reader.resetRange(buffer, datagram.messageStart!, datagram.messageEnd!);
+  else {
+    const message = datagram.message;
+    reader.resetRange(message, 0, message.length);
+  }
 }
 
 /** Copy a 16-byte address form: a plain loop beats `TypedArray.set` at this size. */

@@ -1,6 +1,8 @@
 /**
- * Per-message decoding state shared by the section and RDATA decoders: the bytes (index 0 = the
- * DNS header, so compression pointers are direct indices; `byteLength` is the message end),
+ * Per-message decoding state shared by the section and RDATA decoders: the bytes (the message is
+ * `bytes[base, end)`: every position is an index into `bytes`, and a compression pointer's offset,
+ * relative to the message start, is `base + offset`; so a message read in place in a larger buffer
+ * needs no view of its own),
  * the position after the last read name, the last error (decoders report errors by returning
  * `null` and leaving them here, so a bad RR costs no exception), and a small name cache keyed by
  * offset (compression points at the same few names again and again).
@@ -16,9 +18,11 @@ export const NAME_CACHE_SIZE = 32;
 const EMPTY = new Uint8Array(0);
 
 export class MessageReader {
-  /** The message; byte 0 is the DNS header. */
+  /** The buffer holding the message; `bytes[base]` is the first byte of the DNS header. */
   bytes: Uint8Array = EMPTY;
-  /** The message end (`bytes.byteLength`). */
+  /** Where the message starts in `bytes`: compression pointer offsets are relative to it. */
+  base = 0;
+  /** The message end in `bytes`. */
   end = 0;
   /** Position after the last name or RDATA field read. */
   next = 0;
@@ -33,16 +37,25 @@ export class MessageReader {
   readonly cacheFirstTarget: Int32Array = new Int32Array(NAME_CACHE_SIZE);
   readonly cacheName: string[] = new Array<string>(NAME_CACHE_SIZE).fill("");
 
-  /** Point the reader at a new message and forget the old names. */
+  /** Point the reader at a new message, the whole of `bytes`, and forget the old names. */
   reset(bytes: Uint8Array): void {
+    this.resetRange(bytes, 0, bytes.byteLength);
+  }
+
+  /** Point the reader at the message `bytes[start, end)` and forget the old names. */
+  resetRange(bytes: Uint8Array, start: number, end: number): void {
     this.bytes = bytes;
-    this.end = bytes.byteLength;
-    this.next = 0;
+    this.base = start;
+    this.end = end;
+    this.next = start;
     this.errCode = "";
     this.cacheCount = 0;
   }
 
-  /** Record a failure and return `null`, so callers can `return r.fail(...)`. */
+  /**
+   * Record a failure and return `null`, so callers can `return r.fail(...)`. `offset` is relative to the message
+   * start, as in every DecodeError.
+   */
   fail(code: string, offset: number, message: string): null {
     this.errCode = code;
     this.errOffset = offset;

@@ -123,10 +123,12 @@ export const NAME_WIRE: Uint8Array = WIRE;
 /**
  * Validate and decompress the name at `pos` into `into` (by default {@linkcode NAME_WIRE}; at least
  * {@linkcode MAX_NAME_OCTETS} bytes; `null` only validates and measures), with every rule of the module header.
- * Labels stored in place must end by `limit` (the RDATA end for names inside RDATA); pointers may lead anywhere
- * earlier in the message. Returns the expanded length (0 for the root) and sets `r.next` to the byte after the
- * name's in-place part; on failure returns -1 with `r.errCode` set (`dns.truncated_name`, `dns.pointer_forward`,
- * `dns.pointer_loop`, `dns.too_many_pointers`, `dns.label_type`, `dns.name_too_long`).
+ * Positions are indices into `r.bytes`; pointer offsets are relative to the message start `r.base`. Labels stored
+ * in place must end by `limit` (the RDATA end for names inside RDATA); pointers may lead anywhere earlier in the
+ * message. Returns the expanded length (0 for the root) and sets `r.next` to the byte after the name's in-place
+ * part; on failure returns -1 with `r.errCode` set (`dns.truncated_name`, `dns.pointer_forward`,
+ * `dns.pointer_loop`, `dns.too_many_pointers`, `dns.label_type`, `dns.name_too_long`) and `r.errOffset` relative to
+ * the message start.
  */
 export function expandName(
   r: MessageReader,
@@ -135,17 +137,17 @@ export function expandName(
   into: Uint8Array | null = WIRE,
 ): number {
   const b = r.bytes;
+  const base = r.base;
   let p = pos;
   let lim = limit;
   let w = 0; // octets expanded (root excluded)
-  let lastTarget = 0x10000; // the next pointer must point strictly below this
+  let lastTarget = 0x10000; // the next pointer must point strictly below this (message offsets)
   let pointers = 0;
-  let resume = -1; // offset after the first pointer (the name's in-place end)
+  let resume = -1; // index after the first pointer (the name's in-place end)
   wireFirstTarget = -1;
   for (;;) {
     if (p >= lim) {
-      r.fail("dns.truncated_name", p, `Cannot decode name at offset ${pos}: it runs past offset ${lim}`);
-      return -1;
+      return nameFailure(r, "dns.truncated_name", p, `it runs past offset ${lim - base}`, pos);
     }
     const c = b[p];
     if (c === 0) {
@@ -156,20 +158,22 @@ export function expandName(
     if (kind === 0) {
       const labelEnd = p + 1 + c;
       if (labelEnd > lim) {
-        r.fail(
+        return nameFailure(
+          r,
           "dns.truncated_name",
           p,
-          `Cannot decode name at offset ${pos}: label of ${c} octets at offset ${p} runs past offset ${lim}`,
+          `label of ${c} octets at offset ${p - base} runs past offset ${lim - base}`,
+          pos,
         );
-        return -1;
       }
       if (w + 1 + c >= MAX_NAME_OCTETS) { // the root octet still has to fit
-        r.fail(
+        return nameFailure(
+          r,
           "dns.name_too_long",
           p,
-          `Cannot decode name at offset ${pos}: it exceeds ${MAX_NAME_OCTETS} octets at offset ${p}`,
+          `it exceeds ${MAX_NAME_OCTETS} octets at offset ${p - base}`,
+          pos,
         );
-        return -1;
       }
       if (into === null) w += 1 + c;
       else for (let i = p; i < labelEnd; i++) into[w++] = b[i];
@@ -177,42 +181,44 @@ export function expandName(
       continue;
     }
     if (kind !== LABEL_POINTER) {
-      r.fail(
+      return nameFailure(
+        r,
         "dns.label_type",
         p,
-        `Cannot decode name at offset ${pos}: label type 0x${kind.toString(16)} at offset ${p} is not supported`,
+        `label type 0x${kind.toString(16)} at offset ${p - base} is not supported`,
+        pos,
       );
-      return -1;
     }
     if (p + 2 > lim) {
-      r.fail("dns.truncated_name", p, `Cannot decode name at offset ${pos}: pointer at offset ${p} is cut off`);
-      return -1;
+      return nameFailure(r, "dns.truncated_name", p, `pointer at offset ${p - base} is cut off`, pos);
     }
     const target = ((c & 0x3f) << 8) | b[p + 1];
-    if (target >= p) {
-      r.fail(
+    if (target >= p - base) {
+      return nameFailure(
+        r,
         "dns.pointer_forward",
         p,
-        `Cannot decode name at offset ${pos}: pointer ${hex4(target)} at offset ${p} does not point backwards`,
+        `pointer ${hex4(target)} at offset ${p - base} does not point backwards`,
+        pos,
       );
-      return -1;
     }
     if (target >= lastTarget) {
-      r.fail(
+      return nameFailure(
+        r,
         "dns.pointer_loop",
         p,
-        `Cannot decode name at offset ${pos}: pointer ${hex4(target)} at offset ${p} does not point before ` +
-          `the previous target ${hex4(lastTarget)}`,
+        `pointer ${hex4(target)} at offset ${p - base} does not point before the previous target ${hex4(lastTarget)}`,
+        pos,
       );
-      return -1;
     }
     if (++pointers > MAX_NAME_POINTERS) {
-      r.fail(
+      return nameFailure(
+        r,
         "dns.too_many_pointers",
         p,
-        `Cannot decode name at offset ${pos}: more than ${MAX_NAME_POINTERS} pointers at offset ${p}`,
+        `more than ${MAX_NAME_POINTERS} pointers at offset ${p - base}`,
+        pos,
       );
-      return -1;
     }
     if (resume < 0) {
       resume = p + 2;
@@ -220,10 +226,16 @@ export function expandName(
     }
     lastTarget = target;
     lim = r.end;
-    p = target;
+    p = base + target;
   }
   r.next = resume >= 0 ? resume : p;
   return w;
+}
+
+/** Record the failure of the name at index `pos` (at index `at`): returns -1. Offsets are made message-relative. */
+function nameFailure(r: MessageReader, code: string, at: number, detail: string, pos: number): -1 {
+  r.fail(code, at - r.base, `Cannot decode name at offset ${pos - r.base}: ${detail}`);
+  return -1;
 }
 
 /**
@@ -241,13 +253,14 @@ export function lastFirstTarget(): number {
  */
 export function readName(r: MessageReader, pos: number, limit: number): string | null {
   const b = r.bytes;
+  const base = r.base;
   // A name that is just a pointer to a name already read in this message (owner names are mostly 0xc00c) is that
   // name, provided the cached walk followed only pointers below the target, which is the rule a full walk applies.
   if (pos + 2 <= limit && b[pos] >= LABEL_POINTER) {
     const target = ((b[pos] & 0x3f) << 8) | b[pos + 1];
-    if (target < pos) {
+    if (target < pos - base) {
       for (let k = 0; k < r.cacheCount; k++) {
-        if (r.cacheOffset[k] === target) {
+        if (r.cacheOffset[k] === base + target) {
           if (r.cacheFirstTarget[k] < target) {
             r.next = pos + 2;
             return r.cacheName[k];

@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import { DecodeError } from "../decode_error.ts";
-import { decodeName } from "./name.ts";
+import { decodeName, expandName, lastFirstTarget, NAME_WIRE } from "./name.ts";
+import { MessageReader } from "./_reader.ts";
 import { ascii, hex, wireName } from "./_test_builder.ts";
 
 function nameError(bytes: Uint8Array, offset: number): DecodeError {
@@ -164,4 +165,24 @@ Deno.test("decodeName() returns the right name for thousands of names sharing th
   for (let round = 0; round < 3; round++) {
     for (const name of names) assert.equal(decodeName(new Uint8Array(wireName(name)), 0)[0], name);
   }
+});
+
+Deno.test("expandName() reads a message in place in a larger buffer, pointers and errors relative to its start", () => {
+  const buffer = hex(`
+    ee ee ee ee ee                  // 0   bytes before the message (its offset 0 is index 5)
+    01 61 00                        // 5   message offset 0: "a"
+    01 62 c0 00                     // 8   offset 3: "b" -> offset 0 ("b.a")
+    01 63 c0 09                     // 12  offset 7: "c" -> offset 9, forward
+    ee ee                           // 16  bytes after the message
+  `);
+  const r = new MessageReader();
+  r.resetRange(buffer, 5, 16);
+  assert.equal(expandName(r, 8, r.end), 4);
+  assert.deepEqual([...NAME_WIRE.subarray(0, 4)], [1, 0x62, 1, 0x61]);
+  assert.equal(r.next, 12, "the index after the pointer");
+  assert.equal(lastFirstTarget(), 0, "the target is a message offset");
+  assert.equal(expandName(r, 12, r.end), -1);
+  assert.equal(r.errCode, "dns.pointer_forward");
+  assert.equal(r.errOffset, 9);
+  assert.equal(r.errMessage, "Cannot decode name at offset 7: pointer 0x0009 at offset 9 does not point backwards");
 });

@@ -4,10 +4,11 @@
  * that decoder rejects is rejected here with the same DecodeError code), and leaves what pairing and records need in
  * one reused {@linkcode WireQuestion}.
  *
- * Zero-copy contract: `WireQuestion.name` is usually the scanned message itself (a name without compression
- * pointers is its own expanded form), so it is valid only while that message is (the handler call) and is replaced
- * by the next scan; `MessageReader` stays pointed at the scanned message so the answer section can be walked next
- * (see src/record/wire_render.ts).
+ * Zero-copy contract: `WireQuestion.name` is usually the buffer holding the scanned message (a name without
+ * compression pointers is its own expanded form), so it is valid only while that message is (the handler call) and
+ * is replaced by the next scan; `MessageReader` stays pointed at the scanned message so the answer section can be
+ * walked next (see src/record/wire_render.ts). The message may be a range of a larger buffer
+ * (`MessageReader.resetRange`): every position here indexes that buffer.
  *
  * @module
  */
@@ -19,6 +20,8 @@ import { expandName, lastFirstTarget, MAX_NAME_OCTETS } from "./name.ts";
 
 const EMPTY = new Uint8Array(0);
 
+/** RFC 1035 §4.1.4: a length octet is below 0x40; the other label types (pointers among them) are at or above. */
+const LABEL_LENGTH_END = 0x40;
 /** RFC 1035 §4.1.2: QTYPE and QCLASS follow the name. */
 const QUESTION_FIXED = 4;
 
@@ -32,7 +35,7 @@ export class WireQuestion {
   hasQuestion = false;
   /**
    * The first question's name in expanded wire form (labels with length octets, root octet excluded):
-   * `name[nameStart, nameStart + nameLength)`. `name` is the message when the name has no compression pointer,
+   * `name[nameStart, nameStart + nameLength)`. `name` is the message's buffer when the name has no compression pointer,
    * else a buffer of this object (see the module's zero-copy contract).
    */
   name: Uint8Array = EMPTY;
@@ -44,7 +47,7 @@ export class WireQuestion {
   nameFirstTarget = -1;
   type = 0;
   class = 0;
-  /** Offset of the answer section. */
+  /** Where the answer section starts (an index into the scanned reader's `bytes`, like every position here). */
   answersStart = 0;
 
   /** Point `name` at the first question's name at `start` of `b` (expanding it when it has a pointer). */
@@ -62,48 +65,74 @@ export class WireQuestion {
 }
 
 /**
- * Scan the header and every question of the message `r` points at (`r.reset(bytes)` first), keeping the first
+ * Scan the header and every question of the message `r` points at (`r.reset` or `r.resetRange` first), keeping the first
  * question in `out`.
  *
  * @throws {DecodeError} `dns.short_header`, `dns.truncated_question` or a name error code, as `decodeMessage`.
  */
 export function scanQuestion(r: MessageReader, out: WireQuestion): void {
   const b = r.bytes;
+  const base = r.base;
   const end = r.end;
-  if (end < HEADER_SIZE) {
+  if (end - base < HEADER_SIZE) {
     throw new DecodeError(
       "dns.short_header",
-      end,
-      `Cannot decode DNS header: message is ${end} bytes, a header needs ${HEADER_SIZE}`,
+      end - base,
+      `Cannot decode DNS header: message is ${end - base} bytes, a header needs ${HEADER_SIZE}`,
     );
   }
-  out.id = u16(b, 0);
-  out.flags = u16(b, 2);
-  const count = u16(b, 4);
-  out.ancount = u16(b, 6);
+  out.id = u16(b, base);
+  out.flags = u16(b, base + 2);
+  const count = u16(b, base + 4);
+  out.ancount = u16(b, base + 6);
   out.hasQuestion = count > 0;
-  let p = HEADER_SIZE;
+  let p = base + HEADER_SIZE;
   for (let i = 0; i < count; i++) {
     if (p >= end) {
       throw new DecodeError(
         "dns.truncated_question",
-        p,
-        `Cannot decode question ${i + 1} of ${count} at offset ${p}: the message ends there`,
+        p - base,
+        `Cannot decode question ${i + 1} of ${count} at offset ${p - base}: the message ends there`,
       );
     }
     const start = p;
-    const length = expandName(r, p, end, null); // checked and measured, not copied
-    if (length < 0) throw new DecodeError(r.errCode, r.errOffset, r.errMessage);
-    p = r.next;
+    // The usual name, labels in place up to its root octet, is measured here; anything else (a pointer, a bad label
+    // type, a cut or too long name) by expandName, with all its rules.
+    let length = 0;
+    let q = p;
+    for (;;) {
+      if (q >= end) {
+        length = -1;
+        break;
+      }
+      const c = b[q];
+      if (c === 0) break;
+      if (c >= LABEL_LENGTH_END || length + 1 + c >= MAX_NAME_OCTETS) {
+        length = -1;
+        break;
+      }
+      length += 1 + c;
+      q += 1 + c;
+    }
+    let firstTarget = -1;
+    if (length >= 0) {
+      p = q + 1;
+    } else {
+      length = expandName(r, p, end, null); // checked and measured, not copied
+      if (length < 0) throw new DecodeError(r.errCode, r.errOffset, r.errMessage);
+      p = r.next;
+      firstTarget = lastFirstTarget();
+    }
     if (p + QUESTION_FIXED > end) {
       throw new DecodeError(
         "dns.truncated_question",
-        p,
-        `Cannot decode question ${i + 1} of ${count} at offset ${p}: type and class need 4 bytes, ${end - p} remain`,
+        p - base,
+        `Cannot decode question ${i + 1} of ${count} at offset ${p - base}: type and class need 4 bytes, ${
+          end - p
+        } remain`,
       );
     }
     if (i === 0) {
-      const firstTarget = lastFirstTarget();
       out.setName(b, start, length, firstTarget, r);
       out.nameFirstTarget = firstTarget;
       out.type = u16(b, p);

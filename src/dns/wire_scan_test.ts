@@ -61,3 +61,40 @@ Deno.test("sameWireName() folds ASCII case only, at any offsets", () => {
   assert.ok(!sameWireName(a, 1, 4, b, 0, 3));
   assert.ok(!sameWireName(hex("01 5b"), 0, 2, hex("01 7b"), 0, 2), "[ and { differ by 0x20 but are not letters");
 });
+
+Deno.test("scanQuestion() scans a message in place in a larger buffer, as the same message alone", () => {
+  const message = hex(`
+    12 34 81 80 00 01 00 01 00 00 00 00   // 0   id 0x1234, response, 1 question, 1 answer
+    01 61 02 65 78 00 00 01 00 01         // 12  a.ex A IN
+    c0 0c                                 // 22  answer owner -> offset 12
+  `);
+  const buffer = new Uint8Array(message.length + 7).fill(0xee);
+  buffer.set(message, 4);
+  const r = new MessageReader();
+  r.resetRange(buffer, 4, 4 + message.length);
+  const q = new WireQuestion();
+  scanQuestion(r, q);
+  const alone = scan(message);
+  assert.equal(q.name, buffer, "no copy: the name is the buffer's own bytes");
+  assert.deepEqual([q.nameStart, q.nameLength, q.answersStart], [16, 5, 26], "positions index the buffer");
+  assert.deepEqual(
+    [q.id, q.flags, q.ancount, q.type, q.class, q.nameFirstTarget],
+    [alone.id, alone.flags, alone.ancount, alone.type, alone.class, alone.nameFirstTarget],
+  );
+  assert.equal(labels(q), "a.ex");
+});
+
+Deno.test("scanQuestion() gives a message in a larger buffer the error offsets of the message alone", () => {
+  const buffer = hex(`
+    ee ee ee                              // 0   before the message
+    00 01 00 00 00 01 00 00 00 00 00 00   // 3   message offset 0: 1 question
+    01 61 00 00 01                        // 15  offset 12: "a", then 2 of the 4 type and class bytes
+    ee ee ee ee                           // 20  after the message
+  `);
+  const r = new MessageReader();
+  r.resetRange(buffer, 3, 20);
+  assert.throws(
+    () => scanQuestion(r, new WireQuestion()),
+    (e) => e instanceof DecodeError && e.code === "dns.truncated_question" && e.offset === 15,
+  );
+});

@@ -24,7 +24,7 @@ import type { CorrelatorOptions } from "../correlate/correlator.ts";
 import { LookupKey } from "../correlate/lookup_key.ts";
 import { NONE, PendingTable } from "../correlate/pending_table.ts";
 import { RecentPairs } from "../correlate/recent_pairs.ts";
-import type { WireDatagram } from "../decode/wire_datagram.ts";
+import { pointAtMessage, type WireDatagram } from "../decode/wire_datagram.ts";
 import { DecodeError } from "../decode_error.ts";
 import { MessageReader, u16 } from "../dns/_reader.ts";
 import { HEADER_SIZE } from "../dns/header.ts";
@@ -35,7 +35,7 @@ import type { Constant } from "./_put.ts";
 import { levelPart } from "./gopassivedns_parts.ts";
 import { endRecord, RecordContext, startRecord, writeRcodeRecord } from "./gopassivedns_record.ts";
 import { RecordBuffer } from "./record_buffer.ts";
-import { writeRdata } from "./wire_render.ts";
+import { lastWrittenFirstTarget, writeRdata } from "./wire_render.ts";
 
 const QR_BIT = 0x8000; // RFC 1035 §4.1.1
 const RD_BIT = 0x0100; // RFC 1035 §4.1.1
@@ -44,8 +44,12 @@ const RCODE_MASK = 0x000f; // RFC 1035 §4.1.1
 const RR_FIXED = 10;
 /** RFC 6891 §6.1.1: the OPT pseudo-RR type. */
 const TYPE_OPT = 41;
-/** RFC 1035 §4.1.4: a compression pointer to offset 12, the first question's name. */
-const POINTER_TO_QUESTION = 0xc00c;
+/** RFC 1035 §4.1.4: the two top bits 11 mark a compression pointer. */
+const LABEL_POINTER = 0xc0;
+/** RFC 1035 §3.2.2: the types whose RDATA is one domain name. */
+const TYPE_NS = 2;
+const TYPE_CNAME = 5;
+const TYPE_PTR = 12;
 
 const NO_ADDRESS = new Uint8Array(16);
 
@@ -114,7 +118,7 @@ export class GopassivednsFastPath {
   handle(d: WireDatagram): void {
     const r = this.#reader;
     const q = this.#question;
-    r.reset(d.message);
+    pointAtMessage(d, r); // in place: no view per message
     try {
       scanQuestion(r, q);
     } catch (error) {
@@ -218,7 +222,7 @@ export class GopassivednsFastPath {
     this.#tsSec[added] = d.tsSec;
     this.#tsNsec[added] = d.tsNsec;
     this.#responseWireLen[added] = d.wireLen;
-    this.#responses[added] = d.message.slice();
+    this.#responses[added] = this.#reader.bytes.slice(this.#reader.base, this.#reader.end);
   }
 
   /** The held query in `slot` asks what the message being handled asks (either without a question: yes). */
@@ -324,10 +328,17 @@ export class GopassivednsFastPath {
    */
   #walkAnswers(r: MessageReader, rq: WireQuestion, emit: boolean): number {
     const b = r.bytes;
+    const base = r.base;
     const end = r.end;
     const out = emit ? this.out : this.#discard;
-    // A pointer to the first question's name is that name when its own walk followed no pointer at or above 12.
+    // An owner name is not part of the record, so it is only checked, and a pointer to a name already checked in
+    // this message needs no walk: it is that name, provided that name's walk followed only pointers below the target
+    // (the rule a full walk from the pointer applies; src/dns/name.ts `readName` reuses names by the same rule). The
+    // first question's name is at offset 12; `known` is the message offset of the last NS, CNAME or PTR target
+    // written (the next owner of a CNAME chain points there), `knownFirst` the first pointer its walk followed.
     const questionOwner = rq.hasQuestion && rq.nameFirstTarget < HEADER_SIZE;
+    let known = -1;
+    let knownFirst = 0;
     let anomaly = false;
     let p = rq.answersStart;
     let written = 0;
@@ -336,7 +347,12 @@ export class GopassivednsFastPath {
         anomaly = true; // count_mismatch
         break;
       }
-      if (questionOwner && p + 2 <= end && u16(b, p) === POINTER_TO_QUESTION) {
+      let checked = false;
+      if (b[p] >= LABEL_POINTER && p + 2 <= end) {
+        const target = ((b[p] & 0x3f) << 8) | b[p + 1]; // both names checked precede p: it points backwards
+        checked = (target === HEADER_SIZE && questionOwner) || (target === known && knownFirst < target);
+      }
+      if (checked) {
         p += 2;
       } else {
         if (expandName(r, p, end, null) < 0) {
@@ -361,7 +377,12 @@ export class GopassivednsFastPath {
       if (type === TYPE_OPT) anomaly = true; // opt_outside_additional
       // The head and tail are written for the first record and copied for the others (gopassivedns_record.ts).
       if (emit) startRecord(out, this.#context, written);
-      if (!writeRdata(out, r, type, klass, p, rdEnd)) anomaly = true; // bad_rdata
+      if (!writeRdata(out, r, type, klass, p, rdEnd)) {
+        anomaly = true; // bad_rdata
+      } else if ((type === TYPE_CNAME || type === TYPE_NS || type === TYPE_PTR) && rdEnd > p && b[p] < LABEL_POINTER) {
+        known = p - base; // a name starting in place was checked (and written) there
+        knownFirst = lastWrittenFirstTarget();
+      }
       if (emit) endRecord(out, this.#context, written, type, ttl, this.#level);
       else out.reset();
       written++;

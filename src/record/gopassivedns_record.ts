@@ -120,15 +120,15 @@ export function endRecord(
     repeat(out, c.lastEndStart, c.lastEnd);
   } else {
     const atype = atypePart(type);
-    out.reserve(atype.length + NUMBER_MAX);
+    // One reserve for the type, the TTL and the tail (written or copied).
+    out.reserve(atype.length + NUMBER_MAX + (index === 0 ? TAIL_MAX + level.length : c.tailEnd - c.tailStart));
     const v = out.view, d = out.bytes;
-    out.used = putDigits(v, d, putConstant(v, d, start, atype), ttl);
+    const u = putDigits(v, d, putConstant(v, d, start, atype), ttl);
     if (index === 0) {
-      c.tailStart = out.used;
-      writeTail(out, c, level);
-      c.tailEnd = out.used;
+      c.tailStart = u;
+      out.used = c.tailEnd = putTail(v, d, u, c, level);
     } else {
-      repeat(out, c.tailStart, c.tailEnd);
+      out.used = copyAsciiWords(v, d, u, c.tailStart, c.tailEnd);
     }
     c.lastType = type;
     c.lastTtl = ttl;
@@ -141,7 +141,8 @@ export function endRecord(
 export function writeRcodeRecord(out: RecordBuffer, c: RecordContext, rcode: number, level: Constant): void {
   writeHead(out, c);
   out.constant(rcodeAnswer(rcode));
-  writeTail(out, c, level);
+  out.reserve(TAIL_MAX + level.length);
+  out.used = putTail(out.view, out.bytes, out.used, c, level);
 }
 
 /** Copy `[start, end)` of the output (an earlier part of this response's records: ASCII) to its end. */
@@ -162,11 +163,12 @@ function writeHead(out: RecordBuffer, c: RecordContext): void {
   out.constant(qtypePart(c.qtype));
 }
 
-/** `,"dst":…}` and the newline: everything after the answer's TTL. `level` is the encoded `levelPart`. */
-function writeTail(out: RecordBuffer, c: RecordContext, level: Constant): void {
-  out.reserve(TAIL_MAX + level.length);
-  const v = out.view, d = out.bytes;
-  let u = SERVER_PART.put(v, out.used, c.server, 0);
+/**
+ * `,"dst":…}` and the newline: everything after the answer's TTL, at `u` (word writer, src/record/_put.ts: the
+ * caller reserved `TAIL_MAX` plus the level's length). `level` is the encoded `levelPart`.
+ */
+function putTail(v: DataView, d: Uint8Array, u: number, c: RecordContext, level: Constant): number {
+  u = SERVER_PART.put(v, u, c.server, 0);
   u = putIp16(v, d, u, c.client, 0);
   u = TSTAMP_WRITER.put(v, d, u, c.responseSec, c.responseNsec);
   u = putNumberWords(v, d, u, elapsedNs(c.querySec, c.queryNsec, c.responseSec, c.responseNsec));
@@ -175,7 +177,7 @@ function writeTail(out: RecordBuffer, c: RecordContext, level: Constant): void {
   u = putConstant(v, d, u, level);
   u = putDigits(v, d, u, c.wireLen);
   const f = c.flags;
-  out.used = putConstant(
+  return putConstant(
     v,
     d,
     u,

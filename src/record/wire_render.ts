@@ -1,8 +1,9 @@
 /**
  * DNS wire data written straight into a {@linkcode RecordBuffer} as JSON string literals, byte for byte what
  * `out.jsonString(text)` gives for the presentation text the general decoder (src/dns) builds, without building it:
- * names from their expanded wire form, A, AAAA, NS, CNAME, PTR and MX from the RDATA; every other type through the
- * general RDATA renderers (src/dns/rdata/), whose text is then escaped.
+ * names from their expanded wire form, or straight from the message (checked by the rules of src/dns/name.ts as they
+ * are written), A, AAAA, NS, CNAME, PTR and MX from the RDATA; every other type through the general RDATA renderers
+ * (src/dns/rdata/), whose text is then escaped.
  *
  * Reads only: every function takes the message through a `MessageReader` (byte 0 = the DNS header) and never keeps
  * a reference to it past the call.
@@ -11,7 +12,7 @@
  */
 
 import type { MessageReader } from "../dns/_reader.ts";
-import { expandName, NAME_WIRE } from "../dns/name.ts";
+import { expandName, MAX_NAME_OCTETS, MAX_NAME_POINTERS } from "../dns/name.ts";
 import { unknownRdata } from "../dns/rdata/_format.ts";
 import { rdataRenderer } from "../dns/rdata/table.ts";
 import { IP_TEXT_MAX, putIp16, putIpv4 } from "./ip_write.ts";
@@ -29,6 +30,11 @@ const CLASS_ANY = 255;
 
 const BACKSLASH = 0x5c;
 const QUOTE = 0x22;
+/** RFC 1035 §4.1.4: the two top bits 11 mark a compression pointer; 01 and 10 are other (unusable) label types. */
+const LABEL_POINTER = 0xc0;
+const LABEL_LENGTH_END = 0x40;
+/** Room for the JSON form of the longest name: up to five bytes per octet (`\\DDD`). */
+const NAME_JSON_MAX = MAX_NAME_OCTETS * 5;
 
 /**
  * Per label byte, its form inside a JSON string of the presentation name (src/dns/name.ts): 0 = the byte as is;
@@ -81,6 +87,86 @@ export function writeWireName(out: RecordBuffer, wire: Uint8Array, start: number
   out.used = u;
 }
 
+/** Target of the first pointer the last successful {@linkcode writeMessageName} followed, or -1 when none. */
+let writtenFirstTarget = -1;
+
+/** See {@linkcode writeMessageName}. */
+export function lastWrittenFirstTarget(): number {
+  return writtenFirstTarget;
+}
+
+/**
+ * The presentation form of the name at `pos` of the message `r` reads, without quotes, written into the JSON string
+ * being built in `out` straight from the message (no expanded copy first). It applies every rule of `expandName`
+ * (src/dns/name.ts; `limit` as there); returns the expanded length and sets `r.next` as it does, or on failure
+ * returns -1 with nothing written and `r`'s error set by `expandName` itself, so the error is exactly its error.
+ */
+export function writeMessageName(out: RecordBuffer, r: MessageReader, pos: number, limit: number): number {
+  out.reserve(NAME_JSON_MAX + 1);
+  const o = out.bytes;
+  const b = r.bytes;
+  const base = r.base;
+  let u = out.used;
+  let p = pos;
+  let lim = limit;
+  let w = 0; // octets expanded (root excluded)
+  let lastTarget = 0x10000; // the next pointer must point strictly below this (message offsets)
+  let pointers = 0;
+  let resume = -1; // index after the first pointer (the name's in-place end)
+  let firstTarget = -1;
+  for (;;) {
+    if (p >= lim) return expandName(r, pos, limit, null);
+    const c = b[p];
+    if (c === 0) {
+      p++;
+      break;
+    }
+    if (c < LABEL_LENGTH_END) {
+      const labelEnd = p + 1 + c;
+      if (labelEnd > lim || w + 1 + c >= MAX_NAME_OCTETS) return expandName(r, pos, limit, null);
+      if (w !== 0) o[u++] = 0x2e;
+      for (let i = p + 1; i < labelEnd; i++) {
+        const x = b[i];
+        const kind = NAME_JSON[x];
+        if (kind === 0) {
+          o[u++] = x;
+        } else if (kind === 1) {
+          o[u++] = BACKSLASH;
+          o[u++] = BACKSLASH;
+          if (x === QUOTE || x === BACKSLASH) o[u++] = BACKSLASH;
+          o[u++] = x;
+        } else {
+          o[u++] = BACKSLASH;
+          o[u++] = BACKSLASH;
+          o[u++] = 0x30 + ((x / 100) | 0);
+          o[u++] = 0x30 + (((x / 10) | 0) % 10);
+          o[u++] = 0x30 + (x % 10);
+        }
+      }
+      w += 1 + c;
+      p = labelEnd;
+      continue;
+    }
+    if (c < LABEL_POINTER || p + 2 > lim) return expandName(r, pos, limit, null);
+    const target = ((c & 0x3f) << 8) | b[p + 1];
+    if (target >= p - base || target >= lastTarget || ++pointers > MAX_NAME_POINTERS) {
+      return expandName(r, pos, limit, null);
+    }
+    if (resume < 0) {
+      resume = p + 2;
+      firstTarget = target;
+    }
+    lastTarget = target;
+    lim = r.end;
+    p = base + target;
+  }
+  if (w === 0) o[u++] = 0x2e; // the root
+  out.used = u;
+  r.next = resume >= 0 ? resume : p;
+  writtenFirstTarget = firstTarget;
+  return w;
+}
+
 /**
  * The JSON string of the presentation form of one RR's RDATA `[start, end)` (the RDLENGTH span, within the
  * message), as the general decoder renders it. Returns false when the RDATA does not fit its type: it is then
@@ -117,16 +203,27 @@ export function writeRdata(
     case TYPE_NS:
     case TYPE_CNAME:
     case TYPE_PTR: {
-      const length = expandName(r, start, end);
-      if (length < 0 || r.next !== end) break;
-      writeWireName(out, NAME_WIRE, 0, length);
+      const mark = out.used;
+      out.reserve(NAME_JSON_MAX + 2);
+      out.bytes[out.used++] = QUOTE;
+      if (writeMessageName(out, r, start, end) < 0 || r.next !== end) {
+        out.used = mark;
+        break;
+      }
+      out.bytes[out.used++] = QUOTE;
       return true;
     }
     case TYPE_MX: {
       if (end - start < 3) break;
-      const length = expandName(r, start + 2, end);
-      if (length < 0 || r.next !== end) break;
-      writeMx(out, b, start, length);
+      const mark = out.used;
+      out.ascii('"');
+      out.number((b[start] << 8) | b[start + 1]);
+      out.ascii(" ");
+      if (writeMessageName(out, r, start + 2, end) < 0 || r.next !== end) {
+        out.used = mark;
+        break;
+      }
+      out.ascii('"');
       return true;
     }
     default: {
@@ -143,16 +240,4 @@ export function writeRdata(
   }
   out.jsonString(unknownRdata(b, start, end));
   return false;
-}
-
-/** `"10 mail.example.com"` for MX, the name being the one left in NAME_WIRE (`length` octets). */
-function writeMx(out: RecordBuffer, b: Uint8Array, start: number, length: number): void {
-  out.ascii('"');
-  out.number((b[start] << 8) | b[start + 1]);
-  out.ascii(" ");
-  const open = out.used;
-  writeWireName(out, NAME_WIRE, 0, length);
-  // Drop the name's own opening quote.
-  out.bytes.copyWithin(open, open + 1, out.used);
-  out.used--;
 }
