@@ -10,6 +10,8 @@ import { parseArgs } from "node:util";
 
 const ROOT = new URL("..", import.meta.url).pathname;
 const OUT = ROOT + "bench-out/";
+/** Records go to tmpfs when there is one, as in the peer baselines (shared/bench/BASELINES.md), so disk speed is not measured. */
+const RECORDS_DIR = await isDirectory("/dev/shm") ? "/dev/shm/" : OUT;
 
 const { values } = parseArgs({
   args: Deno.args,
@@ -25,6 +27,14 @@ interface Measure {
   seconds: number;
   peakRssMb: number;
   lines: number;
+}
+
+async function isDirectory(path: string): Promise<boolean> {
+  try {
+    return (await Deno.stat(path)).isDirectory;
+  } catch {
+    return false;
+  }
 }
 
 async function exists(path: string): Promise<boolean> {
@@ -93,7 +103,7 @@ for (const pairs of values.pairs.split(",").map(Number)) {
     ours.push(
       await timed(
         `${deno} run ${permissions} ${ROOT}main.ts -pcap ${pcap} -format ${values.format}`,
-        `${OUT}out.jsonl`,
+        `${RECORDS_DIR}denopassivedns-bench.jsonl`,
       ),
     );
   }
@@ -109,7 +119,7 @@ for (const pairs of values.pairs.split(",").map(Number)) {
   if (hasTshark) {
     const peer = await timed(
       `tshark -r ${pcap} -n -T fields -e dns.id -e dns.qry.name -e dns.a -Y dns`,
-      `${OUT}tshark.txt`,
+      `${RECORDS_DIR}denopassivedns-bench-tshark.txt`,
     );
     rows.push(
       `| tshark (same run) | ${pairs} | ${(packets / peer.seconds / 1e3).toFixed(0)} k | ${
@@ -125,3 +135,8 @@ console.log(`Machine: ${Deno.build.target}, ${navigator.hardwareConcurrency} cor
 console.log("| tool | pairs | packets/s | records/s | seconds | peak RSS | records |");
 console.log("|---|---:|---:|---:|---:|---:|---|");
 for (const row of rows) console.log(row);
+
+// The record files are only there to be written; don't leave hundreds of MB in tmpfs.
+for (const name of ["denopassivedns-bench.jsonl", "denopassivedns-bench-tshark.txt"]) {
+  await Deno.remove(RECORDS_DIR + name).catch(() => {});
+}
