@@ -62,29 +62,38 @@ export function writeWireName(out: RecordBuffer, wire: Uint8Array, start: number
     while (p < end) {
       const labelEnd = p + 1 + wire[p];
       if (p !== start) o[u++] = 0x2e;
-      for (let i = p + 1; i < labelEnd; i++) {
-        const x = wire[i];
-        const kind = NAME_JSON[x];
-        if (kind === 0) {
-          o[u++] = x;
-        } else if (kind === 1) {
-          o[u++] = BACKSLASH;
-          o[u++] = BACKSLASH;
-          if (x === QUOTE || x === BACKSLASH) o[u++] = BACKSLASH;
-          o[u++] = x;
-        } else {
-          o[u++] = BACKSLASH;
-          o[u++] = BACKSLASH;
-          o[u++] = 0x30 + ((x / 100) | 0);
-          o[u++] = 0x30 + (((x / 10) | 0) % 10);
-          o[u++] = 0x30 + (x % 10);
-        }
-      }
+      u = putLabelJson(o, u, wire, p + 1, labelEnd);
       p = labelEnd;
     }
   }
   o[u++] = QUOTE;
   out.used = u;
+}
+
+/**
+ * The label octets `src[from, to)` in presentation form inside a JSON string, at `o[u]`; returns the new end. A
+ * presentation escape (`\.`, `\DDD`) gets its backslash doubled for JSON, and `"` or `\` one more.
+ */
+function putLabelJson(o: Uint8Array, u: number, src: Uint8Array, from: number, to: number): number {
+  for (let i = from; i < to; i++) {
+    const x = src[i];
+    const kind = NAME_JSON[x];
+    if (kind === 0) {
+      o[u++] = x;
+    } else if (kind === 1) {
+      o[u++] = BACKSLASH;
+      o[u++] = BACKSLASH;
+      if (x === QUOTE || x === BACKSLASH) o[u++] = BACKSLASH;
+      o[u++] = x;
+    } else {
+      o[u++] = BACKSLASH;
+      o[u++] = BACKSLASH;
+      o[u++] = 0x30 + ((x / 100) | 0);
+      o[u++] = 0x30 + (((x / 10) | 0) % 10);
+      o[u++] = 0x30 + (x % 10);
+    }
+  }
+  return u;
 }
 
 /** Target of the first pointer the last successful {@linkcode writeMessageName} followed, or -1 when none. */
@@ -125,24 +134,7 @@ export function writeMessageName(out: RecordBuffer, r: MessageReader, pos: numbe
       const labelEnd = p + 1 + c;
       if (labelEnd > lim || w + 1 + c >= MAX_NAME_OCTETS) return expandName(r, pos, limit, null);
       if (w !== 0) o[u++] = 0x2e;
-      for (let i = p + 1; i < labelEnd; i++) {
-        const x = b[i];
-        const kind = NAME_JSON[x];
-        if (kind === 0) {
-          o[u++] = x;
-        } else if (kind === 1) {
-          o[u++] = BACKSLASH;
-          o[u++] = BACKSLASH;
-          if (x === QUOTE || x === BACKSLASH) o[u++] = BACKSLASH;
-          o[u++] = x;
-        } else {
-          o[u++] = BACKSLASH;
-          o[u++] = BACKSLASH;
-          o[u++] = 0x30 + ((x / 100) | 0);
-          o[u++] = 0x30 + (((x / 10) | 0) % 10);
-          o[u++] = 0x30 + (x % 10);
-        }
-      }
+      u = putLabelJson(o, u, b, p + 1, labelEnd);
       w += 1 + c;
       p = labelEnd;
       continue;
