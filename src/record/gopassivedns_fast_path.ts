@@ -34,6 +34,7 @@ import { countDecodeError, type Counters } from "../metrics/counters.ts";
 import type { Constant } from "./_put.ts";
 import { levelPart } from "./gopassivedns_parts.ts";
 import { endRecord, RecordContext, startRecord, writeRcodeRecord } from "./gopassivedns_record.ts";
+import { HeldLegs } from "./held_legs.ts";
 import { RecordBuffer } from "./record_buffer.ts";
 import { lastWrittenFirstTarget, writeRdata } from "./wire_render.ts";
 
@@ -83,19 +84,8 @@ export class GopassivednsFastPath {
   /** Whether the last answer walk met anything the general decoder flags as an anomaly. */
   #anomaly = false;
 
-  // Per pending slot: the held leg (a query, or a response whose query has not been seen).
-  #slots = 0;
-  #isQuery = new Uint8Array(0);
-  #tsSec = new Float64Array(0);
-  #tsNsec = new Float64Array(0);
-  #rd = new Uint8Array(0);
-  #hasQuestion = new Uint8Array(0);
-  #qtype = new Uint16Array(0);
-  #qclass = new Uint16Array(0);
-  #nameLength = new Int16Array(0);
-  #names = new Uint8Array(0);
-  #responseWireLen = new Float64Array(0);
-  #responses: (Uint8Array | undefined)[] = [];
+  /** Per pending slot: the held leg (a query, or a response whose query has not been seen). */
+  readonly #held = new HeldLegs();
 
   constructor(
     readonly options: CorrelatorOptions,
@@ -106,7 +96,7 @@ export class GopassivednsFastPath {
     this.#pending = new PendingTable<undefined>(options.maxPending);
     this.#recent = new RecentPairs(options.maxRecent);
     this.#level = levelPart(level);
-    this.#grow(Math.min(options.maxPending, INITIAL_SLOTS));
+    this.#held.grow(Math.min(options.maxPending, INITIAL_SLOTS));
   }
 
   /** Number of pending entries (for tests and metrics). */
@@ -150,14 +140,14 @@ export class GopassivednsFastPath {
     const pending = this.#pending;
     for (let slot = pending.oldest(); slot !== NONE; slot = pending.newer(slot)) this.#giveUp(slot);
     pending.clear();
-    this.#responses.fill(undefined);
+    this.#held.responses.fill(undefined);
     this.#recent.clear();
   }
 
   #onQuery(d: WireDatagram, slot: number, nowMs: number): void {
     const q = this.#question;
     if (slot !== NONE) {
-      if (this.#isQuery[slot] === 1) {
+      if (this.#held.isQuery[slot] === 1) {
         if (this.#sameAsHeldQuery(slot)) {
           this.counters.query_retransmits++;
           return;
@@ -168,11 +158,11 @@ export class GopassivednsFastPath {
         const held = this.#heldResponse(slot);
         if (sameQuestion(q, this.#heldQuestion)) {
           // The response came first (capture reordering): the lookup is complete now.
-          const wireLen = this.#responseWireLen[slot];
-          const tsSec = this.#tsSec[slot];
-          const tsNsec = this.#tsNsec[slot];
+          const wireLen = this.#held.responseWireLen[slot];
+          const tsSec = this.#held.tsSec[slot];
+          const tsNsec = this.#held.tsNsec[slot];
           this.#pending.remove(slot);
-          this.#responses[slot] = undefined;
+          this.#held.responses[slot] = undefined;
           this.#pairQuery(d, held, wireLen, tsSec, tsNsec, nowMs);
           return;
         }
@@ -180,15 +170,15 @@ export class GopassivednsFastPath {
       }
     }
     const added = this.#insert(nowMs);
-    this.#isQuery[added] = 1;
-    this.#tsSec[added] = d.tsSec;
-    this.#tsNsec[added] = d.tsNsec;
-    this.#rd[added] = (q.flags & RD_BIT) !== 0 ? 1 : 0;
-    this.#hasQuestion[added] = q.hasQuestion ? 1 : 0;
-    this.#qtype[added] = q.type;
-    this.#qclass[added] = q.class;
-    this.#nameLength[added] = q.nameLength;
-    const names = this.#names;
+    this.#held.isQuery[added] = 1;
+    this.#held.tsSec[added] = d.tsSec;
+    this.#held.tsNsec[added] = d.tsNsec;
+    this.#held.rd[added] = (q.flags & RD_BIT) !== 0 ? 1 : 0;
+    this.#held.hasQuestion[added] = q.hasQuestion ? 1 : 0;
+    this.#held.qtype[added] = q.type;
+    this.#held.qclass[added] = q.class;
+    this.#held.nameLength[added] = q.nameLength;
+    const names = this.#held.names;
     const base = added * MAX_NAME_OCTETS;
     for (let i = 0; i < q.nameLength; i++) names[base + i] = q.name[q.nameStart + i]; // no view to allocate
   }
@@ -196,7 +186,7 @@ export class GopassivednsFastPath {
   #onResponse(d: WireDatagram, slot: number, nowMs: number): void {
     const q = this.#question;
     if (slot !== NONE) {
-      if (this.#isQuery[slot] === 1) {
+      if (this.#held.isQuery[slot] === 1) {
         if (this.#sameAsHeldQuery(slot)) {
           this.#pairResponse(d, slot, nowMs);
           return;
@@ -218,24 +208,31 @@ export class GopassivednsFastPath {
     }
     this.#checkAnswers();
     const added = this.#insert(nowMs);
-    this.#isQuery[added] = 0;
-    this.#tsSec[added] = d.tsSec;
-    this.#tsNsec[added] = d.tsNsec;
-    this.#responseWireLen[added] = d.wireLen;
-    this.#responses[added] = this.#reader.bytes.slice(this.#reader.base, this.#reader.end);
+    this.#held.isQuery[added] = 0;
+    this.#held.tsSec[added] = d.tsSec;
+    this.#held.tsNsec[added] = d.tsNsec;
+    this.#held.responseWireLen[added] = d.wireLen;
+    this.#held.responses[added] = this.#reader.bytes.slice(this.#reader.base, this.#reader.end);
   }
 
   /** The held query in `slot` asks what the message being handled asks (either without a question: yes). */
   #sameAsHeldQuery(slot: number): boolean {
     const q = this.#question;
-    if (this.#hasQuestion[slot] === 0 || !q.hasQuestion) return true;
-    if (this.#qtype[slot] !== q.type || this.#qclass[slot] !== q.class) return false;
-    return sameWireName(this.#names, slot * MAX_NAME_OCTETS, this.#nameLength[slot], q.name, q.nameStart, q.nameLength);
+    if (this.#held.hasQuestion[slot] === 0 || !q.hasQuestion) return true;
+    if (this.#held.qtype[slot] !== q.type || this.#held.qclass[slot] !== q.class) return false;
+    return sameWireName(
+      this.#held.names,
+      slot * MAX_NAME_OCTETS,
+      this.#held.nameLength[slot],
+      q.name,
+      q.nameStart,
+      q.nameLength,
+    );
   }
 
   /** Point the held reader and question at the response held in `slot`; returns its bytes. */
   #heldResponse(slot: number): Uint8Array {
-    const held = this.#responses[slot]!;
+    const held = this.#held.responses[slot]!;
     this.#heldReader.reset(held);
     scanQuestion(this.#heldReader, this.#heldQuestion); // it passed once: it cannot throw
     return held;
@@ -245,19 +242,19 @@ export class GopassivednsFastPath {
   #pairResponse(d: WireDatagram, slot: number, nowMs: number): void {
     const q = this.#question;
     const c = this.#context;
-    const useQuery = this.#hasQuestion[slot] === 1;
+    const useQuery = this.#held.hasQuestion[slot] === 1;
     // The slot's name bytes are read before the slot can be reused: the pending table is not touched until then.
-    c.names = useQuery ? this.#names : q.name;
+    c.names = useQuery ? this.#held.names : q.name;
     c.nameStart = useQuery ? slot * MAX_NAME_OCTETS : q.nameStart;
-    c.nameLength = useQuery ? this.#nameLength[slot] : q.nameLength;
-    c.qtype = useQuery ? this.#qtype[slot] : q.hasQuestion ? q.type : -1;
-    c.rd = this.#rd[slot] === 1;
+    c.nameLength = useQuery ? this.#held.nameLength[slot] : q.nameLength;
+    c.qtype = useQuery ? this.#held.qtype[slot] : q.hasQuestion ? q.type : -1;
+    c.rd = this.#held.rd[slot] === 1;
     c.tcp = d.transport === "tcp";
     c.client = this.#dst;
     c.clientPort = d.dstPort;
     c.server = this.#src;
-    c.querySec = this.#tsSec[slot];
-    c.queryNsec = this.#tsNsec[slot];
+    c.querySec = this.#held.tsSec[slot];
+    c.queryNsec = this.#held.tsNsec[slot];
     c.responseSec = d.tsSec;
     c.responseNsec = d.tsNsec;
     c.wireLen = d.wireLen;
@@ -396,11 +393,11 @@ export class GopassivednsFastPath {
   #remove(slot: number): void {
     this.#pending.remove(slot);
     this.#giveUp(slot);
-    this.#responses[slot] = undefined;
+    this.#held.responses[slot] = undefined;
   }
 
   #giveUp(slot: number): void {
-    if (this.#isQuery[slot] === 1) this.counters.queries_unanswered++;
+    if (this.#held.isQuery[slot] === 1) this.counters.queries_unanswered++;
     else this.counters.responses_orphan++;
   }
 
@@ -414,7 +411,7 @@ export class GopassivednsFastPath {
     }
     if (this.#nextSweepMs < 0) this.#nextSweepMs = nowMs + this.options.gcIntervalMs;
     const slot = pending.add(this.#key, undefined);
-    if (pending.capacity > this.#slots) this.#grow(pending.capacity);
+    if (pending.capacity > this.#held.slots) this.#held.grow(pending.capacity);
     return slot;
   }
 
@@ -425,28 +422,9 @@ export class GopassivednsFastPath {
     const cutoffMs = nowMs - this.options.gcAgeMs;
     const pending = this.#pending;
     for (let slot = pending.oldest(); slot !== NONE; slot = pending.oldest()) {
-      if (this.#tsSec[slot] * 1000 + this.#tsNsec[slot] / 1e6 >= cutoffMs) break;
+      if (this.#held.tsSec[slot] * 1000 + this.#held.tsNsec[slot] / 1e6 >= cutoffMs) break;
       this.#remove(slot);
     }
-  }
-
-  #grow(slots: number): void {
-    const grow = <T extends Uint8Array | Uint16Array | Int16Array | Float64Array>(old: T, next: T): T => {
-      next.set(old);
-      return next;
-    };
-    this.#isQuery = grow(this.#isQuery, new Uint8Array(slots));
-    this.#tsSec = grow(this.#tsSec, new Float64Array(slots));
-    this.#tsNsec = grow(this.#tsNsec, new Float64Array(slots));
-    this.#rd = grow(this.#rd, new Uint8Array(slots));
-    this.#hasQuestion = grow(this.#hasQuestion, new Uint8Array(slots));
-    this.#qtype = grow(this.#qtype, new Uint16Array(slots));
-    this.#qclass = grow(this.#qclass, new Uint16Array(slots));
-    this.#nameLength = grow(this.#nameLength, new Int16Array(slots));
-    this.#names = grow(this.#names, new Uint8Array(slots * MAX_NAME_OCTETS));
-    this.#responseWireLen = grow(this.#responseWireLen, new Float64Array(slots));
-    this.#responses.length = slots;
-    this.#slots = slots;
   }
 }
 
