@@ -87,12 +87,16 @@ function readU32(bytes: Uint8Array, offset: number): number {
   return ((bytes[offset] << 24) | (bytes[offset + 1] << 16) | (bytes[offset + 2] << 8) | bytes[offset + 3]) >>> 0;
 }
 
-/** RFC 5952 §4.2: compress the longest run (ties: the first) of at least two zero fields. */
-function formatIpv6(bytes: Uint8Array, offset: number): string {
-  let bestStart = -1, bestLength = 0, runStart = -1;
+/**
+ * RFC 5952 §4.2: the run of 16-bit zero fields of the address at `offset` that is written `::`: the longest, the
+ * first on a tie, and only when at least two fields long. Returns `start * 16 + length` (in fields), or -1 for none.
+ * The one place this rule lives: every IPv6 text writer (strings here and in src/dns/rdata, bytes in src/record)
+ * uses it.
+ */
+export function ipv6ZeroRun(bytes: Uint8Array, offset: number): number {
+  let bestStart = -1, bestLength = 1, runStart = -1;
   for (let i = 0; i < 8; i++) {
-    const field = (bytes[offset + 2 * i] << 8) | bytes[offset + 2 * i + 1];
-    if (field === 0) {
+    if (bytes[offset + 2 * i] === 0 && bytes[offset + 2 * i + 1] === 0) {
       if (runStart < 0) runStart = i;
       if (i - runStart + 1 > bestLength) {
         bestStart = runStart;
@@ -102,7 +106,13 @@ function formatIpv6(bytes: Uint8Array, offset: number): string {
       runStart = -1;
     }
   }
-  if (bestLength < 2) bestStart = -1;
+  return bestStart < 0 ? -1 : bestStart * 16 + bestLength;
+}
+
+function formatIpv6(bytes: Uint8Array, offset: number): string {
+  const run = ipv6ZeroRun(bytes, offset);
+  const bestStart = run < 0 ? -1 : run >> 4;
+  const bestLength = run < 0 ? 0 : run & 15;
   let text = "";
   for (let i = 0; i < 8; i++) {
     if (i === bestStart) {

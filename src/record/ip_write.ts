@@ -10,6 +10,8 @@
  * @module
  */
 
+import { ipv6ZeroRun } from "../decode/ip_text.ts";
+
 /** Most bytes an address's text takes (eight four-digit fields and seven colons). */
 export const IP_TEXT_MAX = 39;
 
@@ -54,20 +56,9 @@ export function putIp16(v: DataView, d: Uint8Array, u: number, b: Uint8Array, o:
   ) {
     return putIpv4(v, d, u, b, o + 12);
   }
-  // RFC 5952 §4.2: the longest run of zero fields, the first on a tie, only when at least two long.
-  let bestStart = -1, bestLength = 1, runStart = -1;
-  for (let i = 0; i < 8; i++) {
-    if (b[o + 2 * i] === 0 && b[o + 2 * i + 1] === 0) {
-      if (runStart < 0) runStart = i;
-      if (i - runStart + 1 > bestLength) {
-        bestStart = runStart;
-        bestLength = i - runStart + 1;
-      }
-    } else {
-      runStart = -1;
-    }
-  }
-  const bestEnd = bestStart < 0 ? -1 : bestStart + bestLength;
+  const run = ipv6ZeroRun(b, o);
+  const bestStart = run < 0 ? -1 : run >> 4;
+  const bestEnd = run < 0 ? -1 : bestStart + (run & 15);
   for (let i = 0; i < 8; i++) {
     if (i === bestStart) {
       d[u++] = COLON;

@@ -7,6 +7,7 @@
 
 import type { MessageReader } from "../_reader.ts";
 import { SCRATCH, scratchString } from "../_scratch.ts";
+import { ipv6ZeroRun } from "../../decode/ip_text.ts";
 import { DECIMAL, hex } from "./_format.ts";
 import type { RdataRenderer } from "./_renderer.ts";
 
@@ -51,20 +52,9 @@ export function ipv6Text(b: Uint8Array, o: number, mappedAsIpv4: boolean): strin
   if (zeroPrefix && b[o + 10] === 0xff && b[o + 11] === 0xff) {
     return mappedAsIpv4 ? ipv4Text(b, o + 12) : "::ffff:" + ipv4Text(b, o + 12);
   }
-  let bestStart = -1;
-  let bestLen = 1; // a single zero group is not compressed (RFC 5952 §4.2.2)
-  let runStart = -1;
-  for (let g = 0; g < 8; g++) {
-    if (b[o + 2 * g] === 0 && b[o + 2 * g + 1] === 0) {
-      if (runStart < 0) runStart = g;
-      if (g - runStart + 1 > bestLen) {
-        bestLen = g - runStart + 1;
-        bestStart = runStart;
-      }
-    } else {
-      runStart = -1;
-    }
-  }
+  const run = ipv6ZeroRun(b, o);
+  const bestStart = run < 0 ? -1 : run >> 4;
+  const bestLen = run & 15;
   let s = "";
   for (let g = 0; g < 8; g++) {
     if (g === bestStart) {
