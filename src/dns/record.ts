@@ -20,11 +20,10 @@ import type { DnsMessage, DnsResourceRecord } from "./message.ts";
 import { readName } from "./name.ts";
 import { unknownRdata } from "./rdata/_format.ts";
 import { rdataRenderer } from "./rdata/table.ts";
+import { TYPE_OPT } from "./rr_types.ts";
 
 /** RFC 1035 §4.1.3: TYPE, CLASS, TTL and RDLENGTH after the owner name. */
 const RR_FIXED = 10;
-/** RFC 6891 §6.1.1: the OPT pseudo-RR type. */
-export const TYPE_OPT = 41;
 /** RFC 2136 §2.5.2-§2.5.4: UPDATE deletions carry class NONE or ANY with empty RDATA. */
 const CLASS_NONE = 254;
 const CLASS_ANY = 255;

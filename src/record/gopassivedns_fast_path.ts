@@ -37,20 +37,15 @@ import { endRecord, RecordContext, startRecord, writeRcodeRecord } from "./gopas
 import { HeldLegs } from "./held_legs.ts";
 import { RecordBuffer } from "./record_buffer.ts";
 import { lastWrittenFirstTarget, writeRdata } from "./wire_render.ts";
+import { TYPE_CNAME, TYPE_NS, TYPE_OPT, TYPE_PTR } from "../dns/rr_types.ts";
 
 const QR_BIT = 0x8000; // RFC 1035 §4.1.1
 const RD_BIT = 0x0100; // RFC 1035 §4.1.1
 const RCODE_MASK = 0x000f; // RFC 1035 §4.1.1
 /** RFC 1035 §4.1.3: TYPE, CLASS, TTL and RDLENGTH after the owner name. */
 const RR_FIXED = 10;
-/** RFC 6891 §6.1.1: the OPT pseudo-RR type. */
-const TYPE_OPT = 41;
 /** RFC 1035 §4.1.4: the two top bits 11 mark a compression pointer. */
 const LABEL_POINTER = 0xc0;
-/** RFC 1035 §3.2.2: the types whose RDATA is one domain name. */
-const TYPE_NS = 2;
-const TYPE_CNAME = 5;
-const TYPE_PTR = 12;
 
 const NO_ADDRESS = new Uint8Array(16);
 

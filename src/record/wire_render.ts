@@ -17,13 +17,8 @@ import { unknownRdata } from "../dns/rdata/_format.ts";
 import { rdataRenderer } from "../dns/rdata/table.ts";
 import { IP_TEXT_MAX, putIp16, putIpv4 } from "./ip_write.ts";
 import type { RecordBuffer } from "./record_buffer.ts";
+import { TYPE_A, TYPE_AAAA, TYPE_CNAME, TYPE_MX, TYPE_NS, TYPE_PTR } from "../dns/rr_types.ts";
 
-const TYPE_A = 1; // RFC 1035 §3.2.2
-const TYPE_NS = 2;
-const TYPE_CNAME = 5;
-const TYPE_PTR = 12;
-const TYPE_MX = 15;
-const TYPE_AAAA = 28; // RFC 3596 §2.1
 /** RFC 2136 §2.5.2-§2.5.4: UPDATE deletions carry class NONE or ANY with empty RDATA. */
 const CLASS_NONE = 254;
 const CLASS_ANY = 255;
