@@ -1,4 +1,5 @@
 import assert from "node:assert/strict";
+import { IPV6_TEXT_CASES } from "../decode/_ipv6_text_cases.ts";
 import { ipv4Text, ipv6Text } from "../decode/ip_text.ts";
 import { IP_TEXT_MAX, putIp16, putIpv4 } from "./ip_write.ts";
 import { WORD_SLACK } from "./_put.ts";
@@ -13,24 +14,7 @@ function written(put: (v: DataView, d: Uint8Array, u: number) => number): string
 /** 16 address bytes from hex text with spaces (one row per case below). */
 const address = (hex: string) => new Uint8Array(hex.replaceAll(" ", "").match(/../g)!.map((h) => parseInt(h, 16)));
 
-// Each row: the 16 address bytes, the text Go's net.IP.String() gives.
-const CASES: [string, string][] = [
-  ["2001 0db8 0000 0000 0000 0000 0000 0001", "2001:db8::1"],
-  ["0000 0000 0000 0000 0000 0000 0000 0000", "::"],
-  ["0000 0000 0000 0000 0000 0000 0000 0001", "::1"],
-  ["0001 0000 0000 0000 0000 0000 0000 0000", "1::"],
-  ["2001 0db8 0000 0000 0001 0000 0000 0001", "2001:db8::1:0:0:1"], // tie: the first run
-  ["2001 0db8 0000 0001 0000 0000 0000 0001", "2001:db8:0:1::1"], // longest run, not the first
-  ["2001 0db8 0000 0001 0001 0001 0001 0001", "2001:db8:0:1:1:1:1:1"], // one zero field stays
-  ["fe80 0000 0000 0000 abcd 00ef 0000 0000", "fe80::abcd:ef:0:0"], // lower case, no leading zeros
-  ["0a0b 0100 0010 000f 00f0 0f00 f000 ffff", "a0b:100:10:f:f0:f00:f000:ffff"], // every leading-zero width
-  ["0000 0000 0000 0000 0000 ffff c000 0201", "192.0.2.1"], // IPv4-mapped: dotted, like Go
-  ["0000 0000 0000 0000 0000 0000 c000 0201", "::c000:201"], // IPv4-compatible: not dotted in Go
-  ["0064 ff9b 0000 0000 0000 0000 c000 0201", "64:ff9b::c000:201"], // NAT64 prefix: not mapped
-  ["ffff ffff ffff ffff ffff ffff ffff ffff", "ffff:ffff:ffff:ffff:ffff:ffff:ffff:ffff"],
-];
-
-for (const [hex, expected] of CASES) {
+for (const [hex, expected] of IPV6_TEXT_CASES) {
   Deno.test(`putIp16() writes ${expected}`, () => {
     assert.equal(written((v, d, u) => putIp16(v, d, u, address("aabb" + hex), 2)), "x" + expected); // at an offset
   });

@@ -2,14 +2,13 @@ import { className, opcodeName, rcodeName, typeName } from "../dns/mod.ts";
 import type { DnsHeader, DnsResourceRecord, Edns } from "../dns/message.ts";
 import type { Leg, Transaction } from "../correlate/transaction.ts";
 import type { RecordBuffer } from "./record_buffer.ts";
-import type { RecordFormat } from "./record_writer.ts";
 import { elapsedNs, rfc3339Nano } from "./time_format.ts";
 
 /**
  * `-format transaction`: one record per transaction, answered or not, with every section, EDNS, all header
  * flags, both timestamps and the RTT. The JSON Schema is `schema/transaction.schema.json`.
  */
-export class TransactionFormat implements RecordFormat {
+export class TransactionFormat {
   constructor(readonly sensor: string) {}
 
   write(t: Transaction, out: RecordBuffer): number {
