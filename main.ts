@@ -104,7 +104,8 @@ async function run(config: Config): Promise<number> {
 async function main(): Promise<number> {
   let result: ConfigResult;
   try {
-    result = loadConfig(Deno.args, Deno.env.toObject(), denoConfigIo());
+    const env = Deno.env.toObject();
+    result = loadConfig(Deno.args, env, await denoConfigIo(Deno.args, env));
   } catch (error) {
     if (!(error instanceof ConfigError)) throw error;
     console.error(error.message);

@@ -166,6 +166,15 @@ Deno.test("the CLI reads the file named by -config instead of ./.env", async () 
   });
 });
 
+Deno.test("the CLI reads the file named by --config=FILE or PDNS_CONFIG, with no .env in its directory", async () => {
+  // Neither run has a ./.env: the .env parser is loaded because the option or the variable names a file.
+  await withDir({ "sensor.env": "PDNS_PCAP_FILE=-\nPDNS_THREADS=abc\n" }, async (dir) => {
+    const message = `invalid value "abc" for PDNS_THREADS (-numprocs) in ${dir}/sensor.env: expected an integer >= 1`;
+    assertUsageError(await cli(["--config=sensor.env"], { cwd: dir }), message);
+    assertUsageError(await cli([], { cwd: dir, env: { PDNS_CONFIG: "sensor.env" } }), message);
+  });
+});
+
 Deno.test("the command line wins over the .env file, which wins over the environment", async () => {
   // Options are checked in table order, so the error is about -statsd_interval only if the bad -numprocs (environment)
   // and -gc_age (.env) values were overridden.

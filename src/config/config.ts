@@ -121,4 +121,6 @@ export interface ConfigIo {
   fileExists(path: string): boolean;
   /** The host name; may throw or return "" (the name then becomes "UNKNOWN"). */
   hostname(): string;
+  /** The variables of a `.env` file's text (dotenv's rules). */
+  parseEnvFile(text: string): Record<string, string>;
 }

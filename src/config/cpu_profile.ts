@@ -5,8 +5,6 @@
  * @module
  */
 
-import { Session } from "node:inspector";
-
 /**
  * Starts profiling. The file is created at once, so a bad path fails before capture starts (as the original's pprof
  * did); the profile is written when the returned function is called.
@@ -22,6 +20,8 @@ import { Session } from "node:inspector";
  */
 export async function startCpuProfile(path: string): Promise<() => Promise<void>> {
   Deno.writeTextFileSync(path, "");
+  // Imported here, not at the top: node:inspector costs about 10 ms of start-up, for a flag rarely given.
+  const { Session } = await import("node:inspector");
   const session = new Session();
   session.connect();
   const post = (method: string) =>

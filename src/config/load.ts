@@ -14,8 +14,7 @@
  * @module
  */
 
-import dotenv from "dotenv";
-import { resolve } from "node:path";
+import { resolvePath } from "./_path.ts";
 import type { Config, ConfigIo, ConfigResult } from "./config.ts";
 import { ConfigError } from "./config_error.ts";
 import { scanGoFlags } from "./go_flags.ts";
@@ -47,7 +46,7 @@ interface EnvFile {
  *
  * @example
  * ```ts
- * const result = loadConfig(["-pcap", "-"], {}, { cwd: "/", readTextFile: () => null, fileExists: () => true, hostname: () => "sensor1" });
+ * const result = loadConfig(["-pcap", "-"], {}, { cwd: "/", readTextFile: () => null, fileExists: () => true, hostname: () => "sensor1", parseEnvFile: () => ({}) });
  * if (result.kind === "run") console.log(result.config.bpf); // "port 53"
  * ```
  * @param args the command-line arguments after the program name.
@@ -122,7 +121,7 @@ function readEnvFile(
   io: ConfigIo,
   warnings: string[],
 ): EnvFile | undefined {
-  const path = resolve(io.cwd, named === "" ? ".env" : named);
+  const path = resolvePath(io.cwd, named === "" ? ".env" : named);
   let text: string | null;
   try {
     text = io.readTextFile(path);
@@ -141,7 +140,7 @@ function readEnvFile(
     if (named === "") return undefined;
     throw invalidValue(option, named, where, "a readable .env file", `not found: ${path}`);
   }
-  const vars = dotenv.parse(text);
+  const vars = io.parseEnvFile(text);
   for (const name of Object.keys(vars)) {
     if (name === option.env) {
       warnings.push(`${name} in ${path} is ignored: name the .env file with -config or in the environment`);
@@ -170,7 +169,7 @@ function check(
       "",
     );
   }
-  if (config.pcap !== "" && config.pcap !== "-" && !io.fileExists(resolve(io.cwd, config.pcap))) {
+  if (config.pcap !== "" && config.pcap !== "-" && !io.fileExists(resolvePath(io.cwd, config.pcap))) {
     const option = OPTIONS_BY_NAME.get("pcap")!;
     const [, where] = pick(option, flags, envFile, env);
     throw invalidValue(

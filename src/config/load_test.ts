@@ -1,4 +1,5 @@
 import assert from "node:assert/strict";
+import dotenv from "dotenv";
 import type { Config, ConfigIo } from "./config.ts";
 import { ConfigError } from "./config_error.ts";
 import { loadConfig } from "./load.ts";
@@ -15,6 +16,7 @@ function fakeIo(files: Record<string, string | Error> = {}, hostname: () => stri
     },
     fileExists: (path) => path in files,
     hostname,
+    parseEnvFile: dotenv.parse,
   };
 }
 

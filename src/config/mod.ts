@@ -4,7 +4,8 @@
  *
  * @example
  * ```ts
- * const result = loadConfig(Deno.args, Deno.env.toObject(), denoConfigIo()); // throws ConfigError → exit 2
+ * const env = Deno.env.toObject();
+ * const result = loadConfig(Deno.args, env, await denoConfigIo(Deno.args, env)); // throws ConfigError → exit 2
  * ```
  *
  * @module
