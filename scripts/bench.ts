@@ -1,10 +1,12 @@
 /**
- * `deno task bench [--pairs 100000,1000000] [--runs 3] [--format gopassivedns] [--no-tshark]`
+ * `deno task bench [--pairs 100000,1000000] [--runs 3] [--format gopassivedns] [--no-tshark] [--no-peers]`
  *
  * Generates deterministic DNS traffic captures (scripts/gen_dns_pcap.py, seeded), replays each through
  * denopassivedns with records written to a file, and reports packets/s, records/s and peak RSS (median of the
- * runs), checks the record count against the generator's stats file, and, when tshark is installed, measures it
- * on the same file in the same run and prints the ratio. Figures only: nothing here asserts a time.
+ * runs), and checks the record count against the generator's stats file. Peers are measured on the same file in
+ * the same run, once each, and the ratio printed: gopassivedns and a C libpcap read loop when
+ * scripts/peers/build_peers.sh can build them, and tshark when it is installed. Figures only: nothing here
+ * asserts a time.
  */
 import { parseArgs } from "node:util";
 
@@ -20,6 +22,7 @@ const { values } = parseArgs({
     runs: { type: "string", default: "3" },
     format: { type: "string", default: "gopassivedns" },
     "no-tshark": { type: "boolean", default: false },
+    "no-peers": { type: "boolean", default: false },
   },
 });
 
@@ -77,6 +80,30 @@ async function timed(command: string, outFile: string): Promise<Measure> {
   return { seconds, peakRssMb: rss ? Number(rss[1]) / 1024 : NaN, lines: Number(lines) };
 }
 
+/**
+ * gopassivedns idles about 6 s after its input ends before it exits (shared/bench/BASELINES.md), so its time is
+ * taken as BASELINES.md does: from launch to its last write, found by watching the output file grow.
+ */
+async function timedToLastWrite(command: string, outFile: string): Promise<Measure> {
+  const started = performance.now();
+  const running = sh(`/usr/bin/time -v ${command} > ${outFile}`);
+  let settled = false;
+  running.finally(() => settled = true);
+  let size = -1;
+  let lastWrite = started;
+  while (!settled) {
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    const now = (await Deno.stat(outFile).catch(() => null))?.size ?? 0;
+    if (now !== size) [size, lastWrite] = [now, performance.now()];
+  }
+  const result = await running;
+  if ((await Deno.stat(outFile)).size !== size) lastWrite = performance.now();
+  if (result.code !== 0) throw new Error(`${command} failed (${result.code}): ${result.stderr.slice(-2000)}`);
+  const rss = /Maximum resident set size \(kbytes\): (\d+)/.exec(result.stderr);
+  const lines = (await sh(`wc -l < ${outFile}`)).stdout.trim();
+  return { seconds: (lastWrite - started) / 1000, peakRssMb: rss ? Number(rss[1]) / 1024 : NaN, lines: Number(lines) };
+}
+
 function median(values: number[]): number {
   const sorted = [...values].sort((a, b) => a - b);
   return sorted[Math.floor(sorted.length / 2)];
@@ -92,8 +119,25 @@ const permissions = "--allow-read --allow-write --allow-env --allow-sys=hostname
 const hasTshark = !values["no-tshark"] && (await sh("command -v tshark")).code === 0;
 const runs = Number(values.runs);
 await Deno.mkdir(OUT, { recursive: true });
+const PEERS = `${OUT}peers/`;
+if (!values["no-peers"]) {
+  const built = await sh(`bash ${ROOT}scripts/peers/build_peers.sh`);
+  for (const line of built.stdout.split("\n")) if (line.startsWith("SKIP")) console.error(line);
+}
+const hasGopassivedns = !values["no-peers"] && await exists(`${PEERS}gopassivedns`);
+const hasReadLoop = !values["no-peers"] && await exists(`${PEERS}pcap_read_loop`);
+
+/** A peer's row: its rate on this file and how many times longer than denopassivedns it took. */
+function peerRow(name: string, pairs: number, packets: number, peer: Measure, ours: number, records: string): string {
+  return `| ${name} | ${pairs} | ${(packets / peer.seconds / 1e3).toFixed(0)} k | ${records} | ${
+    peer.seconds.toFixed(2)
+  } | ${peer.peakRssMb.toFixed(0)} MB | ${(peer.seconds / ours).toFixed(2)}× our time |`;
+}
 
 const rows: string[] = [];
+const notes: string[] = [];
+/** gopassivedns HEAD on 2 cores, 1M-pair file, on the machine of shared/bench/BASELINES.md. */
+const BASELINE_GOPASSIVEDNS_PPS = 283e3;
 for (const pairs of values.pairs.split(",").map(Number)) {
   const { pcap, stats } = await generate(pairs);
   const packets = stats.packets as number;
@@ -116,18 +160,35 @@ for (const pairs of values.pairs.split(",").map(Number)) {
       (lines / seconds / 1e3).toFixed(0)
     } k | ${seconds.toFixed(2)} | ${rss.toFixed(0)} MB | ${lines} (${countNote}) |`,
   );
+  if (hasReadLoop) {
+    const peer = await timed(`${PEERS}pcap_read_loop ${pcap}`, `${RECORDS_DIR}denopassivedns-bench-peer.txt`);
+    rows.push(peerRow("C libpcap read loop (reading only)", pairs, packets, peer, seconds, "–"));
+  }
+  if (hasGopassivedns) {
+    const peer = await timedToLastWrite(
+      `${PEERS}gopassivedns -pcap ${pcap}`,
+      `${RECORDS_DIR}denopassivedns-bench-peer.txt`,
+    );
+    const records = `${(peer.lines / peer.seconds / 1e3).toFixed(0)} k (${peer.lines} records)`;
+    rows.push(peerRow("gopassivedns HEAD, to its last write", pairs, packets, peer, seconds, records));
+    if (pairs === 1000000) {
+      const factor = BASELINE_GOPASSIVEDNS_PPS / (packets / peer.seconds);
+      notes.push(
+        `1M file: ${(peer.seconds / seconds).toFixed(1)}× gopassivedns's rate (issue 2's target: 4× the fastest ` +
+          `peer). gopassivedns runs ${factor.toFixed(1)}× slower here than in BASELINES.md; at that factor our ` +
+          `${(packets / seconds / 1e3).toFixed(0)} k packets/s would be ${
+            (factor * packets / seconds / 1e6).toFixed(2)
+          } M packets/s there.`,
+      );
+    }
+  }
   if (hasTshark) {
     const peer = await timed(
       `tshark -r ${pcap} -n -T fields -e dns.id -e dns.qry.name -e dns.a -Y dns`,
-      `${RECORDS_DIR}denopassivedns-bench-tshark.txt`,
+      `${RECORDS_DIR}denopassivedns-bench-peer.txt`,
     );
-    rows.push(
-      `| tshark (same run) | ${pairs} | ${(packets / peer.seconds / 1e3).toFixed(0)} k | ${
-        (peer.lines / peer.seconds / 1e3).toFixed(0)
-      } k (messages) | ${peer.seconds.toFixed(2)} | ${peer.peakRssMb.toFixed(0)} MB | ratio ${
-        (peer.seconds / seconds).toFixed(1)
-      }x |`,
-    );
+    const records = `${(peer.lines / peer.seconds / 1e3).toFixed(0)} k (messages)`;
+    rows.push(peerRow("tshark `-T fields -Y dns`", pairs, packets, peer, seconds, records));
   }
 }
 
@@ -135,8 +196,9 @@ console.log(`Machine: ${Deno.build.target}, ${navigator.hardwareConcurrency} cor
 console.log("| tool | pairs | packets/s | records/s | seconds | peak RSS | records |");
 console.log("|---|---:|---:|---:|---:|---:|---|");
 for (const row of rows) console.log(row);
+for (const note of notes) console.log(note);
 
 // The record files are only there to be written; don't leave hundreds of MB in tmpfs.
-for (const name of ["denopassivedns-bench.jsonl", "denopassivedns-bench-tshark.txt"]) {
+for (const name of ["denopassivedns-bench.jsonl", "denopassivedns-bench-peer.txt"]) {
   await Deno.remove(RECORDS_DIR + name).catch(() => {});
 }
