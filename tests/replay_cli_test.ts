@@ -102,6 +102,82 @@ Deno.test("SIGTERM while reading standard input flushes what the tables hold", a
   assert.match(stderr, /Caught signal/);
 });
 
+/** A classic pcap holding the packets of `small` (a classic pcap) `copies` times over. */
+function repeatedCapture(small: Uint8Array, copies: number): Uint8Array {
+  const header = small.subarray(0, 24);
+  const packets = small.subarray(24);
+  const big = new Uint8Array(24 + packets.length * copies);
+  big.set(header);
+  for (let i = 0; i < copies; i++) big.set(packets, 24 + i * packets.length);
+  return big;
+}
+
+/** Spawns the sensor on `args`, sends `signal` once the first records are out, and collects everything. */
+async function signalAfterFirstRecords(args: string[], signal: Deno.Signal) {
+  const command = new Deno.Command(Deno.execPath(), {
+    args: ["run", "--quiet", `--config=${ROOT}deno.json`, ...startPermissions(), `${ROOT}main.ts`, ...args],
+    env: { NO_COLOR: "1" },
+    stdout: "piped",
+    stderr: "piped",
+  });
+  const child = command.spawn();
+  const reader = child.stdout.getReader();
+  let seen = "";
+  let signalled = false;
+  for (;;) {
+    const { value, done } = await reader.read();
+    if (done) break;
+    seen += text(value);
+    if (!signalled && seen.includes("\n")) {
+      child.kill(signal);
+      signalled = true;
+    }
+  }
+  const status = await child.status;
+  const stderr = text((await new Response(child.stderr).arrayBuffer()) as unknown as Uint8Array);
+  return { status, stdout: seen, stderr };
+}
+
+Deno.test("SIGINT during the replay of a large file stops it between two batches, with every record whole", async () => {
+  // 100 MB of capture (a million packets): far more than one batch, so the signal comes while packets remain.
+  const small = await Deno.readFile(`${TESTDATA}gopassivedns/100_udp_lookups.pcap`);
+  const copies = Math.ceil(100e6 / (small.length - 24));
+  const path = await Deno.makeTempFile({ suffix: ".pcap" });
+  await Deno.writeFile(path, repeatedCapture(small, copies));
+  try {
+    const run = await signalAfterFirstRecords(["-pcap", path], "SIGINT");
+    assert.equal(run.status.code, 0, run.stderr);
+    assert.match(run.stderr, /Caught signal/);
+    const packets = Number(/Summary: packets=(\d+) /.exec(run.stderr)?.[1]);
+    assert.ok(packets > 0 && packets < copies * 100, `stopped early: ${packets} of ${copies * 100} packets`);
+    const lines = run.stdout.split("\n");
+    assert.equal(lines.pop(), "", "output ends with a whole record");
+    for (const line of lines) assert.equal(typeof JSON.parse(line).query_id, "number");
+  } finally {
+    await Deno.remove(path);
+  }
+});
+
+Deno.test("SIGTERM while a FIFO's writer is idle flushes what the tables hold", async () => {
+  // A FIFO is read asynchronously (unlike a regular file), so a read waiting for its writer cannot hold up the signal.
+  const dir = await Deno.makeTempDir();
+  const fifo = `${dir}/capture.pcap`;
+  const made = await new Deno.Command("mkfifo", { args: [fifo] }).output();
+  assert.equal(made.code, 0);
+  const writing = Deno.open(fifo, { write: true }).then(async (file) => {
+    await file.write(await Deno.readFile(`${TESTDATA}crafted/ordering.pcap`));
+    return file; // kept open: the sensor waits for more
+  });
+  const run = await signalAfterFirstRecords(["-pcap", fifo, "-format", "transaction"], "SIGTERM");
+  (await writing).close();
+  await Deno.remove(dir, { recursive: true });
+  assert.equal(run.status.code, 0, run.stderr);
+  assert.match(run.stderr, /Caught signal/);
+  const records = run.stdout.trim().split("\n").map((l) => JSON.parse(l));
+  assert.deepEqual(records.map((r) => [r.status, r.reason]).at(-1), ["orphan_response", "end_of_input"]);
+  assert.equal(records.length, 5);
+});
+
 Deno.test("asking for a sink this version does not have yet fails loudly instead of logging nowhere", async () => {
   const run = await runSensor(["-pcap", `${TESTDATA}gopassivedns/a.pcap`, "-logfile", "/tmp/never-written.log"]);
   assert.equal(run.code, 1);

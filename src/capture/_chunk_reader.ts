@@ -16,9 +16,14 @@ export const DEFAULT_CHUNK_SIZE = 4 * 1024 * 1024;
 /** Largest buffer ever allocated; a record needing more is corruption (libpcap's pcapng block cap). */
 export const MAX_BUFFER_SIZE = 16 * 1024 * 1024;
 
-/** What the reader needs from a file or stdin (Deno.FsFile and Deno.stdin both fit). */
+/**
+ * What the reader needs from a file or stdin (Deno.FsFile and Deno.stdin both fit). With `readSync` (a regular
+ * file, whose reads never wait for a writer) the reader reads synchronously: measured on the 1M-pair benchmark,
+ * an async read left the main thread idle for 150–175 ms where the same reads done synchronously took 75–105 ms.
+ */
 export interface ByteInput {
   read(p: Uint8Array): Promise<number | null>;
+  readSync?(p: Uint8Array): number | null;
   close(): void;
 }
 
@@ -41,6 +46,11 @@ export class ChunkReader {
   constructor(readonly input: ByteInput, readonly name: string, chunkSize = DEFAULT_CHUNK_SIZE) {
     this.buf = new Uint8Array(Math.max(64, Math.min(chunkSize, MAX_BUFFER_SIZE)));
     this.view = new DataView(this.buf.buffer);
+  }
+
+  /** Whether reads complete without going through the event loop (the caller must then yield to it). */
+  get synchronous(): boolean {
+    return this.input.readSync !== undefined;
   }
 
   /** Unconsumed bytes in the buffer. */
@@ -68,7 +78,8 @@ export class ChunkReader {
     if (this.end === this.buf.length) this.#grow(this.buf.length + 1);
     let n: number | null;
     try {
-      n = await this.input.read(this.buf.subarray(this.end));
+      const into = this.buf.subarray(this.end);
+      n = this.input.readSync !== undefined ? this.input.readSync(into) : await this.input.read(into);
     } catch (err) {
       throw new CaptureError(
         `Cannot read capture file ${this.name} at byte ${this.offset(this.end)}: ${(err as Error).message}`,

@@ -9,6 +9,7 @@
 import type { ChunkReader } from "./_chunk_reader.ts";
 import type { PacketHandler, PacketSource } from "./packet.ts";
 import { CaptureError } from "./packet.ts";
+import { EventLoopTurn } from "./_event_loop_turn.ts";
 
 /** A capture file read chunk by chunk; subclasses parse records out of the chunk buffer. */
 export abstract class FileSource implements PacketSource {
@@ -35,11 +36,14 @@ export abstract class FileSource implements PacketSource {
     if (this.#started) throw new CaptureError(`Capture file ${this.reader.name} is already being read`);
     this.#started = true;
     const reader = this.reader;
+    // Synchronous reads never return to the event loop: yield to it once a batch, so signals are handled.
+    const turns = reader.synchronous ? new EventLoopTurn() : null;
     try {
       while (true) {
         const count = this.deliver(onPacket);
         if (count > 0 || this.damage) await onBatchEnd();
         if (this.damage) throw this.damage;
+        if (turns !== null) await turns.next();
         if (this.#stopped) return;
         if (await reader.read(this.need) === 0) {
           if (reader.available > 0 || reader.pendingSkip > 0) throw this.truncation();
@@ -47,6 +51,7 @@ export abstract class FileSource implements PacketSource {
         }
       }
     } finally {
+      turns?.close();
       reader.close();
     }
   }

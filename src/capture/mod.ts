@@ -67,7 +67,9 @@ export async function openCaptureFile(path: string, options: CaptureFileOptions 
     input = { read: (p) => Deno.stdin.read(p), close: () => {} };
   } else {
     try {
-      input = await Deno.open(path, { read: true });
+      const file = await Deno.open(path, { read: true });
+      // A FIFO or a device can block a read until a writer comes: only a regular file is read synchronously.
+      input = file.statSync().isFile ? file : { read: (p) => file.read(p), close: () => file.close() };
     } catch (err) {
       throw new CaptureError(`Cannot open capture file ${path}: ${(err as Error).message}`);
     }
