@@ -9,8 +9,8 @@
  *   retransmit, duplicate, replacement, eviction and packet-time expiry handling. A held query keeps only what its
  *   records need, in arrays indexed by its table slot: the first question's wire name, type and class, RD, time. A
  *   held response (its query not seen yet: rare) keeps a copy of its message.
- * - A response's answer section is walked once, with the general decoder's anomaly rules (`dns_anomalies`); when it
- *   pairs, that walk writes the records straight into the output buffer (src/record/wire_render.ts).
+ * - A response's answer section is walked once (src/record/gopassivedns_answers.ts), with the general decoder's
+ *   anomaly rules (`dns_anomalies`); when it pairs, that walk writes the records straight into the output buffer.
  * - Records are written as bytes (src/record/gopassivedns_record.ts): the head and tail a response's records share
  *   are written once, from a reused RecordContext, and repeated from the output for its further records.
  *
@@ -26,26 +26,18 @@ import { NONE, PendingTable } from "../correlate/pending_table.ts";
 import { RecentPairs } from "../correlate/recent_pairs.ts";
 import { pointAtMessage, type WireDatagram } from "../decode/wire_datagram.ts";
 import { DecodeError } from "../decode_error.ts";
-import { MessageReader, u16 } from "../dns/_reader.ts";
-import { HEADER_SIZE } from "../dns/header.ts";
-import { expandName, MAX_NAME_OCTETS } from "../dns/name.ts";
+import { MessageReader } from "../dns/_reader.ts";
+import { MAX_NAME_OCTETS } from "../dns/name.ts";
 import { sameWireName, scanQuestion, WireQuestion } from "../dns/wire_scan.ts";
 import { countDecodeError, type Counters } from "../metrics/counters.ts";
-import type { Constant } from "./_put.ts";
+import { GopassivednsAnswers } from "./gopassivedns_answers.ts";
 import { levelPart } from "./gopassivedns_parts.ts";
-import { endRecord, RecordContext, startRecord, writeRcodeRecord } from "./gopassivedns_record.ts";
+import { RecordContext } from "./gopassivedns_record.ts";
 import { HeldLegs } from "./held_legs.ts";
-import { RecordBuffer } from "./record_buffer.ts";
-import { lastWrittenFirstTarget, writeRdata } from "./wire_render.ts";
-import { TYPE_CNAME, TYPE_NS, TYPE_OPT, TYPE_PTR } from "../dns/rr_types.ts";
+import type { RecordBuffer } from "./record_buffer.ts";
 
 const QR_BIT = 0x8000; // RFC 1035 §4.1.1
 const RD_BIT = 0x0100; // RFC 1035 §4.1.1
-const RCODE_MASK = 0x000f; // RFC 1035 §4.1.1
-/** RFC 1035 §4.1.3: TYPE, CLASS, TTL and RDLENGTH after the owner name. */
-const RR_FIXED = 10;
-/** RFC 1035 §4.1.4: the two top bits 11 mark a compression pointer. */
-const LABEL_POINTER = 0xc0;
 
 const NO_ADDRESS = new Uint8Array(16);
 
@@ -69,15 +61,11 @@ export class GopassivednsFastPath {
   /** The datagram's 16-byte addresses, borrowed from the decoder for one `handle` call (read-only, not kept). */
   #src: Uint8Array = NO_ADDRESS;
   #dst: Uint8Array = NO_ADDRESS;
-  /** Where RDATA goes when a response's answers are only checked, not written. */
-  readonly #discard = new RecordBuffer(1 << 16);
-  /** `","level":"…","bytes":` (closing the sport string): the `-syslog_priority` string, encoded once. */
-  readonly #level: Constant;
   /** The response being written: what its records share. */
   readonly #context = new RecordContext();
   #nextSweepMs = -1;
-  /** Whether the last answer walk met anything the general decoder flags as an anomaly. */
-  #anomaly = false;
+  /** Writes (or checks) a response's answers, described by `#context`. */
+  readonly #answers: GopassivednsAnswers;
 
   /** Per pending slot: the held leg (a query, or a response whose query has not been seen). */
   readonly #held = new HeldLegs();
@@ -90,7 +78,8 @@ export class GopassivednsFastPath {
   ) {
     this.#pending = new PendingTable<undefined>(options.maxPending);
     this.#recent = new RecentPairs(options.maxRecent);
-    this.#level = levelPart(level);
+    // `","level":"…","bytes":` (closing the sport string): the `-syslog_priority` string, encoded once.
+    this.#answers = new GopassivednsAnswers(out, this.#context, levelPart(level));
     this.#held.grow(Math.min(options.maxPending, INITIAL_SLOTS));
   }
 
@@ -254,10 +243,10 @@ export class GopassivednsFastPath {
     c.responseNsec = d.tsNsec;
     c.wireLen = d.wireLen;
     this.#pair(nowMs);
-    const written = this.#writeRecords(this.#reader, q);
+    const written = this.#answers.write(this.#reader, q);
     this.#pending.remove(slot);
     this.counters.records += written;
-    if (this.#anomaly) this.counters.dns_anomalies++;
+    if (this.#answers.anomaly) this.counters.dns_anomalies++;
   }
 
   /** A query completes the response held (and just re-scanned into the held reader and question). */
@@ -282,7 +271,7 @@ export class GopassivednsFastPath {
     c.responseNsec = tsNsec;
     c.wireLen = wireLen;
     this.#heldReader.reset(held);
-    this.counters.records += this.#writeRecords(this.#heldReader, h);
+    this.counters.records += this.#answers.write(this.#heldReader, h);
   }
 
   #pair(nowMs: number): void {
@@ -290,98 +279,10 @@ export class GopassivednsFastPath {
     this.#recent.remember(this.#key, nowMs + this.options.duplicateWindowMs);
   }
 
-  /**
-   * Write the records of the response in `r` (scanned into `rq`), paired as `#context` describes; returns how many.
-   */
-  #writeRecords(r: MessageReader, rq: WireQuestion): number {
-    const c = this.#context;
-    c.id = rq.id;
-    c.flags = rq.flags;
-    const rcode = rq.flags & RCODE_MASK;
-    if (rcode !== 0) {
-      const out = this.out;
-      writeRcodeRecord(out, c, rcode, this.#level);
-      this.#walkAnswers(r, rq, false);
-      return 1;
-    }
-    return this.#walkAnswers(r, rq, true);
-  }
-
   /** Check a response's answers without writing records (it is not being paired now). */
   #checkAnswers(): void {
-    this.#walkAnswers(this.#reader, this.#question, false);
-    if (this.#anomaly) this.counters.dns_anomalies++;
-  }
-
-  /**
-   * The answer section with the general decoder's rules (src/dns/record.ts at depth "answers"): one record per RR
-   * (when `emit`, described by `#context`), stopping where the general decoder stops. Sets `#anomaly` when the
-   * general decoder would flag the message (the caller counts it once per message).
-   */
-  #walkAnswers(r: MessageReader, rq: WireQuestion, emit: boolean): number {
-    const b = r.bytes;
-    const base = r.base;
-    const end = r.end;
-    const out = emit ? this.out : this.#discard;
-    // An owner name is not part of the record, so it is only checked, and a pointer to a name already checked in
-    // this message needs no walk: it is that name, provided that name's walk followed only pointers below the target
-    // (the rule a full walk from the pointer applies; src/dns/name.ts `readName` reuses names by the same rule). The
-    // first question's name is at offset 12; `known` is the message offset of the last NS, CNAME or PTR target
-    // written (the next owner of a CNAME chain points there), `knownFirst` the first pointer its walk followed.
-    const questionOwner = rq.hasQuestion && rq.nameFirstTarget < HEADER_SIZE;
-    let known = -1;
-    let knownFirst = 0;
-    let anomaly = false;
-    let p = rq.answersStart;
-    let written = 0;
-    for (let i = 0; i < rq.ancount; i++) {
-      if (p === end) {
-        anomaly = true; // count_mismatch
-        break;
-      }
-      let checked = false;
-      if (b[p] >= LABEL_POINTER && p + 2 <= end) {
-        const target = ((b[p] & 0x3f) << 8) | b[p + 1]; // both names checked precede p: it points backwards
-        checked = (target === HEADER_SIZE && questionOwner) || (target === known && knownFirst < target);
-      }
-      if (checked) {
-        p += 2;
-      } else {
-        if (expandName(r, p, end, null) < 0) {
-          anomaly = true; // truncated_section or bad_name
-          break;
-        }
-        p = r.next;
-      }
-      if (p + RR_FIXED > end) {
-        anomaly = true; // truncated_section
-        break;
-      }
-      const type = u16(b, p);
-      const klass = u16(b, p + 2);
-      const ttl = ((b[p + 4] << 24) | (b[p + 5] << 16) | (b[p + 6] << 8) | b[p + 7]) >>> 0;
-      const rdEnd = p + RR_FIXED + u16(b, p + 8);
-      p += RR_FIXED;
-      if (rdEnd > end) {
-        anomaly = true; // truncated_section
-        break;
-      }
-      if (type === TYPE_OPT) anomaly = true; // opt_outside_additional
-      // The head and tail are written for the first record and copied for the others (gopassivedns_record.ts).
-      if (emit) startRecord(out, this.#context, written);
-      if (!writeRdata(out, r, type, klass, p, rdEnd)) {
-        anomaly = true; // bad_rdata
-      } else if ((type === TYPE_CNAME || type === TYPE_NS || type === TYPE_PTR) && rdEnd > p && b[p] < LABEL_POINTER) {
-        known = p - base; // a name starting in place was checked (and written) there
-        knownFirst = lastWrittenFirstTarget();
-      }
-      if (emit) endRecord(out, this.#context, written, type, ttl, this.#level);
-      else out.reset();
-      written++;
-      p = rdEnd;
-    }
-    this.#anomaly = anomaly;
-    return written;
+    this.#answers.walk(this.#reader, this.#question, false);
+    if (this.#answers.anomaly) this.counters.dns_anomalies++;
   }
 
   /** Take the entry in `slot` out of the table and count it as given up on (no record in this format). */
