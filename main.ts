@@ -21,9 +21,8 @@ import {
   startCpuProfile,
 } from "./src/config/mod.ts";
 import { counterSummary } from "./src/metrics/summary.ts";
-import { buildPipeline, buildSinks } from "./src/sensor.ts";
+import { buildPipeline, buildSinks, packetFilter } from "./src/sensor.ts";
 
-const DEFAULT_BPF = "port 53";
 const EXIT_OK = 0;
 const EXIT_FAILURE = 1;
 const EXIT_USAGE = 2;
@@ -53,12 +52,16 @@ async function run(config: Config): Promise<number> {
     log.error(`Live capture (-dev ${config.dev}) is not available in this version; replay a file with -pcap`);
     return EXIT_FAILURE;
   }
-  if (config.bpf !== "" && config.bpf !== DEFAULT_BPF) {
-    // BPF needs libpcap's compiler, which arrives with live capture; DNS ports are still honoured (-dns_ports).
-    log.warn(`-bpf "${config.bpf}" is not applied to capture files in this version; every DNS packet is decoded`);
+  let filter;
+  try {
+    filter = packetFilter(config);
+  } catch (error) {
+    if (!(error instanceof ConfigError)) throw error;
+    console.error(error.message);
+    return EXIT_USAGE;
   }
   const sink = buildSinks(config);
-  const pipeline = buildPipeline(config, sink);
+  const pipeline = buildPipeline(config, sink, filter);
   const source = await openCaptureFile(config.pcap);
 
   // The first SIGINT/SIGTERM ends the capture between two batches (a blocked read of stdin or of an idle

@@ -23,6 +23,13 @@ export interface PipelineOptions {
   level: string;
   /** `-name`, the transaction records' `sensor`. */
   sensor: string;
+  /** Frames it rejects are counted (`packets_filtered`) and not decoded (`-bpf`, src/capture/bpf_filter.ts). */
+  filter?: PacketFilter | null;
+}
+
+/** Selects frames before decoding. */
+export interface PacketFilter {
+  matches(packet: Packet): boolean;
 }
 
 /**
@@ -58,6 +65,13 @@ export class Pipeline {
         if (this.#output.used >= OUTPUT_BATCH_BYTES) this.#drain();
       });
     }
+    const filter = options.filter ?? null;
+    const decoder = this.decoder;
+    const counters = this.counters;
+    this.onPacket = filter === null ? (packet) => decoder.decode(packet) : (packet) => {
+      if (filter.matches(packet)) decoder.decode(packet);
+      else counters.packets_filtered++;
+    };
   }
 
   /** Number of queries and responses waiting for their partner (for tests and metrics). */
@@ -66,7 +80,7 @@ export class Pipeline {
   }
 
   /** The per-packet entry point, bound so it can be handed to a PacketSource. */
-  readonly onPacket = (packet: Packet): void => this.decoder.decode(packet);
+  readonly onPacket: (packet: Packet) => void;
 
   /** Run a source to its end, flushing the sink after every batch. */
   async run(source: PacketSource): Promise<void> {

@@ -3,6 +3,8 @@ import type { Config } from "./config/mod.ts";
 import type { CorrelatorOptions } from "./correlate/correlator.ts";
 import { DEFAULT_CORRELATOR_OPTIONS } from "./correlate/correlator.ts";
 import { type DecoderOptions, DEFAULT_DECODER_OPTIONS } from "./decode/mod.ts";
+import { BpfFilter, bpfSyntaxError } from "./capture/bpf_filter.ts";
+import { ConfigError } from "./config/config_error.ts";
 import { Pipeline } from "./pipeline.ts";
 import { FanOut, type Sink } from "./sinks/sink.ts";
 import { StdoutSink } from "./sinks/stdout_sink.ts";
@@ -33,8 +35,30 @@ export function buildSinks(config: Config): Sink {
   return new FanOut(sinks);
 }
 
-export function buildPipeline(config: Config, sink: Sink): Pipeline {
+/** The default `-bpf`: what `-dns_ports 53` selects already, so it is not compiled (replay then needs no libpcap). */
+export const DEFAULT_BPF = "port 53";
+
+/**
+ * The `-bpf` filter for capture files, or null for none (empty or the default). Throws a ConfigError for an
+ * expression libpcap rejects, and a CaptureError when libpcap is missing.
+ */
+export function packetFilter(config: Config): BpfFilter | null {
+  if (config.bpf === "" || config.bpf === DEFAULT_BPF) return null;
+  const syntax = bpfSyntaxError(config.bpf);
+  if (syntax !== null) {
+    throw new ConfigError(
+      `invalid value ${JSON.stringify(config.bpf)} for -bpf (PDNS_BPF): expected a libpcap filter expression ` +
+        `(${syntax})`,
+      "bpf",
+      config.bpf,
+    );
+  }
+  return new BpfFilter(config.bpf);
+}
+
+export function buildPipeline(config: Config, sink: Sink, filter: BpfFilter | null = null): Pipeline {
   return new Pipeline({
+    filter,
     decoder: decoderOptions(config),
     correlator: correlatorOptions(config),
     format: config.format,

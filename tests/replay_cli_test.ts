@@ -190,11 +190,3 @@ Deno.test("-dev without live capture support fails with a message naming the int
   assert.equal(run.code, 1);
   assert.match(run.stderr, /Live capture \(-dev eth7\) is not available in this version/);
 });
-
-Deno.test("a -bpf filter that replay cannot apply is warned about, not silently dropped", async () => {
-  const run = await runSensor(["-pcap", `${TESTDATA}gopassivedns/a.pcap`, "-bpf", "host 10.0.0.1"]);
-  assert.equal(run.code, 0);
-  assert.match(run.stderr, /-bpf "host 10\.0\.0\.1" is not applied to capture files/);
-  const plain = await runSensor(["-pcap", `${TESTDATA}gopassivedns/a.pcap`]);
-  assert.doesNotMatch(plain.stderr, /-bpf/);
-});

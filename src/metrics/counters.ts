@@ -9,6 +9,7 @@
 export class Counters {
   packets = 0; // frames handed to the decoder
   bytes = 0; // wire bytes of those frames
+  packets_filtered = 0; // frames the -bpf filter rejected (not counted in packets)
   packets_ipv4 = 0;
   packets_ipv6 = 0;
   packets_not_ip = 0; // link payload is neither IPv4 nor IPv6 (ARP, LLDP, ...)
