@@ -143,56 +143,80 @@ for (const pairs of values.pairs.split(",").map(Number)) {
   const packets = stats.packets as number;
   const expected = expectedRecords(stats, values.format);
   const ours: Measure[] = [];
-  for (let i = 0; i < runs; i++) {
-    ours.push(
-      await timed(
-        `${deno} run ${permissions} ${ROOT}main.ts -pcap ${pcap} -format ${values.format}`,
-        `${RECORDS_DIR}denopassivedns-bench.jsonl`,
-      ),
-    );
-  }
-  const seconds = median(ours.map((m) => m.seconds));
-  const rss = median(ours.map((m) => m.peakRssMb));
-  const lines = ours[0].lines;
-  const countNote = lines === expected ? "exact" : `MISMATCH: expected ${expected}`;
-  rows.push(
-    `| denopassivedns (${values.format}) | ${pairs} | ${(packets / seconds / 1e3).toFixed(0)} k | ${
-      (lines / seconds / 1e3).toFixed(0)
-    } k | ${seconds.toFixed(2)} | ${rss.toFixed(0)} MB | ${lines} (${countNote}) |`,
-  );
+  const measureOurs = async (times: number) => {
+    for (let i = 0; i < times; i++) {
+      ours.push(
+        await timed(
+          `${deno} run ${permissions} ${ROOT}main.ts -pcap ${pcap} -format ${values.format}`,
+          `${RECORDS_DIR}denopassivedns-bench.jsonl`,
+        ),
+      );
+    }
+  };
+  // Half the runs before gopassivedns and half after: this sandbox's speed drifts by the minute, and the median
+  // should not come from one slow minute.
+  await measureOurs(Math.ceil(runs / 2));
+  const peerRows: Measure[] = [];
+  const peerNames: string[] = [];
+  const peerRecords: string[] = [];
   if (hasReadLoop) {
-    const peer = await timed(`${PEERS}pcap_read_loop ${pcap}`, `${RECORDS_DIR}denopassivedns-bench-peer.txt`);
-    rows.push(peerRow("C libpcap read loop (reading only)", pairs, packets, peer, seconds, "–"));
+    peerRows.push(await timed(`${PEERS}pcap_read_loop ${pcap}`, `${RECORDS_DIR}denopassivedns-bench-peer.txt`));
+    peerNames.push("C libpcap read loop (reading only)");
+    peerRecords.push("–");
   }
+  let gopassivedns: Measure | null = null;
   if (hasGopassivedns) {
-    const peer = await timedToLastWrite(
+    gopassivedns = await timedToLastWrite(
       `${PEERS}gopassivedns -pcap ${pcap}`,
       `${RECORDS_DIR}denopassivedns-bench-peer.txt`,
     );
-    const records = `${(peer.lines / peer.seconds / 1e3).toFixed(0)} k (${peer.lines} records)`;
-    rows.push(peerRow("gopassivedns HEAD, to its last write", pairs, packets, peer, seconds, records));
-    if (pairs === 1000000) {
-      const factor = BASELINE_GOPASSIVEDNS_PPS / (packets / peer.seconds);
-      notes.push(
-        `1M file: ${(peer.seconds / seconds).toFixed(1)}× gopassivedns's rate (issue 2's target: 4× the fastest ` +
-          `peer). gopassivedns runs ${factor.toFixed(1)}× slower here than in BASELINES.md; at that factor our ` +
-          `${(packets / seconds / 1e3).toFixed(0)} k packets/s would be ${
-            (factor * packets / seconds / 1e6).toFixed(2)
-          } M packets/s there.`,
-      );
-    }
+    peerRows.push(gopassivedns);
+    peerNames.push("gopassivedns HEAD, to its last write");
+    peerRecords.push(
+      `${(gopassivedns.lines / gopassivedns.seconds / 1e3).toFixed(0)} k (${gopassivedns.lines} records)`,
+    );
   }
+  await measureOurs(runs - Math.ceil(runs / 2));
+  // tshark last, after all our runs, so its 1.5 GB on the 1M file is out of their way.
   if (hasTshark) {
     const peer = await timed(
       `tshark -r ${pcap} -n -T fields -e dns.id -e dns.qry.name -e dns.a -Y dns`,
       `${RECORDS_DIR}denopassivedns-bench-peer.txt`,
     );
-    const records = `${(peer.lines / peer.seconds / 1e3).toFixed(0)} k (messages)`;
-    rows.push(peerRow("tshark `-T fields -Y dns`", pairs, packets, peer, seconds, records));
+    peerRows.push(peer);
+    peerNames.push("tshark `-T fields -Y dns`");
+    peerRecords.push(`${(peer.lines / peer.seconds / 1e3).toFixed(0)} k (messages)`);
+  }
+  const seconds = median(ours.map((m) => m.seconds));
+  const fastest = Math.min(...ours.map((m) => m.seconds));
+  const slowest = Math.max(...ours.map((m) => m.seconds));
+  const rss = median(ours.map((m) => m.peakRssMb));
+  const lines = ours[0].lines;
+  const countNote = lines === expected ? "exact" : `MISMATCH: expected ${expected}`;
+  rows.push(
+    `| denopassivedns (${values.format}) | ${pairs} | ${(packets / seconds / 1e3).toFixed(0)} k (${
+      (packets / slowest / 1e3).toFixed(0)
+    }–${(packets / fastest / 1e3).toFixed(0)} k) | ${(lines / seconds / 1e3).toFixed(0)} k | ${seconds.toFixed(2)} (${
+      fastest.toFixed(2)
+    }–${slowest.toFixed(2)}) | ${rss.toFixed(0)} MB | ${lines} (${countNote}) |`,
+  );
+  peerRows.forEach((peer, i) => rows.push(peerRow(peerNames[i], pairs, packets, peer, seconds, peerRecords[i])));
+  if (gopassivedns !== null && pairs === 1000000) {
+    const factor = BASELINE_GOPASSIVEDNS_PPS / (packets / gopassivedns.seconds);
+    notes.push(
+      `1M file: ${(gopassivedns.seconds / seconds).toFixed(1)}× gopassivedns's rate (issue 2's target: 4× the ` +
+        `fastest peer). gopassivedns runs ${factor.toFixed(1)}× slower here than in BASELINES.md; at that factor ` +
+        `our ${(packets / seconds / 1e3).toFixed(0)} k packets/s would be ${
+          (factor * packets / seconds / 1e6).toFixed(2)
+        } M packets/s there.`,
+    );
   }
 }
 
-console.log(`Machine: ${Deno.build.target}, ${navigator.hardwareConcurrency} cores; median of ${runs} runs`);
+console.log(
+  `Machine: ${Deno.build.target}, ${navigator.hardwareConcurrency} cores; ours: median (fastest–slowest) of ${runs} ` +
+    "runs, half before and half after gopassivedns; each peer once",
+);
 console.log("| tool | pairs | packets/s | records/s | seconds | peak RSS | records |");
 console.log("|---|---:|---:|---:|---:|---:|---|");
 for (const row of rows) console.log(row);
