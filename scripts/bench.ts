@@ -69,44 +69,40 @@ async function generate(pairs: number): Promise<{ pcap: string; stats: Record<st
   return { pcap, stats: JSON.parse(await Deno.readTextFile(statsPath)) };
 }
 
-/** Run a shell command under /usr/bin/time -v; wall seconds and peak RSS come from its report. */
-async function timed(command: string, outFile: string): Promise<Measure> {
-  const started = performance.now();
-  const result = await sh(`/usr/bin/time -v ${command} > ${outFile}`);
-  const seconds = (performance.now() - started) / 1000;
-  if (result.code !== 0) throw new Error(`${command} failed (${result.code}): ${result.stderr.slice(-2000)}`);
-  const rss = /Maximum resident set size \(kbytes\): (\d+)/.exec(result.stderr);
-  const lines = (await sh(`wc -l < ${outFile}`)).stdout.trim();
-  return { seconds, peakRssMb: rss ? Number(rss[1]) / 1024 : NaN, lines: Number(lines) };
-}
-
 /**
- * gopassivedns idles about 6 s after its input ends before it exits (shared/bench/BASELINES.md), so its time is
- * taken as BASELINES.md does: from launch to its last write, found by watching the output file grow.
+ * Run a shell command under /usr/bin/time -v, its stdout to `outFile`; peak RSS comes from the report. The time is
+ * the wall time to exit, or with `toLastWrite` to the last growth of `outFile`, watched every 20 ms: gopassivedns
+ * idles about 6 s after its input ends before it exits, and BASELINES.md times it to its last write.
  */
-async function timedToLastWrite(command: string, outFile: string): Promise<Measure> {
+async function timed(command: string, outFile: string, toLastWrite = false): Promise<Measure> {
   const started = performance.now();
   const running = sh(`/usr/bin/time -v ${command} > ${outFile}`);
   let settled = false;
   running.finally(() => settled = true);
   let size = -1;
   let lastWrite = started;
-  while (!settled) {
+  while (toLastWrite && !settled) {
     await new Promise((resolve) => setTimeout(resolve, 20));
     const now = (await Deno.stat(outFile).catch(() => null))?.size ?? 0;
     if (now !== size) [size, lastWrite] = [now, performance.now()];
   }
   const result = await running;
-  if ((await Deno.stat(outFile)).size !== size) lastWrite = performance.now();
+  const ended = performance.now();
   if (result.code !== 0) throw new Error(`${command} failed (${result.code}): ${result.stderr.slice(-2000)}`);
+  if (toLastWrite && (await Deno.stat(outFile)).size !== size) lastWrite = ended;
   const rss = /Maximum resident set size \(kbytes\): (\d+)/.exec(result.stderr);
   const lines = (await sh(`wc -l < ${outFile}`)).stdout.trim();
-  return { seconds: (lastWrite - started) / 1000, peakRssMb: rss ? Number(rss[1]) / 1024 : NaN, lines: Number(lines) };
+  return {
+    seconds: ((toLastWrite ? lastWrite : ended) - started) / 1000,
+    peakRssMb: rss ? Number(rss[1]) / 1024 : NaN,
+    lines: Number(lines),
+  };
 }
 
 function median(values: number[]): number {
   const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.floor(sorted.length / 2)];
+  const middle = sorted.length >> 1;
+  return sorted.length % 2 === 1 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2;
 }
 
 function expectedRecords(stats: Record<string, unknown>, format: string): number {
@@ -166,9 +162,10 @@ for (const pairs of values.pairs.split(",").map(Number)) {
   }
   let gopassivedns: Measure | null = null;
   if (hasGopassivedns) {
-    gopassivedns = await timedToLastWrite(
+    gopassivedns = await timed(
       `${PEERS}gopassivedns -pcap ${pcap}`,
       `${RECORDS_DIR}denopassivedns-bench-peer.txt`,
+      true,
     );
     peerRows.push(gopassivedns);
     peerNames.push("gopassivedns HEAD, to its last write");
