@@ -27,8 +27,10 @@ function writeStderr(text: string): void {
  *
  * @example
  * ```ts
- * setupLogging(config.debug);
- * getLogger([LOG_CATEGORY, "main"]).debug("Starting capture on {dev}", { dev: config.dev });
+ * import { getLogger } from "@logtape/logtape";
+ *
+ * setupLogging(false);
+ * getLogger([LOG_CATEGORY, "main"]).info("Starting capture on {dev}", { dev: "eth0" });
  * ```
  * @param debug whether debug messages are shown.
  * @param write where formatted lines go; stderr unless a test captures them.

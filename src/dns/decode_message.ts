@@ -39,6 +39,10 @@ const reader = new MessageReader();
  *
  * @example
  * ```ts
+ * // A response to "A? www.slashdot.org" with one answer (header, question, answer with a compression pointer).
+ * const hex = "4fb881800001000100000000" + "03777777" + "08736c617368646f74" + "036f726700" + "00010001" +
+ *   "c00c000100010000012c0004d822b530";
+ * const bytes = Uint8Array.from(hex.match(/../g)!, (pair) => parseInt(pair, 16));
  * const msg = decodeMessage(bytes, "answers");
  * msg.questions[0].name; // "www.slashdot.org"
  * msg.answers[0].data; // "216.34.181.48"

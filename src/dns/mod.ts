@@ -3,7 +3,12 @@
  *
  * @example
  * ```ts
- * import { decodeMessage, gopassivednsTypeName } from "./src/dns/mod.ts";
+ * import { decodeMessage, gopassivednsTypeName } from "./mod.ts";
+ *
+ * // A response to "A? www.slashdot.org" with one answer.
+ * const hex = "4fb881800001000100000000" + "03777777" + "08736c617368646f74" + "036f726700" + "00010001" +
+ *   "c00c000100010000012c0004d822b530";
+ * const payload = Uint8Array.from(hex.match(/../g)!, (pair) => parseInt(pair, 16));
  * const msg = decodeMessage(payload, "answers");
  * for (const rr of msg.answers) console.log(gopassivednsTypeName(rr.type), rr.data);
  * ```
