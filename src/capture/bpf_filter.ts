@@ -81,6 +81,7 @@ export class BpfFilter {
   matches(packet: Packet): boolean {
     if (packet.linkType !== this.#linkType) this.#select(packet.linkType);
     const frame = packet instanceof CapturedPacket ? packet.buffer.subarray(packet.start, packet.end) : packet.data;
+    // Host byte order: little-endian on every target this project builds for (x86_64 and aarch64).
     this.#headerView.setUint32(PCAP_PKTHDR_CAPLEN, frame.length, true);
     this.#headerView.setUint32(PCAP_PKTHDR_LEN, packet.origLen, true);
     return this.#pcap.pcap_offline_filter(this.#program!, this.#header, frame) !== 0;
