@@ -1,4 +1,4 @@
-import type { Sink } from "./sink.ts";
+import { countRecords, type Sink, SinkStats } from "./sink.ts";
 
 /**
  * Records to standard output, one JSON text per line. Each batch arrives already encoded and is written at once
@@ -7,6 +7,7 @@ import type { Sink } from "./sink.ts";
  */
 export class StdoutSink implements Sink {
   readonly name = "stdout";
+  readonly stats = new SinkStats();
   readonly #writeAll: (bytes: Uint8Array) => void;
 
   constructor(target: { writeSync(p: Uint8Array): number } = Deno.stdout) {
@@ -15,6 +16,7 @@ export class StdoutSink implements Sink {
 
   write(records: Uint8Array): void {
     this.#writeAll(records);
+    this.stats.written += countRecords(records);
   }
 
   flush(): Promise<void> {
