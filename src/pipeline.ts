@@ -51,6 +51,8 @@ export class Pipeline {
   readonly #format: TransactionFormat | null = null;
   /** The default format's path, null for `-format transaction`. */
   readonly #fastPath: GopassivednsFastPath | null = null;
+  /** The source `run` reads (its own counts are added to the counters at `finish`). */
+  #source: PacketSource | null = null;
 
   constructor(readonly options: PipelineOptions, readonly sink: Sink) {
     if (options.format === "transaction") {
@@ -84,11 +86,13 @@ export class Pipeline {
 
   /** Run a source to its end, flushing the sink after every batch. */
   async run(source: PacketSource): Promise<void> {
+    this.#source = source;
     await source.run(this.onPacket, () => this.#flush());
   }
 
   /** Deliver what the TCP streams and the correlation table still hold, then flush the sink. */
   async finish(): Promise<void> {
+    this.counters.timestamps_clamped += this.#source?.timestampsClamped ?? 0;
     this.decoder.flush();
     this.#correlator?.flush();
     this.#fastPath?.flush();

@@ -4,7 +4,7 @@ import { DEFAULT_CORRELATOR_OPTIONS } from "../src/correlate/correlator.ts";
 import { DEFAULT_DECODER_OPTIONS } from "../src/decode/mod.ts";
 import type { Counters } from "../src/metrics/counters.ts";
 import { Pipeline } from "../src/pipeline.ts";
-import type { Sink } from "../src/sinks/sink.ts";
+import { type Sink, SinkStats } from "../src/sinks/sink.ts";
 
 export interface ReplayOptions {
   format?: "gopassivedns" | "transaction";
@@ -24,6 +24,7 @@ const utf8 = new TextDecoder();
 /** A sink that keeps every line in memory. */
 export class MemorySink implements Sink {
   readonly name = "memory";
+  readonly stats = new SinkStats();
   readonly lines: string[] = [];
   write(records: Uint8Array): void {
     const text = utf8.decode(records);

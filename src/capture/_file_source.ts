@@ -19,6 +19,8 @@ export abstract class FileSource implements PacketSource {
   protected damage: CaptureError | null = null;
   #stopped = false;
   #started = false;
+  /** Packets whose time did not fit the range of capture times and was clamped (see `MAX_TIME_SEC`). */
+  timestampsClamped = 0;
 
   protected constructor(protected readonly reader: ChunkReader) {}
 

@@ -32,7 +32,7 @@ export function parseInterfaceBlock(view: DataView, pos: number, len: number, le
   const linkType = view.getUint16(pos + 8, le);
   const snapLen = view.getUint32(pos + 12, le);
   let tsresol = DEFAULT_TSRESOL;
-  let offsetSec = 0;
+  let offsetSec = 0n;
   const optionsEnd = pos + len - 4;
   let at = pos + IDB_OPTIONS;
   while (at + 4 <= optionsEnd) {
@@ -42,14 +42,10 @@ export function parseInterfaceBlock(view: DataView, pos: number, len: number, le
     const value = at + 4;
     if (value + size > optionsEnd) return `option ${code} of ${size} bytes overruns the block`;
     if (code === OPT_IF_TSRESOL && size >= 1) tsresol = view.getUint8(value);
-    if (code === OPT_IF_TSOFFSET && size >= 8) offsetSec = Number(view.getBigInt64(value, le));
+    if (code === OPT_IF_TSOFFSET && size >= 8) offsetSec = view.getBigInt64(value, le);
     // Option values are padded to 32 bits.
     at = value + ((size + 3) & ~3);
   }
-  // A unit finer than 2^-64 s would make every 64-bit timestamp fall in the first second.
-  const exponent = tsresol & 0x7f;
-  if ((tsresol & 0x80) === 0 ? exponent > 19 : exponent > 63) {
-    return `if_tsresol 0x${tsresol.toString(16)} is out of range`;
-  }
+  // Every resolution is accepted, even one finer than 2^-64 s (every timestamp then falls in the first second).
   return { linkType, snapLen, scale: new TimestampScale(tsresol, offsetSec) };
 }

@@ -4,8 +4,14 @@
  * anything up to 2^37 units per second) use float arithmetic split so no intermediate passes 2^53;
  * only exotic resolutions fall back to BigInt.
  *
+ * A 64-bit count of seconds, or an `if_tsoffset` of up to ±2^63 s, goes far past any calendar date a writer can
+ * print: such times are clamped to {@linkcode MIN_TIME_SEC}..{@linkcode MAX_TIME_SEC} (`convert` says so, and the
+ * reader counts it).
+ *
  * @module
  */
+
+import { MAX_TIME_SEC, MIN_TIME_SEC } from "./packet.ts";
 
 /** pcapng `if_tsresol` default when the option is absent: microseconds (pcapng §4.2). */
 export const DEFAULT_TSRESOL = 6;
@@ -18,6 +24,8 @@ const MAX_FAST_UNITS = 2 ** 37;
 /** `hi` words below this keep `hi * 2^32 + lo` below 2^53, so one division is exact. */
 const SMALL_HI = 0x200000;
 const NS_PER_SEC = 1_000_000_000;
+const MAX_TIME_BIG = BigInt(MAX_TIME_SEC);
+const MIN_TIME_BIG = BigInt(MIN_TIME_SEC);
 
 /** Where a converted time is written (a Packet fits). */
 export interface TimeOut {
@@ -34,12 +42,18 @@ export class TimestampScale {
   readonly #nsecMul: number;
   readonly #nsecDiv: number;
   readonly #bigUnits: bigint;
+  /** `if_tsoffset` as a double when it is exact (|offset| < 2^53), else null: then every sum is done in BigInt. */
+  readonly #offset: number | null;
+  readonly #bigOffset: bigint;
 
   /**
    * @param tsresol the `if_tsresol` byte: 10^-n s, or 2^-(n & 0x7f) s when the high bit is set
-   * @param offsetSec `if_tsoffset`: seconds added to every timestamp
+   * @param offsetSec `if_tsoffset`: seconds added to every timestamp (any int64)
    */
-  constructor(readonly tsresol: number = DEFAULT_TSRESOL, readonly offsetSec: number = 0) {
+  constructor(readonly tsresol: number = DEFAULT_TSRESOL, offsetSec: number | bigint = 0) {
+    this.#bigOffset = BigInt(offsetSec);
+    const offset = Number(offsetSec);
+    this.#offset = Number.isSafeInteger(offset) && BigInt(offset) === this.#bigOffset ? offset : null;
     const binary = (tsresol & TSRESOL_BINARY) !== 0;
     const n = tsresol & 0x7f;
     this.#bigUnits = binary ? 1n << BigInt(n) : 10n ** BigInt(n);
@@ -55,8 +69,16 @@ export class TimestampScale {
     this.#nsecDiv = div;
   }
 
-  /** Writes the time of the 64-bit timestamp `hi:lo` (two uint32 halves) into `out`. */
-  convert(hi: number, lo: number, out: TimeOut): void {
+  /** `if_tsoffset` in seconds. */
+  get offsetSec(): bigint {
+    return this.#bigOffset;
+  }
+
+  /**
+   * Writes the time of the 64-bit timestamp `hi:lo` (two uint32 halves) into `out`. Returns true when the time was
+   * outside {@linkcode MIN_TIME_SEC}..{@linkcode MAX_TIME_SEC} and was clamped to the nearest bound (nanoseconds 0).
+   */
+  convert(hi: number, lo: number, out: TimeOut): boolean {
     if (!this.#fast) return this.#convertBig(hi, lo, out);
     const u = this.unitsPerSec;
     let sec: number;
@@ -83,14 +105,29 @@ export class TimestampScale {
     // The float quotient can be off by one next to an integer; the exact remainder corrects it.
     if (rem < 0) [sec, rem] = [sec - 1, rem + u];
     else if (rem >= u) [sec, rem] = [sec + 1, rem - u];
-    out.tsSec = sec + this.offsetSec;
+    // Past 2^53 the quotient (and a sum with a large offset) is no longer exact: BigInt decides.
+    if (this.#offset === null || sec > Number.MAX_SAFE_INTEGER) return this.#convertBig(hi, lo, out);
+    const total = sec + this.#offset;
+    if (total > MAX_TIME_SEC || total < MIN_TIME_SEC) return clamped(total > 0, out);
+    out.tsSec = total;
     out.tsNsec = this.#nsecDiv === 1 ? rem * this.#nsecMul : Math.floor((rem * this.#nsecMul) / this.#nsecDiv);
+    return false;
   }
 
-  #convertBig(hi: number, lo: number, out: TimeOut): void {
+  #convertBig(hi: number, lo: number, out: TimeOut): boolean {
     const ts = (BigInt(hi) << 32n) | BigInt(lo);
     const units = this.#bigUnits;
-    out.tsSec = Number(ts / units) + this.offsetSec;
+    const total = ts / units + this.#bigOffset;
+    if (total > MAX_TIME_BIG || total < MIN_TIME_BIG) return clamped(total > 0n, out);
+    out.tsSec = Number(total);
     out.tsNsec = Number(((ts % units) * 1_000_000_000n) / units);
+    return false;
   }
+}
+
+/** Sets `out` to the bound on the side of the time that did not fit. */
+function clamped(late: boolean, out: TimeOut): true {
+  out.tsSec = late ? MAX_TIME_SEC : MIN_TIME_SEC;
+  out.tsNsec = 0;
+  return true;
 }

@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
 import { TimestampScale } from "./_timestamp.ts";
+import { MAX_TIME_SEC, MIN_TIME_SEC } from "./packet.ts";
 
 /** Converts the 64-bit timestamp `ts` with a fresh output object. */
 function convert(scale: TimestampScale, ts: bigint): [number, number] {
@@ -8,9 +9,12 @@ function convert(scale: TimestampScale, ts: bigint): [number, number] {
   return [out.tsSec, out.tsNsec];
 }
 
-/** The exact answer by BigInt arithmetic, for comparison. */
-function reference(ts: bigint, units: bigint): [number, number] {
-  return [Number(ts / units), Number(((ts % units) * 1_000_000_000n) / units)];
+/** The exact answer by BigInt arithmetic, clamped to the range of capture times, for comparison. */
+function reference(ts: bigint, units: bigint, offset = 0n): [number, number] {
+  const sec = ts / units + offset;
+  if (sec > BigInt(MAX_TIME_SEC)) return [MAX_TIME_SEC, 0];
+  if (sec < BigInt(MIN_TIME_SEC)) return [MIN_TIME_SEC, 0];
+  return [Number(sec), Number(((ts % units) * 1_000_000_000n) / units)];
 }
 
 Deno.test("TimestampScale() defaults to microseconds", () => {
@@ -64,6 +68,42 @@ Deno.test("TimestampScale() matches BigInt arithmetic on pseudo-random 64-bit va
     for (let i = 0; i < 2000; i++) {
       const ts = (BigInt(next()) << 32n) | BigInt(next());
       assert.deepEqual(convert(scale, ts), reference(ts, units), `tsresol ${tsresol}, ts ${ts}`);
+    }
+  }
+});
+
+Deno.test("TimestampScale() clamps what does not fit the range of capture times, and says so", () => {
+  const out = { tsSec: 0, tsNsec: 0 };
+  // 2^64-1 µs is in the year 586 524: past the last second a writer can print.
+  assert.equal(new TimestampScale(6).convert(0xffffffff, 0xffffffff, out), true);
+  assert.deepEqual(out, { tsSec: MAX_TIME_SEC, tsNsec: 0 });
+  assert.equal(new TimestampScale(6, -(2n ** 62n)).convert(0, 5, out), true);
+  assert.deepEqual(out, { tsSec: MIN_TIME_SEC, tsNsec: 0 });
+  assert.equal(new TimestampScale(6).convert(395, 3_000_000, out), false);
+});
+
+Deno.test("TimestampScale() is exact when a huge offset brings a huge count of seconds back into range", () => {
+  // if_tsresol 0 (seconds): 2^63 + 12345 s, then an offset of -2^63 s; doubles would lose the 12345.
+  const scale = new TimestampScale(0, -(2n ** 63n));
+  assert.deepEqual(convert(scale, 2n ** 63n + 12345n), [12345, 0]);
+  assert.deepEqual(convert(new TimestampScale(0, 2n ** 63n - 1n), 0n), [MAX_TIME_SEC, 0]);
+});
+
+Deno.test("TimestampScale() matches clamped BigInt arithmetic for every resolution and random offsets", () => {
+  let seed = 0x9e3779b9;
+  const next = () => (seed = (Math.imul(seed, 1103515245) + 12345) >>> 0);
+  const edges = [0n, 1n, (1n << 64n) - 1n, 1n << 63n, 1_700_000_000n * 10n ** 6n];
+  for (let tsresol = 0; tsresol < 256; tsresol++) {
+    const units = tsresol & 0x80 ? 1n << BigInt(tsresol & 0x7f) : 10n ** BigInt(tsresol);
+    for (let i = 0; i < 12; i++) {
+      const offset = i < 6 ? 0n : BigInt.asIntN(64, (BigInt(next()) << 32n) | BigInt(next())) >> BigInt(next() % 64);
+      const scale = new TimestampScale(tsresol, offset);
+      const ts = i < edges.length ? edges[i] : (BigInt(next()) << 32n) | BigInt(next());
+      assert.deepEqual(
+        convert(scale, ts),
+        reference(ts, units, offset),
+        `tsresol ${tsresol}, ts ${ts}, offset ${offset}`,
+      );
     }
   }
 });

@@ -12,13 +12,22 @@ export interface Packet {
   data: Uint8Array;
   /** Length of the frame on the wire. */
   origLen: number;
-  /** Capture time: whole seconds since the Unix epoch. */
+  /** Capture time: whole seconds since the Unix epoch, from {@linkcode MIN_TIME_SEC} to {@linkcode MAX_TIME_SEC}. */
   tsSec: number;
   /** Capture time: nanoseconds within the second, 0..999 999 999. */
   tsNsec: number;
   /** pcapng interface index (0 for classic pcap and live capture). */
   interfaceId: number;
 }
+
+/**
+ * The range of capture times, in seconds since the Unix epoch: JavaScript's `Date` range, years -271821 to 275760.
+ * Every second in it is an exact double and has a calendar date, so a time in it can be written without loss. A
+ * pcapng timestamp (64 bits at any resolution, plus a 64-bit `if_tsoffset`) can say far more; the readers clamp such
+ * a time to the nearest bound and count it (`timestamps_clamped`). A classic pcap's times always fit.
+ */
+export const MAX_TIME_SEC = 8_640_000_000_000;
+export const MIN_TIME_SEC = -MAX_TIME_SEC;
 
 /** Receives one packet; synchronous so the hot path never awaits per packet. */
 export type PacketHandler = (packet: Packet) => void;
@@ -36,6 +45,8 @@ export interface PacketSource {
   run(onPacket: PacketHandler, onBatchEnd: () => Promise<void>): Promise<void>;
   /** Ask `run` to finish after the current batch. Safe to call from a signal handler. */
   stop(): void;
+  /** Packets whose capture time was outside {@linkcode MIN_TIME_SEC}..{@linkcode MAX_TIME_SEC} and was clamped. */
+  readonly timestampsClamped?: number;
 }
 
 /** A capture file or device that cannot be read: names the input and what is wrong. */

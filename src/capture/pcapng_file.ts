@@ -190,7 +190,11 @@ export class PcapngFileSource extends FileSource {
     if (iface === undefined) {
       return this.#corrupt(pos, `packet on interface ${ifId}, but ${this.#interfaces.length} interfaces are described`);
     }
-    if (type !== PCAPNG_SPB) iface.scale.convert(view.getUint32(pos + 12, le), view.getUint32(pos + 16, le), packet);
+    if (
+      type !== PCAPNG_SPB && iface.scale.convert(view.getUint32(pos + 12, le), view.getUint32(pos + 16, le), packet)
+    ) {
+      this.timestampsClamped++;
+    }
     packet.interfaceId = ifId;
     packet.linkType = iface.linkType;
     packet.setFrame(this.reader.buf, data, data + capLen);

@@ -32,10 +32,10 @@ import {
   SRC,
   TSTAMP,
 } from "./gopassivedns_parts.ts";
-import { elapsedNs, GO_TIME_MAX, GoTimeWriter } from "./time_format.ts";
+import { GO_TIME_MAX, GoTimeWriter, putElapsed } from "./time_format.ts";
 import { IP_TEXT_MAX, putIp16 } from "./ip_write.ts";
 import { AddressTextCache } from "./address_text_cache.ts";
-import { type Constant, copyAsciiWords, NUMBER_MAX, putConstant, putDigits, putNumberWords } from "./_put.ts";
+import { type Constant, copyAsciiWords, NUMBER_MAX, putConstant, putDigits } from "./_put.ts";
 import { writeWireName } from "./wire_render.ts";
 
 const AA_BIT = 0x0400; // RFC 1035 §4.1.1
@@ -171,7 +171,7 @@ function putTail(v: DataView, d: Uint8Array, u: number, c: RecordContext, level:
   u = SERVER_PART.put(v, u, c.server, 0);
   u = putIp16(v, d, u, c.client, 0);
   u = TSTAMP_WRITER.put(v, d, u, c.responseSec, c.responseNsec);
-  u = putNumberWords(v, d, u, elapsedNs(c.querySec, c.queryNsec, c.responseSec, c.responseNsec));
+  u = putElapsed(v, d, u, c.querySec, c.queryNsec, c.responseSec, c.responseNsec);
   u = putConstant(v, d, u, SPORT);
   u = putDigits(v, d, u, c.clientPort);
   u = putConstant(v, d, u, level);

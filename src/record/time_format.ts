@@ -1,20 +1,54 @@
 /**
  * Capture timestamps rendered as text. Both layouts share the date and time of day, which is computed once per
  * second and cached: consecutive packets almost always fall in the same second.
+ *
+ * Every writer takes any number: a time outside the range of capture times (`MIN_TIME_SEC`..`MAX_TIME_SEC`, years
+ * -271821 to 275760, which the capture readers already clamp to) is clamped to it, a fraction of a second is
+ * dropped, NaN is the epoch, and nanoseconds outside 0..999 999 999 carry into the seconds. Years outside 0–9999 are
+ * written as Go writes them: a plain signed number, at least four digits (`-0001`, `10000`, `-271821`).
+ *
+ * @module
  */
 
-import { Constant, putConstant, putFourDigits } from "./_put.ts";
+import { MAX_TIME_SEC, MIN_TIME_SEC } from "../capture/packet.ts";
+import { Constant, putConstant, putFourDigits, putNumberWords } from "./_put.ts";
 
 let cachedSec = Number.NaN;
 let cachedDateTime = "";
 
-/** `YYYY-MM-DD HH:MM:SS` (UTC) for whole seconds since the epoch. */
+/** `tsSec` as a whole second inside the range of capture times. */
+function wholeSecond(tsSec: number): number {
+  if (tsSec >= MIN_TIME_SEC && tsSec <= MAX_TIME_SEC) return Math.floor(tsSec);
+  return tsSec > MAX_TIME_SEC ? MAX_TIME_SEC : tsSec < MIN_TIME_SEC ? MIN_TIME_SEC : 0;
+}
+
+/** A time as whole seconds (any number) and nanoseconds in 0..999 999 999 (anything else carried over). */
+function normalize(tsSec: number, tsNsec: number): [number, number] {
+  if (tsNsec >>> 0 === tsNsec && tsNsec < 1e9) return [tsSec, tsNsec];
+  if (!Number.isFinite(tsNsec)) return [tsSec, 0];
+  const carry = Math.floor(tsNsec / 1e9);
+  return [tsSec + carry, Math.floor(tsNsec - carry * 1e9)];
+}
+
+function pad2(n: number): string {
+  return n < 10 ? "0" + n : String(n);
+}
+
+/** A year as Go's time package writes it: four digits, more when needed, `-` before a negative one. */
+function goYear(year: number): string {
+  const digits = String(Math.abs(year));
+  return (year < 0 ? "-" : "") + (digits.length < 4 ? "0000".slice(digits.length) + digits : digits);
+}
+
+/** `YYYY-MM-DD HH:MM:SS` (UTC) for whole seconds since the epoch; see the module notes for the year. */
 function dateTime(tsSec: number): string {
   if (tsSec !== cachedSec) {
     cachedSec = tsSec;
-    // toISOString gives YYYY-MM-DDTHH:MM:SS.sssZ for years 0..9999, the range of a capture file's 32-bit seconds.
-    const iso = new Date(tsSec * 1000).toISOString();
-    cachedDateTime = iso.slice(0, 10) + " " + iso.slice(11, 19);
+    // Date covers exactly the range of capture times; its calendar is the proleptic Gregorian one, with a year 0.
+    const date = new Date(wholeSecond(tsSec) * 1000);
+    cachedDateTime = goYear(date.getUTCFullYear()) + "-" + pad2(date.getUTCMonth() + 1) + "-" +
+      pad2(date.getUTCDate()) + " " + pad2(date.getUTCHours()) + ":" + pad2(date.getUTCMinutes()) + ":" +
+      pad2(date.getUTCSeconds());
   }
   return cachedDateTime;
 }
@@ -31,6 +65,7 @@ function nineDigits(tsNsec: number): string {
  * trimmed and no dot when it is zero (the layout of gopassivedns's `tstamp`).
  */
 export function goTimeString(tsSec: number, tsNsec: number): string {
+  [tsSec, tsNsec] = normalize(tsSec, tsNsec);
   if (tsNsec === 0) return dateTime(tsSec) + " +0000 UTC";
   let fraction = nineDigits(tsNsec);
   let end = fraction.length;
@@ -41,8 +76,8 @@ export function goTimeString(tsSec: number, tsNsec: number): string {
 
 const encoder = new TextEncoder();
 
-/** Most bytes {@linkcode putGoTime} writes: the prefix, date and time, a dot and nine digits, the suffix. */
-export const GO_TIME_MAX = 19 + 10 + 10;
+/** Most bytes {@linkcode GoTimeWriter} writes: date and time (a 7-character year), a dot and nine digits, the suffix. */
+export const GO_TIME_MAX = 22 + 10 + 10;
 
 /** Per n below 10000: how many trailing zeros its four zero-padded digits end with (4 for 0). */
 const TRAILING_ZEROS4 = new Uint8Array(10000);
@@ -72,6 +107,7 @@ export class GoTimeWriter {
   }
 
   put(v: DataView, d: Uint8Array, u: number, tsSec: number, tsNsec: number): number {
+    if (!(tsNsec >>> 0 === tsNsec && tsNsec < 1e9)) [tsSec, tsNsec] = normalize(tsSec, tsNsec);
     if (tsSec !== this.#sec) {
       this.#sec = tsSec;
       this.#head = new Constant(new Uint8Array([...this.#before, ...encoder.encode(dateTime(tsSec))]));
@@ -82,43 +118,66 @@ export class GoTimeWriter {
   }
 }
 
-/** `.` and the nine digits of `tsNsec` (not 0) with the trailing zeros trimmed (word writer: see src/record/_put.ts). */
+/** `.` and the nine digits of `tsNsec` (1..999 999 999) with the trailing zeros trimmed (word writer: see _put.ts). */
 function putFraction(v: DataView, d: Uint8Array, u: number, tsNsec: number): number {
   d[u] = 0x2e; // "."
-  if (tsNsec >>> 0 === tsNsec && tsNsec < 1e9) {
-    // Written as 1 + 4 + 4 digits, zero-padded; the trailing zeros are then left past the returned index.
-    const first = (tsNsec / 1e8) | 0;
-    const rest = tsNsec - first * 1e8;
-    const high = (rest / 1e4) | 0;
-    const low = rest - high * 1e4;
-    d[u + 1] = 0x30 + first;
-    putFourDigits(v, u + 2, high);
-    putFourDigits(v, u + 6, low);
-    const zeros = low !== 0 ? TRAILING_ZEROS4[low] : high !== 0 ? 4 + TRAILING_ZEROS4[high] : 8;
-    return u + 1 + 9 - zeros;
-  }
-  // Outside the usual range (a malformed capture's timestamp): digit by digit, as the earlier writer did.
-  let digits = 9;
-  let fraction = tsNsec;
-  while (fraction % 10 === 0) {
-    fraction /= 10;
-    digits--;
-  }
-  for (let i = digits; i > 0; i--) {
-    const q = Math.floor(fraction / 10);
-    d[u + i] = 0x30 + fraction - q * 10;
-    fraction = q;
-  }
-  return u + digits + 1;
+  // Written as 1 + 4 + 4 digits, zero-padded; the trailing zeros are then left past the returned index.
+  const first = (tsNsec / 1e8) | 0;
+  const rest = tsNsec - first * 1e8;
+  const high = (rest / 1e4) | 0;
+  const low = rest - high * 1e4;
+  d[u + 1] = 0x30 + first;
+  putFourDigits(v, u + 2, high);
+  putFourDigits(v, u + 6, low);
+  const zeros = low !== 0 ? TRAILING_ZEROS4[low] : high !== 0 ? 4 + TRAILING_ZEROS4[high] : 8;
+  return u + 1 + 9 - zeros;
 }
 
-/** RFC 3339 with nanoseconds, UTC: `2017-07-14T02:40:00.001000000Z`. */
+/** RFC 3339 with nanoseconds, UTC: `2017-07-14T02:40:00.001000000Z` (the year as the module notes say). */
 export function rfc3339Nano(tsSec: number, tsNsec: number): string {
+  [tsSec, tsNsec] = normalize(tsSec, tsNsec);
   const text = dateTime(tsSec);
-  return text.slice(0, 10) + "T" + text.slice(11) + "." + nineDigits(tsNsec) + "Z";
+  const space = text.length - 9;
+  return text.slice(0, space) + "T" + text.slice(space + 1) + "." + nineDigits(tsNsec) + "Z";
 }
 
-/** Nanoseconds from `a` to `b` (exact while the gap is under about 104 days). */
+/** Nanoseconds from `a` to `b`: exact while the gap is under about 104 days (2^53 ns); see {@linkcode goElapsedNs}. */
 export function elapsedNs(aSec: number, aNsec: number, bSec: number, bNsec: number): number {
   return (bSec - aSec) * 1e9 + (bNsec - aNsec);
+}
+
+const MAX_DURATION = (1n << 63n) - 1n;
+const MIN_DURATION = -(1n << 63n);
+
+/**
+ * Go's `b.Sub(a)` in nanoseconds, exact at any gap: an int64 that saturates at -2^63 and 2^63-1 as Go's does. A
+ * number when it is a safe integer (nearly always), else a bigint.
+ */
+export function goElapsedNs(aSec: number, aNsec: number, bSec: number, bNsec: number): number | bigint {
+  const fast = elapsedNs(aSec, aNsec, bSec, bNsec);
+  if (Number.isSafeInteger(fast)) return fast;
+  [aSec, aNsec] = normalize(aSec, aNsec);
+  [bSec, bNsec] = normalize(bSec, bNsec);
+  const ns = (BigInt(wholeSecond(bSec)) - BigInt(wholeSecond(aSec))) * 1_000_000_000n + BigInt(bNsec - aNsec);
+  return ns > MAX_DURATION ? MAX_DURATION : ns < MIN_DURATION ? MIN_DURATION : ns;
+}
+
+/** Most bytes {@linkcode putElapsed} writes (`-9223372036854775808`). */
+export const ELAPSED_MAX = 20;
+
+/** {@linkcode goElapsedNs} as decimal digits (word writer: see src/record/_put.ts). */
+export function putElapsed(
+  v: DataView,
+  d: Uint8Array,
+  u: number,
+  aSec: number,
+  aNsec: number,
+  bSec: number,
+  bNsec: number,
+): number {
+  const ns = goElapsedNs(aSec, aNsec, bSec, bNsec);
+  if (typeof ns === "number") return putNumberWords(v, d, u, ns);
+  const text = String(ns);
+  for (let i = 0; i < text.length; i++) d[u + i] = text.charCodeAt(i);
+  return u + text.length;
 }

@@ -2,7 +2,7 @@ import { className, opcodeName, rcodeName, typeName } from "../dns/mod.ts";
 import type { DnsHeader, DnsResourceRecord, Edns } from "../dns/message.ts";
 import type { Leg, Transaction } from "../correlate/transaction.ts";
 import type { RecordBuffer } from "./record_buffer.ts";
-import { elapsedNs, rfc3339Nano } from "./time_format.ts";
+import { goElapsedNs, rfc3339Nano } from "./time_format.ts";
 
 /**
  * `-format transaction`: one record per transaction, answered or not, with every section, EDNS, all header
@@ -41,7 +41,7 @@ export function transactionRecord(t: Transaction, sensor: string): Record<string
     : { name: question.name, type: typeName(question.type), class: className(question.class) };
   record.query_time = q === null ? null : rfc3339Nano(q.tsSec, q.tsNsec);
   record.response_time = r === null ? null : rfc3339Nano(r.tsSec, r.tsNsec);
-  record.rtt_ns = q === null || r === null ? null : elapsedNs(q.tsSec, q.tsNsec, r.tsSec, r.tsNsec);
+  record.rtt_ns = q === null || r === null ? null : rttNs(q, r);
   record.query_size = q?.message.size ?? null;
   record.response_size = r?.message.size ?? null;
   record.query_frame_bytes = q?.wireLen ?? null;
@@ -61,6 +61,15 @@ export function transactionRecord(t: Transaction, sensor: string): Record<string
   record.anomalies = [...legAnomalies("query", q), ...legAnomalies("response", r)];
   return record;
 }
+
+/** Nanoseconds from query to response; past 2^53 written exactly as a raw JSON integer (see goElapsedNs). */
+function rttNs(q: Leg, r: Leg): unknown {
+  const ns = goElapsedNs(q.tsSec, q.tsNsec, r.tsSec, r.tsNsec);
+  return typeof ns === "number" ? ns : rawJson(String(ns));
+}
+
+/** `JSON.rawJSON` (ES2026; in V8 since 11.4), which TypeScript's lib does not declare yet. */
+const rawJson = (JSON as unknown as { rawJSON(text: string): unknown }).rawJSON;
 
 function flags(h: DnsHeader): Record<string, boolean> {
   return { qr: h.qr, aa: h.aa, tc: h.tc, rd: h.rd, ra: h.ra, z: h.z, ad: h.ad, cd: h.cd };
