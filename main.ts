@@ -1,15 +1,17 @@
 /**
  * denopassivedns entry point: parse the configuration, build the pipeline, install signal handlers, run, and map
- * the outcome to an exit status. The only place that calls `Deno.exit`.
+ * the outcome to an exit status. The only place that calls `Deno.exit` (the signal watchdog's worker, which must end
+ * the process when this thread cannot, excepted: src/signal_watchdog.ts).
  *
- * Exit status: 0 success, 1 runtime failure (unreadable or corrupt capture, sink failure), 2 usage error,
- * 130 a second SIGINT/SIGTERM before the flush finished.
+ * Exit status: 0 success, 1 runtime failure (unreadable or corrupt capture, stdout not writable or full), 2 usage
+ * error, 130 a second SIGINT/SIGTERM before the flush finished, 141 the reader of stdout went away (as a Unix tool
+ * killed by SIGPIPE). After the configuration is read, every exit path prints the summary on stderr.
  *
  * @module
  */
 
 import { getLogger } from "@logtape/logtape";
-import { CaptureError, openCaptureFile } from "./src/capture/mod.ts";
+import { CaptureError, openCaptureFile, type PacketSource } from "./src/capture/mod.ts";
 import {
   type Config,
   ConfigError,
@@ -20,13 +22,19 @@ import {
   setupLogging,
   startCpuProfile,
 } from "./src/config/mod.ts";
-import { counterSummary } from "./src/metrics/summary.ts";
+import { newCounters } from "./src/metrics/counters.ts";
+import { runSummary } from "./src/metrics/summary.ts";
+import type { Pipeline } from "./src/pipeline.ts";
 import { buildPipeline, buildSinks, packetFilter } from "./src/sensor.ts";
+import { SignalWatchdog } from "./src/signal_watchdog.ts";
+import type { OutputFailure, Sink } from "./src/sinks/sink.ts";
 
 const EXIT_OK = 0;
 const EXIT_FAILURE = 1;
 const EXIT_USAGE = 2;
 const EXIT_INTERRUPTED = 130;
+/** 128 + SIGPIPE: what a shell reports for a tool that a closed pipe ended (`cat big | head -1`). */
+const EXIT_BROKEN_PIPE = 141;
 
 const log = getLogger([LOG_CATEGORY, "main"]);
 
@@ -42,14 +50,71 @@ function unavailableFeatures(config: Config): string[] {
   return wanted.filter(([on]) => on).map(([, name]) => name);
 }
 
+/** The summary line of what was counted (nothing yet when the run ended before its pipeline existed). */
+function summaryLine(pipeline: Pipeline | null, sink: Sink | null): string {
+  return `Summary: ${runSummary(pipeline?.counters ?? newCounters(), sink)}`;
+}
+
+function printSummary(pipeline: Pipeline | null, sink: Sink | null): void {
+  log.info(summaryLine(pipeline, sink));
+}
+
+/**
+ * The status a failed output ends the run with: stdout's reader going away ends it quietly (141, as SIGPIPE would);
+ * any other failure is reported once, naming the output and the error, and is a failure (1).
+ */
+function outputFailureStatus(failure: OutputFailure): number {
+  if (failure.brokenPipe) {
+    log.debug(`The reader of ${failure.sink} went away (${failure.error.message}); stopping`);
+    return EXIT_BROKEN_PIPE;
+  }
+  log.error(
+    `Cannot write records to ${failure.sink}: ${failure.error.message}; stopping (records not written are ` +
+      `counted as ${failure.sink}.failed)`,
+  );
+  return EXIT_FAILURE;
+}
+
+/** SIGINT/SIGTERM: the first stops the capture and lets everything held be flushed; a second exits at once (130). */
+function installSignals(stop: () => void, summary: () => string): () => void {
+  // A worker ends the process at the second signal when this thread is blocked or busy and cannot; it is handed the
+  // summary every second, to print if it has to.
+  const watchdog = new SignalWatchdog();
+  const keepWatchdogCurrent = setInterval(() => watchdog.update(summary()), 1000);
+  Deno.unrefTimer(keepWatchdogCurrent);
+  let signals = 0;
+  const onSignal = () => {
+    signals++;
+    if (signals === 1) {
+      log.info("Caught signal, flushing and exiting");
+      watchdog.update(summary());
+      stop();
+    } else {
+      log.warn("Second signal: exiting without waiting for the flush");
+      log.info(summary());
+      Deno.exit(EXIT_INTERRUPTED);
+    }
+  };
+  Deno.addSignalListener("SIGINT", onSignal);
+  Deno.addSignalListener("SIGTERM", onSignal);
+  return () => {
+    clearInterval(keepWatchdogCurrent);
+    Deno.removeSignalListener("SIGINT", onSignal);
+    Deno.removeSignalListener("SIGTERM", onSignal);
+    watchdog.close();
+  };
+}
+
 async function run(config: Config): Promise<number> {
   const unavailable = unavailableFeatures(config);
   if (unavailable.length > 0) {
     log.error(`Not available in this version yet: ${unavailable.join(", ")}`);
+    printSummary(null, null);
     return EXIT_FAILURE;
   }
   if (config.dev !== "") {
     log.error(`Live capture (-dev ${config.dev}) is not available in this version; replay a file with -pcap`);
+    printSummary(null, null);
     return EXIT_FAILURE;
   }
   let filter;
@@ -60,47 +125,46 @@ async function run(config: Config): Promise<number> {
     console.error(error.message);
     return EXIT_USAGE;
   }
-  const sink = buildSinks(config);
+  let source: PacketSource | null = null;
+  let status = EXIT_OK;
+  const onOutputFailure = (failure: OutputFailure) => {
+    status = outputFailureStatus(failure);
+    source?.stop();
+  };
+  const sink = buildSinks(config, onOutputFailure);
   const pipeline = buildPipeline(config, sink, filter);
-  const source = await openCaptureFile(config.pcap);
+  try {
+    source = await openCaptureFile(config.pcap);
+  } catch (error) {
+    if (!(error instanceof CaptureError)) throw error;
+    log.error(error.message);
+    printSummary(pipeline, sink);
+    return EXIT_FAILURE;
+  }
 
-  // The first SIGINT/SIGTERM ends the capture between two batches (a blocked read of stdin or of an idle
-  // interface is not waited for), then everything held is flushed; a second one exits at once.
-  let signals = 0;
   let onFirstSignal = () => {};
   const signalled = new Promise<void>((resolve) => onFirstSignal = resolve);
-  const onSignal = () => {
-    signals++;
-    if (signals === 1) {
-      log.info("Caught signal, flushing and exiting");
-      source.stop();
-      onFirstSignal();
-    } else {
-      log.warn("Second signal: exiting without waiting for the flush");
-      Deno.exit(EXIT_INTERRUPTED);
-    }
+  const stop = () => {
+    source!.stop();
+    onFirstSignal();
   };
-  Deno.addSignalListener("SIGINT", onSignal);
-  Deno.addSignalListener("SIGTERM", onSignal);
-
-  let status = EXIT_OK;
-  // Settles with the run's error (or null); never rejects, so a run still going after a signal cannot go unhandled.
-  const running = pipeline.run(source).then(() => null, (error: unknown) => error);
+  const removeSignals = installSignals(stop, () => summaryLine(pipeline, sink));
   try {
+    // Settles with the run's error (or null); never rejects, so a run still going after a signal cannot go unhandled.
+    const running = pipeline.run(source).then(() => null, (error: unknown) => error);
     const error = await Promise.race([running, signalled.then(() => null)]);
     if (error !== null) {
       if (!(error instanceof CaptureError)) throw error;
       log.error(error.message);
-      status = EXIT_FAILURE;
+      if (status === EXIT_OK) status = EXIT_FAILURE;
     }
   } finally {
     // Whatever ended the input, what the tables hold is delivered and every sink is flushed.
     await pipeline.finish();
     await sink.close();
-    Deno.removeSignalListener("SIGINT", onSignal);
-    Deno.removeSignalListener("SIGTERM", onSignal);
+    removeSignals();
+    printSummary(pipeline, sink);
   }
-  log.info(`Summary: ${counterSummary(pipeline.counters)}`);
   return status;
 }
 
@@ -121,13 +185,18 @@ async function main(): Promise<number> {
   const { config } = result;
   setupLogging(config.debug);
   for (const warning of result.warnings) log.warn(warning);
-  const stopProfile = config.cpuprofile === "" ? null : await startCpuProfile(config.cpuprofile);
+  let stopProfile = null;
+  if (config.cpuprofile !== "") {
+    try {
+      stopProfile = await startCpuProfile(config.cpuprofile);
+    } catch (error) {
+      log.error(`Cannot profile to ${config.cpuprofile} (-cpuprofile): ${(error as Error).message}`);
+      printSummary(null, null);
+      return EXIT_FAILURE;
+    }
+  }
   try {
     return await run(config);
-  } catch (error) {
-    if (!(error instanceof CaptureError)) throw error;
-    log.error(error.message);
-    return EXIT_FAILURE;
   } finally {
     await stopProfile?.();
   }
@@ -137,6 +206,7 @@ let status: number;
 try {
   status = await main();
 } catch (error) {
+  // Only a bug gets here: its stack is what a report needs.
   console.error(`denopassivedns: ${error instanceof Error ? error.stack ?? error.message : String(error)}`);
   status = EXIT_FAILURE;
 }

@@ -6,8 +6,9 @@ import { type DecoderOptions, DEFAULT_DECODER_OPTIONS } from "./decode/mod.ts";
 import { BpfFilter, bpfSyntaxError } from "./capture/bpf_filter.ts";
 import { ConfigError } from "./config/config_error.ts";
 import { Pipeline } from "./pipeline.ts";
-import { FanOut, type Sink } from "./sinks/sink.ts";
-import { StdoutSink } from "./sinks/stdout_sink.ts";
+import { FanOut, type OutputFailure, type Sink } from "./sinks/sink.ts";
+import { StdoutSink, stdoutUnwritable, trimStdoutFile } from "./sinks/stdout_sink.ts";
+import { stdoutWriter } from "./sinks/_stdout_fd.ts";
 
 export function decoderOptions(config: Config): DecoderOptions {
   return {
@@ -28,10 +29,16 @@ export function correlatorOptions(config: Config): CorrelatorOptions {
   };
 }
 
-/** The enabled sinks, in the original's order (stdout unless -quiet, ...). */
-export function buildSinks(config: Config): Sink {
+/**
+ * The enabled sinks, in the original's order (stdout unless -quiet, ...). `onFailure` hears of a sink that stopped
+ * delivering (main.ts decides what that does to the run).
+ */
+export function buildSinks(config: Config, onFailure?: (failure: OutputFailure) => void): FanOut {
   const sinks: Sink[] = [];
-  if (!config.quiet) sinks.push(new StdoutSink());
+  if (!config.quiet) {
+    const options = { onFailure, unwritable: stdoutUnwritable(), trimPartial: trimStdoutFile };
+    sinks.push(new StdoutSink(stdoutWriter() ?? Deno.stdout, options));
+  }
   return new FanOut(sinks);
 }
 

@@ -10,3 +10,24 @@ export function counterSummary(counters: Counters): string {
   for (const [code, count] of [...counters.decodeErrors].sort()) parts.push(`decode_error.${code}=${count}`);
   return parts.join(" ");
 }
+
+/** What {@linkcode runSummary} reads of each sink: its name and per-sink counters. */
+export interface SinkCounts {
+  readonly name: string;
+  readonly stats: object;
+  /** A fan-out's sinks, each summarised under its own name. */
+  readonly sinks?: readonly SinkCounts[];
+}
+
+/**
+ * The exit summary: every non-zero counter, then each sink's non-zero counters as `name.counter=N`
+ * (`stdout.written=50 stdout.failed=12`); `packets=0` when nothing at all was counted.
+ */
+export function runSummary(counters: Counters, sink: SinkCounts | null): string {
+  const parts = [counterSummary(counters)];
+  for (const one of sink?.sinks ?? (sink === null ? [] : [sink])) {
+    for (const [name, value] of Object.entries(one.stats)) if (value !== 0) parts.push(`${one.name}.${name}=${value}`);
+  }
+  const text = parts.filter((part) => part !== "").join(" ");
+  return text === "" ? "packets=0" : text;
+}

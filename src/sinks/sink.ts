@@ -30,6 +30,14 @@ export class SinkStats {
   queued = 0;
 }
 
+/** A sink that stopped delivering: which one, and the error (a closed pipe is worth telling apart: see main.ts). */
+export interface OutputFailure {
+  readonly sink: string;
+  readonly error: Error;
+  /** The reader of a pipe went away (EPIPE): a Unix tool then stops quietly. */
+  readonly brokenPipe: boolean;
+}
+
 /** The per-sink counter names, in summary order. */
 export const SINK_STAT_NAMES = ["written", "dropped", "failed", "retried", "queued"] as const;
 

@@ -1,0 +1,71 @@
+/**
+ * The second SIGINT/SIGTERM must end the process within a second whatever the main thread is doing. JavaScript
+ * signal listeners run only when the main thread returns to its event loop, which it does not while it is blocked
+ * in a synchronous write to a reader that stopped reading, or busy in a long end-of-input flush. A small worker has
+ * an event loop of its own, and Deno delivers signals to a worker's listeners while the main thread is blocked
+ * (measured with Deno 2.9: a main thread stuck in `writeSync` to a FIFO nobody reads; the worker's listener ran at
+ * once).
+ *
+ * The worker counts signals like the main thread does. At the second it gives the main thread
+ * {@linkcode MAIN_GRACE_MS} to exit by itself (with an up-to-date summary); if it has not, the worker writes the last
+ * summary the main thread sent it and ends the process with status 130 through libc's `_exit` (Deno.exit in a
+ * worker ends only the worker; measured). Without FFI permission it falls back to SIGKILL.
+ *
+ * The worker's code is a string run from a blob URL, so it needs no file (and `deno compile` needs no --include);
+ * it is kept tiny and free of imports.
+ *
+ * @module
+ */
+
+/** How long the worker waits after the second signal for the main thread to exit by itself. */
+export const MAIN_GRACE_MS = 300;
+
+const WORKER_SOURCE = `
+let signals = 0;
+let summary = "";
+self.onmessage = (event) => { summary = event.data; };
+const write = (text) => {
+  try {
+    const bytes = new TextEncoder().encode(text);
+    let at = 0;
+    while (at < bytes.length) at += Deno.stderr.writeSync(bytes.subarray(at));
+  } catch { /* stderr gone: exit anyway */ }
+};
+const exitNow = () => {
+  write("Second signal: the main thread did not respond; exiting with status 130 without waiting for the flush\\n");
+  if (summary !== "") write(summary + "\\n");
+  try {
+    const lib = Deno.build.os === "darwin" ? "libSystem.dylib" : "libc.so.6";
+    Deno.dlopen(lib, { _exit: { parameters: ["i32"], result: "void" } }).symbols._exit(130);
+  } catch {
+    Deno.kill(Deno.pid, "SIGKILL");
+  }
+};
+const onSignal = () => {
+  signals++;
+  if (signals === 2) setTimeout(exitNow, ${MAIN_GRACE_MS});
+};
+Deno.addSignalListener("SIGINT", onSignal);
+Deno.addSignalListener("SIGTERM", onSignal);
+`;
+
+/** The worker that ends the process at the second signal when the main thread cannot. */
+export class SignalWatchdog {
+  readonly #worker: Worker;
+  readonly #url: string;
+
+  constructor() {
+    this.#url = URL.createObjectURL(new Blob([WORKER_SOURCE], { type: "application/javascript" }));
+    this.#worker = new Worker(this.#url, { type: "module" });
+  }
+
+  /** The summary line the worker prints if it has to end the process (the main thread's latest counts). */
+  update(summary: string): void {
+    this.#worker.postMessage(summary);
+  }
+
+  close(): void {
+    this.#worker.terminate();
+    URL.revokeObjectURL(this.#url);
+  }
+}
