@@ -75,13 +75,13 @@ function outputFailureStatus(failure: OutputFailure): number {
   return EXIT_FAILURE;
 }
 
-/** SIGINT/SIGTERM: the first stops the capture and lets everything held be flushed; a second exits at once (130). */
-function installSignals(stop: () => void, summary: () => string): () => void {
-  // A worker ends the process at the second signal when this thread is blocked or busy and cannot; it is handed the
-  // summary every second, to print if it has to.
+/**
+ * SIGINT/SIGTERM: the first stops the capture and lets everything held be flushed; a second exits at once (130).
+ * Returns `update`, which hands the current summary to the watchdog (the worker that ends the process at the second
+ * signal when this thread is blocked or busy and cannot, and prints the last summary it was handed), and `remove`.
+ */
+function installSignals(stop: () => void, summary: () => string): { update: () => void; remove: () => void } {
   const watchdog = new SignalWatchdog();
-  const keepWatchdogCurrent = setInterval(() => watchdog.update(summary()), 1000);
-  Deno.unrefTimer(keepWatchdogCurrent);
   let signals = 0;
   const onSignal = () => {
     signals++;
@@ -97,11 +97,29 @@ function installSignals(stop: () => void, summary: () => string): () => void {
   };
   Deno.addSignalListener("SIGINT", onSignal);
   Deno.addSignalListener("SIGTERM", onSignal);
-  return () => {
-    clearInterval(keepWatchdogCurrent);
-    Deno.removeSignalListener("SIGINT", onSignal);
-    Deno.removeSignalListener("SIGTERM", onSignal);
-    watchdog.close();
+  const update = () => watchdog.update(summary());
+  return {
+    update,
+    remove: () => {
+      Deno.removeSignalListener("SIGINT", onSignal);
+      Deno.removeSignalListener("SIGTERM", onSignal);
+      watchdog.close();
+    },
+  };
+}
+
+/** `source` with `beforeBatchEnd` called at each batch end, before the batch's records are written. */
+function watchBatches(source: PacketSource, beforeBatchEnd: () => void): PacketSource {
+  return {
+    run: (onPacket, onBatchEnd) =>
+      source.run(onPacket, () => {
+        beforeBatchEnd();
+        return onBatchEnd();
+      }),
+    stop: () => source.stop(),
+    get timestampsClamped() {
+      return source.timestampsClamped;
+    },
   };
 }
 
@@ -148,10 +166,10 @@ async function run(config: Config): Promise<number> {
     source!.stop();
     onFirstSignal();
   };
-  const removeSignals = installSignals(stop, () => summaryLine(pipeline, sink));
+  const signals = installSignals(stop, () => summaryLine(pipeline, sink));
   try {
     // Settles with the run's error (or null); never rejects, so a run still going after a signal cannot go unhandled.
-    const running = pipeline.run(source).then(() => null, (error: unknown) => error);
+    const running = pipeline.run(watchBatches(source, signals.update)).then(() => null, (error: unknown) => error);
     const error = await Promise.race([running, signalled.then(() => null)]);
     if (error !== null) {
       if (!(error instanceof CaptureError)) throw error;
@@ -160,9 +178,10 @@ async function run(config: Config): Promise<number> {
     }
   } finally {
     // Whatever ended the input, what the tables hold is delivered and every sink is flushed.
+    signals.update();
     await pipeline.finish();
     await sink.close();
-    removeSignals();
+    signals.remove();
     printSummary(pipeline, sink);
   }
   return status;

@@ -33,7 +33,9 @@ const write = (text) => {
 };
 const exitNow = () => {
   write("Second signal: the main thread did not respond; exiting with status 130 without waiting for the flush\\n");
-  if (summary !== "") write(summary + "\\n");
+  write(summary !== ""
+    ? "Counts at the end of the last batch the main thread finished: " + summary + "\\n"
+    : "No summary: the main thread was blocked before it finished a batch\\n");
   try {
     const lib = Deno.build.os === "darwin" ? "libSystem.dylib" : "libc.so.6";
     Deno.dlopen(lib, { _exit: { parameters: ["i32"], result: "void" } }).symbols._exit(130);

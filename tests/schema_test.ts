@@ -12,7 +12,7 @@ async function validator(name: string) {
 
 async function captures(): Promise<string[]> {
   const paths: string[] = [];
-  for (const dir of ["gopassivedns", "crafted", "real"]) {
+  for (const dir of ["gopassivedns", "crafted", "real", "hostile"]) {
     try {
       for await (const entry of Deno.readDir(TESTDATA + dir)) {
         if (/\.pcap(ng)?$/.test(entry.name)) paths.push(`${TESTDATA}${dir}/${entry.name}`);
