@@ -4,7 +4,7 @@ import type { CorrelatorOptions } from "./correlate/correlator.ts";
 import { DEFAULT_CORRELATOR_OPTIONS } from "./correlate/correlator.ts";
 import { type DecoderOptions, DEFAULT_DECODER_OPTIONS } from "./decode/mod.ts";
 import { BpfFilter, bpfSyntaxError } from "./capture/bpf_filter.ts";
-import { ConfigError } from "./config/config_error.ts";
+import { ConfigError, quoteValue } from "./config/config_error.ts";
 import { Pipeline } from "./pipeline.ts";
 import { FanOut, type OutputFailure, type Sink } from "./sinks/sink.ts";
 import { StdoutSink, stdoutUnwritable, trimStdoutFile } from "./sinks/stdout_sink.ts";
@@ -54,7 +54,7 @@ export function packetFilter(config: Config): BpfFilter | null {
   const syntax = bpfSyntaxError(config.bpf);
   if (syntax !== null) {
     throw new ConfigError(
-      `invalid value ${JSON.stringify(config.bpf)} for -bpf (PDNS_BPF): expected a libpcap filter expression ` +
+      `invalid value ${quoteValue(config.bpf)} for -bpf (PDNS_BPF): expected a libpcap filter expression ` +
         `(${syntax})`,
       "bpf",
       config.bpf,

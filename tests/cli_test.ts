@@ -91,7 +91,7 @@ Deno.test("the CLI exits 2 for an unknown option", async () => {
 Deno.test("the CLI exits 2 for a bad integer, from the command line or the environment", async () => {
   assertUsageError(
     await cli(["-pcap", "-", "-numprocs", "abc"]),
-    'invalid value "abc" for -numprocs (PDNS_THREADS): expected an integer >= 1',
+    'invalid value "abc" for -numprocs (PDNS_THREADS): expected an integer from 1 to 2147483647',
   );
   assertUsageError(
     await cli(["-pcap", "-"], { env: { PDNS_SNAPLEN: "0" } }),
@@ -151,7 +151,7 @@ Deno.test("the CLI reads .env in its working directory", async () => {
   await withDir({ ".env": "PDNS_PCAP_FILE=-\nPDNS_THREADS=abc\n" }, async (dir) => {
     assertUsageError(
       await cli([], { cwd: dir }),
-      `invalid value "abc" for PDNS_THREADS (-numprocs) in ${dir}/.env: expected an integer >= 1`,
+      `invalid value "abc" for PDNS_THREADS (-numprocs) in ${dir}/.env: expected an integer from 1 to 2147483647`,
     );
   });
 });
@@ -169,7 +169,8 @@ Deno.test("the CLI reads the file named by -config instead of ./.env", async () 
 Deno.test("the CLI reads the file named by --config=FILE or PDNS_CONFIG, with no .env in its directory", async () => {
   // Neither run has a ./.env: the .env parser is loaded because the option or the variable names a file.
   await withDir({ "sensor.env": "PDNS_PCAP_FILE=-\nPDNS_THREADS=abc\n" }, async (dir) => {
-    const message = `invalid value "abc" for PDNS_THREADS (-numprocs) in ${dir}/sensor.env: expected an integer >= 1`;
+    const message =
+      `invalid value "abc" for PDNS_THREADS (-numprocs) in ${dir}/sensor.env: expected an integer from 1 to 2147483647`;
     assertUsageError(await cli(["--config=sensor.env"], { cwd: dir }), message);
     assertUsageError(await cli([], { cwd: dir, env: { PDNS_CONFIG: "sensor.env" } }), message);
   });
@@ -181,7 +182,7 @@ Deno.test("the command line wins over the .env file, which wins over the environ
   await withDir({ ".env": "PDNS_THREADS=4\nPDNS_GC_AGE=1d\n" }, async (dir) => {
     assertUsageError(
       await cli(["-pcap", "-", "-gc_age", "-1m", "-statsd_interval", "0"], { cwd: dir, env: { PDNS_THREADS: "abc" } }),
-      'invalid value "0" for -statsd_interval (PDNS_STATSD_INTERVAL): expected an integer >= 1',
+      'invalid value "0" for -statsd_interval (PDNS_STATSD_INTERVAL): expected an integer from 1 to 2147483647',
     );
   });
 });

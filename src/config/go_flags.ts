@@ -12,7 +12,7 @@
  * @module
  */
 
-import { ConfigError } from "./config_error.ts";
+import { ConfigError, quoteValue } from "./config_error.ts";
 import { parseGoBool } from "./go_values.ts";
 
 /** How an option takes its value: booleans only through `=`, everything else also from the next argument. */
@@ -52,7 +52,7 @@ export function scanGoFlags(args: readonly string[], arityOf: (name: string) => 
     const body = arg.slice(arg[1] === "-" ? 2 : 1);
     if (body === "" || body[0] === "-" || body[0] === "=") {
       throw new ConfigError(
-        `bad option syntax ${JSON.stringify(arg)}: expected -name, -name=value or -name value`,
+        `bad option syntax ${quoteValue(arg)}: expected -name, -name=value or -name value`,
         arg,
         arg,
       );
@@ -65,7 +65,11 @@ export function scanGoFlags(args: readonly string[], arityOf: (name: string) => 
     if (arity === undefined) {
       if (name === "h" || name === "help") return { kind: "help" };
       if (name === "version") return { kind: "version" };
-      throw new ConfigError(`unknown option -${name}: run denopassivedns -h to list the options`, name, arg);
+      throw new ConfigError(
+        `unknown option ${shown("-" + name)}: run denopassivedns -h to list the options`,
+        name,
+        arg,
+      );
     }
     if (arity === "bool") {
       if (inlineValue === undefined) previousBool = name;
@@ -88,15 +92,25 @@ export function scanGoFlags(args: readonly string[], arityOf: (name: string) => 
 function positional(arg: string, afterBool: string | undefined): ConfigError {
   if (afterBool !== undefined && parseGoBool(arg) !== undefined) {
     return new ConfigError(
-      `unexpected argument ${JSON.stringify(arg)} after -${afterBool}: ` +
-        `a boolean takes its value only after "=", as in -${afterBool}=${arg}`,
+      `unexpected argument ${quoteValue(arg)} after -${afterBool}: ` +
+        `a boolean takes its value only after "=", as in -${afterBool}=${plain(arg) ? arg : "VALUE"}`,
       afterBool,
       arg,
     );
   }
   return new ConfigError(
-    `unexpected argument ${JSON.stringify(arg)}: this program takes only options (-name value or -name=value)`,
+    `unexpected argument ${quoteValue(arg)}: this program takes only options (-name value or -name=value)`,
     arg,
     arg,
   );
+}
+
+/** Short printable ASCII without quotes or spaces, safe to show as it is. */
+function plain(text: string): boolean {
+  return /^[\x21\x23-\x7e]{1,100}$/.test(text);
+}
+
+/** An option name as messages show it: as it is when plain, else quoted and cut (see quoteValue). */
+function shown(text: string): string {
+  return plain(text) ? text : quoteValue(text);
 }

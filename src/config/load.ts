@@ -16,7 +16,7 @@
 
 import { resolvePath } from "./_path.ts";
 import type { Config, ConfigIo, ConfigResult } from "./config.ts";
-import { ConfigError } from "./config_error.ts";
+import { ConfigError, quoteValue } from "./config_error.ts";
 import { scanGoFlags } from "./go_flags.ts";
 
 /**
@@ -78,13 +78,15 @@ export function loadConfig(
   }
 
   const configOption = OPTIONS_BY_NAME.get("config")!;
-  const [configValue, configWhere] = pick(configOption, flags, undefined, env);
+  const [configText, configWhere] = pick(configOption, flags, undefined, env);
+  const configValue = configText.trim();
   const envFile = readEnvFile(configOption, configValue, configWhere, io, warnings);
 
   const values: Record<string, unknown> = {};
   for (const option of OPTIONS) {
     const [text, where] = pick(option, flags, envFile, env);
-    const value = option.parse(text);
+    // One rule for every option, wherever its value comes from: surrounding whitespace is not part of the value.
+    const value = option.parse(text.trim());
     if (value instanceof Invalid) throw invalidValue(option, text, where, option.expected, value.detail);
     values[option.key] = value;
   }
@@ -92,6 +94,11 @@ export function loadConfig(
   config.config = configValue;
   config.envFile = envFile?.path ?? null;
 
+  for (const name of Object.keys(env)) {
+    if (name.startsWith("PDNS_") && !OPTIONS_BY_ENV.has(name) && env[name] !== undefined) {
+      warnings.push(`${name} in the environment is not a denopassivedns setting and is ignored`);
+    }
+  }
   if (config.name === "") config.name = hostnameOf(io);
   check(config, flags, envFile, env, io, warnings);
   return { kind: "run", config, warnings };
@@ -204,7 +211,7 @@ function hostnameOf(io: ConfigIo): string {
   }
 }
 
-/** `invalid value "abc" for -numprocs (PDNS_THREADS): expected an integer >= 1`, naming the source of the value. */
+/** `invalid value "abc" for -numprocs (PDNS_THREADS): expected an integer from 1 to 2147483647`, naming the source. */
 function invalidValue(option: OptionSpec, text: string, where: Where, expected: string, detail?: string): ConfigError {
   const place = where.source === "environment"
     ? `${option.env} (-${option.name}) in the environment`
@@ -213,7 +220,7 @@ function invalidValue(option: OptionSpec, text: string, where: Where, expected: 
     : `-${option.name} (${option.env})`;
   const why = detail === undefined ? "" : ` (${detail})`;
   return new ConfigError(
-    `invalid value ${JSON.stringify(text)} for ${place}: expected ${expected}${why}`,
+    `invalid value ${quoteValue(text)} for ${place}: expected ${expected}${why}`,
     option.name,
     text,
   );

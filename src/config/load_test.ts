@@ -169,7 +169,7 @@ Deno.test("a set but empty variable counts as set, like Go's LookupEnv", () => {
   assert.equal(run(["-pcap", "-"], { PDNS_STATSD_PREFIX: "" }).config.statsdPrefix, "");
   assert.equal(
     usageError(["-pcap", "-"], { PDNS_THREADS: "" }).message,
-    'denopassivedns: invalid value "" for PDNS_THREADS (-numprocs) in the environment: expected an integer >= 1',
+    'denopassivedns: invalid value "" for PDNS_THREADS (-numprocs) in the environment: expected an integer from 1 to 2147483647',
   );
 });
 
@@ -281,25 +281,25 @@ Deno.test("every usage error is one line naming the option, the value and the ex
       [...p, "-numprocs", "abc"],
       {},
       "numprocs",
-      'invalid value "abc" for -numprocs (PDNS_THREADS): expected an integer >= 1',
+      'invalid value "abc" for -numprocs (PDNS_THREADS): expected an integer from 1 to 2147483647',
     ],
     [
       [...p, "-numprocs", "0"],
       {},
       "numprocs",
-      'invalid value "0" for -numprocs (PDNS_THREADS): expected an integer >= 1',
+      'invalid value "0" for -numprocs (PDNS_THREADS): expected an integer from 1 to 2147483647',
     ],
     [
       [...p, "-numprocs", "2147483648"],
       {},
       "numprocs",
-      'invalid value "2147483648" for -numprocs (PDNS_THREADS): expected an integer >= 1',
+      'invalid value "2147483648" for -numprocs (PDNS_THREADS): expected an integer from 1 to 2147483647',
     ],
     [
       [...p],
       { PDNS_THREADS: "aaa" },
       "numprocs",
-      'invalid value "aaa" for PDNS_THREADS (-numprocs) in the environment: expected an integer >= 1',
+      'invalid value "aaa" for PDNS_THREADS (-numprocs) in the environment: expected an integer from 1 to 2147483647',
     ],
     [
       [...p, "-snaplen", "262145"],
@@ -311,13 +311,13 @@ Deno.test("every usage error is one line naming the option, the value and the ex
       [...p, "-logMaxSize", "-1"],
       {},
       "logMaxSize",
-      'invalid value "-1" for -logMaxSize (PDNS_LOG_SIZE): expected an integer >= 0',
+      'invalid value "-1" for -logMaxSize (PDNS_LOG_SIZE): expected an integer from 0 to 2147483647',
     ],
     [
       [...p, "-statsd_interval", "0"],
       {},
       "statsd_interval",
-      'invalid value "0" for -statsd_interval (PDNS_STATSD_INTERVAL): expected an integer >= 1',
+      'invalid value "0" for -statsd_interval (PDNS_STATSD_INTERVAL): expected an integer from 1 to 2147483647',
     ],
     [
       [...p, "-gc_age", "1d"],
@@ -463,4 +463,41 @@ Deno.test("gopacket's -assembly_debug_log and -assembly_memuse_log are accepted,
     "-assembly_memuse_log switched on gopacket's internal TCP assembly logging in the original; it is ignored",
   ]);
   assert.match(usageError(["-assembly_debug_log", "true", "-pcap", "-"]).message, /unexpected argument "true"/);
+});
+
+Deno.test("a long bad value is cut in the message, which says how long it was", () => {
+  const error = usageError(["-pcap", "-", "-numprocs", "9".repeat(1_000_000) + "x"]);
+  assert.ok(error.message.length < 400, `${error.message.length} characters`);
+  assert.match(
+    error.message,
+    /^denopassivedns: invalid value "9{100}"… \(1000001 characters, cut to the first 100\) for -numprocs/,
+  );
+  assert.equal(error.value.length, 1_000_001); // the error keeps the whole value for callers
+});
+
+Deno.test("DEL is escaped in messages like every other control byte", () => {
+  const error = usageError(["-pcap", "-"], { PDNS_FORMAT: "json\x7f\x01" });
+  assert.match(error.message, /invalid value "json\\u007f\\u0001" for PDNS_FORMAT/);
+  assert.doesNotMatch(error.message, /\x7f/);
+  const unknown = usageError(["-pcap", "-", "-bad\x7fname"]);
+  assert.match(unknown.message, /unknown option "-bad\\u007fname"/);
+});
+
+Deno.test("surrounding whitespace is not part of any value, whatever the option and wherever it comes from", () => {
+  const io = fakeIo({ "/work/.env": 'PDNS_GC_AGE="-1m "\nPDNS_FORMAT="transaction\t"\n' });
+  const { config } = run(["-pcap", " - ", "-numprocs", "4 ", "-quiet= true"], {
+    PDNS_DNS_PORTS: " 53,5353 ",
+    PDNS_BPF: " udp port 53\r",
+    PDNS_MAX_PENDING: "\t1000\n",
+  }, io);
+  assert.deepEqual(
+    [config.pcap, config.numprocs, config.quiet, config.dnsPorts, config.bpf, config.maxPending],
+    ["-", 4, true, [53, 5353], "udp port 53", 1000],
+  );
+  assert.deepEqual([config.gcAgeMs, config.format], [-60_000, "transaction"]);
+});
+
+Deno.test("unknown PDNS_ variables in the environment warn, as they do in a .env file", () => {
+  const { warnings } = run(["-pcap", "-"], { PDNS_THREAD: "4", PDNS_THREADS: "4", HOME: "/root" });
+  assert.deepEqual(warnings, ["PDNS_THREAD in the environment is not a denopassivedns setting and is ignored"]);
 });

@@ -97,7 +97,7 @@ function boolOption(o: Common<boolean>): OptionSpec {
 
 function intOption(o: Common<number> & { default: string; min: number; max?: number }): OptionSpec {
   const { min, max = INT32_MAX, ...rest } = o;
-  const expected = max === INT32_MAX ? `an integer >= ${min}` : `an integer from ${min} to ${max}`;
+  const expected = `an integer from ${min} to ${max}`;
   return {
     type: "int",
     arg: "int",
