@@ -75,12 +75,21 @@ function outputFailureStatus(failure: OutputFailure): number {
   return EXIT_FAILURE;
 }
 
+/** What main.ts does with the signal handling installed for a run. */
+interface Signals {
+  /** Hands the current summary to the watchdog. */
+  update(): void;
+  /** SIGINT/SIGTERM seen so far (by this thread or the watchdog, which sees even those this thread missed). */
+  count(): number;
+  remove(): void;
+}
+
 /**
  * SIGINT/SIGTERM: the first stops the capture and lets everything held be flushed; a second exits at once (130).
- * Returns `update`, which hands the current summary to the watchdog (the worker that ends the process at the second
- * signal when this thread is blocked or busy and cannot, and prints the last summary it was handed), and `remove`.
+ * The watchdog (src/signal_watchdog.ts) ends the process at the second signal when this thread is blocked or busy
+ * and cannot, printing the last summary it was handed.
  */
-function installSignals(stop: () => void, summary: () => string): { update: () => void; remove: () => void } {
+function installSignals(stop: () => void, summary: () => string): Signals {
   const watchdog = new SignalWatchdog();
   let signals = 0;
   const onSignal = () => {
@@ -97,9 +106,9 @@ function installSignals(stop: () => void, summary: () => string): { update: () =
   };
   Deno.addSignalListener("SIGINT", onSignal);
   Deno.addSignalListener("SIGTERM", onSignal);
-  const update = () => watchdog.update(summary());
   return {
-    update,
+    update: () => watchdog.update(summary()),
+    count: () => Math.max(signals, watchdog.signals),
     remove: () => {
       Deno.removeSignalListener("SIGINT", onSignal);
       Deno.removeSignalListener("SIGTERM", onSignal);
@@ -178,9 +187,16 @@ async function run(config: Config): Promise<number> {
     }
   } finally {
     // Whatever ended the input, what the tables hold is delivered and every sink is flushed.
+    log.debug("Input ended: flushing what the tables hold");
     signals.update();
     await pipeline.finish();
     await sink.close();
+    // A second signal during a long synchronous flush may have reached only the watchdog (or this thread's listener
+    // may not have run yet): it still means "interrupted".
+    if (signals.count() >= 2) {
+      log.warn("Second signal: the flush was interrupted");
+      status = EXIT_INTERRUPTED;
+    }
     signals.remove();
     printSummary(pipeline, sink);
   }
