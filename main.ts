@@ -28,6 +28,8 @@ import type { Pipeline } from "./src/pipeline.ts";
 import { buildPipeline, buildSinks, packetFilter } from "./src/sensor.ts";
 import { SignalWatchdog } from "./src/signal_watchdog.ts";
 import type { OutputFailure, Sink } from "./src/sinks/sink.ts";
+import { stdoutPipeNonBlocking } from "./src/sinks/stdout_sink.ts";
+import type { BpfFilter } from "./src/capture/bpf_filter.ts";
 
 const EXIT_OK = 0;
 const EXIT_FAILURE = 1;
@@ -35,6 +37,8 @@ const EXIT_USAGE = 2;
 const EXIT_INTERRUPTED = 130;
 /** 128 + SIGPIPE: what a shell reports for a tool that a closed pipe ended (`cat big | head -1`). */
 const EXIT_BROKEN_PIPE = 141;
+/** After a signal, how long stdout may wait for a reader that reads nothing before the records are given up on. */
+const STALLED_READER_MS = 5000;
 
 const log = getLogger([LOG_CATEGORY, "main"]);
 
@@ -89,8 +93,9 @@ interface Signals {
  * The watchdog (src/signal_watchdog.ts) ends the process at the second signal when this thread is blocked or busy
  * and cannot, printing the last summary it was handed.
  */
-function installSignals(stop: () => void, summary: () => string): Signals {
+function installSignals(stop: () => void, summary: () => string, stdoutFlags: number | null): Signals {
   const watchdog = new SignalWatchdog();
+  if (stdoutFlags !== null) watchdog.restoreStdoutFlagsAtExit(stdoutFlags);
   let signals = 0;
   const onSignal = () => {
     signals++;
@@ -152,13 +157,30 @@ async function run(config: Config): Promise<number> {
     console.error(error.message);
     return EXIT_USAGE;
   }
+  // A pipe is written without blocking, so that a reader which stops reading cannot hold a shutdown forever.
+  const pipe = config.quiet ? null : stdoutPipeNonBlocking();
+  try {
+    return await runPipeline(config, filter, pipe?.flags ?? null);
+  } finally {
+    pipe?.restore();
+  }
+}
+
+async function runPipeline(config: Config, filter: BpfFilter | null, stdoutFlags: number | null): Promise<number> {
   let source: PacketSource | null = null;
   let status = EXIT_OK;
-  const onOutputFailure = (failure: OutputFailure) => {
-    status = outputFailureStatus(failure);
-    source?.stop();
-  };
-  const sink = buildSinks(config, onOutputFailure);
+  let signalsSeen = () => 0;
+  const sink = buildSinks(config, {
+    onFailure: (failure) => {
+      status = outputFailureStatus(failure);
+      source?.stop();
+    },
+    // A first signal asks for a shutdown: a reader that reads nothing for a while after it gets no more records.
+    giveUpWaiting: (waited) =>
+      signalsSeen() >= 1 && waited >= STALLED_READER_MS
+        ? `its reader has read nothing for ${waited / 1000} s, and a signal asked to stop`
+        : null,
+  });
   const pipeline = buildPipeline(config, sink, filter);
   try {
     source = await openCaptureFile(config.pcap);
@@ -175,7 +197,8 @@ async function run(config: Config): Promise<number> {
     source!.stop();
     onFirstSignal();
   };
-  const signals = installSignals(stop, () => summaryLine(pipeline, sink));
+  const signals = installSignals(stop, () => summaryLine(pipeline, sink), stdoutFlags);
+  signalsSeen = () => signals.count();
   try {
     // Settles with the run's error (or null); never rejects, so a run still going after a signal cannot go unhandled.
     const running = pipeline.run(watchBatches(source, signals.update)).then(() => null, (error: unknown) => error);

@@ -7,8 +7,7 @@ import { BpfFilter, bpfSyntaxError } from "./capture/bpf_filter.ts";
 import { ConfigError, quoteValue } from "./config/config_error.ts";
 import { Pipeline } from "./pipeline.ts";
 import { FanOut, type OutputFailure, type Sink } from "./sinks/sink.ts";
-import { StdoutSink, stdoutUnwritable, trimStdoutFile } from "./sinks/stdout_sink.ts";
-import { stdoutWriter } from "./sinks/_stdout_fd.ts";
+import { StdoutSink, stdoutUnwritable, stdoutWriter, trimStdoutFile } from "./sinks/stdout_sink.ts";
 
 export function decoderOptions(config: Config): DecoderOptions {
   return {
@@ -29,15 +28,20 @@ export function correlatorOptions(config: Config): CorrelatorOptions {
   };
 }
 
-/**
- * The enabled sinks, in the original's order (stdout unless -quiet, ...). `onFailure` hears of a sink that stopped
- * delivering (main.ts decides what that does to the run).
- */
-export function buildSinks(config: Config, onFailure?: (failure: OutputFailure) => void): FanOut {
+/** How a run hears from its sinks. */
+export interface SinkHooks {
+  /** A sink stopped delivering (main.ts decides what that does to the run). */
+  onFailure?: (failure: OutputFailure) => void;
+  /** Asked while stdout waits for a reader (a full pipe), with the time waited: a reason ends the wait as a failure. */
+  giveUpWaiting?: (waitedMs: number) => string | null;
+}
+
+/** The enabled sinks, in the original's order (stdout unless -quiet, ...). */
+export function buildSinks(config: Config, hooks: SinkHooks = {}): FanOut {
   const sinks: Sink[] = [];
   if (!config.quiet) {
-    const options = { onFailure, unwritable: stdoutUnwritable(), trimPartial: trimStdoutFile };
-    sinks.push(new StdoutSink(stdoutWriter() ?? Deno.stdout, options));
+    const options = { onFailure: hooks.onFailure, unwritable: stdoutUnwritable(), trimPartial: trimStdoutFile };
+    sinks.push(new StdoutSink(stdoutWriter(hooks.giveUpWaiting) ?? Deno.stdout, options));
   }
   return new FanOut(sinks);
 }

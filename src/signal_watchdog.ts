@@ -51,7 +51,13 @@ const exitNow = () => {
     : "No summary: the main thread was blocked before it finished a batch\\n");
   try {
     const lib = Deno.build.os === "darwin" ? "libSystem.dylib" : "libc.so.6";
-    Deno.dlopen(lib, { _exit: { parameters: ["i32"], result: "void" } }).symbols._exit(130);
+    const libc = Deno.dlopen(lib, {
+      _exit: { parameters: ["i32"], result: "void" },
+      fcntl: { parameters: ["i32", "i32", "i32"], result: "i32" },
+    }).symbols;
+    // Stdout's flags as they were before the main thread made the pipe non-blocking (slot 1 holds them + 1).
+    if (shared !== null && Atomics.load(shared, 1) !== 0) libc.fcntl(1, 4, Atomics.load(shared, 1) - 1);
+    libc._exit(130);
   } catch {
     Deno.kill(Deno.pid, "SIGKILL");
   }
@@ -69,8 +75,8 @@ Deno.addSignalListener("SIGTERM", onSignal);
 export class SignalWatchdog {
   readonly #worker: Worker;
   readonly #url: string;
-  /** The worker's signal count, written by the worker. */
-  readonly #signals = new Int32Array(new SharedArrayBuffer(4));
+  /** The worker's signal count, written by the worker; then stdout's flags to restore at a forced exit, plus 1. */
+  readonly #signals = new Int32Array(new SharedArrayBuffer(8));
 
   constructor() {
     this.#url = URL.createObjectURL(new Blob([WORKER_SOURCE], { type: "application/javascript" }));
@@ -81,6 +87,11 @@ export class SignalWatchdog {
   /** SIGINT/SIGTERM the worker has seen: it sees each one, even while the main thread is blocked. */
   get signals(): number {
     return Atomics.load(this.#signals, 0);
+  }
+
+  /** Stdout's original flags (`fcntl` F_GETFL), which the worker restores if it has to end the process. */
+  restoreStdoutFlagsAtExit(flags: number): void {
+    Atomics.store(this.#signals, 1, flags + 1);
   }
 
   /** The summary line the worker prints if it has to end the process (the main thread's latest counts). */

@@ -180,9 +180,10 @@ Deno.test("every exit path after the configuration prints the summary: empty, no
 
 /**
  * Spawns the sensor with a stdout nobody reads, waits `settleMs` for it to fill the pipe and block, sends SIGTERM
- * twice, and returns its status (killed after a generous deadline if it never exits, which fails the test).
+ * (`signals` times, 300 ms apart), and returns its status (killed after a generous deadline if it never exits, which
+ * fails the test).
  */
-async function twoSignalsWhileStalled(args: string[], settleMs: number) {
+async function signalsWhileStalled(args: string[], settleMs: number, signals = 2) {
   const child = new Deno.Command(Deno.execPath(), {
     args: ["run", "--quiet", `--config=${ROOT}deno.json`, ...startPermissions(), `${ROOT}main.ts`, ...args],
     env: { NO_COLOR: "1" },
@@ -191,9 +192,10 @@ async function twoSignalsWhileStalled(args: string[], settleMs: number) {
   }).spawn();
   const stderr = new Response(child.stderr).text();
   await new Promise((resolve) => setTimeout(resolve, settleMs));
-  child.kill("SIGTERM");
-  await new Promise((resolve) => setTimeout(resolve, 300));
-  child.kill("SIGTERM");
+  for (let i = 0; i < signals; i++) {
+    if (i > 0) await new Promise((resolve) => setTimeout(resolve, 300));
+    child.kill("SIGTERM");
+  }
   let hung = false;
   const deadline = setTimeout(() => {
     hung = true;
@@ -208,10 +210,26 @@ async function twoSignalsWhileStalled(args: string[], settleMs: number) {
 Deno.test("a reader that never reads: the second SIGTERM ends the blocked sensor with status 130", async () => {
   const path = await bigCapture(30);
   try {
-    const run = await twoSignalsWhileStalled(["-pcap", path], 2000);
+    const run = await signalsWhileStalled(["-pcap", path], 2000);
     assert.equal(run.hung, false, "the sensor ignored two signals");
     assert.equal(run.status.code, 130, run.stderr);
     assert.match(run.stderr, /Second signal/);
+    assert.doesNotMatch(run.stderr, STACK_FRAME);
+  } finally {
+    await Deno.remove(path);
+  }
+});
+
+Deno.test("a reader that never reads: one SIGTERM stops the sensor, the records it could not take counted", async () => {
+  // The pipe is written without blocking; once a signal asked to stop, 5 s without the reader reading ends the wait.
+  const path = await bigCapture(30);
+  try {
+    const run = await signalsWhileStalled(["-pcap", path], 2000, 1);
+    assert.equal(run.hung, false, "the sensor ignored the signal");
+    assert.equal(run.status.code, 1, run.stderr);
+    assert.match(run.stderr, /Cannot write records to stdout: its reader has read nothing for \d+(\.\d+)? s/);
+    const summary = summaryOf(run.stderr);
+    assert.ok(counter(summary, "stdout.failed") > 0, summary);
     assert.doesNotMatch(run.stderr, STACK_FRAME);
   } finally {
     await Deno.remove(path);
@@ -228,7 +246,7 @@ Deno.test("a second SIGTERM during the end-of-input flush ends the sensor with s
   }).output();
   assert.equal(made.code, 0);
   try {
-    const run = await twoSignalsWhileStalled(["-pcap", path, "-format", "transaction"], 3000);
+    const run = await signalsWhileStalled(["-pcap", path, "-format", "transaction"], 3000);
     assert.equal(run.hung, false, "the sensor ignored two signals");
     assert.equal(run.status.code, 130, run.stderr);
     assert.doesNotMatch(run.stderr, STACK_FRAME);

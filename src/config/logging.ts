@@ -14,11 +14,26 @@ export const LOG_CATEGORY = "denopassivedns";
 
 const encoder = new TextEncoder();
 
-/** Writes all of `text` to stderr. */
+/** Waits on while a non-blocking stderr is full (it can share stdout's pipe: `2>&1 |`), 10 ms at a time. */
+const STDERR_RETRIES = 100;
+const pause = new Int32Array(new SharedArrayBuffer(4));
+
+/**
+ * Writes all of `text` to stderr. Never throws: a diagnostic that cannot be written (stderr closed, or full for a
+ * second) is dropped rather than ending the run.
+ */
 function writeStderr(text: string): void {
   const bytes = encoder.encode(text);
   let written = 0;
-  while (written < bytes.length) written += Deno.stderr.writeSync(bytes.subarray(written));
+  let retries = 0;
+  while (written < bytes.length) {
+    try {
+      written += Deno.stderr.writeSync(bytes.subarray(written));
+    } catch (error) {
+      if (!(error instanceof Deno.errors.WouldBlock) || ++retries > STDERR_RETRIES) return;
+      Atomics.wait(pause, 0, 0, 10);
+    }
+  }
 }
 
 /**

@@ -23,11 +23,24 @@ const SYMBOLS = {
   write: { parameters: ["i32", "buffer", "usize"], result: "isize" },
   // int *__errno_location(void): glibc's errno of the calling thread
   __errno_location: { parameters: [], result: "pointer" },
+  // int fcntl(int fd, int cmd, int arg): F_SETFL
+  fcntl_set: { name: "fcntl", parameters: ["i32", "i32", "i32"], result: "i32" },
+  // int poll(struct pollfd *fds, nfds_t nfds, int timeout)
+  poll: { parameters: ["buffer", "usize", "i32"], result: "i32" },
 } as const satisfies Deno.ForeignLibraryInterface;
 
 const STDOUT = 1;
 const STDERR = 2;
 const F_GETFL = 3;
+const F_SETFL = 4;
+const O_NONBLOCK = 0o4000;
+const POLLOUT = 4;
+/** `st_mode` in `struct stat`: after dev, ino, nlink on x86_64; after dev, ino on aarch64. */
+const ST_MODE = Deno.build.arch === "x86_64" ? 24 : 16;
+const S_IFMT = 0o170000;
+const S_IFIFO = 0o010000;
+/** How long one wait for a pipe's reader lasts before the sink is asked whether to go on waiting. */
+const WAIT_SLICE_MS = 100;
 const O_ACCMODE = 3;
 const SEEK_CUR = 1;
 /** `struct stat` is 144 bytes on x86_64 and 128 on aarch64; `st_dev` and `st_ino` lead both (u64 each). */
@@ -103,24 +116,61 @@ const ERRNO_TEXT: Record<number, string> = {
   122: "Disk quota exceeded",
 };
 
+/** What {@linkcode stdoutWriter} gives: `Deno.stdout`'s `writeSync`, on descriptor 1 through libc. */
+export interface StdoutWriter {
+  writeSync(p: Uint8Array): number;
+}
+
 /**
  * A `writeSync` on descriptor 1 that returns short counts as `write(2)` does and throws the error of a failed
  * write (`Deno.errors.BrokenPipe` for EPIPE, an `Error` "No space left on device (os error 28)" and the like
  * otherwise). Null when libc cannot be reached (then the sink uses `Deno.stdout`).
+ *
+ * When stdout is a non-blocking pipe and full, it waits for the reader in slices of 100 ms, asking `giveUp` after each
+ * with the time waited without progress; a reason returned ends the wait with an error of that message.
  */
-export function stdoutWriter(): { writeSync(p: Uint8Array): number } | null {
+export function stdoutWriter(giveUp: (waitedMs: number) => string | null = () => null): StdoutWriter | null {
   const lib = open();
   if (lib === null) return null;
+  const pollfd = new Int32Array([STDOUT, POLLOUT]);
   return {
     writeSync(p: Uint8Array): number {
+      let waited = 0;
       while (true) {
         const n = Number(lib.write(STDOUT, p, BigInt(p.length)));
         if (n >= 0) return n;
         const errno = new Deno.UnsafePointerView(lib.__errno_location()!).getInt32();
-        if (errno === EINTR || errno === EAGAIN) continue;
+        if (errno === EINTR) continue;
+        if (errno === EAGAIN) {
+          // A non-blocking pipe that is full (see stdoutPipeNonBlocking): wait for the reader a slice at a time.
+          pollfd[1] = POLLOUT;
+          if (lib.poll(pollfd, 1n, WAIT_SLICE_MS) === 0) waited += WAIT_SLICE_MS;
+          const reason = giveUp(waited);
+          if (reason !== null) throw new Error(reason);
+          continue;
+        }
         const message = `${ERRNO_TEXT[errno] ?? "Write failed"} (os error ${errno})`;
         throw errno === EPIPE ? new Deno.errors.BrokenPipe(message) : new Error(message);
       }
     },
   };
+}
+
+/**
+ * Makes stdout non-blocking when it is a pipe (a FIFO), so that a full pipe makes the writer wait in slices it can give
+ * up on instead of one `write(2)` that only the reader can end. Returns the flags as they were and the function that
+ * restores them (called at exit: other processes may share the pipe's flags), or null when stdout is not a pipe or
+ * libc is unavailable.
+ */
+export function stdoutPipeNonBlocking(): { flags: number; restore: () => void } | null {
+  const lib = open();
+  if (lib === null) return null;
+  const stat = new Uint8Array(STAT_SIZE);
+  if (lib.fstat(STDOUT, stat) !== 0) return null;
+  const mode = new DataView(stat.buffer).getUint32(ST_MODE, true);
+  if ((mode & S_IFMT) !== S_IFIFO) return null;
+  const flags = lib.fcntl(STDOUT, F_GETFL);
+  if (flags < 0 || (flags & O_NONBLOCK) !== 0) return null;
+  if (lib.fcntl_set(STDOUT, F_SETFL, flags | O_NONBLOCK) !== 0) return null;
+  return { flags, restore: () => void lib.fcntl_set(STDOUT, F_SETFL, flags) };
 }

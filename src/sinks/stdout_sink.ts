@@ -1,6 +1,8 @@
 import { countRecords, type OutputFailure, type Sink, SinkStats } from "./sink.ts";
 import { standardDescriptors, truncateStdoutTail } from "./_stdout_fd.ts";
 
+export { stdoutPipeNonBlocking, stdoutWriter } from "./_stdout_fd.ts";
+
 /** Where the stdout sink writes: `Deno.stdout`, or a stand-in in tests. */
 export interface SyncWriter {
   writeSync(p: Uint8Array): number;
