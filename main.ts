@@ -26,7 +26,7 @@ import { newCounters } from "./src/metrics/counters.ts";
 import { runSummary } from "./src/metrics/summary.ts";
 import type { Pipeline } from "./src/pipeline.ts";
 import { buildPipeline, buildSinks, packetFilter } from "./src/sensor.ts";
-import { SignalWatchdog } from "./src/signal_watchdog.ts";
+import { installSignals, watchBatches } from "./src/shutdown_signals.ts";
 import type { OutputFailure, Sink } from "./src/sinks/sink.ts";
 import { stdoutPipeNonBlocking } from "./src/sinks/stdout_sink.ts";
 import type { BpfFilter } from "./src/capture/bpf_filter.ts";
@@ -77,64 +77,6 @@ function outputFailureStatus(failure: OutputFailure): number {
       `counted as ${failure.sink}.failed)`,
   );
   return EXIT_FAILURE;
-}
-
-/** What main.ts does with the signal handling installed for a run. */
-interface Signals {
-  /** Hands the current summary to the watchdog. */
-  update(): void;
-  /** SIGINT/SIGTERM seen so far (by this thread or the watchdog, which sees even those this thread missed). */
-  count(): number;
-  remove(): void;
-}
-
-/**
- * SIGINT/SIGTERM: the first stops the capture and lets everything held be flushed; a second exits at once (130).
- * The watchdog (src/signal_watchdog.ts) ends the process at the second signal when this thread is blocked or busy
- * and cannot, printing the last summary it was handed.
- */
-function installSignals(stop: () => void, summary: () => string, stdoutFlags: number | null): Signals {
-  const watchdog = new SignalWatchdog();
-  if (stdoutFlags !== null) watchdog.restoreStdoutFlagsAtExit(stdoutFlags);
-  let signals = 0;
-  const onSignal = () => {
-    signals++;
-    if (signals === 1) {
-      log.info("Caught signal, flushing and exiting");
-      watchdog.update(summary());
-      stop();
-    } else {
-      log.warn("Second signal: exiting without waiting for the flush");
-      log.info(summary());
-      Deno.exit(EXIT_INTERRUPTED);
-    }
-  };
-  Deno.addSignalListener("SIGINT", onSignal);
-  Deno.addSignalListener("SIGTERM", onSignal);
-  return {
-    update: () => watchdog.update(summary()),
-    count: () => Math.max(signals, watchdog.signals),
-    remove: () => {
-      Deno.removeSignalListener("SIGINT", onSignal);
-      Deno.removeSignalListener("SIGTERM", onSignal);
-      watchdog.close();
-    },
-  };
-}
-
-/** `source` with `beforeBatchEnd` called at each batch end, before the batch's records are written. */
-function watchBatches(source: PacketSource, beforeBatchEnd: () => void): PacketSource {
-  return {
-    run: (onPacket, onBatchEnd) =>
-      source.run(onPacket, () => {
-        beforeBatchEnd();
-        return onBatchEnd();
-      }),
-    stop: () => source.stop(),
-    get timestampsClamped() {
-      return source.timestampsClamped;
-    },
-  };
 }
 
 async function run(config: Config): Promise<number> {
@@ -197,7 +139,12 @@ async function runPipeline(config: Config, filter: BpfFilter | null, stdoutFlags
     source!.stop();
     onFirstSignal();
   };
-  const signals = installSignals(stop, () => summaryLine(pipeline, sink), stdoutFlags);
+  const signals = installSignals({
+    stop,
+    summary: () => summaryLine(pipeline, sink),
+    stdoutFlags,
+    exitInterrupted: () => Deno.exit(EXIT_INTERRUPTED),
+  });
   signalsSeen = () => signals.count();
   try {
     // Settles with the run's error (or null); never rejects, so a run still going after a signal cannot go unhandled.
