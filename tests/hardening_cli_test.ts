@@ -5,6 +5,8 @@
  * under the `replay` task's own flags. No timed assertions: the deadlines below only stop a hung run.
  */
 import assert from "node:assert/strict";
+import { pcapFile } from "../src/capture/_test_captures.ts";
+import { ethernet, ipv4, udp } from "../src/decode/_test_frames.ts";
 import { ROOT, runSensor, startPermissions, text } from "./_cli.ts";
 
 const TESTDATA = `${ROOT}testdata/`;
@@ -250,6 +252,73 @@ Deno.test("a second SIGTERM during the end-of-input flush ends the sensor with s
     assert.equal(run.hung, false, "the sensor ignored two signals");
     assert.equal(run.status.code, 130, run.stderr);
     assert.doesNotMatch(run.stderr, STACK_FRAME);
+  } finally {
+    await Deno.remove(path);
+  }
+});
+
+/** `count` queries that are never answered, each from its own client address and port, all in the same second. */
+async function unansweredQueries(count: number): Promise<string> {
+  const message = Uint8Array.of(0, 0, 1, 0, 0, 1, 0, 0, 0, 0, 0, 0, 1, 97, 0, 0, 1, 0, 1);
+  const template = ethernet(0x0800, ipv4([10, 1, 0, 1], [10, 0, 0, 53], 17, udp(1024, 53, message)));
+  const header = pcapFile({}, []);
+  const size = 16 + template.length;
+  const file = new Uint8Array(header.length + count * size);
+  file.set(header);
+  const view = new DataView(file.buffer);
+  for (let i = 0; i < count; i++) {
+    const at = header.length + i * size;
+    view.setUint32(at, 1_700_000_000, true);
+    view.setUint32(at + 4, i % 1_000_000, true);
+    view.setUint32(at + 8, template.length, true);
+    view.setUint32(at + 12, template.length, true);
+    file.set(template, at + 16);
+    // Client address 10.1.x.y and port: every query its own lookup. (UDP checksum 0: none; the IP checksum is not
+    // checked by the decoder.)
+    view.setUint16(at + 16 + 14 + 14, i >> 8 & 0xffff);
+    view.setUint16(at + 16 + 14 + 20, 1024 + (i % 60000));
+    view.setUint16(at + 16 + 14 + 28, i & 0xffff);
+  }
+  const path = await Deno.makeTempFile({ suffix: ".pcap" });
+  await Deno.writeFile(path, file);
+  return path;
+}
+
+Deno.test("two SIGINTs during a long synchronous end-of-input flush end the sensor with status 130", async () => {
+  // 150 000 pending queries, written as transactions at the end of input to /dev/null: seconds of CPU-bound work in
+  // which the main thread never returns to its event loop.
+  const path = await unansweredQueries(150_000);
+  try {
+    const child = new Deno.Command(Deno.execPath(), {
+      args: [
+        "run",
+        "--quiet",
+        `--config=${ROOT}deno.json`,
+        ...startPermissions(),
+        `${ROOT}main.ts`,
+        ...["-pcap", path, "-format", "transaction", "-max_pending", "200000", "-debug"],
+      ],
+      env: { NO_COLOR: "1" },
+      stdout: "null",
+      stderr: "piped",
+    }).spawn();
+    const reader = child.stderr.pipeThrough(new TextDecoderStream()).getReader();
+    let log = "";
+    while (!log.includes("Input ended")) {
+      const { value, done } = await reader.read();
+      if (done) break;
+      log += value;
+    }
+    child.kill("SIGINT");
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    child.kill("SIGINT");
+    const deadline = setTimeout(() => child.kill("SIGKILL"), 30_000);
+    const status = await child.status;
+    clearTimeout(deadline);
+    for (let chunk = await reader.read(); !chunk.done; chunk = await reader.read()) log += chunk.value;
+    assert.equal(status.code, 130, log);
+    assert.match(log, /Second signal/);
+    assert.doesNotMatch(log, STACK_FRAME);
   } finally {
     await Deno.remove(path);
   }
