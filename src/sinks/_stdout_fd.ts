@@ -3,7 +3,8 @@
  * /dev/stdout as needing every permission, and its stdout (Rust's, line-buffered) swallows EBADF and, when a write
  * fails part way (a full disk), throws without saying how much was written (measured with Deno 2.9: a 4.2 MB batch
  * of lines to a 256 KiB tmpfs left 256 KiB in the file and threw at once). `write(2)` says exactly, which is what
- * lets the sink cut the half-written record off the end of a file.
+ * lets the sink cut the half-written record off the end of a file. A pipe on stdout is made non-blocking and waited
+ * on with `poll(2)` in slices, so that a reader which stops reading cannot hold the sensor in one endless `write(2)`.
  *
  * Needs `--allow-ffi` (in the shipped set); without it, or off Linux, every function answers "unknown".
  *
