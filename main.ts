@@ -27,7 +27,8 @@ import { runSummary } from "./src/metrics/summary.ts";
 import type { Pipeline } from "./src/pipeline.ts";
 import { buildPipeline, buildSinks, packetFilter } from "./src/sensor.ts";
 import { installSignals, watchBatches } from "./src/shutdown_signals.ts";
-import type { OutputFailure, Sink } from "./src/sinks/sink.ts";
+import type { FanOut, OutputFailure, Sink } from "./src/sinks/sink.ts";
+import { SinkStartError } from "./src/sinks/sink_start_error.ts";
 import { stdoutPipeNonBlocking } from "./src/sinks/stdout_sink.ts";
 import type { BpfFilter } from "./src/capture/bpf_filter.ts";
 
@@ -47,8 +48,6 @@ function unavailableFeatures(config: Config): string[] {
   const wanted: [boolean, string][] = [
     [config.logfile !== "", "the file sink (-logfile)"],
     [config.syslogFacility !== "" && config.syslogPriority !== "", "the syslog sink (-syslog_facility)"],
-    [config.kafkaBrokers.length > 0 || config.kafkaTopic !== "", "the Kafka sink (-kafka_brokers, -kafka_topic)"],
-    [config.fluentdSocket !== "", "the fluentd sink (-fluentd_socket)"],
     [config.statsdHost !== "", "statsd metrics (-statsd_host)"],
   ];
   return wanted.filter(([on]) => on).map(([, name]) => name);
@@ -77,6 +76,16 @@ function outputFailureStatus(failure: OutputFailure): number {
       `counted as ${failure.sink}.failed)`,
   );
   return EXIT_FAILURE;
+}
+
+/** A queued sink's delivery started failing (it retries; said once per episode), or recovered (`error` null). */
+function reportSinkError(name: string, error: unknown | null): void {
+  if (error === null) {
+    log.info(`Sink ${name}: delivering again`);
+  } else {
+    const reason = error instanceof Error ? error.message : String(error);
+    log.warn(`Sink ${name}: delivery failed, retrying with back-off: ${reason}`);
+  }
 }
 
 async function run(config: Config): Promise<number> {
@@ -112,17 +121,30 @@ async function runPipeline(config: Config, filter: BpfFilter | null, stdoutFlags
   let source: PacketSource | null = null;
   let status = EXIT_OK;
   let signalsSeen = () => 0;
-  const sink = buildSinks(config, {
-    onFailure: (failure) => {
-      status = outputFailureStatus(failure);
-      source?.stop();
-    },
-    // A first signal asks for a shutdown: a reader that reads nothing for a while after it gets no more records.
-    giveUpWaiting: (waited) =>
-      signalsSeen() >= 1 && waited >= STALLED_READER_MS
-        ? `its reader has read nothing for ${waited / 1000} s, and a signal asked to stop`
-        : null,
-  });
+  let sink: FanOut;
+  try {
+    sink = await buildSinks(config, {
+      onFailure: (failure) => {
+        status = outputFailureStatus(failure);
+        source?.stop();
+      },
+      // A first signal asks for a shutdown: a reader that reads nothing for a while after it gets no more records.
+      giveUpWaiting: (waited) =>
+        signalsSeen() >= 1 && waited >= STALLED_READER_MS
+          ? `its reader has read nothing for ${waited / 1000} s, and a signal asked to stop`
+          : null,
+      onError: reportSinkError,
+    });
+  } catch (error) {
+    if (error instanceof ConfigError) {
+      console.error(error.message);
+      return EXIT_USAGE;
+    }
+    if (!(error instanceof SinkStartError)) throw error;
+    log.error(error.message);
+    printSummary(null, null);
+    return EXIT_FAILURE;
+  }
   const pipeline = buildPipeline(config, sink, filter);
   try {
     source = await openCaptureFile(config.pcap);

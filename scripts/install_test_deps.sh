@@ -10,12 +10,18 @@
 #   dnsperf       bulk UDP query load
 #   libpcap0.8    libpcap.so.0.8 for the live-capture FFI source
 #   rsyslog       a real syslog receiver for the syslog sink tests
+#   kcat          a real Kafka consumer (librdkafka) reading back what the Kafka sink sent (tests/kafka_sink_test.ts)
+#   default-jre-headless, maven
+#                 run and fetch the Apache Kafka broker those tests start: its jars come from Maven Central
+#                 (scripts/kafka/pom.xml) into $KAFKA_JARS_DIR, default ~/.cache/denopassivedns/kafka-4.4.0,
+#                 outside the repository and kept between runs (fetched once, ~45 jars, ~60 MB)
+#   openssl       the test CA and the broker certificate of the Kafka TLS test
 #
 # Idempotent and quiet: packages already installed (dpkg -s) are skipped without touching apt; apt output goes to a
 # log file and one summary line is printed. Exit status is non-zero when a package could not be installed.
 set -euo pipefail
 
-PACKAGES=(tshark tcpdump unbound knot dnsutils knot-dnsutils dnsperf libpcap0.8 rsyslog)
+PACKAGES=(tshark tcpdump unbound knot dnsutils knot-dnsutils dnsperf libpcap0.8 rsyslog kcat default-jre-headless maven openssl)
 LOG="${INSTALL_TEST_DEPS_LOG:-/tmp/install_test_deps.log}"
 
 missing=()
@@ -26,9 +32,28 @@ for pkg in "${PACKAGES[@]}"; do
   fi
 done
 
+# The Kafka broker's jars (after the packages, which bring java and mvn). Skipped when already there.
+fetch_kafka_jars() {
+  local dir="${KAFKA_JARS_DIR:-${XDG_CACHE_HOME:-$HOME/.cache}/denopassivedns/kafka-4.4.0}"
+  local pom
+  pom="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)/kafka/pom.xml"
+  if [ -f "$dir/kafka_2.13-4.4.0.jar" ] && [ -f "$dir/log4j-slf4j-impl-2.24.3.jar" ]; then
+    echo "install_test_deps: Kafka jars already in $dir"
+    return 0
+  fi
+  mkdir -p "$dir"
+  if ! mvn -q -B -f "$pom" dependency:copy-dependencies -DincludeScope=runtime -DoutputDirectory="$dir" >>"$LOG" 2>&1; then
+    echo "install_test_deps: FAILED fetching the Kafka jars with mvn; see $LOG" >&2
+    tail -n 20 "$LOG" >&2
+    return 1
+  fi
+  echo "install_test_deps: Kafka jars fetched into $dir ($(ls "$dir" | wc -l) jars)"
+}
+
 if [ "${#missing[@]}" -eq 0 ]; then
   echo "install_test_deps: all ${#PACKAGES[@]} packages already installed"
-  exit 0
+  fetch_kafka_jars
+  exit $?
 fi
 
 SUDO=""
@@ -71,3 +96,4 @@ if [ "$status" -ne 0 ]; then
   exit "$status"
 fi
 echo "install_test_deps: installed ${missing[*]} (log: $LOG)"
+fetch_kafka_jars

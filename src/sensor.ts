@@ -8,6 +8,8 @@ import { ConfigError, quoteValue } from "./config/config_error.ts";
 import { Pipeline } from "./pipeline.ts";
 import { FanOut, type OutputFailure, type Sink } from "./sinks/sink.ts";
 import { StdoutSink, stdoutUnwritable, stdoutWriter, trimStdoutFile } from "./sinks/stdout_sink.ts";
+import { kafkaSettings } from "./sinks/kafka_settings.ts";
+import type { QueuedSinkOptions } from "./sinks/queued_sink.ts";
 
 export function decoderOptions(config: Config): DecoderOptions {
   return {
@@ -34,14 +36,46 @@ export interface SinkHooks {
   onFailure?: (failure: OutputFailure) => void;
   /** Asked while stdout waits for a reader (a full pipe), with the time waited: a reason ends the wait as a failure. */
   giveUpWaiting?: (waitedMs: number) => string | null;
+  /** A queued sink's deliveries started failing (told once per episode; it retries), or recovered (`error` null). */
+  onError?: SinkErrorReporter;
 }
 
-/** The enabled sinks, in the original's order (stdout unless -quiet, ...). */
-export function buildSinks(config: Config, hooks: SinkHooks = {}): FanOut {
+/** Told once per episode of a sink's delivery errors, and when it recovers (`error` null). */
+export type SinkErrorReporter = (sink: string, error: unknown | null) => void;
+
+/** The queue bound and close deadline of every queued sink (syslog, Fluentd, Kafka), from the options. */
+export function queuedSinkOptions(config: Config, onError: SinkErrorReporter): Partial<QueuedSinkOptions> {
+  return {
+    maxQueueBytes: config.sinkQueueMb * 1024 * 1024,
+    // The record bound follows the byte bound (a record is at least ~64 bytes), so -sink_queue_mb alone sizes it.
+    maxQueueRecords: config.sinkQueueMb * 1024 * 1024 / 64,
+    closeTimeoutMs: config.sinkTimeoutMs,
+    onError,
+  };
+}
+
+/**
+ * The enabled sinks, in the original's order (stdout unless -quiet, file, syslog, Fluentd, Kafka). Throws a
+ * ConfigError for a bad Kafka combination (exit 2) and a SinkStartError for a sink that cannot start (exit 1).
+ * The Kafka and Fluentd client libraries are imported only when their sink is configured.
+ */
+export async function buildSinks(config: Config, hooks: SinkHooks = {}): Promise<FanOut> {
+  const kafka = kafkaSettings(config); // checked first: a usage error before anything connects
+  const queued = queuedSinkOptions(config, hooks.onError ?? (() => {}));
   const sinks: Sink[] = [];
   if (!config.quiet) {
     const options = { onFailure: hooks.onFailure, unwritable: stdoutUnwritable(), trimPartial: trimStdoutFile };
     sinks.push(new StdoutSink(stdoutWriter(hooks.giveUpWaiting) ?? Deno.stdout, options));
+  }
+  // Fluentd
+  if (config.fluentdSocket !== "") {
+    const { createFluentdSink } = await import("./sinks/fluentd_sink.ts");
+    sinks.push(await createFluentdSink(config.fluentdSocket, config.name, queued));
+  }
+  // Kafka
+  if (kafka !== null) {
+    const { createKafkaSink } = await import("./sinks/kafka_sink.ts");
+    sinks.push(await createKafkaSink(kafka, config.format, config.name, queued));
   }
   return new FanOut(sinks);
 }

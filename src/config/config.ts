@@ -50,6 +50,10 @@ export interface Config {
   format: OutputFormat;
   /** No records on stdout. */
   quiet: boolean;
+  /** At exit, how long each queued sink may take to deliver what it holds (ms, > 0). */
+  sinkTimeoutMs: number;
+  /** Bound of each queued sink's queue, in MiB. */
+  sinkQueueMb: number;
   /** Sensor name: `-name`, else the host name, else "UNKNOWN". Used in the statsd prefix and the fluentd tag. */
   name: string;
 
@@ -72,13 +76,25 @@ export interface Config {
   // Kafka
   /** Brokers from the comma-separated list, trimmed, empty entries dropped (no default port added here). */
   kafkaBrokers: string[];
-  /** Kafka topic; Kafka output is on when brokers or topic is set. */
+  /** Kafka topic; Kafka output is on when brokers and topic are set (one without the other is a usage error). */
   kafkaTopic: string;
   /** Avro single-object encoding for Kafka instead of JSON. */
   kafkaAvro: boolean;
+  /** Record batch compression: none, gzip, snappy, lz4 or zstd. */
+  kafkaCompression: string;
+  /** TLS to the brokers (also on when a TLS file is named). */
+  kafkaTls: boolean;
+  /** PEM CA file, client certificate and key; "" for none. */
+  kafkaTlsCa: string;
+  kafkaTlsCert: string;
+  kafkaTlsKey: string;
+  /** "" (no SASL), PLAIN, SCRAM-SHA-256 or SCRAM-SHA-512. */
+  kafkaSaslMechanism: string;
+  kafkaSaslUsername: string;
+  kafkaSaslPassword: string;
 
   // Fluentd
-  /** Unix stream socket of fluentd; "" disables the fluentd sink. */
+  /** Unix stream socket of fluentd, or `tcp://host:port`; "" disables the fluentd sink. */
   fluentdSocket: string;
 
   // Metrics

@@ -203,6 +203,12 @@ export const SYSLOG_FACILITIES = [
 /** Syslog severity names (RFC 5424 §6.2.1 codes 0-7), as Go's `log/syslog` names them. */
 export const SYSLOG_PRIORITIES = ["EMERG", "ALERT", "CRIT", "ERR", "WARNING", "NOTICE", "INFO", "DEBUG"] as const;
 
+/** Kafka record batch compressions (those `@platformatic/kafka` implements). */
+export const KAFKA_COMPRESSIONS = ["none", "gzip", "snappy", "lz4", "zstd"] as const;
+
+/** SASL mechanisms offered for Kafka ("" = none). */
+export const KAFKA_SASL_MECHANISMS = ["", "PLAIN", "SCRAM-SHA-256", "SCRAM-SHA-512"] as const;
+
 /** Every option, in `--help` order within each group. */
 export const OPTIONS: readonly OptionSpec[] = [
   // Capture
@@ -343,6 +349,26 @@ export const OPTIONS: readonly OptionSpec[] = [
     group: "Output",
     help: "Do not write records to standard output.",
   }),
+  durationOption({
+    name: "sink_timeout",
+    env: "PDNS_SINK_TIMEOUT",
+    key: "sinkTimeoutMs",
+    group: "Output",
+    default: "5s",
+    rule: "positive",
+    help: "At exit, how long each queued sink (syslog, fluentd, Kafka) may take to deliver what it holds; the rest " +
+      "is counted as failed.",
+  }),
+  intOption({
+    name: "sink_queue_mb",
+    env: "PDNS_SINK_QUEUE_MB",
+    key: "sinkQueueMb",
+    group: "Output",
+    default: "64",
+    min: 1,
+    max: 4096,
+    help: "Megabytes of records each queued sink may hold; when full, new records are dropped and counted.",
+  }),
   stringOption({
     name: "name",
     env: "PDNS_NAME",
@@ -416,7 +442,7 @@ export const OPTIONS: readonly OptionSpec[] = [
     key: "kafkaBrokers",
     group: "Kafka",
     arg: "host:port,...",
-    help: "Kafka brokers. Kafka output is on when brokers or topic is set.",
+    help: "Kafka brokers (port 9092 by default); with -kafka_topic, one without the other is a usage error.",
   }),
   stringOption({
     name: "kafka_topic",
@@ -424,14 +450,79 @@ export const OPTIONS: readonly OptionSpec[] = [
     key: "kafkaTopic",
     group: "Kafka",
     arg: "topic",
-    help: "Kafka topic.",
+    help: "Kafka topic the records go to, keyed by client address.",
   }),
   boolOption({
     name: "kafka_avro",
     env: "PDNS_KAFKA_AVRO",
     key: "kafkaAvro",
     group: "Kafka",
-    help: "Send Avro single-object messages instead of JSON.",
+    help: "Send Avro single-object messages (schema DnsLogEntry, as the original) instead of JSON.",
+  }),
+  enumOption({
+    name: "kafka_compression",
+    env: "PDNS_KAFKA_COMPRESSION",
+    key: "kafkaCompression",
+    group: "Kafka",
+    default: "none",
+    values: KAFKA_COMPRESSIONS,
+    help: "Compression of the record batches sent to Kafka.",
+  }),
+  boolOption({
+    name: "kafka_tls",
+    env: "PDNS_KAFKA_TLS",
+    key: "kafkaTls",
+    group: "Kafka",
+    help: "Connect to the brokers over TLS (on when any -kafka_tls_* file is set).",
+  }),
+  stringOption({
+    name: "kafka_tls_ca",
+    env: "PDNS_KAFKA_TLS_CA",
+    key: "kafkaTlsCa",
+    group: "Kafka",
+    arg: "file",
+    help: "PEM file of the CA certificates that sign the brokers' certificates (default: the system's).",
+  }),
+  stringOption({
+    name: "kafka_tls_cert",
+    env: "PDNS_KAFKA_TLS_CERT",
+    key: "kafkaTlsCert",
+    group: "Kafka",
+    arg: "file",
+    help: "PEM client certificate for brokers that require one (with -kafka_tls_key).",
+  }),
+  stringOption({
+    name: "kafka_tls_key",
+    env: "PDNS_KAFKA_TLS_KEY",
+    key: "kafkaTlsKey",
+    group: "Kafka",
+    arg: "file",
+    help: "PEM private key of -kafka_tls_cert.",
+  }),
+  enumOption({
+    name: "kafka_sasl_mechanism",
+    env: "PDNS_KAFKA_SASL_MECHANISM",
+    key: "kafkaSaslMechanism",
+    group: "Kafka",
+    default: "",
+    values: KAFKA_SASL_MECHANISMS,
+    help: "SASL authentication with the brokers (with -kafka_sasl_username and -kafka_sasl_password).",
+  }),
+  stringOption({
+    name: "kafka_sasl_username",
+    env: "PDNS_KAFKA_SASL_USERNAME",
+    key: "kafkaSaslUsername",
+    group: "Kafka",
+    arg: "name",
+    help: "SASL user name.",
+  }),
+  stringOption({
+    name: "kafka_sasl_password",
+    env: "PDNS_KAFKA_SASL_PASSWORD",
+    key: "kafkaSaslPassword",
+    group: "Kafka",
+    arg: "secret",
+    help: "SASL password; prefer the variable or the .env file to the command line, where ps shows it.",
   }),
 
   // Fluentd
@@ -441,7 +532,7 @@ export const OPTIONS: readonly OptionSpec[] = [
     key: "fluentdSocket",
     group: "Fluentd",
     arg: "path",
-    help: "Send records to fluentd over this Unix stream socket (forward protocol).",
+    help: "Send records to fluentd (forward protocol, acknowledged) over this Unix socket, or tcp://host:port.",
   }),
 
   // Metrics
