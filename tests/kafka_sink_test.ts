@@ -7,7 +7,7 @@
  */
 import assert from "node:assert/strict";
 import { ROOT, runSensor, startPermissions, text } from "./_cli.ts";
-import { KafkaBroker, SASL_USER } from "./_kafka_broker.ts";
+import { freePort, KafkaBroker, SASL_USER } from "./_kafka_broker.ts";
 import { javaPartition } from "./_murmur2.ts";
 import { encodeAvroRecord } from "../src/sinks/kafka_avro.ts";
 
@@ -286,4 +286,41 @@ Deno.test("-kafka_brokers without -kafka_topic, and the reverse, are usage error
   const badBroker = await runSensor(["-pcap", pcap, "-kafka_topic", "dns", "-kafka_brokers", "[::1]:70000"]);
   assert.equal(badBroker.code, 2);
   assert.match(badBroker.stderr, /invalid value "\[::1\]:70000" in -kafka_brokers/);
+});
+
+Deno.test({
+  name: "with no broker to take them, records beyond -sink_queue_mb are dropped and the rest fail, all counted",
+  sanitizeOps: false,
+  sanitizeResources: false,
+  async fn() {
+    const dir = await Deno.makeTempDir({ prefix: "pdns-kafka-test-" });
+    try {
+      // ~14 MB of records, handed over in batches of up to 4 MiB, against a 5 MiB queue: one batch fits.
+      const capture = await generatedCapture(dir, 30_000);
+      const run = await runSensor([
+        "-pcap",
+        capture,
+        "-quiet",
+        "-kafka_brokers",
+        `127.0.0.1:${freePort()}`,
+        "-kafka_topic",
+        "dns",
+        "-sink_queue_mb",
+        "5",
+        "-sink_timeout",
+        "1s",
+      ]);
+      assert.equal(run.code, 0, run.stderr);
+      const records = Number(/\srecords=(\d+)/.exec(run.stderr)?.[1]);
+      const dropped = sinkCounter(run.stderr, "kafka", "dropped");
+      const failed = sinkCounter(run.stderr, "kafka", "failed");
+      assert.ok(records > 50_000, run.stderr);
+      assert.ok(dropped > 0 && failed > 0, run.stderr);
+      assert.equal(dropped + failed, records, run.stderr);
+      assert.equal(sinkCounter(run.stderr, "kafka", "written"), 0);
+      assert.match(run.stderr, /Sink kafka: cannot connect to 127\.0\.0\.1:\d+/);
+    } finally {
+      await Deno.remove(dir, { recursive: true }).catch(() => {});
+    }
+  },
 });
