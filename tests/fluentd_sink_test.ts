@@ -225,3 +225,24 @@ Deno.test("a malformed -fluentd_socket is refused at start-up", async () => {
   assert.equal(run.code, 1);
   assert.match(run.stderr, /invalid value "tcp:\/\/127\.0\.0\.1:99999" for -fluentd_socket/);
 });
+
+Deno.test("with no server at the socket the records wait, are counted as failed at the deadline, and it is said", async () => {
+  const dir = await Deno.makeTempDir({ prefix: "pdns-fluentd-" });
+  try {
+    const run = await runSensor([
+      "-pcap",
+      `${ROOT}testdata/gopassivedns/100_udp_lookups.pcap`,
+      "-quiet",
+      "-fluentd_socket",
+      `${dir}/nobody.sock`,
+      "-sink_timeout",
+      "1s",
+    ]);
+    assert.equal(run.code, 0, run.stderr);
+    assert.equal(sinkCounter(run.stderr, "failed"), 50, run.stderr);
+    assert.equal(sinkCounter(run.stderr, "written"), 0, run.stderr);
+    assert.match(run.stderr, /Sink fluentd: .*nobody\.sock: connect ENOENT/);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
