@@ -174,6 +174,24 @@ Deno.test({
         assert.equal((await broker.consume("tls")).length, want.length);
       });
 
+      await t.step("a topic missing on the brokers is said at once; its records are counted as failed", async () => {
+        const pcap = `${ROOT}testdata/gopassivedns/100_udp_lookups.pcap`;
+        const run = await runSensor([
+          "-pcap",
+          pcap,
+          "-quiet",
+          "-kafka_brokers",
+          broker.bootstrap,
+          "-kafka_topic",
+          "nosuch",
+          "-sink_timeout",
+          "2s",
+        ]);
+        assert.equal(run.code, 0, run.stderr);
+        assert.match(run.stderr, /Sink kafka: topic nosuch does not exist on the brokers \(-kafka_topic\)/);
+        assert.equal(sinkCounter(run.stderr, "kafka", "failed"), 50, run.stderr);
+      });
+
       await t.step("-kafka_avro sends the Avro single-object encoding of each record", async () => {
         await broker.createTopic("avro", 1);
         const pcap = `${ROOT}testdata/gopassivedns/100_tcp_lookups.pcap`;

@@ -225,5 +225,14 @@ export async function createKafkaSink(
     ...(settings.sasl === null ? {} : { sasl: { ...settings.sasl } }),
   });
   const quiet = reportConnectionTrouble(producer);
+  // Topics are never auto-created: say at once when the topic is missing, rather than after a minute of retries.
+  // In the background, so that brokers that are away do not delay the capture.
+  producer.metadata({ topics: [settings.topic], autocreateTopics: false, retries: 0 }).catch((error: Error) => {
+    if (/Unknown topic/.test(error.message)) {
+      getLogger(["denopassivedns", "kafka"]).error(
+        `Sink kafka: topic ${settings.topic} does not exist on the brokers (-kafka_topic); records wait in the queue`,
+      );
+    }
+  });
   return new QueuedSink("kafka", new KafkaTransport(producer, settings, format, quiet), options);
 }
