@@ -14,7 +14,7 @@
 #   default-jre-headless, maven
 #                 run and fetch the Apache Kafka broker those tests start: its jars come from Maven Central
 #                 (scripts/kafka/pom.xml) into $KAFKA_JARS_DIR, default ~/.cache/denopassivedns/kafka-4.4.0,
-#                 outside the repository and kept between runs (fetched once, ~45 jars, ~60 MB)
+#                 outside the repository and kept between runs (fetched once: 45 jars, 43 MB, ~30 s)
 #   openssl       the test CA and the broker certificate of the Kafka TLS test
 #
 # Idempotent and quiet: packages already installed (dpkg -s) are skipped without touching apt; apt output goes to a
