@@ -175,9 +175,6 @@ Deno.test({
       const missing = want.filter((line) => !got.has(JSON.stringify(expectedEvent(line))));
       assert.equal(missing.length, 0, `${missing.length} records lost`);
       assert.ok(receiver.events.length >= want.length);
-      if (Deno.env.get("PDNS_TEST_VERBOSE")) {
-        console.error(`${before} before the stop, ${receiver.events.length - want.length} duplicates\n${log}`);
-      }
     } finally {
       await receiver.stop();
       await Deno.remove(dir, { recursive: true }).catch(() => {});
