@@ -123,6 +123,8 @@ export class Pipeline {
       return;
     }
     if (message.anomalies.length > 0) this.counters.dns_anomalies++;
+    const tunnels = datagram.tunnels;
+    if (tunnels !== undefined && tunnels.length > 0) this.#format!.noteTunnels(message, tunnels);
     this.#correlator!.handle(datagram, message);
   }
 

@@ -18,6 +18,13 @@ export function decoderOptions(config: Config): DecoderOptions {
     maxTcpStreams: config.maxTcpStreams,
     maxFragmentSets: config.maxFragments,
     tcpIdleTimeoutSec: config.tcpTimeoutMs / 1000,
+    tunnelPorts: {
+      vxlan: config.vxlanPorts,
+      geneve: config.genevePorts,
+      greUdp: config.greUdpPorts,
+      gtpu: config.gtpuPorts,
+      teredo: config.teredoPorts,
+    },
   };
 }
 

@@ -102,34 +102,56 @@ async function saveCrasher(frame: Frame, mutant: Uint8Array): Promise<string> {
   return path;
 }
 
+/** Feed `count` mutants of `frames` (each followed by an untouched frame) to a fresh pipeline; returns it finished. */
+async function fuzz(frames: Frame[], format: "gopassivedns" | "transaction", count: number, seed: number) {
+  const random = mulberry32(seed);
+  const pipeline = pipelineFor(format);
+  const packet: Packet = { linkType: 0, data: new Uint8Array(0), origLen: 0, tsSec: 0, tsNsec: 0, interfaceId: 0 };
+  for (let i = 0; i < count; i++) {
+    const frame = frames[Math.floor(random() * frames.length)];
+    const mutant = mutate(frame.data, random);
+    packet.linkType = frame.linkType;
+    packet.data = mutant;
+    packet.origLen = mutant.length;
+    packet.tsSec = frame.tsSec;
+    packet.tsNsec = frame.tsNsec;
+    try {
+      pipeline.onPacket(packet);
+      // Interleave untouched frames so that mutants meet live TCP streams, fragments and pending queries.
+      const clean = frames[i % frames.length];
+      pipeline.onPacket({ ...packet, linkType: clean.linkType, data: clean.data, origLen: clean.data.length });
+    } catch (error) {
+      const path = await saveCrasher(frame, mutant);
+      throw new Error(`mutant ${i} (${format}) threw; saved as ${path}: ${error}`);
+    }
+  }
+  await pipeline.finish();
+  return pipeline;
+}
+
 Deno.test("the pipeline absorbs 60 000 mutated real frames in both formats without an exception", async () => {
   const frames: Frame[] = [];
   for (const capture of goldenCaptures()) frames.push(...await framesOf(TESTDATA + capture));
   assert.ok(frames.length > 1000, `${frames.length} seed frames`);
-  const random = mulberry32(0x5eed);
   for (const format of ["gopassivedns", "transaction"] as const) {
-    const pipeline = pipelineFor(format);
-    const packet: Packet = { linkType: 0, data: new Uint8Array(0), origLen: 0, tsSec: 0, tsNsec: 0, interfaceId: 0 };
-    for (let i = 0; i < 30_000; i++) {
-      const frame = frames[Math.floor(random() * frames.length)];
-      const mutant = mutate(frame.data, random);
-      packet.linkType = frame.linkType;
-      packet.data = mutant;
-      packet.origLen = mutant.length;
-      packet.tsSec = frame.tsSec;
-      packet.tsNsec = frame.tsNsec;
-      try {
-        pipeline.onPacket(packet);
-        // Interleave untouched frames so that mutants meet live TCP streams, fragments and pending queries.
-        const clean = frames[i % frames.length];
-        pipeline.onPacket({ ...packet, linkType: clean.linkType, data: clean.data, origLen: clean.data.length });
-      } catch (error) {
-        const path = await saveCrasher(frame, mutant);
-        throw new Error(`mutant ${i} (${format}) threw; saved as ${path}: ${error}`);
-      }
-    }
-    await pipeline.finish();
+    const pipeline = await fuzz(frames, format, 30_000, 0x5eed);
     assert.ok(pipeline.counters.decode_errors > 1000, `decode errors ${pipeline.counters.decode_errors}`);
+    assert.ok(pipeline.counters.records > 0);
+    assert.ok(pipeline.sink instanceof MemorySink && pipeline.sink.lines.length > 0, "records written");
+  }
+});
+
+Deno.test("the tunnel decoders absorb 20 000 mutated tunnelled frames, and the mutants reach them", async () => {
+  const frames: Frame[] = [];
+  for (const capture of goldenCaptures().filter((c) => c.startsWith("tunnels/") && !c.includes("inner"))) {
+    frames.push(...await framesOf(TESTDATA + capture));
+  }
+  assert.ok(frames.length > 400, `${frames.length} seed frames`);
+  for (const format of ["gopassivedns", "transaction"] as const) {
+    const pipeline = await fuzz(frames, format, 10_000, 0x7e11);
+    const codes = [...pipeline.counters.decodeErrors.keys()];
+    assert.ok(codes.filter((c) => c.startsWith("tunnel.")).length >= 3, `tunnel error codes: ${codes}`);
+    assert.ok(pipeline.counters.packets_tunneled > 10_000);
     assert.ok(pipeline.counters.records > 0);
   }
 });

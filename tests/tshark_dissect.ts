@@ -91,9 +91,14 @@ const TSHARK_ROOT = "<Root>";
 /**
  * Dissects `pcapPath` with tshark and returns every DNS message it found, in frame order (several per frame for TCP
  * segments that carry more than one message). Returns null when tshark is not installed. `dnsPorts` adds
- * `-d udp.port==N,dns -d tcp.port==N,dns` for ports tshark does not treat as DNS by default.
+ * `-d udp.port==N,dns -d tcp.port==N,dns` for ports tshark does not treat as DNS by default; `decodeAs` adds other
+ * `-d` rules (`udp.port==8472,vxlan`).
  */
-export async function tsharkDnsMessages(pcapPath: string, dnsPorts: number[] = []): Promise<TsharkDnsMessage[] | null> {
+export async function tsharkDnsMessages(
+  pcapPath: string,
+  dnsPorts: number[] = [],
+  decodeAs: string[] = [],
+): Promise<TsharkDnsMessage[] | null> {
   const args = [
     "-n", // no name resolution: addresses stay numeric
     "-r",
@@ -113,6 +118,7 @@ export async function tsharkDnsMessages(pcapPath: string, dnsPorts: number[] = [
   for (const port of dnsPorts) {
     args.push("-d", `udp.port==${port},dns`, "-d", `tcp.port==${port},dns`);
   }
+  for (const rule of decodeAs) args.push("-d", rule);
   // -J keeps only these layers (with all their fields): the rest of the tree is large and unused.
   args.push("-Y", "dns", "-T", "json", "-J", "frame ip ipv6 udp tcp dns");
 
@@ -137,15 +143,12 @@ export async function tsharkDnsMessages(pcapPath: string, dnsPorts: number[] = [
   for (const packet of packets) {
     const layers = field(field(packet, "_source"), "layers");
     const frame = Number(stringField(field(layers, "frame"), "frame.number"));
-    const udp = field(layers, "udp");
-    const tcp = field(layers, "tcp");
-    const transportLayer = udp ?? tcp;
-    const transport = udp !== undefined ? "udp" : "tcp";
-    const prefix = transport === "udp" ? "udp" : "tcp";
+    // A UDP tunnel has an outer "udp" too: DNS is carried by the last transport layer.
+    const [prefix, transportLayer] = lastOf(layers, ["udp", "tcp"]);
+    const transport = prefix === "udp" ? "udp" : "tcp";
     // For tunnelled packets the first IP layer is the outer one; DNS ports belong to the innermost, which tshark
-    // lists last.
-    const ip = lastField(layers, "ip") ?? lastField(layers, "ipv6");
-    const ipPrefix = lastField(layers, "ip") !== undefined ? "ip" : "ipv6";
+    // lists last (6in4 has an outer "ip" and an inner "ipv6": take whichever of the two comes last).
+    const [ipPrefix, ip] = lastOf(layers, ["ip", "ipv6"]);
     for (const dns of allFields(layers, "dns")) {
       messages.push({
         frame,
@@ -255,9 +258,10 @@ function field(value: JsonValue | undefined, key: string): JsonValue | undefined
   return undefined;
 }
 
-function lastField(value: JsonValue | undefined, key: string): JsonValue | undefined {
-  let found: JsonValue | undefined;
-  for (const [k, v] of entriesOf(value)) if (k === key) found = v;
+/** The last entry whose key is one of `keys`, as [key, value]. */
+function lastOf(value: JsonValue | undefined, keys: string[]): [string, JsonValue | undefined] {
+  let found: [string, JsonValue | undefined] = [keys[0], undefined];
+  for (const [k, v] of entriesOf(value)) if (keys.includes(k)) found = [k, v];
   return found;
 }
 

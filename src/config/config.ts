@@ -25,6 +25,12 @@ export interface Config {
   // Decoding
   /** Ports decoded as DNS (UDP and TCP), each 1..65535, without duplicates. */
   dnsPorts: number[];
+  /** UDP ports of each tunnel kind decapsulated (src/decode/tunnels.ts); empty turns the kind off. */
+  vxlanPorts: number[];
+  genevePorts: number[];
+  greUdpPorts: number[];
+  gtpuPorts: number[];
+  teredoPorts: number[];
   /** The original's worker count, ≥ 1. Decoding is single-threaded for now; the value is only validated. */
   numprocs: number;
   /** Bound of the TCP reassembly table. */

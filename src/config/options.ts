@@ -146,13 +146,16 @@ function enumOption(o: Common<string> & { default: string; values: readonly stri
   };
 }
 
-function portListOption(o: Common<number[]> & { default: string }): OptionSpec {
+/** `emptyAllowed`: an empty value is the empty list (turns a feature off) rather than an error. */
+function portListOption(o: Common<number[]> & { default: string; emptyAllowed?: boolean }): OptionSpec {
+  const { emptyAllowed = false, ...common } = o;
   return {
     type: "list",
     arg: "ports",
-    expected: "a comma-separated list of ports from 1 to 65535, such as 53,5353",
+    expected: "a comma-separated list of ports from 1 to 65535, such as 53,5353" + (emptyAllowed ? ", or empty" : ""),
     parse(text) {
       const ports: number[] = [];
+      if (emptyAllowed && text.trim() === "") return ports;
       for (const item of text.split(",")) {
         const trimmed = item.trim();
         const port = /^[0-9]{1,5}$/.test(trimmed) ? Number(trimmed) : 0;
@@ -161,7 +164,7 @@ function portListOption(o: Common<number[]> & { default: string }): OptionSpec {
       }
       return ports;
     },
-    ...o,
+    ...common,
   };
 }
 
@@ -264,6 +267,51 @@ export const OPTIONS: readonly OptionSpec[] = [
     group: "Decoding",
     default: "53",
     help: "Ports whose UDP and TCP traffic is decoded as DNS.",
+  }),
+  portListOption({
+    name: "vxlan_ports",
+    env: "PDNS_VXLAN_PORTS",
+    key: "vxlanPorts",
+    group: "Decoding",
+    default: "4789,8472",
+    emptyAllowed: true,
+    help: "UDP ports decapsulated as VXLAN (empty: none); the inner packet must still be on a -dns_ports port.",
+  }),
+  portListOption({
+    name: "geneve_ports",
+    env: "PDNS_GENEVE_PORTS",
+    key: "genevePorts",
+    group: "Decoding",
+    default: "6081",
+    emptyAllowed: true,
+    help: "UDP ports decapsulated as Geneve (empty: none).",
+  }),
+  portListOption({
+    name: "gre_udp_ports",
+    env: "PDNS_GRE_UDP_PORTS",
+    key: "greUdpPorts",
+    group: "Decoding",
+    default: "4754",
+    emptyAllowed: true,
+    help: "UDP ports decapsulated as GRE-in-UDP, RFC 8086 (empty: none).",
+  }),
+  portListOption({
+    name: "gtpu_ports",
+    env: "PDNS_GTPU_PORTS",
+    key: "gtpuPorts",
+    group: "Decoding",
+    default: "2152",
+    emptyAllowed: true,
+    help: "UDP ports decapsulated as GTP-U (empty: none).",
+  }),
+  portListOption({
+    name: "teredo_ports",
+    env: "PDNS_TEREDO_PORTS",
+    key: "teredoPorts",
+    group: "Decoding",
+    default: "3544",
+    emptyAllowed: true,
+    help: "UDP ports decapsulated as Teredo, RFC 4380 (empty: none).",
   }),
   intOption({
     name: "numprocs",

@@ -1,3 +1,5 @@
+import type { Tunnel } from "./tunnels.ts";
+
 /**
  * One DNS message as found on the wire, with where and when it was seen.
  * Produced by the transport layer (UDP datagram or reassembled TCP stream), consumed by the
@@ -24,6 +26,8 @@ export interface DnsDatagram {
   vlans: number[];
   /** pcapng interface index. */
   interfaceId: number;
+  /** Encapsulations the message was found in, outermost first (src/decode/tunnels.ts); absent or empty if none. */
+  tunnels?: readonly Tunnel[];
 }
 
 export type DnsDatagramHandler = (datagram: DnsDatagram) => void;

@@ -9,10 +9,13 @@
 import { DecodeError } from "../decode_error.ts";
 
 export const IP_PROTO_HOPOPTS = 0; // RFC 8200 §4.3
+export const IP_PROTO_IPIP = 4; // RFC 2003: IPv4 in IP
 export const IP_PROTO_TCP = 6;
 export const IP_PROTO_UDP = 17;
+export const IP_PROTO_IPV6 = 41; // RFC 4213 / RFC 2473: IPv6 in IP
 export const IP_PROTO_ROUTING = 43; // RFC 8200 §4.4
 export const IP_PROTO_FRAGMENT = 44; // RFC 8200 §4.5
+export const IP_PROTO_GRE = 47; // RFC 2784
 export const IP_PROTO_ESP = 50; // RFC 4303: encrypted, nothing to read behind it
 export const IP_PROTO_AH = 51; // RFC 4302 §2.2: length in 4-octet units minus 2
 export const IP_PROTO_NONE = 59; // RFC 8200 §4.7

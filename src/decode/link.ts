@@ -53,6 +53,8 @@ export class LinkLayer {
   /** VLAN ids, outermost first; only the first `vlanCount` entries are valid. */
   readonly vlans: number[] = [];
   vlanCount = 0;
+  /** The EtherType after the VLAN tags, for link types that have one (NET_NOT_IP: MPLS, PPPoE, ARP, ...). */
+  etherType = 0;
 }
 
 type LinkDecoder = (data: Uint8Array, start: number, end: number, out: LinkLayer) => void;
@@ -75,6 +77,7 @@ LINK_DECODERS[LINKTYPE_LINUX_SLL2] = decodeSll2;
  */
 export function decodeLink(data: Uint8Array, start: number, end: number, linkType: number, out: LinkLayer): void {
   out.vlanCount = 0;
+  out.etherType = 0;
   const decoder = linkType >= 0 && linkType < LINK_DECODERS.length ? LINK_DECODERS[linkType] : undefined;
   if (decoder === undefined) {
     out.netType = NET_UNSUPPORTED_LINK;
@@ -113,7 +116,16 @@ function afterEtherType(
     offset += VLAN_TAG_LEN;
   }
   out.netOffset = offset;
+  out.etherType = etherType;
   out.netType = etherType === ETHERTYPE_IPV4 ? NET_IPV4 : etherType === ETHERTYPE_IPV6 ? NET_IPV6 : NET_NOT_IP;
+}
+
+/**
+ * An Ethernet frame inside a tunnel at `data[start, end)`: its VLAN tags are added after those already in `out`
+ * (outermost first), so the record keeps the tapped link's tags and the tunnelled network's.
+ */
+export function decodeInnerEthernet(data: Uint8Array, start: number, end: number, out: LinkLayer): void {
+  decodeEthernet(data, start, end, out);
 }
 
 function decodeSll(data: Uint8Array, start: number, end: number, out: LinkLayer): void {

@@ -17,7 +17,28 @@ export interface DecoderOptions {
   maxTcpBufferedBytes: number;
   /** A TCP connection without a segment for this many seconds (packet time) is flushed and closed. */
   tcpIdleTimeoutSec: number;
+  /** UDP ports decapsulated as tunnels (a DNS port wins); absent: {@linkcode DEFAULT_TUNNEL_PORTS}. */
+  tunnelPorts?: TunnelPorts;
 }
+
+/** UDP ports of each tunnel kind; an empty list turns that kind off. */
+export interface TunnelPorts {
+  vxlan: readonly number[];
+  geneve: readonly number[];
+  /** GRE-in-UDP (RFC 8086). */
+  greUdp: readonly number[];
+  gtpu: readonly number[];
+  teredo: readonly number[];
+}
+
+/** The IANA ports (and Linux's old VXLAN port 8472). */
+export const DEFAULT_TUNNEL_PORTS: TunnelPorts = Object.freeze({
+  vxlan: [4789, 8472],
+  geneve: [6081],
+  greUdp: [4754],
+  gtpu: [2152],
+  teredo: [3544],
+});
 
 /**
  * The defaults: port 53, 1024 partial datagrams for 30 s, 4096 connections of 256 KiB per direction idle 120 s,
@@ -31,4 +52,5 @@ export const DEFAULT_DECODER_OPTIONS: DecoderOptions = Object.freeze({
   maxTcpStreamBytes: 256 * 1024,
   maxTcpBufferedBytes: 64 * 1024 * 1024,
   tcpIdleTimeoutSec: 120,
+  tunnelPorts: DEFAULT_TUNNEL_PORTS,
 });

@@ -14,15 +14,60 @@ import type { Packet } from "../capture/packet.ts";
 import { countDecodeError, type Counters } from "../metrics/counters.ts";
 import { newWireDatagram, NO_VLANS, type WireDatagram, type WireDatagramHandler } from "./wire_datagram.ts";
 import { FragmentTable } from "./fragments.ts";
-import { decodeIpv4, decodeIpv6, IP_PROTO_TCP, IP_PROTO_UDP, IpLayer, walkIpv6Extensions } from "./ip.ts";
+import {
+  decodeIpv4,
+  decodeIpv6,
+  IP_PROTO_GRE,
+  IP_PROTO_IPIP,
+  IP_PROTO_IPV6,
+  IP_PROTO_TCP,
+  IP_PROTO_UDP,
+  IpLayer,
+  walkIpv6Extensions,
+} from "./ip.ts";
 import { AddressPair } from "./address_pair.ts";
 import { ipv4Text, ipv6Text } from "./ip_text.ts";
-import { decodeLink, LinkLayer, NET_IPV4, NET_IPV6, NET_NOT_IP } from "./link.ts";
-import type { DecoderOptions } from "./options.ts";
+import { decodeInnerEthernet, decodeLink, LinkLayer, NET_IPV4, NET_IPV6, NET_NOT_IP } from "./link.ts";
+import { type DecoderOptions, DEFAULT_TUNNEL_PORTS } from "./options.ts";
 import { decodeTcpHeader, TcpHeader } from "./tcp_segment.ts";
 import { TcpContext } from "./tcp_stream.ts";
 import { TcpTable } from "./tcp_table.ts";
 import { decodeUdp, UdpHeader } from "./udp.ts";
+import {
+  decodeGeneve,
+  decodeGre,
+  decodeGtpu,
+  decodeMpls,
+  decodePpp,
+  decodePppoe,
+  decodeTeredo,
+  decodeVxlan,
+  ETHERTYPE_MPLS,
+  ETHERTYPE_MPLS_MULTICAST,
+  ETHERTYPE_PPPOE_SESSION,
+  INNER_ETHERNET,
+  INNER_IP,
+  INNER_IPV4,
+  INNER_IPV6,
+  INNER_MPLS,
+  INNER_NOT_IP,
+  INNER_PPP,
+  NO_TUNNELS,
+  PppPayload,
+  type Tunnel,
+  TunnelHeader,
+  type TunnelKind,
+} from "./tunnels.ts";
+
+/** Levels of encapsulation decoded in one frame; one more is the counted error `tunnel.too_deep`. */
+export const MAX_TUNNEL_DEPTH = 4;
+
+/** What a UDP tunnel port carries (`#tunnelPorts`). */
+const PORT_VXLAN = 1;
+const PORT_GENEVE = 2;
+const PORT_GRE_UDP = 3;
+const PORT_GTPU = 4;
+const PORT_TEREDO = 5;
 
 /**
  * Decodes captured frames into DNS messages. Zero-copy: a {@linkcode CapturedPacket}'s frame is decoded in place in
@@ -55,6 +100,13 @@ export class PacketDecoder {
    */
   readonly #dnsPorts = new Int32Array(65536 >>> 5);
   readonly #link = new LinkLayer();
+  /** The PORT_* kind of each UDP port that carries a tunnel, 0 for the rest (read only for non-DNS datagrams). */
+  readonly #tunnelPorts = new Uint8Array(65536);
+  readonly #tunnel = new TunnelHeader();
+  readonly #ppp = new PppPayload();
+  /** The encapsulations of the frame being decoded, outermost first; the first `#tunnelCount` are valid. */
+  readonly #tunnels: Tunnel[] = [];
+  #tunnelCount = 0;
   readonly #ip = new IpLayer();
   readonly #udp = new UdpHeader();
   readonly #tcp = new TcpHeader();
@@ -74,6 +126,12 @@ export class PacketDecoder {
     this.#counters = counters;
     this.#onMessage = onMessage;
     for (const port of options.dnsPorts) if (port >= 0 && port < 65536) this.#dnsPorts[port >>> 5] |= 1 << (port & 31);
+    const tunnelPorts = options.tunnelPorts ?? DEFAULT_TUNNEL_PORTS;
+    this.#setTunnelPorts(tunnelPorts.vxlan, PORT_VXLAN);
+    this.#setTunnelPorts(tunnelPorts.geneve, PORT_GENEVE);
+    this.#setTunnelPorts(tunnelPorts.greUdp, PORT_GRE_UDP);
+    this.#setTunnelPorts(tunnelPorts.gtpu, PORT_GTPU);
+    this.#setTunnelPorts(tunnelPorts.teredo, PORT_TEREDO);
     this.#fragments = new FragmentTable(options.maxFragmentSets, options.fragmentTimeoutSec, counters);
     this.#tcpContext = new TcpContext(counters, onMessage, options.maxTcpStreamBytes);
     this.#streams = new TcpTable(
@@ -116,6 +174,10 @@ export class PacketDecoder {
     this.#fragments.clear();
   }
 
+  #setTunnelPorts(ports: Iterable<number>, kind: number): void {
+    for (const port of ports) if (port >= 0 && port < 65536) this.#tunnelPorts[port] = kind;
+  }
+
   #sweep(nowSec: number): void {
     this.#lastSweepSec = nowSec;
     if (this.#fragments.size > 0) this.#fragments.expire(nowSec);
@@ -125,21 +187,34 @@ export class PacketDecoder {
   /** The frame is `data[start, end)`. */
   #decodeFrame(packet: Packet, data: Uint8Array, start: number, end: number): void {
     const link = this.#link;
-    const ip = this.#ip;
     const counters = this.#counters;
     decodeLink(data, start, end, packet.linkType, link);
+    this.#tunnelCount = 0;
     const frameCut = end - start < packet.origLen;
     if (link.netType === NET_IPV4) {
-      decodeIpv4(data, link.netOffset, end, frameCut, ip);
+      this.#network(data, 4, link.netOffset, end, frameCut);
       counters.packets_ipv4++;
+      this.#ipPacket(packet, data);
     } else if (link.netType === NET_IPV6) {
-      decodeIpv6(data, link.netOffset, end, frameCut, ip);
+      this.#network(data, 6, link.netOffset, end, frameCut);
       counters.packets_ipv6++;
+      this.#ipPacket(packet, data);
+    } else if (link.netType === NET_NOT_IP) {
+      this.#etherTypeTunnel(packet, data, link.etherType, link.netOffset, end, frameCut);
     } else {
-      if (link.netType === NET_NOT_IP) counters.packets_not_ip++;
-      else counters.packets_unsupported_link++;
-      return;
+      counters.packets_unsupported_link++;
     }
+  }
+
+  /** Decode the IP header at `offset` (version 4 or 6) into `#ip`; `#ipPacket` goes on from there. */
+  #network(data: Uint8Array, version: number, offset: number, end: number, frameCut: boolean): void {
+    if (version === 4) decodeIpv4(data, offset, end, frameCut, this.#ip);
+    else decodeIpv6(data, offset, end, frameCut, this.#ip);
+  }
+
+  /** The IP packet just decoded into `#ip`: reassemble, or go on to its transport layer. */
+  #ipPacket(packet: Packet, data: Uint8Array): void {
+    const ip = this.#ip;
     this.#srcIp = null;
     this.#dstIp = null;
     this.#addressBytes = data;
@@ -220,7 +295,10 @@ export class PacketDecoder {
       const udp = this.#udp;
       decodeUdp(data, offset, end, claimedEnd, udp);
       if (!this.#carriesDns(udp.srcPort, udp.dstPort)) {
-        counters.packets_not_dns++;
+        const ports = this.#tunnelPorts;
+        const kind = ports[udp.dstPort] | ports[udp.srcPort];
+        if (kind === 0) counters.packets_not_dns++;
+        else this.#udpTunnel(packet, data, kind, udp.payloadOffset, udp.payloadEnd, captureTruncated);
         return;
       }
       counters.udp_messages++;
@@ -238,6 +316,7 @@ export class PacketDecoder {
       datagram.messageEnd = udp.payloadEnd;
       datagram.vlans = this.#vlans();
       datagram.interfaceId = packet.interfaceId;
+      datagram.tunnels = this.#tunnelCount === 0 ? NO_TUNNELS : this.#tunnels.slice(0, this.#tunnelCount);
       this.#onMessage(datagram);
       return;
     }
@@ -277,10 +356,134 @@ export class PacketDecoder {
         packet.tsSec,
         this.#vlans(),
         packet.interfaceId,
+        this.#tunnelCount === 0 ? NO_TUNNELS : this.#tunnels.slice(0, this.#tunnelCount),
       );
       return;
     }
+    if (protocol === IP_PROTO_GRE || protocol === IP_PROTO_IPIP || protocol === IP_PROTO_IPV6) {
+      this.#ipTunnel(packet, data, protocol, offset, end, captureTruncated);
+      return;
+    }
     counters.packets_not_dns++;
+  }
+
+  /** IP protocol 47 (GRE, RFC 2784), 4 (IPv4 in IP, RFC 2003) or 41 (IPv6 in IP, RFC 4213 / RFC 2473). */
+  #ipTunnel(packet: Packet, data: Uint8Array, protocol: number, offset: number, end: number, cut: boolean): void {
+    const header = this.#tunnel;
+    if (protocol === IP_PROTO_GRE) decodeGre(data, offset, end, "gre", header);
+    else {
+      const outer = this.#ip.version === 4 ? "4" : "6";
+      header.kind = protocol === IP_PROTO_IPIP ? `4in${outer}` as TunnelKind : `6in${outer}` as TunnelKind;
+      header.id = -1;
+      header.labels = null;
+      header.inner = protocol === IP_PROTO_IPIP ? INNER_IPV4 : INNER_IPV6;
+      header.innerOffset = offset;
+    }
+    this.#enter(packet, data, end, cut, true);
+  }
+
+  /** A UDP payload on a tunnel port (`-vxlan_ports`, `-geneve_ports`, ...). */
+  #udpTunnel(packet: Packet, data: Uint8Array, kind: number, offset: number, end: number, cut: boolean): void {
+    const header = this.#tunnel;
+    switch (kind) {
+      case PORT_VXLAN:
+        decodeVxlan(data, offset, end, header);
+        break;
+      case PORT_GENEVE:
+        decodeGeneve(data, offset, end, header);
+        break;
+      case PORT_GRE_UDP:
+        decodeGre(data, offset, end, "gre_udp", header);
+        break;
+      case PORT_GTPU:
+        decodeGtpu(data, offset, end, header);
+        break;
+      default:
+        decodeTeredo(data, offset, end, header);
+    }
+    this.#enter(packet, data, end, cut, true);
+  }
+
+  /** An EtherType that is not IP: MPLS and PPPoE sessions are decapsulated, the rest counted as not IP. */
+  #etherTypeTunnel(packet: Packet, data: Uint8Array, etherType: number, offset: number, end: number, cut: boolean) {
+    const header = this.#tunnel;
+    if (etherType === ETHERTYPE_MPLS || etherType === ETHERTYPE_MPLS_MULTICAST) decodeMpls(data, offset, end, header);
+    else if (etherType === ETHERTYPE_PPPOE_SESSION) decodePppoe(data, offset, end, header);
+    else {
+      this.#counters.packets_not_ip++;
+      return;
+    }
+    this.#enter(packet, data, end, cut, false);
+  }
+
+  /**
+   * Record the tunnel header just read into `#tunnel` (with the carrying IP header's addresses when `outerIp`), then
+   * decode what it carries. Past {@linkcode MAX_TUNNEL_DEPTH} levels the frame is a counted error.
+   */
+  #enter(packet: Packet, data: Uint8Array, end: number, cut: boolean, outerIp: boolean): void {
+    const header = this.#tunnel;
+    if (this.#tunnelCount === MAX_TUNNEL_DEPTH) {
+      throw new DecodeError(
+        "tunnel.too_deep",
+        header.innerOffset,
+        `Cannot decode tunnel: more than ${MAX_TUNNEL_DEPTH} levels of encapsulation`,
+      );
+    }
+    if (this.#tunnelCount === 0) this.#counters.packets_tunneled++;
+    this.#tunnels[this.#tunnelCount++] = {
+      kind: header.kind,
+      outerSrcIp: outerIp ? this.#sourceText() : null,
+      outerDstIp: outerIp ? this.#destinationText() : null,
+      id: header.id < 0 ? null : header.id,
+      labels: header.labels,
+    };
+    this.#inner(packet, data, header.inner, header.innerOffset, end, cut);
+  }
+
+  /** Decode what a tunnel carries at `data[offset, end)`. */
+  #inner(packet: Packet, data: Uint8Array, inner: number, offset: number, end: number, cut: boolean): void {
+    switch (inner) {
+      case INNER_IP: {
+        if (offset >= end) throw new DecodeError("tunnel.truncated", offset, "Cannot decode tunnel: no payload");
+        const version = data[offset] >> 4;
+        if (version === 4 || version === 6) this.#tunnelledIp(packet, data, version, offset, end, cut);
+        else this.#counters.packets_not_ip++;
+        return;
+      }
+      case INNER_IPV4:
+        this.#tunnelledIp(packet, data, 4, offset, end, cut);
+        return;
+      case INNER_IPV6:
+        this.#tunnelledIp(packet, data, 6, offset, end, cut);
+        return;
+      case INNER_ETHERNET: {
+        const link = this.#link;
+        decodeInnerEthernet(data, offset, end, link);
+        if (link.netType === NET_IPV4 || link.netType === NET_IPV6) {
+          this.#tunnelledIp(packet, data, link.netType, link.netOffset, end, cut);
+        } else this.#etherTypeTunnel(packet, data, link.etherType, link.netOffset, end, cut);
+        return;
+      }
+      case INNER_MPLS:
+        decodeMpls(data, offset, end, this.#tunnel);
+        this.#enter(packet, data, end, cut, false);
+        return;
+      case INNER_PPP: {
+        const ppp = this.#ppp;
+        decodePpp(data, offset, end, ppp);
+        if (ppp.inner === INNER_NOT_IP) this.#counters.packets_not_ip++;
+        else this.#inner(packet, data, ppp.inner, ppp.offset, end, cut);
+        return;
+      }
+      default:
+        this.#counters.packets_not_ip++;
+    }
+  }
+
+  /** An IP packet inside a tunnel (`cut`: the capture cut the packet that carried it). */
+  #tunnelledIp(packet: Packet, data: Uint8Array, version: number, offset: number, end: number, cut: boolean): void {
+    this.#network(data, version, offset, end, cut);
+    this.#ipPacket(packet, data);
   }
 
   /**

@@ -145,6 +145,7 @@ Deno.test("PacketDecoder fills every DnsDatagram field from the frame", () => {
     message: [...QUERY],
     vlans: [],
     interfaceId: 3,
+    tunnels: [],
     // The 16-byte forms (IPv4-mapped) the default format keys on.
     srcAddress: new Uint8Array([0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff, 10, 0, 0, 1]),
     dstAddress: new Uint8Array([0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff, 10, 0, 0, 53]),

@@ -21,6 +21,7 @@
 import { countDecodeError, type Counters } from "../metrics/counters.ts";
 import { DNS_HEADER_LEN, looksLikeDnsStart } from "./tcp_resync.ts";
 import { newWireDatagram, type WireDatagram, type WireDatagramHandler } from "./wire_datagram.ts";
+import { NO_TUNNELS, type Tunnel } from "./tunnels.ts";
 
 const MIN_BUFFER = 4096;
 /** A drained buffer larger than this is released instead of kept for the next message. */
@@ -86,6 +87,7 @@ export class TcpHalfStream {
     readonly dstPort: number,
     readonly vlans: number[],
     readonly interfaceId: number,
+    readonly tunnels: readonly Tunnel[] = NO_TUNNELS,
   ) {
     this.srcAddress = addressArray(srcAddress);
     this.dstAddress = addressArray(dstAddress);
@@ -253,6 +255,7 @@ export class TcpHalfStream {
       datagram.messageEnd = p + 2 + length;
       datagram.vlans = this.vlans;
       datagram.interfaceId = this.interfaceId;
+      datagram.tunnels = this.tunnels;
       ctx.onMessage(datagram);
       p += 2 + length;
     }

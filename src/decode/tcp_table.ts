@@ -17,6 +17,7 @@
  */
 import { TcpContext, TcpHalfStream } from "./tcp_stream.ts";
 import { TCP_FIN, TCP_RST, TCP_SYN } from "./tcp_segment.ts";
+import { NO_TUNNELS, type Tunnel } from "./tunnels.ts";
 
 /** Bucket count bounds: enough for the default 4096 connections at a load under one, never a huge array. */
 const MIN_BUCKETS = 1024;
@@ -68,7 +69,7 @@ export class TcpTable {
   /**
    * One segment from srcAddress:srcPort to dstAddress:dstPort (16-byte address forms, copied if
    * kept), data `data[start, end)`. The frame's time and length must already be in the context.
-   * `vlans` is kept by a new connection (not copied).
+   * `vlans` and `tunnels` are kept by a new connection (not copied).
    */
   segment(
     srcAddress: Uint8Array,
@@ -83,6 +84,7 @@ export class TcpTable {
     nowSec: number,
     vlans: number[],
     interfaceId: number,
+    tunnels: readonly Tunnel[] = NO_TUNNELS,
   ): void {
     // Symmetric in the two endpoints, so both directions find the same bucket.
     const hash = mix((endpointHash(srcAddress, srcPort) + endpointHash(dstAddress, dstPort)) | 0);
@@ -110,8 +112,8 @@ export class TcpTable {
       const ctx = this.#ctx;
       connection = new TcpConnection(
         hash,
-        new TcpHalfStream(ctx, srcAddress, dstAddress, srcPort, dstPort, vlans, interfaceId),
-        new TcpHalfStream(ctx, dstAddress, srcAddress, dstPort, srcPort, vlans, interfaceId),
+        new TcpHalfStream(ctx, srcAddress, dstAddress, srcPort, dstPort, vlans, interfaceId, tunnels),
+        new TcpHalfStream(ctx, dstAddress, srcAddress, dstPort, srcPort, vlans, interfaceId, tunnels),
         nowSec,
       );
       this.#insert(connection);

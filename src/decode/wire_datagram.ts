@@ -17,6 +17,7 @@
 
 import type { DnsDatagram } from "./dns_datagram.ts";
 import { ipv6Text, parseAddressText } from "./ip_text.ts";
+import { NO_TUNNELS, type Tunnel } from "./tunnels.ts";
 
 export interface WireDatagram extends DnsDatagram {
   srcAddress?: Uint8Array;
@@ -87,6 +88,7 @@ class ReusedDatagram implements WireDatagram {
   declare messageEnd: number;
   vlans: number[] = NO_VLANS;
   interfaceId = 0;
+  tunnels: readonly Tunnel[] = NO_TUNNELS;
   readonly srcAddress: Uint8Array = new Uint8Array(16);
   readonly dstAddress: Uint8Array = new Uint8Array(16);
 

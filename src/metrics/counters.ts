@@ -15,6 +15,7 @@ export class Counters {
   packets_not_ip = 0; // link payload is neither IPv4 nor IPv6 (ARP, LLDP, ...)
   packets_unsupported_link = 0; // link type the decoder does not know
   timestamps_clamped = 0; // capture times outside years -271821..275760, written as the nearest bound
+  packets_tunneled = 0; // frames with at least one encapsulation decoded (src/decode/tunnels.ts)
   packets_not_dns = 0; // IP packets not on a DNS port (or not UDP/TCP)
   ip_fragments = 0; // fragments received
   ip_fragments_reassembled = 0; // datagrams completed from fragments

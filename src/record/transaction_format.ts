@@ -1,5 +1,6 @@
 import { className, opcodeName, rcodeName, typeName } from "../dns/mod.ts";
-import type { DnsHeader, DnsResourceRecord, Edns } from "../dns/message.ts";
+import type { DnsHeader, DnsMessage, DnsResourceRecord, Edns } from "../dns/message.ts";
+import { NO_TUNNELS, type Tunnel, type TunnelKind } from "../decode/tunnels.ts";
 import type { Leg, Transaction } from "../correlate/transaction.ts";
 import type { RecordBuffer } from "./record_buffer.ts";
 import { goElapsedNs, rfc3339Nano } from "./time_format.ts";
@@ -9,16 +10,35 @@ import { goElapsedNs, rfc3339Nano } from "./time_format.ts";
  * flags, both timestamps and the RTT. The JSON Schema is `schema/transaction.schema.json`.
  */
 export class TransactionFormat {
+  /**
+   * The encapsulations each tunnelled message was found in, keyed by the decoded message a leg keeps (the
+   * correlator's legs carry the message, not the datagram); messages seen outside tunnels are not entered.
+   */
+  readonly #tunnels = new WeakMap<DnsMessage, readonly Tunnel[]>();
+
   constructor(readonly sensor: string) {}
 
+  /** Remember that `message` came through `tunnels` (outermost first); call before handing it to the correlator. */
+  noteTunnels(message: DnsMessage, tunnels: readonly Tunnel[]): void {
+    if (tunnels.length > 0) this.#tunnels.set(message, tunnels);
+  }
+
   write(t: Transaction, out: RecordBuffer): number {
-    out.line(JSON.stringify(transactionRecord(t, this.sensor)));
+    const first = (t.query ?? t.response)!;
+    out.line(JSON.stringify(transactionRecord(t, this.sensor, this.#tunnels.get(first.message) ?? NO_TUNNELS)));
     return 1;
   }
 }
 
-/** The record as a plain object, keys in output order. */
-export function transactionRecord(t: Transaction, sensor: string): Record<string, unknown> {
+/**
+ * The record as a plain object, keys in output order. `tunnels` are those of the first leg (query, else response),
+ * like the VLANs.
+ */
+export function transactionRecord(
+  t: Transaction,
+  sensor: string,
+  tunnels: readonly Tunnel[] = NO_TUNNELS,
+): Record<string, unknown> {
   const q = t.query;
   const r = t.response;
   const first = (q ?? r)!;
@@ -34,6 +54,7 @@ export function transactionRecord(t: Transaction, sensor: string): Record<string
     server_port: t.serverPort,
   };
   if (first.vlans.length > 0) record.vlans = first.vlans;
+  if (tunnels.length > 0) record.encapsulation = tunnels.map(encapsulation);
   record.id = t.id;
   record.opcode = opcodeName(first.message.header.opcode);
   record.question = question === null
@@ -70,6 +91,38 @@ function rttNs(q: Leg, r: Leg): unknown {
 
 /** `JSON.rawJSON` (ES2026; in V8 since 11.4), which TypeScript's lib does not declare yet. */
 const rawJson = (JSON as unknown as { rawJSON(text: string): unknown }).rawJSON;
+
+/** The name of a tunnel's identifier in the record, by kind. */
+const ID_FIELD: Readonly<Record<TunnelKind, string | null>> = {
+  vxlan: "vni",
+  geneve: "vni",
+  gre: "key",
+  gre_udp: "key",
+  erspan_1: null,
+  erspan_2: "session_id",
+  erspan_3: "session_id",
+  pptp: "call_id",
+  gtpu: "teid",
+  "4in4": null,
+  "6in4": null,
+  "4in6": null,
+  "6in6": null,
+  mpls: null,
+  pppoe: "session_id",
+  teredo: null,
+};
+
+function encapsulation(tunnel: Tunnel): Record<string, unknown> {
+  const entry: Record<string, unknown> = {
+    kind: tunnel.kind,
+    outer_src_ip: tunnel.outerSrcIp,
+    outer_dst_ip: tunnel.outerDstIp,
+  };
+  const idField = ID_FIELD[tunnel.kind];
+  if (idField !== null && tunnel.id !== null) entry[idField] = tunnel.id;
+  if (tunnel.labels !== null) entry.labels = tunnel.labels;
+  return entry;
+}
 
 function flags(h: DnsHeader): Record<string, boolean> {
   return { qr: h.qr, aa: h.aa, tc: h.tc, rd: h.rd, ra: h.ra, z: h.z, ad: h.ad, cd: h.cd };
