@@ -4,10 +4,10 @@ import { replay, TESTDATA } from "./_replay.ts";
 export const GOLDEN = TESTDATA + "golden/";
 export const FORMATS = ["gopassivedns", "transaction"] as const;
 
-/** Every capture under testdata/{gopassivedns,crafted,real,tunnels}, as "dir/name". */
+/** Every capture under testdata/{gopassivedns,crafted,real,tunnels,links}, as "dir/name". */
 export function goldenCaptures(): string[] {
   const cases: string[] = [];
-  for (const dir of ["gopassivedns", "crafted", "real", "tunnels"]) {
+  for (const dir of ["gopassivedns", "crafted", "real", "tunnels", "links"]) {
     for (const entry of Deno.readDirSync(TESTDATA + dir)) {
       if (/\.pcap(ng)?$/.test(entry.name)) cases.push(`${dir}/${entry.name}`);
     }

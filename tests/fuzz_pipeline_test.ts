@@ -141,18 +141,19 @@ Deno.test("the pipeline absorbs 60 000 mutated real frames in both formats witho
   }
 });
 
-Deno.test("the tunnel decoders absorb 20 000 mutated tunnelled frames, and the mutants reach them", async () => {
+Deno.test("the tunnel and link decoders absorb 40 000 mutated frames, and the mutants reach them", async () => {
   const frames: Frame[] = [];
-  for (const capture of goldenCaptures().filter((c) => c.startsWith("tunnels/") && !c.includes("inner"))) {
-    frames.push(...await framesOf(TESTDATA + capture));
-  }
-  assert.ok(frames.length > 400, `${frames.length} seed frames`);
+  const seeds = goldenCaptures().filter((c) => /^(tunnels|links)\//.test(c) && !c.includes("inner"));
+  for (const capture of seeds) frames.push(...await framesOf(TESTDATA + capture));
+  assert.ok(frames.length > 800, `${frames.length} seed frames`);
   for (const format of ["gopassivedns", "transaction"] as const) {
-    const pipeline = await fuzz(frames, format, 10_000, 0x7e11);
+    const pipeline = await fuzz(frames, format, 20_000, 0x7e11);
     const codes = [...pipeline.counters.decodeErrors.keys()];
     assert.ok(codes.filter((c) => c.startsWith("tunnel.")).length >= 3, `tunnel error codes: ${codes}`);
+    assert.ok(codes.filter((c) => c.startsWith("link.")).length >= 2, `link error codes: ${codes}`);
     assert.ok(pipeline.counters.packets_tunneled > 10_000);
     assert.ok(pipeline.counters.records > 0);
+    assert.ok(pipeline.sink instanceof MemorySink && pipeline.sink.lines.length > 0, "records written");
   }
 });
 

@@ -1,6 +1,6 @@
 /**
  * Cross-check against tshark: every DNS message of every real capture (testdata/real, recorded from knot, unbound,
- * dig, kdig and dnsperf) is found by our capture, link, IP, UDP/TCP and DNS layers in the same order as tshark finds
+ * dig, kdig and dnsperf; testdata/tunnels and testdata/links, real frames in tunnels and under other link types) is found by our capture, link, IP, UDP/TCP and DNS layers in the same order as tshark finds
  * it, with the same addresses, ports, header, questions, records and EDNS. Skipped when tshark is not installed
  * (`.ci/run` installs it).
  */
@@ -91,6 +91,7 @@ const SUITES: { dir: string; decodeAs: string[] }[] = [
   { dir: "real/", decodeAs: [] },
   // VXLAN on Linux's old port 8472 and GRE-in-UDP (RFC 8086) on 4754 are not tshark defaults.
   { dir: "tunnels/", decodeAs: ["udp.port==8472,vxlan", "udp.port==4754,gre"] },
+  { dir: "links/", decodeAs: [] },
 ];
 const tsharkMissing = new Deno.Command("bash", { args: ["-c", "command -v tshark"], stdout: "null" }).outputSync()
   .code !== 0;

@@ -9,55 +9,71 @@
  */
 import { DecodeError } from "../decode_error.ts";
 import {
+  afterEtherType,
+  type LinkDecoder,
+  LinkLayer,
+  NET_IPV4,
+  NET_IPV6,
+  NET_NOT_IP,
+  NET_UNSUPPORTED_LINK,
+  truncated,
+} from "./link_layer.ts";
+import {
+  LINKTYPE_ARCNET_LINUX,
+  LINKTYPE_C_HDLC,
   LINKTYPE_ETHERNET,
+  LINKTYPE_FDDI,
+  LINKTYPE_IEEE802_11,
+  LINKTYPE_IEEE802_11_AVS,
+  LINKTYPE_IEEE802_11_PRISM,
+  LINKTYPE_IEEE802_11_RADIOTAP,
+  LINKTYPE_IPOIB,
   LINKTYPE_IPV4,
   LINKTYPE_IPV6,
   LINKTYPE_LINUX_SLL,
   LINKTYPE_LINUX_SLL2,
   LINKTYPE_LOOP,
+  LINKTYPE_NFLOG,
   LINKTYPE_NULL,
+  LINKTYPE_PKTAP,
+  LINKTYPE_PPI,
+  LINKTYPE_PPP,
+  LINKTYPE_PPP_HDLC,
   LINKTYPE_RAW,
   LINKTYPE_RAW_14,
   LINKTYPE_RAW_OPENBSD,
 } from "../capture/link_types.ts";
+import { decodeAvs, decodePrism, decodeRadiotap, decodeWlan } from "./link_wireless.ts";
+import {
+  decodeArcnetLinux,
+  decodeCiscoHdlc,
+  decodeFddi,
+  decodeIpoib,
+  decodeNflog,
+  decodePpp,
+  decodePppHdlc,
+} from "./link_serial.ts";
 
-/** IEEE 802.3 EtherType values. */
-export const ETHERTYPE_IPV4 = 0x0800;
-export const ETHERTYPE_IPV6 = 0x86dd;
-export const ETHERTYPE_VLAN = 0x8100; // IEEE 802.1Q
-export const ETHERTYPE_QINQ = 0x88a8; // IEEE 802.1ad service tag
-export const ETHERTYPE_QINQ_OLD = 0x9100; // pre-standard QinQ
+export {
+  ETHERTYPE_IPV4,
+  ETHERTYPE_IPV6,
+  ETHERTYPE_QINQ,
+  ETHERTYPE_QINQ_OLD,
+  ETHERTYPE_VLAN,
+  LinkLayer,
+  NET_IPV4,
+  NET_IPV6,
+  NET_NOT_IP,
+  NET_UNSUPPORTED_LINK,
+} from "./link_layer.ts";
 
 const ETHERNET_HEADER_LEN = 14;
-const VLAN_TAG_LEN = 4;
-const VLAN_ID_MASK = 0x0fff; // IEEE 802.1Q TCI: PCP(3) DEI(1) VID(12)
 const SLL_HEADER_LEN = 16; // protocol type at byte 14
 const SLL2_HEADER_LEN = 20; // protocol type at byte 0
 const NULL_HEADER_LEN = 4;
 /** BSD address family values for IPv4 and IPv6 (IPv6 differs per BSD: NetBSD/OpenBSD, FreeBSD, macOS). */
 const BSD_AF_INET = 2;
 const BSD_AF_INET6 = [24, 28, 30];
-
-/** What the link layer found: kind of network payload, where it starts, and the VLAN tags. */
-export const NET_UNSUPPORTED_LINK = -1;
-export const NET_NOT_IP = 0;
-export const NET_IPV4 = 4;
-export const NET_IPV6 = 6;
-
-/** Result of {@linkcode decodeLink}; one instance is reused for every frame. */
-export class LinkLayer {
-  /** NET_IPV4, NET_IPV6, NET_NOT_IP or NET_UNSUPPORTED_LINK. */
-  netType = NET_NOT_IP;
-  /** Offset of the network header in the buffer. */
-  netOffset = 0;
-  /** VLAN ids, outermost first; only the first `vlanCount` entries are valid. */
-  readonly vlans: number[] = [];
-  vlanCount = 0;
-  /** The EtherType after the VLAN tags, for link types that have one (NET_NOT_IP: MPLS, PPPoE, ARP, ...). */
-  etherType = 0;
-}
-
-type LinkDecoder = (data: Uint8Array, start: number, end: number, out: LinkLayer) => void;
 
 const LINK_DECODERS: (LinkDecoder | undefined)[] = new Array(LINKTYPE_LINUX_SLL2 + 1).fill(undefined);
 LINK_DECODERS[LINKTYPE_NULL] = decodeNull;
@@ -70,6 +86,19 @@ LINK_DECODERS[LINKTYPE_LINUX_SLL] = decodeSll;
 LINK_DECODERS[LINKTYPE_IPV4] = decodeIpv4Link;
 LINK_DECODERS[LINKTYPE_IPV6] = decodeIpv6Link;
 LINK_DECODERS[LINKTYPE_LINUX_SLL2] = decodeSll2;
+LINK_DECODERS[LINKTYPE_PPP] = decodePpp;
+LINK_DECODERS[LINKTYPE_FDDI] = decodeFddi;
+LINK_DECODERS[LINKTYPE_PPP_HDLC] = decodePppHdlc;
+LINK_DECODERS[LINKTYPE_C_HDLC] = decodeCiscoHdlc;
+LINK_DECODERS[LINKTYPE_IEEE802_11] = decodeWlan;
+LINK_DECODERS[LINKTYPE_IEEE802_11_PRISM] = decodePrism;
+LINK_DECODERS[LINKTYPE_IEEE802_11_RADIOTAP] = decodeRadiotap;
+LINK_DECODERS[LINKTYPE_ARCNET_LINUX] = decodeArcnetLinux;
+LINK_DECODERS[LINKTYPE_IEEE802_11_AVS] = decodeAvs;
+LINK_DECODERS[LINKTYPE_PPI] = decodePpi;
+LINK_DECODERS[LINKTYPE_NFLOG] = decodeNflog;
+LINK_DECODERS[LINKTYPE_IPOIB] = decodeIpoib;
+LINK_DECODERS[LINKTYPE_PKTAP] = decodePktap;
 
 /**
  * Decode the link header of the frame `data[start, end)` (link type `linkType`) into `out`.
@@ -86,38 +115,9 @@ export function decodeLink(data: Uint8Array, start: number, end: number, linkTyp
   decoder(data, start, end, out);
 }
 
-/** `need` counts from the frame start. */
-function truncated(start: number, end: number, need: number, what: string): DecodeError {
-  return new DecodeError(
-    "link.truncated",
-    end,
-    `Cannot decode ${what} header: needs ${need} bytes, frame has ${end - start}`,
-  );
-}
-
 function decodeEthernet(data: Uint8Array, start: number, end: number, out: LinkLayer): void {
   if (end - start < ETHERNET_HEADER_LEN) throw truncated(start, end, ETHERNET_HEADER_LEN, "Ethernet");
   afterEtherType(data, start, end, start + ETHERNET_HEADER_LEN, (data[start + 12] << 8) | data[start + 13], out);
-}
-
-/** Follow stacked VLAN tags, then classify the EtherType. Each tag consumes 4 bytes, so this ends. */
-function afterEtherType(
-  data: Uint8Array,
-  start: number,
-  end: number,
-  offset: number,
-  etherType: number,
-  out: LinkLayer,
-): void {
-  while (etherType === ETHERTYPE_VLAN || etherType === ETHERTYPE_QINQ || etherType === ETHERTYPE_QINQ_OLD) {
-    if (offset + VLAN_TAG_LEN > end) throw truncated(start, end, offset - start + VLAN_TAG_LEN, "802.1Q");
-    out.vlans[out.vlanCount++] = ((data[offset] << 8) | data[offset + 1]) & VLAN_ID_MASK;
-    etherType = (data[offset + 2] << 8) | data[offset + 3];
-    offset += VLAN_TAG_LEN;
-  }
-  out.netOffset = offset;
-  out.etherType = etherType;
-  out.netType = etherType === ETHERTYPE_IPV4 ? NET_IPV4 : etherType === ETHERTYPE_IPV6 ? NET_IPV6 : NET_NOT_IP;
 }
 
 /**
@@ -178,4 +178,49 @@ function decodeIpv4Link(_data: Uint8Array, start: number, _end: number, out: Lin
 function decodeIpv6Link(_data: Uint8Array, start: number, _end: number, out: LinkLayer): void {
   out.netOffset = start;
   out.netType = NET_IPV6;
+}
+
+const PPI_HEADER_MIN_LEN = 8; // version, flags, little-endian length and link type
+const PKTAP_HEADER_MIN_LEN = 12; // little-endian length, next-header type, link type, ...
+
+/** The frame of link type `linkType` at `data[offset, end)`, inside a PPI or PKTAP header. */
+function decodeNested(data: Uint8Array, start: number, offset: number, end: number, linkType: number, out: LinkLayer) {
+  const decoder = linkType >= 0 && linkType < LINK_DECODERS.length ? LINK_DECODERS[linkType] : undefined;
+  if (decoder === undefined || decoder === decodePpi || decoder === decodePktap) {
+    throw new DecodeError(
+      "link.bad_header",
+      start,
+      `Cannot decode frame: its header names link type ${linkType}, which is not decoded inside it`,
+    );
+  }
+  decoder(data, offset, end, out);
+}
+
+/** LINKTYPE_PPI (192): Per-Packet Information header (little-endian length and link type), then that frame. */
+function decodePpi(data: Uint8Array, start: number, end: number, out: LinkLayer): void {
+  if (end - start < PPI_HEADER_MIN_LEN) throw truncated(start, end, PPI_HEADER_MIN_LEN, "PPI");
+  const length = data[start + 2] | (data[start + 3] << 8);
+  const linkType = (data[start + 4] | (data[start + 5] << 8) | (data[start + 6] << 16) | (data[start + 7] << 24)) >>> 0;
+  if (data[start] !== 0 || length < PPI_HEADER_MIN_LEN) {
+    throw new DecodeError(
+      "link.bad_header",
+      start,
+      `Cannot decode PPI header: version ${data[start]}, length ${length}`,
+    );
+  }
+  if (length > end - start) throw truncated(start, end, length, "PPI");
+  decodeNested(data, start, start + length, end, linkType, out);
+}
+
+/** LINKTYPE_PKTAP (258): Apple's header, in the capturing host's (little-endian) byte order, then the frame. */
+function decodePktap(data: Uint8Array, start: number, end: number, out: LinkLayer): void {
+  if (end - start < PKTAP_HEADER_MIN_LEN) throw truncated(start, end, PKTAP_HEADER_MIN_LEN, "PKTAP");
+  const length = (data[start] | (data[start + 1] << 8) | (data[start + 2] << 16) | (data[start + 3] << 24)) >>> 0;
+  const linkType = (data[start + 8] | (data[start + 9] << 8) | (data[start + 10] << 16) | (data[start + 11] << 24)) >>>
+    0;
+  if (length < PKTAP_HEADER_MIN_LEN) {
+    throw new DecodeError("link.bad_header", start, `Cannot decode PKTAP header: length ${length}`);
+  }
+  if (length > end - start) throw truncated(start, end, length, "PKTAP");
+  decodeNested(data, start, start + length, end, linkType, out);
 }

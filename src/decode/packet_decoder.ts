@@ -11,7 +11,10 @@
 import { DecodeError } from "../decode_error.ts";
 import { CapturedPacket } from "../capture/captured_packet.ts";
 import type { Packet } from "../capture/packet.ts";
-import { countDecodeError, type Counters } from "../metrics/counters.ts";
+import { countDecodeError, type Counters, countUnsupportedLink } from "../metrics/counters.ts";
+import { getLogger } from "@logtape/logtape";
+import { LOG_CATEGORY } from "../config/logging.ts";
+import { linkTypeName } from "../capture/link_types.ts";
 import { newWireDatagram, NO_VLANS, type WireDatagram, type WireDatagramHandler } from "./wire_datagram.ts";
 import { FragmentTable } from "./fragments.ts";
 import {
@@ -201,8 +204,11 @@ export class PacketDecoder {
       this.#ipPacket(packet, data);
     } else if (link.netType === NET_NOT_IP) {
       this.#etherTypeTunnel(packet, data, link.etherType, link.netOffset, end, frameCut);
-    } else {
-      counters.packets_unsupported_link++;
+    } else if (countUnsupportedLink(counters, packet.linkType)) {
+      const type = packet.linkType;
+      getLogger([LOG_CATEGORY, "decode"]).debug(
+        `Link type ${linkTypeName(type)} is not decoded: its frames are counted as packets_unsupported_link.${type}`,
+      );
     }
   }
 

@@ -44,14 +44,16 @@ export class Counters {
   records_dropped = 0; // records a sink could not take (queue full, broker down past its buffer)
   /** DecodeError counts by error code. */
   readonly decodeErrors = new Map<string, number>();
+  /** Frames of a link type the decoder does not know, by LINKTYPE_* number (the total is packets_unsupported_link). */
+  readonly unsupportedLinks = new Map<number, number>();
 }
 
 /** The name of a counter: every numeric field of {@link Counters}. */
-export type CounterName = Exclude<keyof Counters, "decodeErrors">;
+export type CounterName = Exclude<keyof Counters, "decodeErrors" | "unsupportedLinks">;
 
 /** Every counter name, in declaration order (the order of the exit summary and of metrics). */
 export const COUNTER_NAMES: readonly CounterName[] = Object.keys(new Counters()).filter(
-  (key): key is CounterName => key !== "decodeErrors",
+  (key): key is CounterName => key !== "decodeErrors" && key !== "unsupportedLinks",
 );
 
 /** A fresh counter table, every counter at zero. */
@@ -63,4 +65,12 @@ export function newCounters(): Counters {
 export function countDecodeError(counters: Counters, code: string): void {
   counters.decode_errors++;
   counters.decodeErrors.set(code, (counters.decodeErrors.get(code) ?? 0) + 1);
+}
+
+/** Count one frame of an unsupported link type; true the first time that type is met (to name it once in -debug). */
+export function countUnsupportedLink(counters: Counters, linkType: number): boolean {
+  counters.packets_unsupported_link++;
+  const before = counters.unsupportedLinks.get(linkType) ?? 0;
+  counters.unsupportedLinks.set(linkType, before + 1);
+  return before === 0;
 }
