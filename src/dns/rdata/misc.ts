@@ -85,3 +85,33 @@ export const renderTsig: RdataRenderer = (r, start, end) => {
   if (otherLen !== 0) s += " " + base64(r.bytes, p, p + otherLen);
   return s;
 };
+
+/**
+ * TKEY (RFC 2930 §2): `algorithm inception expiration mode error keysize [KEY] othersize [OTHER]`, as dig prints it:
+ * times as seconds since the epoch, the error by name, key and other data in base64.
+ */
+export const renderTkey: RdataRenderer = (r, start, end) => {
+  const b = r.bytes;
+  const alg = readName(r, start, end);
+  if (alg === null) return null;
+  let p = r.next;
+  if (p + 14 > end) return null;
+  const inception = u32(b, p);
+  const expiration = u32(b, p + 4);
+  const mode = u16(b, p + 8);
+  const error = u16(b, p + 10);
+  const keySize = u16(b, p + 12);
+  p += 14;
+  if (p + keySize + 2 > end) return null;
+  const key = base64(b, p, p + keySize);
+  p += keySize;
+  const otherSize = u16(b, p);
+  p += 2;
+  if (p + otherSize > end) return null;
+  r.next = p + otherSize;
+  let s = alg + " " + inception + " " + expiration + " " + mode + " " + rcodeName(error) + " " + keySize;
+  if (keySize !== 0) s += " " + key;
+  s += " " + otherSize;
+  if (otherSize !== 0) s += " " + base64(b, p, p + otherSize);
+  return s;
+};

@@ -3,6 +3,7 @@ import { ascii, be16, be32, hex, renderOne, wireName } from "../_test_builder.ts
 
 const LOC = 29;
 const TSIG = 250;
+const TKEY = 249;
 const NULL = 10;
 const EQUATOR = 0x80000000;
 
@@ -59,4 +60,24 @@ Deno.test("NULL and unknown types render in RFC 3597 form without an anomaly", (
   assert.deepEqual(renderOne(NULL, ascii("hi")), { data: "\\# 2 6869", anomalies: [] });
   assert.deepEqual(renderOne(65280, hex("0a 00 00 01")), { data: "\\# 4 0A000001", anomalies: [] });
   assert.deepEqual(renderOne(65280, []), { data: "\\# 0", anomalies: [] });
+});
+
+Deno.test("TKEY renders algorithm, inception, expiration, mode, error, key and other data like dig", () => {
+  const rdata = [
+    ...wireName("gss-tsig"),
+    ...be32(1700000000), // inception
+    ...be32(1700003600), // expiration
+    ...be16(3), // mode: GSS-API negotiation
+    ...be16(0), // error
+    ...be16(3), // key size
+    0xfb,
+    0xff,
+    0x01,
+    ...be16(0), // other size
+  ];
+  assert.equal(renderOne(TKEY, rdata).data, "gss-tsig 1700000000 1700003600 3 NOERROR 3 +/8B 0");
+  const withOther = [...rdata.slice(0, -2), ...be16(2), 0xab, 0xcd];
+  assert.equal(renderOne(TKEY, withOther).data, "gss-tsig 1700000000 1700003600 3 NOERROR 3 +/8B 2 q80=");
+  const truncated = rdata.slice(0, -3);
+  assert.match(renderOne(TKEY, truncated).data, /^\\# /);
 });

@@ -15,7 +15,7 @@ import {
   renderTlsa,
   renderZonemd,
 } from "./dnssec.ts";
-import { renderLoc, renderTsig } from "./misc.ts";
+import { renderLoc, renderTkey, renderTsig } from "./misc.ts";
 import { renderName, renderPrefName, renderPx, renderSoa, renderSrv, renderTwoNames } from "./names.ts";
 import { renderCsync, renderNsec, renderNsec3, renderNsec3param } from "./nsec.ts";
 import type { RdataRenderer } from "./_renderer.ts";
@@ -72,6 +72,7 @@ const RENDERER_ROWS: ReadonlyArray<readonly [number, RdataRenderer]> = [
   [99, renderTxt], // SPF
   [108, renderEui48],
   [109, renderEui64],
+  [249, renderTkey],
   [250, renderTsig],
   [256, renderUri],
   [257, renderCaa],
