@@ -16,12 +16,15 @@
 #                 (scripts/kafka/pom.xml) into $KAFKA_JARS_DIR, default ~/.cache/denopassivedns/kafka-4.4.0,
 #                 outside the repository and kept between runs (fetched once: 45 jars, 43 MB, ~30 s)
 #   openssl       the test CA and the broker certificate of the Kafka TLS test
+#   python3       Debian's /usr/bin/python3, which runs scripts/gen_dns_pcap.py in tests/format_consistency_test.ts
+#                 and tests/hardening_cli_test.ts
+#                 (a test never uses the python3 first on PATH, which may be another interpreter)
 #
 # Idempotent and quiet: packages already installed (dpkg -s) are skipped without touching apt; apt output goes to a
 # log file and one summary line is printed. Exit status is non-zero when a package could not be installed.
 set -euo pipefail
 
-PACKAGES=(tshark tcpdump unbound knot dnsutils knot-dnsutils dnsperf libpcap0.8 rsyslog kcat default-jre-headless maven openssl)
+PACKAGES=(tshark tcpdump unbound knot dnsutils knot-dnsutils dnsperf libpcap0.8 rsyslog kcat default-jre-headless maven openssl python3)
 LOG="${INSTALL_TEST_DEPS_LOG:-/tmp/install_test_deps.log}"
 
 missing=()

@@ -71,7 +71,8 @@ Deno.test("on every bundled capture the default records are exactly those the tr
 Deno.test("generated traffic gives the record counts the generator predicts, and both formats agree", async () => {
   const dir = await Deno.makeTempDir();
   const generator = new URL("../scripts/gen_dns_pcap.py", import.meta.url).pathname;
-  const { code, stderr } = await new Deno.Command("python3", {
+  // Debian's interpreter, installed by scripts/install_test_deps.sh (the generator needs only the standard library).
+  const { code, stderr } = await new Deno.Command("/usr/bin/python3", {
     args: [generator, "--pairs", "3000", "--seed", "7", "-o", `${dir}/gen.pcap`, "--stats-json", `${dir}/gen.json`],
     stdout: "null",
     stderr: "piped",

@@ -242,7 +242,8 @@ Deno.test("a second SIGTERM during the end-of-input flush ends the sensor with s
   // Only queries: nothing is written until the end of input, when the transaction format writes every unanswered
   // one (megabytes, far more than a pipe holds), so the flush blocks on the reader that never reads.
   const path = await Deno.makeTempFile({ suffix: ".pcap" });
-  const made = await new Deno.Command("python3", {
+  // Debian's interpreter, installed by scripts/install_test_deps.sh (the python3 first on PATH may be another one).
+  const made = await new Deno.Command("/usr/bin/python3", {
     args: [`${ROOT}scripts/gen_dns_pcap.py`, "-n", "3000", "--unanswered", "1.0", "-o", path],
     stdout: "null",
   }).output();

@@ -9,7 +9,13 @@ import { openCaptureFile } from "../src/capture/mod.ts";
 import { DEFAULT_DECODER_OPTIONS, PacketDecoder } from "../src/decode/mod.ts";
 import { decodeMessage, type DnsMessage, type DnsResourceRecord } from "../src/dns/mod.ts";
 import { newCounters } from "../src/metrics/counters.ts";
-import { type TsharkDnsMessage, tsharkDnsMessages, type TsharkRecord } from "./tshark_dissect.ts";
+import {
+  asTshark,
+  RDATA_TYPES,
+  type TsharkDnsMessage,
+  tsharkDnsMessages,
+  type TsharkRecord,
+} from "./tshark_dissect.ts";
 import { TESTDATA } from "./_replay.ts";
 
 interface OurMessage {
@@ -33,32 +39,86 @@ async function ourMessages(path: string): Promise<OurMessage[]> {
   return found;
 }
 
-/**
- * Our presentation names escape bytes (`\.`, `\032`, `\195\169`); tshark prints them unescaped and decodes UTF-8,
- * keeping only a NUL as `\000`. Bring ours to tshark's form.
- */
-function asTshark(name: string): string {
-  if (!name.includes("\\")) return name;
-  const bytes: number[] = [];
-  for (let i = 0; i < name.length; i++) {
-    if (name[i] === "\\" && /^\d{3}$/.test(name.slice(i + 1, i + 4))) {
-      bytes.push(Number(name.slice(i + 1, i + 4)));
-      i += 3;
-    } else if (name[i] === "\\") {
-      bytes.push(name.charCodeAt(++i));
-    } else {
-      bytes.push(name.charCodeAt(i));
-    }
-  }
-  return new TextDecoder().decode(new Uint8Array(bytes)).replaceAll("\u0000", "\\000");
-}
-
 function records(ours: DnsResourceRecord[]): TsharkRecord[] {
   return ours.map((rr) => {
     const record: TsharkRecord = { name: asTshark(rr.name), type: rr.type, ttl: rr.ttl };
     if (rr.type === 1 || rr.type === 28) record.addr = rr.data;
+    if (RDATA_TYPES.has(rr.type) && !rr.data.startsWith("\\# ")) record.data = ourRdata(rr.type, rr.data);
     return record;
   });
+}
+
+/** Our RDATA text in the form tshark's fields give (tests/tshark_dissect.ts `tsharkRdata`). */
+function ourRdata(type: number, data: string): string {
+  const tokens = data.split(" ");
+  switch (type) {
+    case 2:
+    case 5:
+    case 12:
+    case 39:
+      return asTshark(data);
+    case 15:
+      return `${tokens[0]} ${asTshark(tokens[1])}`;
+    case 6:
+      return [asTshark(tokens[0]), asTshark(tokens[1]), ...tokens.slice(2)].join(" ");
+    case 33:
+      return `${tokens.slice(0, 3).join(" ")} ${asTshark(tokens[3])}`;
+    case 35: {
+      const strings = characterStrings(data);
+      return [tokens[0], tokens[1], ...strings.map((x) => `"${x}"`), asTshark(data.slice(data.lastIndexOf(" ") + 1))]
+        .join(" ");
+    }
+    case 13:
+    case 16:
+      return characterStrings(data).map((x) => `"${x}"`).join(" ");
+    default:
+      return data;
+  }
+}
+
+/**
+ * The character-strings of a presentation text (`"a b" "c\\"d"`), unescaped. tshark shows character-string bytes
+ * over 0x7f each as U+FFFD (it does not decode them as UTF-8), so ours are shown the same way.
+ */
+function characterStrings(text: string): string[] {
+  const strings: string[] = [];
+  for (const match of text.matchAll(/"((?:[^"\\]|\\.)*)"/g)) {
+    let out = "";
+    const body = match[1];
+    for (let i = 0; i < body.length; i++) {
+      let byte: number;
+      if (body[i] === "\\" && /^\d{3}$/.test(body.slice(i + 1, i + 4))) {
+        byte = Number(body.slice(i + 1, i + 4));
+        i += 3;
+      } else if (body[i] === "\\") byte = body.charCodeAt(++i);
+      else byte = body.charCodeAt(i);
+      out += byte > 0x7f ? "\ufffd" : String.fromCharCode(byte);
+    }
+    strings.push(out);
+  }
+  return strings;
+}
+
+/** Labels of one of our presentation names (`\.` inside a label, `\DDD` bytes), each as lower-case hex. */
+function labelBytes(name: string): string[] {
+  if (name === ".") return [];
+  const labels: string[] = [];
+  let label = "";
+  for (let i = 0; i < name.length; i++) {
+    let byte: number;
+    if (name[i] === "\\" && /^\d{3}$/.test(name.slice(i + 1, i + 4))) {
+      byte = Number(name.slice(i + 1, i + 4));
+      i += 3;
+    } else if (name[i] === "\\") byte = name.charCodeAt(++i);
+    else if (name[i] === ".") {
+      labels.push(label);
+      label = "";
+      continue;
+    } else byte = name.charCodeAt(i);
+    label += byte.toString(16).padStart(2, "0");
+  }
+  labels.push(label);
+  return labels;
 }
 
 /** Our message in the shape of tshark's, field for field. */
@@ -76,7 +136,12 @@ function comparable(ours: OurMessage, frame: number): TsharkDnsMessage {
     opcode: header.opcode,
     rcode: header.rcode,
     flags: { aa: header.aa, tc: header.tc, rd: header.rd, ra: header.ra, ad: header.ad, cd: header.cd },
-    questions: ours.message.questions.map((q) => ({ name: asTshark(q.name), type: q.type, class: q.class })),
+    questions: ours.message.questions.map((q) => ({
+      name: asTshark(q.name),
+      labels: labelBytes(q.name),
+      type: q.type,
+      class: q.class,
+    })),
     answers: records(ours.message.answers),
     authorities: records(ours.message.authorities),
     additionals: records(ours.message.additionals),

@@ -15,10 +15,35 @@
  * ```
  */
 
+/**
+ * Our presentation names escape bytes (`\.`, `\032`, `\195\169`); tshark prints them unescaped and decodes UTF-8,
+ * keeping only a NUL as `\000`. Bring ours to tshark's form.
+ */
+export function asTshark(name: string): string {
+  if (!name.includes("\\")) return name;
+  const bytes: number[] = [];
+  for (let i = 0; i < name.length; i++) {
+    if (name[i] === "\\" && /^\d{3}$/.test(name.slice(i + 1, i + 4))) {
+      bytes.push(Number(name.slice(i + 1, i + 4)));
+      i += 3;
+    } else if (name[i] === "\\") {
+      bytes.push(name.charCodeAt(++i));
+    } else {
+      bytes.push(name.charCodeAt(i));
+    }
+  }
+  return new TextDecoder().decode(new Uint8Array(bytes)).replaceAll("\u0000", "\\000");
+}
+
 /** A question as tshark shows it. */
 export interface TsharkQuestion {
   /** Name as tshark prints it, no trailing dot; the root is ".". */
   name: string;
+  /**
+   * The labels as hex, from the bytes tshark shows for the name (`-x`): tells `a\.b` (one label) from `a.b` (two),
+   * which tshark prints alike.
+   */
+  labels: string[];
   type: number;
   class: number;
 }
@@ -31,6 +56,11 @@ export interface TsharkRecord {
   ttl: number;
   /** Dotted-quad (A) or compressed RFC 5952 text (AAAA). */
   addr?: string;
+  /**
+   * RDATA of the types whose fields tshark shows (see {@linkcode tsharkRdata}), in our presentation form with names
+   * and strings unescaped as tshark prints them.
+   */
+  data?: string;
 }
 
 /** The OPT pseudo-RR (RFC 6891 §6.1.2). */
@@ -120,7 +150,8 @@ export async function tsharkDnsMessages(
   }
   for (const rule of decodeAs) args.push("-d", rule);
   // -J keeps only these layers (with all their fields): the rest of the tree is large and unused.
-  args.push("-Y", "dns", "-T", "json", "-J", "frame ip ipv6 udp tcp dns");
+  // -x adds each field's bytes (`dns.qry.name_raw`), from which names are compared label by label.
+  args.push("-Y", "dns", "-T", "json", "-x", "-J", "frame ip ipv6 udp tcp dns");
 
   let output: Deno.CommandOutput;
   try {
@@ -203,6 +234,7 @@ function normaliseDns(dns: JsonValue): DnsPart {
     // RFC 2136 §2: an UPDATE's four sections are Zone, Prerequisite, Update and Additional, which tshark names so.
     questions: entriesOf(field(dns, "Queries") ?? field(dns, "Zone")).map(([, q]) => ({
       name: normaliseName(stringField(q, "dns.qry.name")),
+      labels: wireLabels(field(q, "dns.qry.name_raw")),
       type: Number(stringField(q, "dns.qry.type")),
       class: Number(stringField(q, "dns.qry.class")),
     })),
@@ -224,6 +256,8 @@ function records(section: JsonValue | undefined): [TsharkRecord, JsonValue][] {
     };
     const addr = optionalString(raw, "dns.a") ?? optionalString(raw, "dns.aaaa");
     if (addr !== undefined) record.addr = addr;
+    const data = tsharkRdata(record.type, raw);
+    if (data !== undefined) record.data = data;
     return [record, raw];
   });
 }
@@ -242,6 +276,90 @@ function recordName(summary: string, raw: JsonValue): string {
   const end = summary.indexOf(": type ");
   if (end < 0) throw new Error(`Cannot read tshark output: no owner name in record "${summary}"`);
   return summary.slice(0, end);
+}
+
+/**
+ * The RR types whose RDATA is compared field by field: names (NS, CNAME, PTR, DNAME), MX, SOA, SRV, NAPTR, HINFO,
+ * TXT, DS/CDS, SSHFP, TLSA. Text: fields joined by spaces, names as tshark prints them, character-strings each in
+ * double quotes without escaping, hex upper-case without separators. Other types: undefined (A/AAAA use `addr`).
+ */
+export const RDATA_TYPES: ReadonlySet<number> = new Set([2, 5, 12, 39, 15, 6, 33, 35, 13, 16, 43, 59, 44, 52]);
+
+function tsharkRdata(type: number, raw: JsonValue): string | undefined {
+  const f = (key: string) => stringField(raw, key);
+  const name = (key: string) => normaliseName(f(key));
+  const hexOf = (key: string) => f(key).replaceAll(":", "").toUpperCase();
+  const quote = (text: string) => `"${text}"`;
+  switch (type) {
+    case 2:
+      return name("dns.ns");
+    case 5:
+      return name("dns.cname");
+    case 12:
+      return name("dns.ptr.domain_name");
+    case 39:
+      return name("dns.dname");
+    case 15:
+      return `${f("dns.mx.preference")} ${name("dns.mx.mail_exchange")}`;
+    case 6:
+      return [
+        name("dns.soa.mname"),
+        name("dns.soa.rname"),
+        f("dns.soa.serial_number"),
+        f("dns.soa.refresh_interval"),
+        f("dns.soa.retry_interval"),
+        f("dns.soa.expire_limit"),
+        f("dns.soa.minimum_ttl"),
+      ].join(" ");
+    case 33:
+      return `${f("dns.srv.priority")} ${f("dns.srv.weight")} ${f("dns.srv.port")} ${name("dns.srv.target")}`;
+    case 35:
+      return [
+        f("dns.naptr.order"),
+        f("dns.naptr.preference"),
+        quote(f("dns.naptr.flags")),
+        quote(f("dns.naptr.service")),
+        quote(f("dns.naptr.regex")),
+        name("dns.naptr.replacement"),
+      ].join(" ");
+    case 13:
+      return `${quote(f("dns.hinfo.cpu"))} ${quote(f("dns.hinfo.os"))}`;
+    case 16:
+      return entriesOf(raw).filter(([k]) => k === "dns.txt").map(([, v]) => quote(String(v))).join(" ");
+    case 43:
+    case 59:
+      return [
+        Number(f("dns.ds.key_id")),
+        f("dns.ds.algorithm"),
+        f("dns.ds.digest_type"),
+        hexOf("dns.ds.digest"),
+      ].join(" ");
+    case 44:
+      return `${f("dns.sshfp.algorithm")} ${f("dns.sshfp.fingerprint.type")} ${hexOf("dns.sshfp.fingerprint")}`;
+    case 52:
+      return [
+        f("dns.tlsa.certificate_usage"),
+        f("dns.tlsa.selector"),
+        f("dns.tlsa.matching_type"),
+        hexOf("dns.tlsa.certificate_association_data"),
+      ].join(" ");
+    default:
+      return undefined;
+  }
+}
+
+/** Labels of an uncompressed wire name (tshark's `_raw` field: hex first), each as lower-case hex. */
+function wireLabels(raw: JsonValue | undefined): string[] {
+  if (!Array.isArray(raw) || typeof raw[0] !== "string") throw new Error("Cannot read tshark output: no name bytes");
+  const hex = raw[0];
+  const labels: string[] = [];
+  for (let p = 0; p < hex.length;) {
+    const length = parseInt(hex.slice(p, p + 2), 16);
+    if (length === 0 || length >= 0xc0) break;
+    labels.push(hex.slice(p + 2, p + 2 + length * 2));
+    p += 2 + length * 2;
+  }
+  return labels;
 }
 
 /** tshark prints the root as "<Root>" and never a trailing dot; we use "." for the root like src/dns/message.ts. */
