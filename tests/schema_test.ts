@@ -12,7 +12,7 @@ async function validator(name: string) {
 
 async function captures(): Promise<string[]> {
   const paths: string[] = [];
-  for (const dir of ["gopassivedns", "crafted", "real", "hostile"]) {
+  for (const dir of ["gopassivedns", "crafted", "real", "hostile", "tunnels", "links"]) {
     try {
       for await (const entry of Deno.readDir(TESTDATA + dir)) {
         if (/\.pcap(ng)?$/.test(entry.name)) paths.push(`${TESTDATA}${dir}/${entry.name}`);
@@ -46,4 +46,17 @@ Deno.test("the schemas reject a record with a missing or mistyped key", async ()
   assert.ok(!validate({ ...records[0], sport: 49934 }));
   const { q: _dropped, ...withoutQ } = records[0];
   assert.ok(!validate(withoutQ));
+});
+
+Deno.test("the transaction schema describes encapsulation: a tunnelled record passes, a malformed entry does not", async () => {
+  const validate = await validator("transaction.schema.json");
+  const { records } = await replay(TESTDATA + "tunnels/nested.pcap", { format: "transaction" });
+  const record = records[0] as Record<string, unknown> & { encapsulation: Record<string, unknown>[] };
+  assert.deepEqual(record.encapsulation.map((e) => e.kind), ["mpls", "gre", "vxlan"]);
+  assert.ok(validate(record), JSON.stringify(validate.errors));
+  const [mpls, gre, vxlan] = record.encapsulation;
+  assert.ok(!validate({ ...record, encapsulation: [{ ...mpls, kind: "carrier-pigeon" }, gre, vxlan] }));
+  assert.ok(!validate({ ...record, encapsulation: [mpls, { ...gre, key: -1 }, vxlan] }));
+  assert.ok(!validate({ ...record, encapsulation: [mpls, gre, { ...vxlan, vni: 1 << 24 }] }));
+  assert.ok(!validate({ ...record, encapsulation: [] }));
 });
