@@ -121,3 +121,30 @@ Deno.test("VLAN tags inside a VXLAN frame follow the outer ones", () => {
   const c = new Collector().feed(outer);
   assert.deepEqual(c.datagrams[0].vlans, [10, 30]);
 });
+
+Deno.test("MPLS inside GRE and over a PPP link; Teredo after an authentication indicator", () => {
+  const label = (value: number, bottom: boolean) => u32((value << 12) | (bottom ? 0x100 : 0) | 64);
+  const overGre = ethernet(0x0800, gre(0x8847, bytes(label(100, false), label(200, true), INNER_IP), 9));
+  const overPpp: [Uint8Array, { linkType: number }] = [bytes("ff03 0281", label(300, true), INNER_IP), { linkType: 9 }];
+  const ipv6Query = bytes(
+    "60000000",
+    u16(8 + QUERY.length),
+    "1140",
+    new Uint8Array(15),
+    [1],
+    new Uint8Array(15),
+    [0x53],
+    udp(40000, 53, QUERY),
+  );
+  // RFC 4380 §5.1.1: type 0x0001, client id length 0, authentication value length 2, the value, nonce, confirmation.
+  const auth = bytes("0001 00 02 abcd", "0102030405060708", "00");
+  const teredo = ethernet(0x0800, ipv4(OUTER_A, OUTER_B, 17, udp(3544, 40001, bytes(auth, ipv6Query))));
+  const c = new Collector().feed(overGre, overPpp, teredo);
+  assert.deepEqual(c.errors, {});
+  assert.deepEqual(c.datagrams.map((d) => d.tunnels!.map((t) => [t.kind, t.id, t.labels])), [
+    [["gre", 9, null], ["mpls", null, [100, 200]]],
+    [["mpls", null, [300]]],
+    [["teredo", null, null]],
+  ]);
+  assert.equal(c.datagrams[2].srcIp, "::1");
+});
