@@ -281,3 +281,17 @@ Deno.test("PacketDecoder gives TCP datagrams their address bytes, like UDP ones"
     SERVER6,
   ]);
 });
+
+Deno.test("real IPv6 fragments (knotd's 3 kB answer on a 1280-byte MTU path) are reassembled into the whole answer", async () => {
+  const c = await decodeFile("tunnels/ipv6_fragments.pcap");
+  assert.equal(c.counters.ip_fragments, 3);
+  assert.equal(c.counters.ip_fragments_reassembled, 1);
+  assert.equal(c.counters.decode_errors, 0);
+  const answer = c.datagrams.find((d) => d.message.length > 2464);
+  assert.ok(answer !== undefined, "the reassembled answer");
+  // Its question is the query's: big.tunnel.test TXT; the last TXT string (the 16th, "015015…") comes just before the
+  // 11-byte OPT record.
+  assert.ok(new TextDecoder().decode(answer.message).includes("\x03big\x06tunnel\x04test"));
+  assert.ok(new TextDecoder().decode(answer.message.subarray(-11 - 48, -11)) === "015".repeat(16));
+  assert.equal(answer.srcIp, "fd42::2");
+});
