@@ -51,3 +51,47 @@ Deno.test("transaction format carries VLAN ids, all sections and the sensor name
   assert.equal(typeof record.query_time, "string");
   assert.ok((record.rtt_ns as number) > 0);
 });
+
+/**
+ * The encapsulation of the first record of each tunnel capture, as the scripts that made them set it up
+ * (testdata/tunnels/make_captures.sh: VNIs 42 and 7 on the veth underlay; build_tunnels.py: keys, sessions, TEIDs,
+ * labels and documentation outer addresses). The inner addresses stay the record's client and server.
+ */
+Deno.test("transaction format: encapsulation of each tunnel capture as its generator set it up", async () => {
+  const out4 = { outer_src_ip: "203.0.113.1", outer_dst_ip: "203.0.113.2" };
+  const out6 = { outer_src_ip: "2001:db8:1::1", outer_dst_ip: "2001:db8:1::2" };
+  const link = { outer_src_ip: null, outer_dst_ip: null };
+  const expected: Record<string, unknown[]> = {
+    "vxlan.pcap": [{ kind: "vxlan", outer_src_ip: "10.200.0.1", outer_dst_ip: "10.200.0.2", vni: 42 }],
+    "vxlan_8472.pcap": [{ kind: "vxlan", outer_src_ip: "fd20::1", outer_dst_ip: "fd20::2", vni: 7 }],
+    "geneve.pcap": [{ kind: "geneve", ...out4, vni: 77 }],
+    "gre.pcap": [{ kind: "gre", ...out4, key: 1001 }],
+    "ip6gre.pcap": [{ kind: "gre", ...out6, key: 1003 }],
+    "gre_udp.pcap": [{ kind: "gre_udp", ...out4, key: 1004 }],
+    "erspan_1.pcap": [{ kind: "erspan_1", ...out4 }],
+    "erspan_2.pcap": [{ kind: "erspan_2", ...out4, session_id: 12 }],
+    "erspan_3.pcap": [{ kind: "erspan_3", ...out4, session_id: 13 }],
+    "pptp.pcap": [{ kind: "pptp", ...out4, call_id: 42 }],
+    "gtpu.pcap": [{ kind: "gtpu", ...out4, teid: 0x1000 }],
+    "ip_in_ip.pcap": [{ kind: "4in4", ...out4 }],
+    "mpls.pcap": [{ kind: "mpls", ...link, labels: [16001, 17002] }],
+    "pppoe.pcap": [{ kind: "pppoe", ...link, session_id: 0x0101 }],
+    "teredo.pcap": [{ kind: "teredo", ...out4 }],
+    "nested.pcap": [
+      { kind: "mpls", ...link, labels: [16001] },
+      { kind: "gre", ...out4, key: 1005 },
+      { kind: "vxlan", ...out6, vni: 9 },
+    ],
+  };
+  for (const [file, encapsulation] of Object.entries(expected)) {
+    const { records } = await replay(TESTDATA + "tunnels/" + file, { format: "transaction" });
+    assert.ok(records.length > 0, file);
+    assert.deepEqual(records[0].encapsulation, encapsulation, file);
+    assert.ok(
+      String(records[0].client_ip).match(/^(192\.168\.(42|7)\.1|fd42::1)$/),
+      `${file}: ${records[0].client_ip}`,
+    );
+  }
+  const plain = await replay(TESTDATA + "tunnels/inner.pcap", { format: "transaction" });
+  assert.ok(plain.records.every((r) => !("encapsulation" in r)), "no encapsulation key without a tunnel");
+});
