@@ -7,7 +7,7 @@
 import assert from "node:assert/strict";
 import { openCaptureFile } from "../src/capture/mod.ts";
 import { DEFAULT_DECODER_OPTIONS, PacketDecoder } from "../src/decode/mod.ts";
-import { decodeMessage, type DnsMessage, type DnsResourceRecord } from "../src/dns/mod.ts";
+import { decodeMessage, type DnsMessage, type DnsResourceRecord, typeName } from "../src/dns/mod.ts";
 import { newCounters } from "../src/metrics/counters.ts";
 import {
   asTshark,
@@ -71,9 +71,19 @@ function ourRdata(type: number, data: string): string {
     case 13:
     case 16:
       return characterStrings(data).map((x) => `"${x}"`).join(" ");
+    case 46: // the covered type as its number, the signer's name as tshark prints it
+      return [String(typeNumber(tokens[0])), ...tokens.slice(1, 7), asTshark(tokens[7]), tokens.slice(8).join("")]
+        .join(" ");
     default:
       return data;
   }
+}
+
+/** A type mnemonic (or RFC 3597 `TYPEn`) back to its number, through the registry's own names. */
+function typeNumber(mnemonic: string): number {
+  if (/^TYPE\d+$/.test(mnemonic)) return Number(mnemonic.slice(4));
+  for (let n = 0; n < 65536; n++) if (typeName(n) === mnemonic) return n;
+  throw new Error(`unknown type ${mnemonic}`);
 }
 
 /**

@@ -280,10 +280,30 @@ function recordName(summary: string, raw: JsonValue): string {
 
 /**
  * The RR types whose RDATA is compared field by field: names (NS, CNAME, PTR, DNAME), MX, SOA, SRV, NAPTR, HINFO,
- * TXT, DS/CDS, SSHFP, TLSA. Text: fields joined by spaces, names as tshark prints them, character-strings each in
- * double quotes without escaping, hex upper-case without separators. Other types: undefined (A/AAAA use `addr`).
+ * TXT, DS/CDS, SSHFP, TLSA, RRSIG, DNSKEY/CDNSKEY. Text: fields joined by spaces, names as tshark prints them,
+ * character-strings each in double quotes without escaping, hex upper-case without separators, keys and signatures
+ * in base64, RRSIG times as YYYYMMDDHHmmSS and the covered type as a number. Other types: undefined (A/AAAA use
+ * `addr`).
  */
-export const RDATA_TYPES: ReadonlySet<number> = new Set([2, 5, 12, 39, 15, 6, 33, 35, 13, 16, 43, 59, 44, 52]);
+export const RDATA_TYPES: ReadonlySet<number> = new Set([
+  2,
+  5,
+  12,
+  39,
+  15,
+  6,
+  33,
+  35,
+  13,
+  16,
+  43,
+  59,
+  44,
+  52,
+  46,
+  48,
+  60,
+]);
 
 function tsharkRdata(type: number, raw: JsonValue): string | undefined {
   const f = (key: string) => stringField(raw, key);
@@ -343,9 +363,42 @@ function tsharkRdata(type: number, raw: JsonValue): string | undefined {
         f("dns.tlsa.matching_type"),
         hexOf("dns.tlsa.certificate_association_data"),
       ].join(" ");
+    case 46:
+      return [
+        f("dns.rrsig.type_covered"),
+        f("dns.rrsig.algorithm"),
+        f("dns.rrsig.labels"),
+        f("dns.rrsig.original_ttl"),
+        rrsigTime(f("dns.rrsig.signature_expiration")),
+        rrsigTime(f("dns.rrsig.signature_inception")),
+        f("dns.rrsig.key_tag"),
+        name("dns.rrsig.signers_name"),
+        hexToBase64(f("dns.rrsig.signature")),
+      ].join(" ");
+    case 48:
+    case 60:
+      return [
+        Number(f("dns.dnskey.flags")),
+        f("dns.dnskey.protocol"),
+        f("dns.dnskey.algorithm"),
+        hexToBase64(f("dns.dnskey.public_key")),
+      ].join(" ");
     default:
       return undefined;
   }
+}
+
+/** `01:23:ab` → base64 of those bytes. */
+function hexToBase64(hex: string): string {
+  const bytes = hex.split(":").map((h) => parseInt(h, 16));
+  return btoa(String.fromCharCode(...bytes));
+}
+
+/** tshark's `Dec  9, 2026 22:48:48.000000000 UTC` → `20261209224848` (RFC 4034 §3.2). */
+function rrsigTime(text: string): string {
+  const date = new Date(text.replace(/\.\d+ UTC$/, " UTC"));
+  if (Number.isNaN(date.getTime())) throw new Error(`Cannot read tshark output: RRSIG time "${text}"`);
+  return date.toISOString().replace(/[-:T]/g, "").slice(0, 14);
 }
 
 /** Labels of an uncompressed wire name (tshark's `_raw` field: hex first), each as lower-case hex. */
