@@ -3,7 +3,8 @@
  * the outcome to an exit status. The only place that calls `Deno.exit` (the signal watchdog's worker, which must end
  * the process when this thread cannot, excepted: src/signal_watchdog.ts).
  *
- * Exit status: 0 success, 1 runtime failure (unreadable or corrupt capture, stdout not writable or full), 2 usage
+ * Exit status: 0 success, 1 runtime failure (unreadable or corrupt capture, stdout not writable or full, a sink or
+ * the metrics server that cannot start), 2 usage
  * error, 130 a second SIGINT/SIGTERM before the flush finished, 141 the reader of stdout went away (as a Unix tool
  * killed by SIGPIPE). After the configuration is read, every exit path prints the summary on stderr.
  *
@@ -24,10 +25,13 @@ import {
 } from "./src/config/mod.ts";
 import { newCounters } from "./src/metrics/counters.ts";
 import { runSummary } from "./src/metrics/summary.ts";
+import { countSinkLosses } from "./src/metrics/snapshot.ts";
+import { type Exporters, ExporterStartError, startExporters } from "./src/metrics/exporters.ts";
+import { FileSink } from "./src/sinks/file_sink.ts";
 import type { Pipeline } from "./src/pipeline.ts";
 import { buildPipeline, buildSinks, packetFilter } from "./src/sensor.ts";
 import { installSignals, watchBatches } from "./src/shutdown_signals.ts";
-import type { FanOut, OutputFailure, Sink } from "./src/sinks/sink.ts";
+import { FanOut, type OutputFailure, type Sink } from "./src/sinks/sink.ts";
 import { SinkStartError } from "./src/sinks/sink_start_error.ts";
 import { stdoutPipeNonBlocking } from "./src/sinks/stdout_sink.ts";
 import type { BpfFilter } from "./src/capture/bpf_filter.ts";
@@ -43,18 +47,9 @@ const STALLED_READER_MS = 5000;
 
 const log = getLogger([LOG_CATEGORY, "main"]);
 
-/** Options whose feature is not in this version yet: refusing them beats silently not logging where asked. */
-function unavailableFeatures(config: Config): string[] {
-  const wanted: [boolean, string][] = [
-    [config.logfile !== "", "the file sink (-logfile)"],
-    [config.syslogFacility !== "" && config.syslogPriority !== "", "the syslog sink (-syslog_facility)"],
-    [config.statsdHost !== "", "statsd metrics (-statsd_host)"],
-  ];
-  return wanted.filter(([on]) => on).map(([, name]) => name);
-}
-
 /** The summary line of what was counted (nothing yet when the run ended before its pipeline existed). */
 function summaryLine(pipeline: Pipeline | null, sink: Sink | null): string {
+  if (pipeline !== null && sink instanceof FanOut) countSinkLosses({ counters: pipeline.counters, sinks: sink.sinks });
   return `Summary: ${runSummary(pipeline?.counters ?? newCounters(), sink)}`;
 }
 
@@ -89,12 +84,6 @@ function reportSinkError(name: string, error: unknown | null): void {
 }
 
 async function run(config: Config): Promise<number> {
-  const unavailable = unavailableFeatures(config);
-  if (unavailable.length > 0) {
-    log.error(`Not available in this version yet: ${unavailable.join(", ")}`);
-    printSummary(null, null);
-    return EXIT_FAILURE;
-  }
   if (config.dev !== "") {
     log.error(`Live capture (-dev ${config.dev}) is not available in this version; replay a file with -pcap`);
     printSummary(null, null);
@@ -145,6 +134,7 @@ async function runPipeline(config: Config, filter: BpfFilter | null, stdoutFlags
     printSummary(null, null);
     return EXIT_FAILURE;
   }
+  for (const one of sink.sinks) log.debug(`${one.name} logging enabled`); // as the original's -debug said
   const pipeline = buildPipeline(config, sink, filter);
   try {
     source = await openCaptureFile(config.pcap);
@@ -154,6 +144,22 @@ async function runPipeline(config: Config, filter: BpfFilter | null, stdoutFlags
     printSummary(pipeline, sink);
     return EXIT_FAILURE;
   }
+  let exporters: Exporters;
+  try {
+    exporters = await startExporters(config, { counters: pipeline.counters, sinks: sink.sinks }, log);
+  } catch (error) {
+    if (!(error instanceof ExporterStartError)) throw error;
+    log.error(error.message);
+    printSummary(pipeline, sink);
+    return EXIT_FAILURE;
+  }
+  // SIGHUP reopens the log file (logrotate's postrotate); without a file sink it ends the process, as the original.
+  const reopenable = sink.sinks.filter((one): one is FileSink => one instanceof FileSink);
+  const onHangup = () => {
+    log.info("Caught SIGHUP, reopening the log file");
+    for (const file of reopenable) file.reopen();
+  };
+  if (reopenable.length > 0) Deno.addSignalListener("SIGHUP", onHangup);
 
   let onFirstSignal = () => {};
   const signalled = new Promise<void>((resolve) => onFirstSignal = resolve);
@@ -183,6 +189,8 @@ async function runPipeline(config: Config, filter: BpfFilter | null, stdoutFlags
     signals.update();
     await pipeline.finish();
     await sink.close();
+    await exporters.close(); // after the sinks, so the last report has their final counts
+    if (reopenable.length > 0) Deno.removeSignalListener("SIGHUP", onHangup);
     // A second signal during a long synchronous flush may have reached only the watchdog (or this thread's listener
     // may not have run yet): it still means "interrupted".
     if (signals.count() >= 2) {

@@ -1,8 +1,9 @@
 /**
- * `deno task bench [--pairs 100000,1000000] [--runs 3] [--format gopassivedns] [--no-tshark] [--no-peers]`
+ * `deno task bench [--pairs 100000,1000000] [--runs 3] [--format gopassivedns] [--no-tshark] [--no-peers] [--no-logfile]`
  *
  * Generates deterministic DNS traffic captures (scripts/gen_dns_pcap.py, seeded), replays each through
- * denopassivedns with records written to a file, and reports packets/s, records/s and peak RSS (median of the
+ * denopassivedns with records written to a file (stdout redirected, and `-quiet -logfile` rotating at the default
+ * 100 MB, the two alternating run by run), and reports packets/s, records/s and peak RSS (median of the
  * runs), and checks the record count against the generator's stats file. Peers are measured on the same file in
  * the same run, once each, and the ratio printed: gopassivedns and a C libpcap read loop when
  * scripts/peers/build_peers.sh can build them, and tshark when it is installed. Figures only: nothing here
@@ -23,6 +24,7 @@ const { values } = parseArgs({
     format: { type: "string", default: "gopassivedns" },
     "no-tshark": { type: "boolean", default: false },
     "no-peers": { type: "boolean", default: false },
+    "no-logfile": { type: "boolean", default: false },
   },
 });
 
@@ -30,6 +32,8 @@ interface Measure {
   seconds: number;
   peakRssMb: number;
   lines: number;
+  /** Files written (the `-logfile` runs: the file and its backups). */
+  files?: number;
 }
 
 async function isDirectory(path: string): Promise<boolean> {
@@ -99,6 +103,24 @@ async function timed(command: string, outFile: string, toLastWrite = false): Pro
   };
 }
 
+/**
+ * One `-quiet -logfile` run, rotating at the default size (100 MB) and keeping every backup so that the lines of
+ * all files can be counted.
+ */
+async function timedLogfile(pcap: string): Promise<Measure> {
+  const dir = `${RECORDS_DIR}denopassivedns-bench-logs`;
+  await Deno.remove(dir, { recursive: true }).catch(() => {});
+  const measure = await timed(
+    `${deno} run ${permissions} ${ROOT}main.ts -pcap ${pcap} -format ${values.format} -quiet ` +
+      `-logfile ${dir}/dns.log -logMaxBackups 0`,
+    `${RECORDS_DIR}denopassivedns-bench.jsonl`,
+  );
+  const files = [...Deno.readDirSync(dir)].length;
+  const lines = Number((await sh(`cat ${dir}/* | wc -l`)).stdout.trim());
+  await Deno.remove(dir, { recursive: true });
+  return { ...measure, lines, files };
+}
+
 function median(values: number[]): number {
   const sorted = [...values].sort((a, b) => a - b);
   const middle = sorted.length >> 1;
@@ -139,6 +161,7 @@ for (const pairs of values.pairs.split(",").map(Number)) {
   const packets = stats.packets as number;
   const expected = expectedRecords(stats, values.format);
   const ours: Measure[] = [];
+  const ourFileRuns: Measure[] = [];
   const measureOurs = async (times: number) => {
     for (let i = 0; i < times; i++) {
       ours.push(
@@ -147,6 +170,7 @@ for (const pairs of values.pairs.split(",").map(Number)) {
           `${RECORDS_DIR}denopassivedns-bench.jsonl`,
         ),
       );
+      if (!values["no-logfile"]) ourFileRuns.push(await timedLogfile(pcap));
     }
   };
   // Half the runs before gopassivedns and half after: this sandbox's speed drifts by the minute, and the median
@@ -197,6 +221,23 @@ for (const pairs of values.pairs.split(",").map(Number)) {
       fastest.toFixed(2)
     }–${slowest.toFixed(2)}) | ${rss.toFixed(0)} MB | ${lines} (${countNote}) |`,
   );
+  if (ourFileRuns.length > 0) {
+    const fileSeconds = median(ourFileRuns.map((m) => m.seconds));
+    const fileLines = ourFileRuns[0].lines;
+    rows.push(
+      `| denopassivedns -quiet -logfile (${ourFileRuns[0].files} files of ≤ 100 MB) | ${pairs} | ${
+        (packets / fileSeconds / 1e3).toFixed(0)
+      } k (${(packets / Math.max(...ourFileRuns.map((m) => m.seconds)) / 1e3).toFixed(0)}–${
+        (packets / Math.min(...ourFileRuns.map((m) => m.seconds)) / 1e3).toFixed(0)
+      } k) | ${(fileLines / fileSeconds / 1e3).toFixed(0)} k | ${fileSeconds.toFixed(2)} | ${
+        median(ourFileRuns.map((m) => m.peakRssMb)).toFixed(0)
+      } MB | ${fileLines} (${fileLines === expected ? "exact" : `MISMATCH: expected ${expected}`}) |`,
+    );
+    notes.push(
+      `${pairs} pairs: -quiet -logfile takes ${(fileSeconds / seconds).toFixed(2)}× the time of stdout to tmpfs ` +
+        `(medians of ${ourFileRuns.length} runs each, alternating).`,
+    );
+  }
   peerRows.forEach((peer, i) => rows.push(peerRow(peerNames[i], pairs, packets, peer, seconds, peerRecords[i])));
   if (gopassivedns !== null && pairs === 1000000) {
     const factor = BASELINE_GOPASSIVEDNS_PPS / (packets / gopassivedns.seconds);

@@ -24,7 +24,19 @@ const version = JSON.parse(await Deno.readTextFile(`${ROOT}package.json`)).versi
 let failed = 0;
 for (const target of values.target ?? TARGETS) {
   const output = `${ROOT}dist/denopassivedns-${version}-${target}`;
-  const args = ["compile", ...permissions, "--no-prompt", "--target", target, "--output", output, `${ROOT}main.ts`];
+  // The syslog worker is loaded by URL at run time, so the compiler must be told to include it.
+  const include = ["--include", `${ROOT}src/sinks/syslog_worker.ts`];
+  const args = [
+    "compile",
+    ...permissions,
+    ...include,
+    "--no-prompt",
+    "--target",
+    target,
+    "--output",
+    output,
+    `${ROOT}main.ts`,
+  ];
   console.error(`deno ${args.join(" ")}`);
   const { code } = await new Deno.Command(Deno.execPath(), { args, cwd: ROOT }).output();
   if (code !== 0) {

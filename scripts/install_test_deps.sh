@@ -19,12 +19,32 @@
 #   python3       Debian's /usr/bin/python3, which runs scripts/gen_dns_pcap.py in tests/format_consistency_test.ts
 #                 and tests/hardening_cli_test.ts
 #                 (a test never uses the python3 first on PATH, which may be another interpreter)
+#   prometheus    promtool, which checks the /metrics exposition in tests/metrics_test.ts
+#
+# Also the Etsy statsd daemon (npm statsd 0.9.0, run under the machine's Node by tests/_statsd.ts), installed into
+# $STATSD_DIR (default /opt/denopassivedns-test/statsd), a test tool, not a project dependency. Needs node and npm.
 #
 # Idempotent and quiet: packages already installed (dpkg -s) are skipped without touching apt; apt output goes to a
 # log file and one summary line is printed. Exit status is non-zero when a package could not be installed.
 set -euo pipefail
 
-PACKAGES=(tshark tcpdump unbound knot dnsutils knot-dnsutils dnsperf libpcap0.8 rsyslog kcat default-jre-headless maven openssl python3)
+PACKAGES=(tshark tcpdump unbound knot dnsutils knot-dnsutils dnsperf libpcap0.8 rsyslog kcat default-jre-headless maven openssl python3 prometheus)
+STATSD_DIR="${STATSD_DIR:-/opt/denopassivedns-test/statsd}"
+STATSD_VERSION="0.9.0"
+
+# statsd for the metrics tests: skipped when the wanted version is already there.
+install_statsd() {
+  local installed
+  installed=$(node -p "require('$STATSD_DIR/node_modules/statsd/package.json').version" 2>/dev/null || true)
+  if [ "$installed" = "$STATSD_VERSION" ]; then
+    return 0
+  fi
+  if ! npm install --no-audit --no-fund --prefix "$STATSD_DIR" "statsd@$STATSD_VERSION" >>"$LOG" 2>&1; then
+    echo "install_test_deps: FAILED installing npm statsd@$STATSD_VERSION into $STATSD_DIR; see $LOG" >&2
+    return 1
+  fi
+  echo "install_test_deps: installed npm statsd@$STATSD_VERSION into $STATSD_DIR"
+}
 LOG="${INSTALL_TEST_DEPS_LOG:-/tmp/install_test_deps.log}"
 
 missing=()
@@ -55,7 +75,7 @@ fetch_kafka_jars() {
 
 if [ "${#missing[@]}" -eq 0 ]; then
   echo "install_test_deps: all ${#PACKAGES[@]} packages already installed"
-  fetch_kafka_jars
+  fetch_kafka_jars && install_statsd
   exit $?
 fi
 
@@ -99,4 +119,4 @@ if [ "$status" -ne 0 ]; then
   exit "$status"
 fi
 echo "install_test_deps: installed ${missing[*]} (log: $LOG)"
-fetch_kafka_jars
+fetch_kafka_jars && install_statsd

@@ -10,6 +10,9 @@ import { FanOut, type OutputFailure, type Sink } from "./sinks/sink.ts";
 import { StdoutSink, stdoutUnwritable, stdoutWriter, trimStdoutFile } from "./sinks/stdout_sink.ts";
 import { kafkaSettings } from "./sinks/kafka_settings.ts";
 import type { QueuedSinkOptions } from "./sinks/queued_sink.ts";
+import { FileSink, rotationBytes } from "./sinks/file_sink.ts";
+import { resolvePath } from "./config/_path.ts";
+import { parseSyslogServer } from "./config/endpoints.ts";
 
 export function decoderOptions(config: Config): DecoderOptions {
   return {
@@ -64,7 +67,8 @@ export function queuedSinkOptions(config: Config, onError: SinkErrorReporter): P
 /**
  * The enabled sinks, in the original's order (stdout unless -quiet, file, syslog, Fluentd, Kafka). Throws a
  * ConfigError for a bad Kafka combination (exit 2) and a SinkStartError for a sink that cannot start (exit 1).
- * The Kafka and Fluentd client libraries are imported only when their sink is configured.
+ * Stdout and the file write synchronously (back-pressure); the others are queued sinks that drop and count when
+ * full. The syslog, Kafka and Fluentd modules are imported only when their sink is configured.
  */
 export async function buildSinks(config: Config, hooks: SinkHooks = {}): Promise<FanOut> {
   const kafka = kafkaSettings(config); // checked first: a usage error before anything connects
@@ -73,6 +77,29 @@ export async function buildSinks(config: Config, hooks: SinkHooks = {}): Promise
   if (!config.quiet) {
     const options = { onFailure: hooks.onFailure, unwritable: stdoutUnwritable(), trimPartial: trimStdoutFile };
     sinks.push(new StdoutSink(stdoutWriter(hooks.giveUpWaiting) ?? Deno.stdout, options));
+  }
+  // File
+  if (config.logfile !== "") {
+    sinks.push(
+      new FileSink(resolvePath(Deno.cwd(), config.logfile), {
+        maxBytes: rotationBytes(config.logMaxSize),
+        maxBackups: config.logMaxBackups,
+        maxAgeDays: config.logMaxAge,
+        now: Date.now,
+        onError: hooks.onError ?? (() => {}),
+      }),
+    );
+  }
+  // Syslog
+  if (config.syslogFacility !== "" && config.syslogPriority !== "") {
+    const { syslogSink } = await import("./sinks/syslog_sink.ts");
+    const server = config.syslogServer === "" ? null : parseSyslogServer(config.syslogServer);
+    sinks.push(
+      syslogSink(
+        { facility: config.syslogFacility, priority: config.syslogPriority, tag: config.syslogTag, server },
+        queued,
+      ),
+    );
   }
   // Fluentd
   if (config.fluentdSocket !== "") {

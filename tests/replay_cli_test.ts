@@ -188,13 +188,6 @@ Deno.test("SIGTERM while a FIFO's writer is idle flushes what the tables hold", 
   assert.equal(records.length, 5);
 });
 
-Deno.test("asking for a sink this version does not have yet fails loudly instead of logging nowhere", async () => {
-  const run = await runSensor(["-pcap", `${TESTDATA}gopassivedns/a.pcap`, "-logfile", "/tmp/never-written.log"]);
-  assert.equal(run.code, 1);
-  assert.equal(text(run.stdout), "");
-  assert.match(run.stderr, /Not available in this version yet: the file sink \(-logfile\)/);
-});
-
 Deno.test("-dev without live capture support fails with a message naming the interface", async () => {
   const run = await runSensor(["-dev", "eth7"]);
   assert.equal(run.code, 1);

@@ -76,8 +76,12 @@ export interface Config {
   // Syslog
   /** Canonical upper-case facility name (`LOCAL0`) or "". Syslog output is on only when facility and priority are set. */
   syslogFacility: string;
-  /** Canonical upper-case severity name (`INFO`) or "". */
+  /** Severity name as given (`info`, checked without regard to case), or "". Copied into every record's `level`. */
   syslogPriority: string;
+  /** Syslog tag (APP-NAME); default `denopassivedns`. */
+  syslogTag: string;
+  /** `udp://host:port` or `tcp://host:port` for a remote syslog server, "" for the local syslog (syslog(3)). */
+  syslogServer: string;
 
   // Kafka
   /** Brokers from the comma-separated list, trimmed, empty entries dropped (no default port added here). */
@@ -110,6 +114,8 @@ export interface Config {
   statsdInterval: number;
   /** Metric prefix; metrics are `<statsdPrefix>.<name>.<counter>`. */
   statsdPrefix: string;
+  /** `ADDR:PORT` where Prometheus metrics are served, "" for none. */
+  metricsListen: string;
 
   // Diagnostics
   /** Debug diagnostics on stderr. */

@@ -11,6 +11,7 @@
 import type { Config } from "./config.ts";
 import { parseGoDuration } from "./duration.ts";
 import { GO_BOOL_FORMS, parseGoBool, parseGoInt } from "./go_values.ts";
+import { parseHostPort, parseSyslogServer } from "./endpoints.ts";
 
 /** The help sections, in the order `--help` prints them. */
 export const OPTION_GROUPS = [
@@ -132,8 +133,11 @@ function durationOption(o: Common<number> & { default: string; rule: "positive" 
   };
 }
 
-function enumOption(o: Common<string> & { default: string; values: readonly string[] }): OptionSpec {
-  const { values, ...rest } = o;
+/** `keepCase`: the value is checked without regard to case but kept as given (`-syslog_priority info`). */
+function enumOption(
+  o: Common<string> & { default: string; values: readonly string[]; keepCase?: boolean },
+): OptionSpec {
+  const { values, keepCase = false, ...rest } = o;
   const canonical = new Map(values.map((v) => [v.toLowerCase(), v]));
   const empty = values.includes("");
   const listed = values.filter((v) => v !== "").join(", ");
@@ -141,7 +145,10 @@ function enumOption(o: Common<string> & { default: string; values: readonly stri
     type: "enum",
     arg: "name",
     expected: `one of ${listed}${empty ? " (any case), or empty" : ""}`,
-    parse: (text) => canonical.get(text.toLowerCase()) ?? new Invalid(),
+    parse(text) {
+      const known = canonical.get(text.toLowerCase());
+      return known === undefined ? new Invalid() : keepCase ? text : known;
+    },
     ...rest,
   };
 }
@@ -480,8 +487,30 @@ export const OPTIONS: readonly OptionSpec[] = [
     group: "Syslog",
     default: "",
     values: ["", ...SYSLOG_PRIORITIES],
-    help: "Syslog severity of every record.",
+    keepCase: true,
+    help: "Syslog severity of every record; also copied, as given, into every record's level field.",
   }),
+  stringOption({
+    name: "syslog_tag",
+    env: "PDNS_SYSLOG_TAG",
+    key: "syslogTag",
+    group: "Syslog",
+    arg: "tag",
+    default: "denopassivedns",
+    help: "Syslog tag (APP-NAME) of every record.",
+  }),
+  {
+    type: "string",
+    name: "syslog_server",
+    env: "PDNS_SYSLOG_SERVER",
+    key: "syslogServer",
+    group: "Syslog",
+    arg: "url",
+    default: "",
+    expected: "udp://host:port or tcp://host:port, or empty for the local syslog",
+    help: "Send syslog records to this server (RFC 5424; octet counting on TCP) instead of the local syslog.",
+    parse: (text) => text === "" || parseSyslogServer(text) !== null ? text : new Invalid(),
+  },
 
   // Kafka
   stringListOption({
@@ -584,14 +613,18 @@ export const OPTIONS: readonly OptionSpec[] = [
   }),
 
   // Metrics
-  stringOption({
+  {
+    type: "string",
     name: "statsd_host",
     env: "PDNS_STATSD_HOST",
     key: "statsdHost",
     group: "Metrics",
     arg: "host:port",
+    default: "",
+    expected: "host:port such as 127.0.0.1:8125, or empty",
     help: "Send counters to this statsd server over UDP.",
-  }),
+    parse: (text) => text === "" || parseHostPort(text) !== null ? text : new Invalid(),
+  },
   intOption({
     name: "statsd_interval",
     env: "PDNS_STATSD_INTERVAL",
@@ -610,6 +643,19 @@ export const OPTIONS: readonly OptionSpec[] = [
     default: "gopassivedns",
     help: "Metric prefix; metrics are named <prefix>.<name>.<counter>.",
   }),
+
+  {
+    type: "string",
+    name: "metrics_listen",
+    env: "PDNS_METRICS_LISTEN",
+    key: "metricsListen",
+    group: "Metrics",
+    arg: "addr:port",
+    default: "",
+    expected: "an address and port such as 127.0.0.1:9167 or [::1]:9167, or empty",
+    help: "Serve Prometheus metrics at http://ADDR:PORT/metrics.",
+    parse: (text) => text === "" || parseHostPort(text) !== null ? text : new Invalid(),
+  },
 
   // Diagnostics
   boolOption({

@@ -1,4 +1,5 @@
 import { COUNTER_NAMES, type Counters } from "./counters.ts";
+import { type Sink, SINK_STAT_NAMES } from "../sinks/sink.ts";
 
 /**
  * One line of every non-zero counter, then frames of unsupported link types by number, decode errors by code last: what was seen, produced and lost, for stderr
@@ -33,4 +34,20 @@ export function runSummary(counters: Counters, sink: SinkCounts | null): string 
   }
   const text = parts.filter((part) => part !== "").join(" ");
   return text === "" ? "packets=0" : text;
+}
+
+/** Every non-zero per-sink counter, as in the summary: `file.written=1881031 syslog.dropped=12 …`, fan-out order. */
+export function sinkSummary(sinks: readonly Sink[]): string {
+  const parts: string[] = [];
+  for (const sink of sinks) {
+    for (const stat of SINK_STAT_NAMES) {
+      if (sink.stats[stat] !== 0) parts.push(`${sink.name}.${stat}=${sink.stats[stat]}`);
+    }
+  }
+  return parts.join(" ");
+}
+
+/** Records some sink did not deliver: dropped (queue full) or failed, summed over the sinks (`records_dropped`). */
+export function recordsLost(sinks: readonly Sink[]): number {
+  return sinks.reduce((sum, sink) => sum + sink.stats.dropped + sink.stats.failed, 0);
 }

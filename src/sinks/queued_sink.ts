@@ -21,8 +21,11 @@ export interface RecordTransport {
    * Resolve once the batch is delivered (acknowledged, where the protocol has acknowledgements); reject when none
    * of it can be taken to be delivered, and the queue retries the whole batch. A transport that can deliver part
    * of a batch keeps track of that itself, so a retry does not duplicate records.
+   *
+   * May resolve with the number of records of the batch that can never be delivered and were skipped (e.g. a record
+   * too long for one UDP datagram): they are counted as `failed`, the rest as `written`.
    */
-  send(records: Uint8Array, count: number): Promise<void>;
+  send(records: Uint8Array, count: number): Promise<void | number>;
   /** Release connections; called once, after the last `send` settled. */
   close(): Promise<void>;
 }
@@ -125,8 +128,9 @@ export class QueuedSink implements Sink {
     let backoff = this.#options.retryInitialMs;
     while (this.#head < this.#queue.length) {
       const batch = this.#queue[this.#head];
+      let undeliverable: void | number;
       try {
-        await this.transport.send(batch.bytes, batch.count);
+        undeliverable = await this.transport.send(batch.bytes, batch.count);
       } catch (error) {
         if (!this.#inError) this.#options.onError(this.name, error);
         this.#inError = true;
@@ -140,7 +144,9 @@ export class QueuedSink implements Sink {
       this.#inError = false;
       backoff = this.#options.retryInitialMs;
       if (this.stats.queued === 0) return; // close() counted it as failed while it was in flight
-      this.stats.written += batch.count;
+      const skipped = typeof undeliverable === "number" ? Math.min(undeliverable, batch.count) : 0;
+      this.stats.written += batch.count - skipped;
+      this.stats.failed += skipped;
       this.stats.queued -= batch.count;
       this.#queuedBytes -= batch.bytes.length;
       this.#queue[this.#head++] = undefined as unknown as QueuedBatch; // let the batch be collected

@@ -94,3 +94,13 @@ Deno.test("QueuedSink.close() gives up at its deadline and counts what it could 
   sink.write(lines("late"));
   assertEquals(sink.stats.dropped, 1);
 });
+
+Deno.test("QueuedSink counts the records a transport says it could never deliver as failed", async () => {
+  const sink = new QueuedSink("test", {
+    send: (_records, count) => Promise.resolve(count - 2),
+    close: () => Promise.resolve(),
+  });
+  sink.write(lines("a", "b", "c", "d", "e"));
+  await sink.close();
+  assertEquals([sink.stats.written, sink.stats.failed, sink.stats.queued], [2, 3, 0]);
+});
