@@ -121,8 +121,6 @@ const SAMPLES: Record<string, [string, unknown]> = {
   syslog_priority: ["info", "info"],
   syslog_tag: ["pdns", "pdns"],
   syslog_server: ["tcp://127.0.0.1:601", "tcp://127.0.0.1:601"],
-  sink_timeout: ["500ms", 500],
-  sink_queue_mb: ["16", 16],
   metrics_listen: ["127.0.0.1:9167", "127.0.0.1:9167"],
   kafka_brokers: ["a:9092, b,", ["a:9092", "b"]],
   kafka_topic: ["dns", "dns"],

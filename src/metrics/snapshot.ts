@@ -21,7 +21,7 @@ export interface MetricsSource {
 export interface MetricValue {
   /** Counters only grow; gauges are a current value. */
   readonly type: "counter" | "gauge";
-  /** The counter's name in the exit summary: `records`, `decode_error.dns.bad_name`, `sink.file.written`. */
+  /** The counter's name in the exit summary: `records`, `decode_error.dns.bad_name`, `file.written`. */
   readonly name: string;
   readonly value: number;
   /** Prometheus family and labels for the same value. */
