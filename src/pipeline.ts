@@ -45,6 +45,8 @@ const OUTPUT_BATCH_BYTES = 4 << 20;
 export class Pipeline {
   readonly counters: Counters = newCounters();
   readonly decoder: PacketDecoder;
+  /** `counters.records` when the last batch went to the sink: the next batch holds the records written since. */
+  #recordsHanded = 0;
   readonly #output = new RecordBuffer(OUTPUT_BATCH_BYTES + (OUTPUT_BATCH_BYTES >> 2));
   /** The general path (`-format transaction`), null for the default format. */
   readonly #correlator: Correlator | null = null;
@@ -108,7 +110,9 @@ export class Pipeline {
   #drain(): void {
     const output = this.#output;
     if (output.used === 0) return;
-    this.sink.write(output.records());
+    // The formats count every record they write; the sinks are told how many this batch holds.
+    this.sink.write(output.records(), this.counters.records - this.#recordsHanded);
+    this.#recordsHanded = this.counters.records;
     output.reset();
   }
 

@@ -26,9 +26,12 @@ export class MemorySink implements Sink {
   readonly name = "memory";
   readonly stats = new SinkStats();
   readonly lines: string[] = [];
-  write(records: Uint8Array): void {
-    const text = utf8.decode(records);
-    for (const line of text.slice(0, -1).split("\n")) this.lines.push(line);
+  /** Every batch's `count` is checked against its lines, so each replay test also proves the pipeline's counts. */
+  write(records: Uint8Array, count?: number): void {
+    const lines = utf8.decode(records).slice(0, -1).split("\n");
+    if (count !== lines.length) throw new Error(`the pipeline said ${count} records, the batch holds ${lines.length}`);
+    for (const line of lines) this.lines.push(line);
+    this.stats.written += count;
   }
   flush(): Promise<void> {
     return Promise.resolve();

@@ -40,8 +40,7 @@ export class FileSink implements Sink {
     this.#onError = options.onError;
   }
 
-  write(records: Uint8Array): void {
-    const count = countRecords(records);
+  write(records: Uint8Array, count: number = countRecords(records)): void {
     if (count === 0) return;
     if (this.#failing && Date.now() < this.#retryAt) {
       this.stats.failed += count;

@@ -84,8 +84,7 @@ export class QueuedSink implements Sink {
     return this.#queuedBytes;
   }
 
-  write(records: Uint8Array): void {
-    const count = countRecords(records);
+  write(records: Uint8Array, count: number = countRecords(records)): void {
     if (count === 0) return;
     if (
       this.#closing ||

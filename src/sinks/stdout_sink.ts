@@ -47,9 +47,9 @@ export class StdoutSink implements Sink {
     return this.#failure;
   }
 
-  write(records: Uint8Array): void {
+  write(records: Uint8Array, count: number = countRecords(records)): void {
     if (this.#failure !== null) {
-      this.stats.failed += countRecords(records);
+      this.stats.failed += count;
       return;
     }
     if (this.#options.unwritable) return this.#fail(records, 0, new Error(this.#options.unwritable));
@@ -59,7 +59,7 @@ export class StdoutSink implements Sink {
     } catch (error) {
       return this.#fail(records, offset, error instanceof Error ? error : new Error(String(error)));
     }
-    this.stats.written += countRecords(records);
+    this.stats.written += count;
   }
 
   flush(): Promise<void> {
