@@ -12,7 +12,7 @@
  */
 
 import { getLogger } from "@logtape/logtape";
-import { CaptureError, openCaptureFile, type PacketSource } from "./src/capture/mod.ts";
+import { CaptureError, type PacketSource } from "./src/capture/mod.ts";
 import {
   type Config,
   ConfigError,
@@ -29,7 +29,7 @@ import { countSinkLosses } from "./src/metrics/snapshot.ts";
 import { type Exporters, ExporterStartError, startExporters } from "./src/metrics/exporters.ts";
 import { FileSink } from "./src/sinks/file_sink.ts";
 import type { Pipeline } from "./src/pipeline.ts";
-import { buildPipeline, buildSinks, packetFilter } from "./src/sensor.ts";
+import { buildPipeline, buildSinks, openSource, packetFilter } from "./src/sensor.ts";
 import { installSignals, watchBatches } from "./src/shutdown_signals.ts";
 import { FanOut, type OutputFailure, type Sink } from "./src/sinks/sink.ts";
 import { SinkStartError } from "./src/sinks/sink_start_error.ts";
@@ -45,7 +45,21 @@ const EXIT_BROKEN_PIPE = 141;
 /** After a signal, how long stdout may wait for a reader that reads nothing before the records are given up on. */
 const STALLED_READER_MS = 5000;
 
+/** How long the run may take to finish its last batch after the first signal. */
+const STOP_GRACE_MS = 1_000;
+
 const log = getLogger([LOG_CATEGORY, "main"]);
+
+/** `running`'s outcome, or null when it has not settled within `ms`. */
+async function settledWithin(running: Promise<unknown>, ms: number): Promise<unknown> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const late = new Promise<null>((resolve) => timer = setTimeout(() => resolve(null), ms));
+  try {
+    return await Promise.race([running, late]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
 
 /** The summary line of what was counted (nothing yet when the run ended before its pipeline existed). */
 function summaryLine(pipeline: Pipeline | null, sink: Sink | null): string {
@@ -84,11 +98,6 @@ function reportSinkError(name: string, error: unknown | null): void {
 }
 
 async function run(config: Config): Promise<number> {
-  if (config.dev !== "") {
-    log.error(`Live capture (-dev ${config.dev}) is not available in this version; replay a file with -pcap`);
-    printSummary(null, null);
-    return EXIT_FAILURE;
-  }
   let filter;
   try {
     filter = packetFilter(config);
@@ -137,8 +146,12 @@ async function runPipeline(config: Config, filter: BpfFilter | null, stdoutFlags
   for (const one of sink.sinks) log.debug(`${one.name} logging enabled`); // as the original's -debug said
   const pipeline = buildPipeline(config, sink, filter);
   try {
-    source = await openCaptureFile(config.pcap);
+    source = await openSource(config, pipeline);
   } catch (error) {
+    if (error instanceof ConfigError) {
+      console.error(error.message);
+      return EXIT_USAGE;
+    }
     if (!(error instanceof CaptureError)) throw error;
     log.error(error.message);
     printSummary(pipeline, sink);
@@ -177,7 +190,8 @@ async function runPipeline(config: Config, filter: BpfFilter | null, stdoutFlags
   try {
     // Settles with the run's error (or null); never rejects, so a run still going after a signal cannot go unhandled.
     const running = pipeline.run(watchBatches(source, signals.update)).then(() => null, (error: unknown) => error);
-    const error = await Promise.race([running, signalled.then(() => null)]);
+    // After a signal the run gets a moment to end its batch (live capture drains what the kernel still holds).
+    const error = await Promise.race([running, signalled.then(() => settledWithin(running, STOP_GRACE_MS))]);
     if (error !== null) {
       if (!(error instanceof CaptureError)) throw error;
       log.error(error.message);

@@ -89,7 +89,18 @@ export class Pipeline {
   /** Run a source to its end, flushing the sink after every batch. */
   async run(source: PacketSource): Promise<void> {
     this.#source = source;
-    await source.run(this.onPacket, () => this.#flush());
+    await source.run(this.onPacket, () => this.#flush(), (sec, nsec) => this.advanceClock(sec, nsec));
+  }
+
+  /**
+   * Time passes without packets (live capture on a quiet link): expire fragments, TCP streams and pending lookups
+   * as a packet at this time would. What that produces is written at the next batch end.
+   */
+  advanceClock(sec: number, nsec: number): void {
+    this.decoder.advanceClock(sec);
+    const nowMs = sec * 1000 + nsec / 1e6;
+    this.#correlator?.advanceClock(nowMs);
+    this.#fastPath?.advanceClock(nowMs);
   }
 
   /** Deliver what the TCP streams and the correlation table still hold, then flush the sink. */

@@ -4,6 +4,10 @@ import type { CorrelatorOptions } from "./correlate/correlator.ts";
 import { DEFAULT_CORRELATOR_OPTIONS } from "./correlate/correlator.ts";
 import { type DecoderOptions, DEFAULT_DECODER_OPTIONS } from "./decode/mod.ts";
 import { BpfFilter, bpfSyntaxError } from "./capture/bpf_filter.ts";
+import { LiveSource, PACKET_TIMEOUT_MS } from "./capture/live_source.ts";
+import { openCaptureFile } from "./capture/mod.ts";
+import type { PacketSource } from "./capture/packet.ts";
+import { LINKTYPE_ETHERNET } from "./capture/link_types.ts";
 import { ConfigError, quoteValue } from "./config/config_error.ts";
 import { Pipeline } from "./pipeline.ts";
 import { FanOut, type OutputFailure, type Sink } from "./sinks/sink.ts";
@@ -118,11 +122,12 @@ export async function buildSinks(config: Config, hooks: SinkHooks = {}): Promise
 export const DEFAULT_BPF = "port 53";
 
 /**
- * The `-bpf` filter for capture files, or null for none (empty or the default). Throws a ConfigError for an
- * expression libpcap rejects, and a CaptureError when libpcap is missing.
+ * The `-bpf` filter for capture files, or null for none (empty or the default, or live capture, where the filter
+ * runs in the kernel). Throws a ConfigError for an expression libpcap rejects, and a CaptureError when libpcap is
+ * missing.
  */
 export function packetFilter(config: Config): BpfFilter | null {
-  if (config.bpf === "" || config.bpf === DEFAULT_BPF) return null;
+  if (config.dev !== "" || config.bpf === "" || config.bpf === DEFAULT_BPF) return null;
   const syntax = bpfSyntaxError(config.bpf);
   if (syntax !== null) {
     throw new ConfigError(
@@ -144,4 +149,57 @@ export function buildPipeline(config: Config, sink: Sink, filter: BpfFilter | nu
     level: config.syslogPriority,
     sensor: config.name,
   }, sink);
+}
+
+/** An IPv4 fragment: more-fragments flag or a non-zero offset. */
+const IPV4_FRAGMENT = "ip[6:2] & 0x3fff != 0";
+/** An IPv6 packet whose first extension header is a Fragment header (44). */
+const IPV6_FRAGMENT = "ip6[6] == 44";
+
+/**
+ * The kernel filter of live capture: `-bpf` as given, except the default, which is widened to what replay decodes
+ * (replay applies no filter for the default): the `-dns_ports` (`port 53` by default), IPv4 and IPv6 fragments
+ * (after the first, a fragment carries no port, and `port 53` would drop the rest of a fragmented answer), and the
+ * same inside one 802.1Q tag on Ethernet.
+ *
+ * @example
+ * ```ts
+ * import { liveFilter } from "./sensor.ts";
+ * import { loadConfig } from "./config/mod.ts";
+ *
+ * const io = { cwd: "/", readTextFile: () => null, fileExists: () => true, hostname: () => "s", parseEnvFile: () => ({}) };
+ * const result = loadConfig(["-dev", "eth0", "-dns_ports", "53,5353"], {}, io);
+ * const filter = result.kind === "run" ? liveFilter(result.config) : "";
+ * if (typeof filter !== "string") console.log(filter(1)); // for Ethernet
+ * // port 53 or port 5353 or (ip[6:2] & 0x3fff != 0) or ip6[6] == 44 or (vlan and (port 53 or port 5353 or …))
+ * ```
+ */
+export function liveFilter(config: Config): string | ((linkType: number) => string) {
+  if (config.bpf !== DEFAULT_BPF) return config.bpf;
+  const ports = config.dnsPorts.map((port) => `port ${port}`).join(" or ");
+  const dns = `${ports} or (${IPV4_FRAGMENT}) or ${IPV6_FRAGMENT}`;
+  // libpcap compiles `vlan` only for Ethernet-like links (not for `-dev any`'s cooked capture, nor raw IP).
+  return (linkType) => linkType === LINKTYPE_ETHERNET ? `${dns} or (vlan and (${dns}))` : dns;
+}
+
+/**
+ * The input the configuration asks for: the interface of `-dev` (live capture, reporting into the pipeline's
+ * counters) or the file of `-pcap`.
+ *
+ * @throws {ConfigError} for an unknown interface or a filter libpcap rejects
+ * @throws {CaptureError} when the input cannot be opened
+ */
+export async function openSource(config: Config, pipeline: Pipeline): Promise<PacketSource> {
+  if (config.dev === "") return await openCaptureFile(config.pcap);
+  return LiveSource.open({
+    device: config.dev,
+    snaplen: config.snaplen,
+    promisc: config.promisc,
+    bufferBytes: config.bufferSize * 1024 * 1024,
+    timeoutMs: PACKET_TIMEOUT_MS,
+    filter: liveFilter(config),
+    retry: config.devRetry,
+    statsIntervalSec: config.statsdInterval,
+    counters: pipeline.counters,
+  });
 }

@@ -66,11 +66,11 @@ export function installSignals(options: SignalOptions): Signals {
 /** `source` with `beforeBatchEnd` called at each batch end, before the batch's records are written. */
 export function watchBatches(source: PacketSource, beforeBatchEnd: () => void): PacketSource {
   return {
-    run: (onPacket, onBatchEnd) =>
+    run: (onPacket, onBatchEnd, onClock) =>
       source.run(onPacket, () => {
         beforeBatchEnd();
         return onBatchEnd();
-      }),
+      }, onClock),
     stop: () => source.stop(),
     get timestampsClamped() {
       return source.timestampsClamped;

@@ -95,7 +95,7 @@ Deno.test("the CLI exits 2 for a bad integer, from the command line or the envir
   );
   assertUsageError(
     await cli(["-pcap", "-"], { env: { PDNS_SNAPLEN: "0" } }),
-    'invalid value "0" for PDNS_SNAPLEN (-snaplen) in the environment: expected an integer from 1 to 262144',
+    'invalid value "0" for PDNS_SNAPLEN (-snaplen) in the environment: expected an integer from 54 to 262144',
   );
 });
 

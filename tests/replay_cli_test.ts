@@ -187,9 +187,3 @@ Deno.test("SIGTERM while a FIFO's writer is idle flushes what the tables hold", 
   assert.deepEqual(records.map((r) => [r.status, r.reason]).at(-1), ["orphan_response", "end_of_input"]);
   assert.equal(records.length, 5);
 });
-
-Deno.test("-dev without live capture support fails with a message naming the interface", async () => {
-  const run = await runSensor(["-dev", "eth7"]);
-  assert.equal(run.code, 1);
-  assert.match(run.stderr, /Live capture \(-dev eth7\) is not available in this version/);
-});

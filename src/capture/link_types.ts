@@ -92,3 +92,14 @@ export const LINK_TYPE_NAMES: ReadonlyMap<number, string> = new Map([
 export function linkTypeName(linkType: number): string {
   return `${LINK_TYPE_NAMES.get(linkType) ?? "unknown"} (${linkType})`;
 }
+
+/** DLT_RAW on every system but OpenBSD, where DLT_RAW is 14 (libpcap's `dlt_to_linktype` maps both to 101). */
+const DLT_RAW = 12;
+
+/**
+ * The LINKTYPE_* value of a libpcap DLT_* value (`pcap_datalink`): equal for every link type decoded here but raw IP.
+ * `-dev any` gives LINKTYPE_LINUX_SLL2 (276), which is also its DLT value.
+ */
+export function linkTypeOfDlt(dlt: number): number {
+  return dlt === DLT_RAW || dlt === LINKTYPE_RAW_14 ? LINKTYPE_RAW : dlt;
+}

@@ -33,6 +33,12 @@ export const MIN_TIME_SEC = -MAX_TIME_SEC;
 export type PacketHandler = (packet: Packet) => void;
 
 /**
+ * Receives the wall clock (whole seconds since the Unix epoch, nanoseconds within the second) from a live source,
+ * so expiry that runs on packet time also runs when no packets come.
+ */
+export type ClockHandler = (sec: number, nsec: number) => void;
+
+/**
  * One packet-source interface for file and live input (gopacket's PacketSource idea).
  *
  * `run` calls `onPacket` for each packet in capture order. After each batch of packets (a read
@@ -42,7 +48,11 @@ export type PacketHandler = (packet: Packet) => void;
  * been delivered.
  */
 export interface PacketSource {
-  run(onPacket: PacketHandler, onBatchEnd: () => Promise<void>): Promise<void>;
+  /**
+   * `onClock`, when given, is called by sources whose time is the wall clock (live capture) about twice a second,
+   * followed by `onBatchEnd`; file sources ignore it (their time is the packets').
+   */
+  run(onPacket: PacketHandler, onBatchEnd: () => Promise<void>, onClock?: ClockHandler): Promise<void>;
   /** Ask `run` to finish after the current batch. Safe to call from a signal handler. */
   stop(): void;
   /** Packets whose capture time was outside {@linkcode MIN_TIME_SEC}..{@linkcode MAX_TIME_SEC} and was clamped. */

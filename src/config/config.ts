@@ -11,16 +11,22 @@ export type OutputFormat = "gopassivedns" | "transaction";
 /** Every setting of the sensor, after precedence, parsing and validation. */
 export interface Config {
   // Capture
-  /** Live capture interface; "" when not capturing live. When both `dev` and `pcap` are set, `dev` wins. */
+  /** Live capture interface; "" when not capturing live. Never set together with `pcap` (a usage error). */
   dev: string;
   /** Capture file to read (pcap or pcapng), "-" for standard input, "" when not reading a file. */
   pcap: string;
   /** BPF filter program; "" passes every packet. */
   bpf: string;
-  /** Bytes kept per packet in live capture, 1..262144. */
+  /** Bytes kept per packet in live capture, 54..262144. */
   snaplen: number;
   /** `-pfring` was given: accepted and ignored (libpcap on Linux already uses a memory-mapped ring). */
   pfring: boolean;
+  /** Promiscuous mode for live capture. */
+  promisc: boolean;
+  /** Kernel capture buffer for live capture, in MiB (1..2047). */
+  bufferSize: number;
+  /** Live capture: reopen an interface that went down or disappeared (true), or exit 1 (false). */
+  devRetry: boolean;
 
   // Decoding
   /** Ports decoded as DNS (UDP and TCP), each 1..65535, without duplicates. */

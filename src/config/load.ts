@@ -8,7 +8,7 @@
  *   used the default);
  * - durations are checked at start-up, `-numprocs` needs only be >= 1, `-statsd_interval` >= 1, `-gc_interval` > 0,
  *   `-gc_age` non-zero, syslog names are checked before anything starts;
- * - neither `-dev` nor `-pcap`, a missing `-pcap` file, and any positional argument are usage errors;
+ * - neither `-dev` nor `-pcap`, both of them, a missing `-pcap` file, and any positional argument are usage errors;
  * - `.env` files are read (the original's README promised it; the reference version did not).
  *
  * @module
@@ -176,6 +176,15 @@ function check(
       "",
     );
   }
+  if (config.dev !== "" && config.pcap !== "") {
+    // The original let -dev win silently; a sensor told both is more likely misconfigured than not.
+    throw new ConfigError(
+      `both -dev ${config.dev} (PDNS_DEV) and -pcap ${config.pcap} (PDNS_PCAP_FILE) are set: ` +
+        "expected one input, -dev to capture live or -pcap to read a capture file",
+      "dev",
+      config.dev,
+    );
+  }
   if (config.pcap !== "" && config.pcap !== "-" && !io.fileExists(resolvePath(io.cwd, config.pcap))) {
     const option = OPTIONS_BY_NAME.get("pcap")!;
     const [, where] = pick(option, flags, envFile, env);
@@ -186,9 +195,6 @@ function check(
       "an existing pcap or pcapng file, or - for standard input",
       "not found",
     );
-  }
-  if (config.dev !== "" && config.pcap !== "") {
-    warnings.push(`both -dev and -pcap are set: capturing live from ${config.dev}, ignoring -pcap ${config.pcap}`);
   }
   if (config.pfring) {
     warnings.push(

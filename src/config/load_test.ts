@@ -40,8 +40,11 @@ const DEFAULTS: Config = {
   dev: "",
   pcap: "-",
   bpf: "port 53",
-  snaplen: 4096,
+  snaplen: 262_144,
   pfring: false,
+  promisc: true,
+  bufferSize: 32,
+  devRetry: true,
   dnsPorts: [53],
   vxlanPorts: [4789, 8472],
   genevePorts: [6081],
@@ -97,6 +100,9 @@ const SAMPLES: Record<string, [string, unknown]> = {
   bpf: ["udp port 5353", "udp port 5353"],
   snaplen: ["65535", 65535],
   pfring: ["true", true],
+  promisc: ["false", false],
+  buffer_size: ["256", 256],
+  dev_retry: ["0", false],
   dns_ports: ["53, 5353,53", [53, 5353]],
   vxlan_ports: ["4789,4790", [4789, 4790]],
   geneve_ports: ["", []],
@@ -169,13 +175,14 @@ Deno.test("every option is read from the command line, the .env file and the env
   for (const option of OPTIONS) {
     if (option.name === "config") continue;
     const [text, value] = SAMPLES[option.name];
-    // -pcap "-" satisfies the "-dev or -pcap" rule without touching the option under test.
-    const base = option.name === "pcap" ? ["-dev", "eth0"] : option.name === "dev" ? [] : ["-pcap", "-"];
+    // -pcap "-" satisfies the "-dev or -pcap" rule without touching the option under test (which may be one of them).
+    const base = option.name === "pcap" || option.name === "dev" ? [] : ["-pcap", "-"];
     const files = { "/work/a.pcap": "" };
     const fromFlag = run([...base, `-${option.name}=${text}`], {}, fakeIo(files)).config;
     assert.deepEqual(fromFlag[option.key], value, `-${option.name}=${text}`);
-    // Booleans take no separate value: the bare flag means true.
-    const spaced = option.type === "bool" ? [`-${option.name}`] : [`-${option.name}`, text];
+    // Booleans take no separate value: the bare flag means true (and a default-true one is turned off with =false).
+    const bool = value === true ? [`-${option.name}`] : [`-${option.name}=${text}`];
+    const spaced = option.type === "bool" ? bool : [`-${option.name}`, text];
     const fromSpacedFlag = run([...base, ...spaced], {}, fakeIo(files)).config;
     assert.deepEqual(fromSpacedFlag[option.key], value, spaced.join(" "));
     const envLine = `${option.env}=${JSON.stringify(text)}\n`;
@@ -268,9 +275,6 @@ Deno.test("loadConfig() warns about accepted settings that have no effect", () =
   assert.deepEqual(run(["-pcap", "-", "-pfring"]).warnings, [
     "-pfring is ignored: libpcap on Linux already captures through a memory-mapped ring (TPACKET_V3)",
   ]);
-  assert.deepEqual(run(["-dev", "eth0", "-pcap", "-"]).warnings, [
-    "both -dev and -pcap are set: capturing live from eth0, ignoring -pcap -",
-  ]);
   assert.deepEqual(run(["-pcap", "-", "-syslog_priority", "INFO"]).warnings, [
     "syslog output is off: -syslog_priority is set but -syslog_facility is not; set both to enable it",
   ]);
@@ -341,7 +345,26 @@ Deno.test("every usage error is one line naming the option, the value and the ex
       [...p, "-snaplen", "262145"],
       {},
       "snaplen",
-      'invalid value "262145" for -snaplen (PDNS_SNAPLEN): expected an integer from 1 to 262144',
+      'invalid value "262145" for -snaplen (PDNS_SNAPLEN): expected an integer from 54 to 262144',
+    ],
+    [
+      [...p, "-snaplen", "53"],
+      {},
+      "snaplen",
+      'invalid value "53" for -snaplen (PDNS_SNAPLEN): expected an integer from 54 to 262144',
+    ],
+    [
+      [...p, "-buffer_size", "0"],
+      {},
+      "buffer_size",
+      'invalid value "0" for -buffer_size (PDNS_BUFFER_SIZE): expected an integer from 1 to 2047',
+    ],
+    [
+      ["-dev", "eth0", "-pcap", "-"],
+      {},
+      "dev",
+      "both -dev eth0 (PDNS_DEV) and -pcap - (PDNS_PCAP_FILE) are set: expected one input, -dev to capture live " +
+      "or -pcap to read a capture file",
     ],
     [
       [...p, "-logMaxSize", "-1"],

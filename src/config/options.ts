@@ -65,8 +65,13 @@ export interface OptionSpec {
 /** Largest int the original accepted from the environment (Go parsed them as int32). */
 const INT32_MAX = 2 ** 31 - 1;
 
-/** Largest snapshot length libpcap accepts (MAXIMUM_SNAPLEN in pcap-int.h). */
+/** Largest snapshot length libpcap accepts (MAXIMUM_SNAPLEN in pcap-int.h); also tcpdump's default. */
 const MAX_SNAPLEN = 262_144;
+/**
+ * The shortest frame that can hold a DNS header: Ethernet (14) + IPv4 (20) + UDP (8) + DNS header (12). A smaller
+ * snap length could never deliver a DNS message.
+ */
+export const MIN_SNAPLEN = 54;
 
 /** Keys of {@link Config} whose value type is `T`. */
 type KeysOf<T> = { [K in keyof Config]-?: Config[K] extends T ? K : never }[keyof Config];
@@ -85,7 +90,7 @@ function stringOption(o: Common<string> & { default?: string }): OptionSpec {
   return { type: "string", default: "", arg: "string", expected: "a string", parse: (text) => text, ...o };
 }
 
-function boolOption(o: Common<boolean>): OptionSpec {
+function boolOption(o: Common<boolean> & { default?: string }): OptionSpec {
   return {
     type: "bool",
     default: "false",
@@ -252,10 +257,11 @@ export const OPTIONS: readonly OptionSpec[] = [
     env: "PDNS_SNAPLEN",
     key: "snaplen",
     group: "Capture",
-    default: "4096",
-    min: 1,
+    default: String(MAX_SNAPLEN),
+    min: MIN_SNAPLEN,
     max: MAX_SNAPLEN,
-    help: "Bytes kept of each live-captured packet; larger DNS messages are cut short.",
+    help: "Bytes kept of each live-captured packet; the default keeps any DNS message whole, even in a " +
+      "64 KiB TCP segment.",
   }),
   boolOption({
     name: "pfring",
@@ -264,6 +270,34 @@ export const OPTIONS: readonly OptionSpec[] = [
     group: "Capture",
     help: "Accepted for compatibility and ignored: libpcap on Linux already captures through a memory-mapped " +
       "ring (TPACKET_V3).",
+  }),
+  boolOption({
+    name: "promisc",
+    env: "PDNS_PROMISC",
+    key: "promisc",
+    group: "Capture",
+    default: "true",
+    help: "Put the live interface in promiscuous mode (as the original always did); -promisc=false to not.",
+  }),
+  intOption({
+    name: "buffer_size",
+    env: "PDNS_BUFFER_SIZE",
+    key: "bufferSize",
+    group: "Capture",
+    arg: "MiB",
+    default: "32",
+    min: 1,
+    max: 2047,
+    help: "Kernel capture buffer in MiB: what absorbs bursts while the sensor is busy.",
+  }),
+  boolOption({
+    name: "dev_retry",
+    env: "PDNS_DEV_RETRY",
+    key: "devRetry",
+    group: "Capture",
+    default: "true",
+    help: "When the live interface goes down or disappears, reopen it with back-off (1 s doubling to 30 s); " +
+      "-dev_retry=false exits 1 instead.",
   }),
 
   // Decoding
@@ -632,7 +666,7 @@ export const OPTIONS: readonly OptionSpec[] = [
     group: "Metrics",
     default: "5",
     min: 1,
-    help: "Seconds between statsd flushes.",
+    help: "Seconds between statsd flushes, and between live capture's libpcap statistics lines on stderr.",
   }),
   stringOption({
     name: "statsd_prefix",

@@ -211,6 +211,11 @@ export class Correlator {
     this.onTransaction(entry);
   }
 
+  /** Time passes without packets (live capture): run the sweep a message at `nowMs` would run. */
+  advanceClock(nowMs: number): void {
+    if (nowMs >= this.#nextSweepMs) this.#sweep(nowMs);
+  }
+
   /** Give up on entries older than the age limit. The table is in insertion order, so stop at the first young one. */
   #sweep(nowMs: number): void {
     if (this.#nextSweepMs < 0) return;

@@ -177,6 +177,11 @@ export class PacketDecoder {
     this.#fragments.clear();
   }
 
+  /** Time passes without packets (live capture): expire fragments and TCP streams as a packet at `nowSec` would. */
+  advanceClock(nowSec: number): void {
+    if (nowSec !== this.#lastSweepSec) this.#sweep(nowSec);
+  }
+
   #setTunnelPorts(ports: Iterable<number>, kind: number): void {
     for (const port of ports) if (port >= 0 && port < 65536) this.#tunnelPorts[port] = kind;
   }

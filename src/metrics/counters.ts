@@ -42,6 +42,10 @@ export class Counters {
   correlation_evicted = 0; // entries dropped because the table was full
   records = 0; // records produced
   records_dropped = 0; // records a sink could not take (queue full, broker down past its buffer)
+  pcap_received = 0; // live capture: packets libpcap received (on Linux including those it then dropped)
+  pcap_dropped = 0; // live capture: packets the kernel dropped for lack of buffer space (-buffer_size)
+  pcap_ifdropped = 0; // live capture: packets the interface dropped (when the driver reports it)
+  capture_restarts = 0; // live capture: reopenings after the interface went down or disappeared
   /** DecodeError counts by error code. */
   readonly decodeErrors = new Map<string, number>();
   /** Frames of a link type the decoder does not know, by LINKTYPE_* number (the total is packets_unsupported_link). */

@@ -311,6 +311,11 @@ export class GopassivednsFastPath {
     return slot;
   }
 
+  /** Time passes without packets (live capture): run the sweep a message at `nowMs` would run. */
+  advanceClock(nowMs: number): void {
+    if (nowMs >= this.#nextSweepMs) this.#sweep(nowMs);
+  }
+
   /** Give up on entries older than the age limit (the table is in insertion order). */
   #sweep(nowMs: number): void {
     if (this.#nextSweepMs < 0) return;
