@@ -23,6 +23,8 @@ export interface PipelineOptions {
   level: string;
   /** `-name`, the transaction records' `sensor`. */
   sensor: string;
+  /** `-max_records`: resource records decoded per section of a message (the rest flagged `too_many_records`). */
+  maxRecords?: number;
   /** Frames it rejects are counted (`packets_filtered`) and not decoded (`-bpf`, src/capture/bpf_filter.ts). */
   filter?: PacketFilter | null;
 }
@@ -55,14 +57,27 @@ export class Pipeline {
   readonly #fastPath: GopassivednsFastPath | null = null;
   /** The source `run` reads (its own counts are added to the counters at `finish`). */
   #source: PacketSource | null = null;
+  readonly #maxRecords: number;
 
   constructor(readonly options: PipelineOptions, readonly sink: Sink) {
+    this.#maxRecords = options.maxRecords ?? Infinity;
     if (options.format === "transaction") {
       this.#format = new TransactionFormat(options.sensor);
-      this.#correlator = new Correlator(options.correlator, this.counters, (t) => this.#onTransaction(t));
+      this.#correlator = new Correlator(
+        options.correlator,
+        this.counters,
+        (t) => this.#onTransaction(t),
+        this.#maxRecords,
+      );
       this.decoder = new PacketDecoder(options.decoder, this.counters, (d) => this.#onDatagram(d));
     } else {
-      const fastPath = new GopassivednsFastPath(options.correlator, this.counters, this.#output, options.level);
+      const fastPath = new GopassivednsFastPath(
+        options.correlator,
+        this.counters,
+        this.#output,
+        options.level,
+        this.#maxRecords,
+      );
       this.#fastPath = fastPath;
       this.decoder = new PacketDecoder(options.decoder, this.counters, (d) => {
         fastPath.handle(d);
@@ -131,7 +146,7 @@ export class Pipeline {
   #onDatagram(datagram: WireDatagram): void {
     let message;
     try {
-      message = decodeMessage(datagram.message, "full");
+      message = decodeMessage(datagram.message, "full", this.#maxRecords);
     } catch (error) {
       if (!(error instanceof DecodeError)) throw error;
       countDecodeError(this.counters, error.code);

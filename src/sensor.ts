@@ -39,6 +39,7 @@ export function correlatorOptions(config: Config): CorrelatorOptions {
   return {
     ...DEFAULT_CORRELATOR_OPTIONS,
     maxPending: config.maxPending,
+    maxPendingBytes: config.maxPendingBytes,
     gcAgeMs: Math.abs(config.gcAgeMs),
     gcIntervalMs: config.gcIntervalMs,
   };
@@ -148,6 +149,7 @@ export function buildPipeline(config: Config, sink: Sink, filter: BpfFilter | nu
     format: config.format,
     level: config.syslogPriority,
     sensor: config.name,
+    maxRecords: config.maxRecords,
   }, sink);
 }
 

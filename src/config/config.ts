@@ -56,6 +56,10 @@ export interface Config {
   gcIntervalMs: number;
   /** Bound of the correlation table (queries waiting for a response). */
   maxPending: number;
+  /** Bound, in bytes, of what the correlation table holds (≥ 1 MiB). */
+  maxPendingBytes: number;
+  /** Resource records decoded per section of a message, ≥ 1. */
+  maxRecords: number;
 
   // Output
   /** Record format. */

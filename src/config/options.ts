@@ -420,6 +420,26 @@ export const OPTIONS: readonly OptionSpec[] = [
     min: 1,
     help: "Most queries waiting for their response; beyond this the oldest is evicted and counted.",
   }),
+  intOption({
+    name: "max_pending_bytes",
+    env: "PDNS_MAX_PENDING_BYTES",
+    key: "maxPendingBytes",
+    group: "Correlation",
+    default: "67108864",
+    min: 1048576,
+    help: "Most bytes held by queries and responses waiting for their partner (default 64 MiB), each counted as " +
+      "its message and a fixed cost; beyond this the oldest are evicted and counted.",
+  }),
+  intOption({
+    name: "max_records",
+    env: "PDNS_MAX_RECORDS",
+    key: "maxRecords",
+    group: "Decoding",
+    default: "512",
+    min: 1,
+    help: "Most resource records decoded per section of a message; the rest are skipped and flagged " +
+      "(too_many_records), so one amplifying response cannot cost megabytes of records.",
+  }),
 
   // Output
   enumOption({

@@ -1,44 +1,33 @@
 import assert from "node:assert/strict";
 import type { DnsDatagram } from "../decode/dns_datagram.ts";
+import { message as build } from "../dns/_test_builder.ts";
+import { decodeMessage } from "../dns/decode_message.ts";
 import type { DnsMessage } from "../dns/message.ts";
 import { newCounters } from "../metrics/counters.ts";
-import { Correlator, type CorrelatorOptions, DEFAULT_CORRELATOR_OPTIONS, sameQuestion } from "./correlator.ts";
+import {
+  Correlator,
+  type CorrelatorOptions,
+  DEFAULT_CORRELATOR_OPTIONS,
+  HELD_TRANSACTION_BYTES,
+  MAX_PER_KEY,
+  sameQuestion,
+} from "./correlator.ts";
 import type { Transaction } from "./transaction.ts";
 
 const CLIENT = "10.0.0.1";
 const SERVER = "10.0.0.53";
 
+/** A real message (the correlator holds wire bytes and decodes them again when it writes a held leg). */
+function wire(id: number, qr: boolean, name: string | null, type = 1): Uint8Array {
+  return build({ id, flags: qr ? 0x8180 : 0x0100, questions: name === null ? [] : [[name, type]] });
+}
+
 function message(id: number, qr: boolean, name: string | null, type = 1): DnsMessage {
-  return {
-    header: {
-      id,
-      qr,
-      opcode: 0,
-      aa: false,
-      tc: false,
-      rd: true,
-      ra: qr,
-      z: false,
-      ad: false,
-      cd: false,
-      rcode: 0,
-      qdcount: name === null ? 0 : 1,
-      ancount: 0,
-      nscount: 0,
-      arcount: 0,
-    },
-    questions: name === null ? [] : [{ name, type, class: 1 }],
-    answers: [],
-    authorities: [],
-    additionals: [],
-    edns: null,
-    anomalies: [],
-    size: 30,
-  };
+  return decodeMessage(wire(id, qr, name, type), "full");
 }
 
 /** A datagram from the client (query) or to it (response) at `t` seconds. */
-function datagram(qr: boolean, t: number, clientIp = CLIENT, clientPort = 40000): DnsDatagram {
+function datagram(bytes: Uint8Array, qr: boolean, t: number, clientIp = CLIENT, clientPort = 40000): DnsDatagram {
   const sec = Math.floor(t);
   return {
     transport: "udp",
@@ -49,7 +38,7 @@ function datagram(qr: boolean, t: number, clientIp = CLIENT, clientPort = 40000)
     tsSec: sec,
     tsNsec: Math.round((t - sec) * 1e9),
     wireLen: 80,
-    message: new Uint8Array(0),
+    message: bytes,
     vlans: [],
     interfaceId: 0,
   };
@@ -59,10 +48,14 @@ function setup(options: Partial<CorrelatorOptions> = {}) {
   const counters = newCounters();
   const out: Transaction[] = [];
   const correlator = new Correlator({ ...DEFAULT_CORRELATOR_OPTIONS, ...options }, counters, (t) => out.push(t));
-  const q = (id: number, name: string | null, t: number, ip?: string, port?: number) =>
-    correlator.handle(datagram(false, t, ip, port), message(id, false, name));
-  const r = (id: number, name: string | null, t: number, ip?: string, port?: number) =>
-    correlator.handle(datagram(true, t, ip, port), message(id, true, name));
+  const send = (qr: boolean, id: number, name: string | null, t: number, ip?: string, port?: number, type = 1) => {
+    const bytes = wire(id, qr, name, type);
+    correlator.handle(datagram(bytes, qr, t, ip, port), decodeMessage(bytes, "full"));
+  };
+  const q = (id: number, name: string | null, t: number, ip?: string, port?: number, type?: number) =>
+    send(false, id, name, t, ip, port, type);
+  const r = (id: number, name: string | null, t: number, ip?: string, port?: number, type?: number) =>
+    send(true, id, name, t, ip, port, type);
   return { counters, out, correlator, q, r };
 }
 
@@ -138,13 +131,113 @@ Deno.test("Correlator keeps clients that reuse the same ID and port apart", () =
   ]);
 });
 
-Deno.test("Correlator treats the same ID reused for another name as a new query", () => {
-  const { out, q, r } = setup();
+Deno.test("Correlator keeps a query whose ID is reused for another name until its own end", () => {
+  const { out, q, r, correlator } = setup();
   q(7, "first.example", 100);
   q(7, "second.example", 101);
   r(7, "second.example", 101.1);
-  assert.deepEqual(out.map((t) => [t.status, t.reason]), [["unanswered", "replaced"], ["answered", "paired"]]);
-  assert.equal(out[1].query!.message.questions[0].name, "second.example");
+  correlator.flush();
+  assert.deepEqual(out.map((t) => [t.status, t.reason, t.query!.message.questions[0].name]), [
+    ["answered", "paired", "second.example"],
+    ["unanswered", "end_of_input", "first.example"],
+  ]);
+});
+
+const names = (out: Transaction[]) =>
+  out.map((t) => [t.status, t.query?.message.questions[0].name, t.response?.message.questions[0].name]);
+
+Deno.test("Correlator pairs two lookups in flight under one key, answered in order (Q1 Q2 R1 R2)", () => {
+  const { out, q, r, counters, correlator } = setup();
+  q(9, "a.example", 100);
+  q(9, "a.example", 100.001, undefined, undefined, 28);
+  r(9, "a.example", 100.002);
+  r(9, "a.example", 100.003, undefined, undefined, 28);
+  assert.deepEqual(
+    out.map((t) => [t.status, t.query!.message.questions[0].type, t.response!.message.questions[0].type]),
+    [
+      ["answered", 1, 1],
+      ["answered", 28, 28],
+    ],
+  );
+  assert.equal(counters.pairs, 2);
+  assert.equal(correlator.pendingCount, 0);
+  assert.equal(counters.response_duplicates + counters.queries_unanswered + counters.responses_orphan, 0);
+});
+
+Deno.test("Correlator pairs two lookups in flight under one key, answered out of order (Q1 Q2 R2 R1)", () => {
+  const { out, q, r, counters } = setup();
+  q(9, "one.example", 100);
+  q(9, "two.example", 100.001);
+  r(9, "TWO.example", 100.002);
+  r(9, "one.example", 100.003);
+  assert.deepEqual(names(out), [["answered", "two.example", "TWO.example"], [
+    "answered",
+    "one.example",
+    "one.example",
+  ]]);
+  assert.equal(out[1].query!.tsNsec, 0, "the held query keeps its own time");
+  assert.equal(counters.pairs, 2);
+});
+
+Deno.test("Correlator pairs responses that came first with their queries, several under one key", () => {
+  const { out, q, r, counters } = setup();
+  r(9, "one.example", 100);
+  r(9, "two.example", 100.001);
+  q(9, "two.example", 100.002);
+  q(9, "one.example", 100.003);
+  assert.deepEqual(names(out), [["answered", "two.example", "two.example"], [
+    "answered",
+    "one.example",
+    "one.example",
+  ]]);
+  assert.equal(counters.pairs, 2);
+});
+
+Deno.test("Correlator pairs a response with the oldest held query asking the same, after a retransmission", () => {
+  const { out, q, r, counters } = setup();
+  q(9, "one.example", 100);
+  q(9, "two.example", 100.1);
+  q(9, "one.example", 100.2);
+  r(9, "one.example", 100.3);
+  assert.equal(counters.query_retransmits, 1);
+  assert.deepEqual(out.map((t) => [t.query!.message.questions[0].name, t.query!.tsNsec, t.retransmits]), [
+    ["one.example", 0, 1],
+  ]);
+});
+
+Deno.test("Correlator counts a copy of an answered response as a duplicate while another lookup waits", () => {
+  const { out, q, r, counters, correlator } = setup();
+  q(9, "one.example", 100);
+  q(9, "two.example", 100.001);
+  r(9, "one.example", 100.002);
+  r(9, "one.example", 100.003);
+  r(9, "two.example", 100.004);
+  correlator.flush();
+  assert.deepEqual(out.map((t) => t.status), ["answered", "answered"]);
+  assert.equal(counters.response_duplicates, 1);
+  assert.equal(counters.responses_orphan, 0);
+});
+
+Deno.test("Correlator holds at most MAX_PER_KEY lookups under one key, replacing the oldest", () => {
+  const { out, q, counters, correlator } = setup();
+  for (let i = 0; i <= MAX_PER_KEY; i++) q(9, `n${i}.example`, 100 + i / 1000);
+  assert.equal(correlator.pendingCount, MAX_PER_KEY);
+  assert.equal(counters.correlation_evicted, 1);
+  assert.deepEqual(out.map((t) => [t.reason, t.query!.message.questions[0].name]), [["replaced", "n0.example"]]);
+});
+
+Deno.test("Correlator bounds the bytes it holds and writes held messages decoded again", () => {
+  const big = 1 << 20;
+  const { out, r, counters, correlator } = setup({ maxPendingBytes: big });
+  const perEntry = HELD_TRANSACTION_BYTES + wire(1, true, "x00000.example").length;
+  const fits = Math.floor(big / perEntry);
+  for (let i = 0; i < fits + 10; i++) r(i, `x${String(i).padStart(5, "0")}.example`, 100);
+  assert.equal(correlator.pendingCount, fits);
+  assert.equal(counters.correlation_evicted, 10);
+  assert.deepEqual(out.map((t) => [t.reason, t.response!.message.questions[0].name]).slice(0, 2), [
+    ["evicted", "x00000.example"],
+    ["evicted", "x00001.example"],
+  ]);
 });
 
 Deno.test("Correlator does not pair a response that answers another question", () => {

@@ -39,10 +39,25 @@ export class PendingTable<T> {
     return this.#size;
   }
 
-  /** The slot holding `key`, or NONE. */
+  /**
+   * The newest slot holding `key`, or NONE. A key may be held by several slots (several lookups in flight under one
+   * key): `findNext` walks them from newest to oldest.
+   */
   find(key: LookupKey): number {
+    return this.#fromChain(key, this.#buckets[key.hash & this.#mask]);
+  }
+
+  /** The next older slot holding `key` after `slot` (which holds it), or NONE. */
+  findNext(key: LookupKey, slot: number): number {
+    return this.#fromChain(key, this.#rows[slot * ROW + CHAIN]);
+  }
+
+  /**
+   * The first slot holding `key` on the bucket chain from `slot`. Slots are linked at the head of their chain when
+   * added (and relinked oldest first when the index is rebuilt), so equal keys stand on a chain newest first.
+   */
+  #fromChain(key: LookupKey, slot: number): number {
     const rows = this.#rows;
-    let slot = this.#buckets[key.hash & this.#mask];
     while (slot !== NONE) {
       if (keyMatches(key, rows, slot * ROW)) return slot;
       slot = rows[slot * ROW + CHAIN];
@@ -69,7 +84,7 @@ export class PendingTable<T> {
     return this.#rows[slot * ROW + NEWER];
   }
 
-  /** Add `key` (not present) as the newest entry; returns its slot. The caller keeps the size within `limit` by removing first. */
+  /** Add `key` (present or not) as the newest entry; returns its slot. The caller keeps the size within `limit` by removing first. */
   add(key: LookupKey, value: T): number {
     if (this.#free === NONE) this.#grow(Math.min(this.limit, this.#capacity * 2));
     const rows = this.#rows;

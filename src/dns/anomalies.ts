@@ -29,6 +29,11 @@ export const DNS_ANOMALIES = [
   "opt_outside_additional",
   /** An EDNS option overruns the OPT RDATA, or a known option (ECS, COOKIE, EDE) has an invalid body. */
   "bad_edns_option",
+  /**
+   * A section holds more RRs than `-max_records` (decodeMessage's `maxRecords`): the first ones are kept and decoding
+   * stops there, so one message cannot cost megabytes of rendering.
+   */
+  "too_many_records",
 ] as const;
 
 /** One anomaly identifier. */

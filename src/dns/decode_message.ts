@@ -31,7 +31,8 @@ const reader = new MessageReader();
  * callers pass exactly one message). Header counts are never trusted for allocation.
  *
  * Recoverable problems in the answer, authority and additional sections become `anomalies`
- * (see `DNS_ANOMALIES`) with the RRs decoded so far kept.
+ * (see `DNS_ANOMALIES`) with the RRs decoded so far kept. At most `maxRecords` RRs of each section are decoded
+ * (`-max_records`): a section holding more ends decoding with `too_many_records`.
  *
  * @throws {DecodeError} `dns.short_header` (under 12 bytes), `dns.truncated_question`, or a name
  *   error in the question section (`dns.pointer_forward`, `dns.pointer_loop`,
@@ -48,7 +49,7 @@ const reader = new MessageReader();
  * msg.answers[0].data; // "216.34.181.48"
  * ```
  */
-export function decodeMessage(bytes: Uint8Array, depth: DecodeDepth): DnsMessage {
+export function decodeMessage(bytes: Uint8Array, depth: DecodeDepth, maxRecords: number = Infinity): DnsMessage {
   if (bytes.byteLength < HEADER_SIZE) {
     throw new DecodeError(
       "dns.short_header",
@@ -72,11 +73,11 @@ export function decodeMessage(bytes: Uint8Array, depth: DecodeDepth): DnsMessage
   };
   let p = readQuestions(r, HEADER_SIZE, header.qdcount, msg.questions);
   if (depth === "question") return msg;
-  p = readSection(r, msg, p, header.ancount, msg.answers, false);
+  p = readSection(r, msg, p, header.ancount, msg.answers, false, maxRecords);
   if (depth === "answers" || p < 0) return msg;
-  p = readSection(r, msg, p, header.nscount, msg.authorities, false);
+  p = readSection(r, msg, p, header.nscount, msg.authorities, false, maxRecords);
   if (p < 0) return msg;
-  p = readSection(r, msg, p, header.arcount, msg.additionals, true);
+  p = readSection(r, msg, p, header.arcount, msg.additionals, true, maxRecords);
   if (p >= 0 && p < r.end) addAnomaly(msg.anomalies, "trailing_bytes");
   return msg;
 }

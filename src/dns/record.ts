@@ -40,6 +40,7 @@ export function readSection(
   count: number,
   out: DnsResourceRecord[],
   additional: boolean,
+  maxRecords: number = Infinity,
 ): number {
   const b = r.bytes;
   const end = r.end;
@@ -47,6 +48,10 @@ export function readSection(
   for (let i = 0; i < count; i++) {
     if (p === end) {
       addAnomaly(msg.anomalies, "count_mismatch");
+      return -1;
+    }
+    if (out.length === maxRecords) {
+      addAnomaly(msg.anomalies, "too_many_records");
       return -1;
     }
     const name = readName(r, p, end);

@@ -34,7 +34,13 @@ export class GopassivednsAnswers {
    * `out` receives the records, `context` describes the response being written (the caller fills it), `level` is
    * the encoded `levelPart` of `-syslog_priority`.
    */
-  constructor(readonly out: RecordBuffer, readonly context: RecordContext, readonly level: Constant) {}
+  constructor(
+    readonly out: RecordBuffer,
+    readonly context: RecordContext,
+    readonly level: Constant,
+    /** `-max_records`: answers past this many are not walked (the general decoder's `too_many_records`). */
+    readonly maxRecords: number = Infinity,
+  ) {}
 
   /**
    * Write the records of the response in `r` (scanned into `rq`), paired as the context describes; returns how
@@ -77,6 +83,10 @@ export class GopassivednsAnswers {
     for (let i = 0; i < rq.ancount; i++) {
       if (p === end) {
         anomaly = true; // count_mismatch
+        break;
+      }
+      if (written === this.maxRecords) {
+        anomaly = true; // too_many_records
         break;
       }
       let checked = false;

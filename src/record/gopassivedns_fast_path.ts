@@ -20,7 +20,8 @@
  * @module
  */
 
-import type { CorrelatorOptions } from "../correlate/correlator.ts";
+import { type CorrelatorOptions, MAX_PER_KEY } from "../correlate/correlator.ts";
+import { HeldBytes } from "../correlate/held_bytes.ts";
 import { LookupKey } from "../correlate/lookup_key.ts";
 import { NONE, PendingTable } from "../correlate/pending_table.ts";
 import { RecentPairs } from "../correlate/recent_pairs.ts";
@@ -33,7 +34,7 @@ import { countDecodeError, type Counters } from "../metrics/counters.ts";
 import { GopassivednsAnswers } from "./gopassivedns_answers.ts";
 import { levelPart } from "./gopassivedns_parts.ts";
 import { RecordContext } from "./gopassivedns_record.ts";
-import { HeldLegs } from "./held_legs.ts";
+import { HELD_SLOT_BYTES, HeldLegs } from "./held_legs.ts";
 import type { RecordBuffer } from "./record_buffer.ts";
 
 const QR_BIT = 0x8000; // RFC 1035 §4.1.1
@@ -69,17 +70,21 @@ export class GopassivednsFastPath {
 
   /** Per pending slot: the held leg (a query, or a response whose query has not been seen). */
   readonly #held = new HeldLegs();
+  /** Per pending slot holding a response: its message. */
+  readonly #heldBytes: HeldBytes;
 
   constructor(
     readonly options: CorrelatorOptions,
     readonly counters: Counters,
     readonly out: RecordBuffer,
     level: string,
+    maxRecords: number = Infinity,
   ) {
     this.#pending = new PendingTable<undefined>(options.maxPending);
+    this.#heldBytes = new HeldBytes(options.maxPendingBytes);
     this.#recent = new RecentPairs(options.maxRecent);
     // `","level":"…","bytes":` (closing the sport string): the `-syslog_priority` string, encoded once.
-    this.#answers = new GopassivednsAnswers(out, this.#context, levelPart(level));
+    this.#answers = new GopassivednsAnswers(out, this.#context, levelPart(level), maxRecords);
     this.#held.grow(Math.min(options.maxPending, INITIAL_SLOTS));
   }
 
@@ -124,36 +129,47 @@ export class GopassivednsFastPath {
     const pending = this.#pending;
     for (let slot = pending.oldest(); slot !== NONE; slot = pending.newer(slot)) this.#giveUp(slot);
     pending.clear();
-    this.#held.responses.fill(undefined);
+    this.#heldBytes.clear();
     this.#recent.clear();
   }
 
-  #onQuery(d: WireDatagram, slot: number, nowMs: number): void {
+  #onQuery(d: WireDatagram, newest: number, nowMs: number): void {
     const q = this.#question;
-    if (slot !== NONE) {
+    const key = this.#key;
+    const pending = this.#pending;
+    // Several lookups may be in flight under one key, told apart by question: find the oldest held query asking the
+    // same (a retransmission) and the oldest held response answering it (the response came first).
+    let sameQuery = NONE;
+    let sameResponse = NONE;
+    let oldest = NONE;
+    let held = 0;
+    for (let slot = newest; slot !== NONE; slot = pending.findNext(key, slot)) {
+      held++;
+      oldest = slot;
       if (this.#held.isQuery[slot] === 1) {
-        if (this.#sameAsHeldQuery(slot)) {
-          this.counters.query_retransmits++;
-          return;
-        }
-        // The same ID reused for another question: the earlier query was never answered.
-        this.#remove(slot);
+        if (this.#sameAsHeldQuery(slot)) sameQuery = slot;
       } else {
-        const held = this.#heldResponse(slot);
-        if (sameQuestion(q, this.#heldQuestion)) {
-          // The response came first (capture reordering): the lookup is complete now.
-          const wireLen = this.#held.responseWireLen[slot];
-          const tsSec = this.#held.tsSec[slot];
-          const tsNsec = this.#held.tsNsec[slot];
-          this.#pending.remove(slot);
-          this.#held.responses[slot] = undefined;
-          this.#pairQuery(d, held, wireLen, tsSec, tsNsec, nowMs);
-          return;
-        }
-        this.#remove(slot);
+        this.#heldResponse(slot);
+        if (sameQuestion(q, this.#heldQuestion)) sameResponse = slot;
       }
     }
-    const added = this.#insert(nowMs);
+    if (sameQuery !== NONE) {
+      this.counters.query_retransmits++;
+      return;
+    }
+    if (sameResponse !== NONE) {
+      // The response came first (capture reordering): the lookup is complete now.
+      this.#heldResponse(sameResponse);
+      const wireLen = this.#held.responseWireLen[sameResponse];
+      const tsSec = this.#held.tsSec[sameResponse];
+      const tsNsec = this.#held.tsNsec[sameResponse];
+      pending.remove(sameResponse);
+      this.#heldBytes.release(sameResponse); // its bytes stay readable until the next put (held_bytes.ts)
+      this.#pairQuery(d, wireLen, tsSec, tsNsec, nowMs);
+      return;
+    }
+    if (held >= MAX_PER_KEY) this.#evict(oldest);
+    const added = this.#insert(nowMs, 0);
     this.#held.isQuery[added] = 1;
     this.#held.tsSec[added] = d.tsSec;
     this.#held.tsNsec[added] = d.tsNsec;
@@ -167,36 +183,45 @@ export class GopassivednsFastPath {
     for (let i = 0; i < q.nameLength; i++) names[base + i] = q.name[q.nameStart + i]; // no view to allocate
   }
 
-  #onResponse(d: WireDatagram, slot: number, nowMs: number): void {
+  #onResponse(d: WireDatagram, newest: number, nowMs: number): void {
     const q = this.#question;
-    if (slot !== NONE) {
+    const key = this.#key;
+    const pending = this.#pending;
+    // The oldest held query this answers pairs; failing that, a held response to the same question makes this one a
+    // duplicate.
+    let sameQuery = NONE;
+    let sameResponse = NONE;
+    let oldest = NONE;
+    let held = 0;
+    for (let slot = newest; slot !== NONE; slot = pending.findNext(key, slot)) {
+      held++;
+      oldest = slot;
       if (this.#held.isQuery[slot] === 1) {
-        if (this.#sameAsHeldQuery(slot)) {
-          this.#pairResponse(d, slot, nowMs);
-          return;
-        }
+        if (this.#sameAsHeldQuery(slot)) sameQuery = slot;
       } else {
         this.#heldResponse(slot);
-        if (sameQuestion(this.#heldQuestion, q)) {
-          this.counters.response_duplicates++;
-          this.#checkAnswers();
-          return;
-        }
+        if (sameQuestion(this.#heldQuestion, q)) sameResponse = slot;
       }
-      // A response to some other question under this key: the pending entry is done for.
-      this.#remove(slot);
-    } else if (this.#recent.has(this.#key, nowMs)) {
+    }
+    if (sameQuery !== NONE) {
+      this.#pairResponse(d, sameQuery, nowMs);
+      return;
+    }
+    if (sameResponse !== NONE || this.#recent.has(key, nowMs)) {
       this.counters.response_duplicates++;
       this.#checkAnswers();
       return;
     }
     this.#checkAnswers();
-    const added = this.#insert(nowMs);
+    if (held >= MAX_PER_KEY) this.#evict(oldest);
+    const r = this.#reader;
+    const added = this.#insert(nowMs, r.end - r.base);
+    if (added === NONE) return;
     this.#held.isQuery[added] = 0;
     this.#held.tsSec[added] = d.tsSec;
     this.#held.tsNsec[added] = d.tsNsec;
     this.#held.responseWireLen[added] = d.wireLen;
-    this.#held.responses[added] = this.#reader.bytes.slice(this.#reader.base, this.#reader.end);
+    this.#heldBytes.put(added, r.bytes, r.base, r.end);
   }
 
   /** The held query in `slot` asks what the message being handled asks (either without a question: yes). */
@@ -214,12 +239,12 @@ export class GopassivednsFastPath {
     );
   }
 
-  /** Point the held reader and question at the response held in `slot`; returns its bytes. */
-  #heldResponse(slot: number): Uint8Array {
-    const held = this.#held.responses[slot]!;
-    this.#heldReader.reset(held);
+  /** Point the held reader and question at the response held in `slot`. */
+  #heldResponse(slot: number): void {
+    const held = this.#heldBytes;
+    const start = held.start(slot);
+    this.#heldReader.resetRange(held.bytes, start, start + held.length(slot));
     scanQuestion(this.#heldReader, this.#heldQuestion); // it passed once: it cannot throw
-    return held;
   }
 
   /** A response completes the query held in `slot`. */
@@ -250,7 +275,7 @@ export class GopassivednsFastPath {
   }
 
   /** A query completes the response held (and just re-scanned into the held reader and question). */
-  #pairQuery(d: WireDatagram, held: Uint8Array, wireLen: number, tsSec: number, tsNsec: number, nowMs: number) {
+  #pairQuery(d: WireDatagram, wireLen: number, tsSec: number, tsNsec: number, nowMs: number) {
     const q = this.#question;
     const h = this.#heldQuestion;
     const c = this.#context;
@@ -270,7 +295,6 @@ export class GopassivednsFastPath {
     c.responseSec = tsSec;
     c.responseNsec = tsNsec;
     c.wireLen = wireLen;
-    this.#heldReader.reset(held);
     this.counters.records += this.#answers.write(this.#heldReader, h);
   }
 
@@ -288,8 +312,8 @@ export class GopassivednsFastPath {
   /** Take the entry in `slot` out of the table and count it as given up on (no record in this format). */
   #remove(slot: number): void {
     this.#pending.remove(slot);
+    this.#heldBytes.release(slot);
     this.#giveUp(slot);
-    this.#held.responses[slot] = undefined;
   }
 
   #giveUp(slot: number): void {
@@ -297,13 +321,28 @@ export class GopassivednsFastPath {
     else this.counters.responses_orphan++;
   }
 
-  /** A free slot for the current key, evicting the oldest entry when the table is full. */
-  #insert(nowMs: number): number {
+  /** Give up on the entry in `slot` to make room (a table bound). */
+  #evict(slot: number): void {
+    this.counters.correlation_evicted++;
+    this.#remove(slot);
+  }
+
+  /**
+   * A free slot for the current key, whose leg holds `bytes` of message besides its slot, evicting the oldest entries
+   * while the table is full by count (`-max_pending`) or by bytes (`-max_pending_bytes`). NONE when the leg alone
+   * is over the byte bound: then it is given up on at once (counted as evicted and orphan).
+   */
+  #insert(nowMs: number, bytes: number): number {
     const pending = this.#pending;
-    if (pending.size >= this.options.maxPending) {
-      const oldest = pending.oldest();
+    const budget = this.options.maxPendingBytes;
+    if (HELD_SLOT_BYTES + bytes > budget) {
       this.counters.correlation_evicted++;
-      this.#remove(oldest);
+      this.counters.responses_orphan++;
+      return NONE;
+    }
+    if (pending.size >= this.options.maxPending) this.#evict(pending.oldest());
+    while ((pending.size + 1) * HELD_SLOT_BYTES + this.#heldBytes.liveBytes + bytes > budget) {
+      this.#evict(pending.oldest());
     }
     if (this.#nextSweepMs < 0) this.#nextSweepMs = nowMs + this.options.gcIntervalMs;
     const slot = pending.add(this.#key, undefined);

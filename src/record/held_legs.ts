@@ -1,10 +1,17 @@
 import { MAX_NAME_OCTETS } from "../dns/name.ts";
 
 /**
+ * What one held leg costs the default-format path besides the bytes of a held response's message, counted against
+ * `-max_pending_bytes`: these columns (MAX_NAME_OCTETS of name and 33 bytes of fields), the pending table's row,
+ * bucket and value (68 bytes) and the held-bytes links (16 bytes), rounded up.
+ */
+export const HELD_SLOT_BYTES = 384;
+
+/**
  * What the default-format path keeps of a held leg, one column per field, indexed by the pending table's slot:
  * a query (its first question's wire name, type, class, RD, capture time) or, rarely, a response whose query has
- * not been seen yet (a copy of the whole message and its frame length). Columns grow with the pending table and are
- * never shrunk; each slot is overwritten when the table reuses it.
+ * not been seen yet (its frame length here, its message in a HeldBytes buffer). Columns grow with the pending table
+ * and are never shrunk; each slot is overwritten when the table reuses it.
  */
 export class HeldLegs {
   /** Slots the columns have room for. */
@@ -21,8 +28,6 @@ export class HeldLegs {
   /** The question names, uncompressed wire form, `MAX_NAME_OCTETS` bytes per slot. */
   names = new Uint8Array(0);
   responseWireLen = new Float64Array(0);
-  /** A held response's message (copied), or undefined. */
-  responses: (Uint8Array | undefined)[] = [];
 
   /** Make room for `slots` slots, keeping what is held. */
   grow(slots: number): void {
@@ -36,7 +41,6 @@ export class HeldLegs {
     this.nameLength = grown(this.nameLength, new Int16Array(slots));
     this.names = grown(this.names, new Uint8Array(slots * MAX_NAME_OCTETS));
     this.responseWireLen = grown(this.responseWireLen, new Float64Array(slots));
-    this.responses.length = slots;
     this.slots = slots;
   }
 }

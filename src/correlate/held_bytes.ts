@@ -1,0 +1,145 @@
+/**
+ * The bytes the pairing tables hold between packets (a held response's message; in the transaction format every held
+ * message), in one growable buffer shared by all entries, indexed by the pending table's slot.
+ *
+ * One `Uint8Array.slice` per held message costs ~2.7 KB of process memory for a 90-byte message in V8 (the array
+ * object, its ArrayBuffer, the backing store and the garbage they leave; measured with 1 M slices, 100 000 live): a
+ * flood of orphan responses held 100 000 of them in 300 MB. Here a held message costs its length.
+ *
+ * Entries are appended at the end, in the order they are stored, and the buffer is compacted (live entries moved
+ * down, in that order) when the end is reached: at most once per `capacity / 3` bytes appended, because the caller
+ * keeps `liveBytes` within `limit` and the buffer may grow to `limit * 1.5`. So a held message costs its length, the
+ * buffer is at most 1.5 × `limit`, and each byte is moved at most twice on average.
+ *
+ * Lifetime: `bytes[start(slot), start(slot) + length(slot))` is valid until the next `put` (which may move it); a
+ * released entry's bytes stay readable until then, so a caller may release first and read once more.
+ *
+ * @module
+ */
+
+const NONE = -1;
+/** The first buffer (it doubles from here up to 1.5 × limit). */
+const INITIAL_BYTES = 1 << 16;
+
+export class HeldBytes {
+  /** The buffer; entries are ranges of it. Replaced when it grows: read it after `put`, not before. */
+  bytes: Uint8Array = new Uint8Array(0);
+  /** Per slot: where its bytes start (NONE: nothing stored) and how many. */
+  #start: Int32Array<ArrayBuffer> = new Int32Array(0);
+  #length: Int32Array<ArrayBuffer> = new Int32Array(0);
+  /** Per slot: the entries stored before and after it (buffer order). */
+  #prev: Int32Array<ArrayBuffer> = new Int32Array(0);
+  #next: Int32Array<ArrayBuffer> = new Int32Array(0);
+  #first = NONE;
+  #last = NONE;
+  /** First free byte. */
+  #end = 0;
+  #live = 0;
+  readonly #maxCapacity: number;
+
+  /** `limit`: the most live bytes the caller keeps (it evicts before a `put` would pass it). */
+  constructor(readonly limit: number) {
+    this.#maxCapacity = limit + (limit >> 1);
+  }
+
+  /** Bytes of the entries stored now. */
+  get liveBytes(): number {
+    return this.#live;
+  }
+
+  /** Where the bytes of `slot` start in `bytes`. */
+  start(slot: number): number {
+    return this.#start[slot];
+  }
+
+  /** How many bytes `slot` holds (0 when none). */
+  length(slot: number): number {
+    return slot < this.#length.length ? this.#length[slot] : 0;
+  }
+
+  /**
+   * Store `source[from, to)` for `slot` (which holds nothing). The caller has made room: `liveBytes + (to - from)`
+   * is within `limit`.
+   */
+  put(slot: number, source: Uint8Array, from: number, to: number): void {
+    const n = to - from;
+    if (this.#live + n > this.limit) {
+      throw new RangeError(`Cannot hold ${n} more bytes: ${this.#live} of ${this.limit}`);
+    }
+    if (slot >= this.#start.length) this.#growSlots(slot + 1);
+    if (this.#end + n > this.bytes.length) this.#makeRoom(n);
+    const at = this.#end;
+    const bytes = this.bytes;
+    if (n <= 64) { for (let i = 0; i < n; i++) bytes[at + i] = source[from + i]; // no view to allocate
+     } else bytes.set(source.subarray(from, to), at);
+    this.#end = at + n;
+    this.#live += n;
+    this.#start[slot] = at;
+    this.#length[slot] = n;
+    this.#prev[slot] = this.#last;
+    this.#next[slot] = NONE;
+    if (this.#last === NONE) this.#first = slot;
+    else this.#next[this.#last] = slot;
+    this.#last = slot;
+  }
+
+  /** Forget what `slot` holds (nothing to do when it holds nothing). */
+  release(slot: number): void {
+    if (slot >= this.#length.length || this.#length[slot] === 0) return;
+    const prev = this.#prev[slot];
+    const next = this.#next[slot];
+    if (prev === NONE) this.#first = next;
+    else this.#next[prev] = next;
+    if (next === NONE) this.#last = prev;
+    else this.#prev[next] = prev;
+    this.#live -= this.#length[slot];
+    this.#length[slot] = 0;
+    if (this.#first === NONE) this.#end = 0; // empty: start again at the beginning, nothing to move
+  }
+
+  /** Forget everything (the buffer is kept). */
+  clear(): void {
+    for (let slot = this.#first; slot !== NONE; slot = this.#next[slot]) this.#length[slot] = 0;
+    this.#first = this.#last = NONE;
+    this.#end = 0;
+    this.#live = 0;
+  }
+
+  /** Compact, into a larger buffer when the live bytes would fill more than half of this one. */
+  #makeRoom(n: number): void {
+    const needed = this.#live + n;
+    let capacity = this.bytes.length;
+    if (needed * 2 > capacity && capacity < this.#maxCapacity) {
+      capacity = Math.max(INITIAL_BYTES, capacity * 2);
+      while (capacity < needed * 2) capacity *= 2;
+      capacity = Math.min(capacity, this.#maxCapacity);
+    }
+    const source = this.bytes;
+    const target = capacity === source.length ? source : new Uint8Array(capacity);
+    let at = 0;
+    for (let slot = this.#first; slot !== NONE; slot = this.#next[slot]) {
+      const start = this.#start[slot];
+      const length = this.#length[slot];
+      if (target === source) source.copyWithin(at, start, start + length); // at <= start: buffer order
+      else target.set(source.subarray(start, start + length), at);
+      this.#start[slot] = at;
+      at += length;
+    }
+    this.bytes = target;
+    this.#end = at;
+  }
+
+  #growSlots(slots: number): void {
+    const size = Math.max(slots, this.#start.length * 2, 1024);
+    this.#start = grown(this.#start, size);
+    this.#length = grown(this.#length, size);
+    this.#prev = grown(this.#prev, size);
+    this.#next = grown(this.#next, size);
+  }
+}
+
+function grown(old: Int32Array, size: number): Int32Array<ArrayBuffer> {
+  const next = new Int32Array(size);
+  next.set(old);
+  return next;
+}
