@@ -1,9 +1,13 @@
-import { datagramAddresses, type WireDatagram } from "../decode/wire_datagram.ts";
+import { ipv6Text } from "../decode/ip_text.ts";
+import { datagramAddresses, NO_VLANS, pointAtMessage, type WireDatagram } from "../decode/wire_datagram.ts";
+import { MessageReader } from "../dns/_reader.ts";
 import { decodeMessage } from "../dns/decode_message.ts";
-import type { DnsMessage, DnsQuestion } from "../dns/message.ts";
+import type { DnsMessage } from "../dns/message.ts";
+import { sameScannedQuestion, scanQuestion, WireQuestion } from "../dns/wire_scan.ts";
 import type { Counters } from "../metrics/counters.ts";
 import { HeldBytes } from "./held_bytes.ts";
-import { LookupKey } from "./lookup_key.ts";
+import { HELD_TRANSACTION_BYTES, HeldTransactions } from "./held_transactions.ts";
+import { keyAddress, keyClientPort, keyId, keyServerPort, keyTransport, LookupKey } from "./lookup_key.ts";
 import { NONE, PendingTable } from "./pending_table.ts";
 import { RecentPairs } from "./recent_pairs.ts";
 import type { Leg, Transaction, TransactionHandler } from "./transaction.ts";
@@ -44,66 +48,36 @@ export const DEFAULT_CORRELATOR_OPTIONS: CorrelatorOptions = {
 };
 
 /**
- * What one held transaction costs besides its message bytes, counted against `-max_pending_bytes`: the transaction,
- * its leg, the first question and its name, the address texts and the table's row (~450 bytes measured with 100 000
- * held in V8), rounded up.
- */
-export const HELD_TRANSACTION_BYTES = 512;
-
-/** A pending transaction, with its held leg's first question (null: none) to tell lookups under one key apart. */
-interface HeldTransaction extends Transaction {
-  question: DnsQuestion | null;
-}
-
-/** A held leg's message while its bytes wait in HeldBytes: decoded again when the transaction is written. */
-const HELD: DnsMessage = Object.freeze({
-  header: Object.freeze({
-    id: 0,
-    qr: false,
-    opcode: 0,
-    aa: false,
-    tc: false,
-    rd: false,
-    ra: false,
-    z: false,
-    ad: false,
-    cd: false,
-    rcode: 0,
-    qdcount: 0,
-    ancount: 0,
-    nscount: 0,
-    arcount: 0,
-  }),
-  questions: [],
-  answers: [],
-  authorities: [],
-  additionals: [],
-  edns: null,
-  anomalies: [],
-  size: 0,
-}) as DnsMessage;
-
-/**
  * Pairs queries with responses.
  *
  * Key: transport, client IP and port, server IP and port, DNS ID, where the client is the sender of a query and
  * the receiver of a response, so both legs map to one key whatever order they arrive in. A key may hold up to
  * {@linkcode MAX_PER_KEY} lookups in flight, told apart by their first question (name compared without regard to
- * ASCII case, type, class); a response pairs with the oldest held query asking what it answers. A message without a
- * question matches on the key alone. All time is packet time, so a replay is deterministic.
+ * ASCII case, type, class; compared on the wire, as the default format's path does); a response pairs with the
+ * oldest held query asking what it answers. A message without a question matches on the key alone. All time is
+ * packet time, so a replay is deterministic.
  *
- * Memory: a held leg keeps its message's wire bytes (in one HeldBytes buffer), not the decoded message, which is
- * decoded again when its transaction is written; entries are bounded by count (`maxPending`) and by bytes
- * (`maxPendingBytes`).
+ * Memory: a held leg is its message's wire bytes (in one HeldBytes buffer) and a row of columns
+ * (held_transactions.ts); its message is decoded again, and its Transaction built, only when it is written. Entries
+ * are bounded by count (`maxPending`) and by bytes (`maxPendingBytes`).
  */
 export class Correlator {
-  readonly #pending: PendingTable<HeldTransaction>;
+  readonly #pending: PendingTable<undefined>;
+  readonly #held = new HeldTransactions();
   readonly #heldBytes: HeldBytes;
   readonly #recent: RecentPairs;
   /** The key of the message being handled (reused: one message is handled at a time). */
   readonly #key = new LookupKey();
+  /** The key of a held entry being written. */
+  readonly #heldKey = new LookupKey();
   readonly #srcAddress = new Uint8Array(16);
   readonly #dstAddress = new Uint8Array(16);
+  readonly #address = new Uint8Array(16);
+  /** The message being handled and a held one, scanned to their first question for comparison. */
+  readonly #reader = new MessageReader();
+  readonly #question = new WireQuestion();
+  readonly #heldReader = new MessageReader();
+  readonly #heldQuestion = new WireQuestion();
   #nextSweepMs = -1;
 
   constructor(
@@ -116,6 +90,7 @@ export class Correlator {
     this.#pending = new PendingTable(options.maxPending);
     this.#heldBytes = new HeldBytes(options.maxPendingBytes);
     this.#recent = new RecentPairs(options.maxRecent);
+    this.#held.grow(this.#pending.capacity);
   }
 
   /** Number of pending entries (for tests and metrics). */
@@ -128,21 +103,24 @@ export class Correlator {
     const nowMs = datagram.tsSec * 1000 + datagram.tsNsec / 1e6;
     if (nowMs >= this.#nextSweepMs) this.#sweep(nowMs);
     const isResponse = message.header.qr;
-    const clientIp = isResponse ? datagram.dstIp : datagram.srcIp;
-    const clientPort = isResponse ? datagram.dstPort : datagram.srcPort;
-    const serverIp = isResponse ? datagram.srcIp : datagram.dstIp;
-    const serverPort = isResponse ? datagram.srcPort : datagram.dstPort;
     datagramAddresses(datagram, this.#srcAddress, this.#dstAddress);
-    const clientAddress = isResponse ? this.#dstAddress : this.#srcAddress;
-    const serverAddress = isResponse ? this.#srcAddress : this.#dstAddress;
-    const key = this.#key.set(
-      datagram.transport,
-      clientAddress,
-      clientPort,
-      serverAddress,
-      serverPort,
-      message.header.id,
-    );
+    const key = isResponse
+      ? this.#key.set(
+        datagram.transport,
+        this.#dstAddress,
+        datagram.dstPort,
+        this.#srcAddress,
+        datagram.srcPort,
+        message.header.id,
+      )
+      : this.#key.set(
+        datagram.transport,
+        this.#srcAddress,
+        datagram.srcPort,
+        this.#dstAddress,
+        datagram.dstPort,
+        message.header.id,
+      );
     const leg: Leg = {
       message,
       tsSec: datagram.tsSec,
@@ -151,32 +129,36 @@ export class Correlator {
       vlans: datagram.vlans,
       interfaceId: datagram.interfaceId,
     };
-    const question = message.questions[0] ?? null;
     const pending = this.#pending;
+    const held = this.#held;
     // Several lookups may be in flight under this key: the oldest held query and the oldest held response that ask
     // what this message asks (the table walks a key's entries newest first).
     let sameQuery = NONE;
     let sameResponse = NONE;
     let oldest = NONE;
-    let held = 0;
-    for (let slot = pending.find(key); slot !== NONE; slot = pending.findNext(key, slot)) {
-      held++;
+    let count = 0;
+    const newest = pending.find(key);
+    if (newest !== NONE) {
+      pointAtMessage(datagram, this.#reader);
+      scanQuestion(this.#reader, this.#question); // it was decoded by the same rules: it cannot throw
+    }
+    for (let slot = newest; slot !== NONE; slot = pending.findNext(key, slot)) {
+      count++;
       oldest = slot;
-      const entry = pending.value(slot);
-      if (!sameFirstQuestion(entry.question, question)) continue;
-      if (entry.query !== null) sameQuery = slot;
+      if (!sameScannedQuestion(this.#scanHeld(slot), this.#question)) continue;
+      if (held.isQuery[slot] === 1) sameQuery = slot;
       else sameResponse = slot;
     }
     if (isResponse) {
       this.counters.dns_responses++;
       if (sameQuery !== NONE) {
-        const entry = this.#take(sameQuery);
-        entry.response = leg;
-        this.#pair(key, entry, nowMs);
+        const t = this.#take(sameQuery);
+        t.response = leg;
+        this.#pair(key, t, nowMs);
         return;
       }
       if (sameResponse !== NONE) {
-        pending.value(sameResponse).duplicateResponses++;
+        held.duplicateResponses[sameResponse]++;
         this.counters.response_duplicates++;
         return;
       }
@@ -187,38 +169,23 @@ export class Correlator {
     } else {
       this.counters.dns_queries++;
       if (sameQuery !== NONE) {
-        pending.value(sameQuery).retransmits++;
+        held.retransmits[sameQuery]++;
         this.counters.query_retransmits++;
         return;
       }
       if (sameResponse !== NONE) {
         // The response came first (capture reordering): the lookup is complete now.
-        const entry = this.#take(sameResponse);
-        entry.query = leg;
-        this.#pair(key, entry, nowMs);
+        const t = this.#take(sameResponse);
+        t.query = leg;
+        this.#pair(key, t, nowMs);
         return;
       }
     }
-    if (held >= MAX_PER_KEY) {
+    if (count >= MAX_PER_KEY) {
       this.counters.correlation_evicted++;
       this.#giveUp(this.#take(oldest), "replaced");
     }
-    const entry: HeldTransaction = {
-      status: "unanswered",
-      transport: datagram.transport,
-      clientIp,
-      clientPort,
-      serverIp,
-      serverPort,
-      id: message.header.id,
-      query: isResponse ? null : leg,
-      response: isResponse ? leg : null,
-      retransmits: 0,
-      duplicateResponses: 0,
-      reason: "paired",
-      question,
-    };
-    this.#insert(key, entry, datagram.message, nowMs);
+    this.#hold(key, leg, datagram, nowMs);
   }
 
   /** End of input: give up on every pending entry, oldest first. */
@@ -231,43 +198,109 @@ export class Correlator {
     this.#recent.clear();
   }
 
-  /** Take the entry in `slot` out of the table, its held leg's message decoded again from its bytes. */
-  #take(slot: number): HeldTransaction {
-    const entry = this.#pending.value(slot);
-    const held = this.#heldBytes;
-    const start = held.start(slot);
-    const leg = (entry.query ?? entry.response)!;
-    // It was decoded once on arrival with the same bound: it cannot throw now.
-    leg.message = decodeMessage(held.bytes.subarray(start, start + held.length(slot)), "full", this.maxRecords);
+  /** Point the held reader at the message held in `slot` and scan its question. */
+  #scanHeld(slot: number): WireQuestion {
+    const bytes = this.#heldBytes;
+    const start = bytes.start(slot);
+    this.#heldReader.resetRange(bytes.bytes, start, start + bytes.length(slot));
+    scanQuestion(this.#heldReader, this.#heldQuestion); // it passed once: it cannot throw
+    return this.#heldQuestion;
+  }
+
+  /** Take the entry in `slot` out of the table as a Transaction, its held message decoded again. */
+  #take(slot: number): Transaction {
+    const held = this.#held;
+    const bytes = this.#heldBytes;
+    const start = bytes.start(slot);
+    const key = this.#heldKey;
+    this.#pending.keyOf(slot, key);
+    const leg: Leg = {
+      // It was decoded once on arrival with the same bound: it cannot throw now.
+      message: decodeMessage(bytes.bytes.subarray(start, start + bytes.length(slot)), "full", this.maxRecords),
+      tsSec: held.tsSec[slot],
+      tsNsec: held.tsNsec[slot],
+      wireLen: held.wireLen[slot],
+      vlans: held.vlans[slot],
+      interfaceId: held.interfaceId[slot],
+    };
+    keyAddress(key, 0, this.#address);
+    const clientIp = ipv6Text(this.#address, 0);
+    keyAddress(key, 1, this.#address);
+    const isQuery = held.isQuery[slot] === 1;
+    const t: Transaction = {
+      status: "unanswered",
+      transport: keyTransport(key),
+      clientIp,
+      clientPort: keyClientPort(key),
+      serverIp: ipv6Text(this.#address, 0),
+      serverPort: keyServerPort(key),
+      id: keyId(key),
+      query: isQuery ? leg : null,
+      response: isQuery ? null : leg,
+      retransmits: held.retransmits[slot],
+      duplicateResponses: held.duplicateResponses[slot],
+      reason: "paired",
+    };
+    held.vlans[slot] = NO_VLANS;
     this.#pending.remove(slot);
-    held.release(slot);
-    return entry;
+    bytes.release(slot);
+    return t;
   }
 
   /**
-   * Hold `entry` (its leg's message is `wire`), evicting the oldest entries while the table is full by count or by
-   * bytes. A leg over the byte bound by itself is given up on at once.
+   * Hold `leg` under `key`, evicting the oldest entries while the table is full by count or by bytes. A leg over the
+   * byte bound by itself is given up on at once.
    */
-  #insert(key: LookupKey, entry: HeldTransaction, wire: Uint8Array, nowMs: number): void {
+  #hold(key: LookupKey, leg: Leg, datagram: WireDatagram, nowMs: number): void {
     const pending = this.#pending;
     const budget = this.options.maxPendingBytes;
-    if (HELD_TRANSACTION_BYTES + wire.length > budget) {
+    const size = leg.message.size;
+    if (HELD_TRANSACTION_BYTES + size > budget) {
       this.counters.correlation_evicted++;
-      this.#giveUp(entry, "evicted");
+      this.#giveUp(this.#newTransaction(datagram, leg), "evicted");
       return;
     }
     if (pending.size >= this.options.maxPending) {
       this.counters.correlation_evicted++;
       this.#giveUp(this.#take(pending.oldest()), "evicted");
     }
-    while ((pending.size + 1) * HELD_TRANSACTION_BYTES + this.#heldBytes.liveBytes + wire.length > budget) {
+    while ((pending.size + 1) * HELD_TRANSACTION_BYTES + this.#heldBytes.liveBytes + size > budget) {
       this.counters.correlation_evicted++;
       this.#giveUp(this.#take(pending.oldest()), "evicted");
     }
     if (this.#nextSweepMs < 0) this.#nextSweepMs = nowMs + this.options.gcIntervalMs;
-    (entry.query ?? entry.response)!.message = HELD;
-    const slot = pending.add(key, entry);
-    this.#heldBytes.put(slot, wire, 0, wire.length);
+    const slot = pending.add(key, undefined);
+    const held = this.#held;
+    if (pending.capacity > held.slots) held.grow(pending.capacity);
+    held.isQuery[slot] = leg.message.header.qr ? 0 : 1;
+    held.tsSec[slot] = leg.tsSec;
+    held.tsNsec[slot] = leg.tsNsec;
+    held.wireLen[slot] = leg.wireLen;
+    held.interfaceId[slot] = leg.interfaceId;
+    held.retransmits[slot] = 0;
+    held.duplicateResponses[slot] = 0;
+    held.vlans[slot] = leg.vlans.length === 0 ? NO_VLANS : leg.vlans;
+    pointAtMessage(datagram, this.#reader);
+    this.#heldBytes.put(slot, this.#reader.bytes, this.#reader.base, this.#reader.end);
+  }
+
+  /** A transaction of the message being handled alone (not held). */
+  #newTransaction(datagram: WireDatagram, leg: Leg): Transaction {
+    const isResponse = leg.message.header.qr;
+    return {
+      status: "unanswered",
+      transport: datagram.transport,
+      clientIp: isResponse ? datagram.dstIp : datagram.srcIp,
+      clientPort: isResponse ? datagram.dstPort : datagram.srcPort,
+      serverIp: isResponse ? datagram.srcIp : datagram.dstIp,
+      serverPort: isResponse ? datagram.srcPort : datagram.dstPort,
+      id: leg.message.header.id,
+      query: isResponse ? null : leg,
+      response: isResponse ? leg : null,
+      retransmits: 0,
+      duplicateResponses: 0,
+      reason: "paired",
+    };
   }
 
   #pair(key: LookupKey, entry: Transaction, nowMs: number): void {
@@ -301,10 +334,9 @@ export class Correlator {
     this.#nextSweepMs = nowMs + this.options.gcIntervalMs;
     const cutoffMs = nowMs - this.options.gcAgeMs;
     const pending = this.#pending;
+    const held = this.#held;
     for (let slot = pending.oldest(); slot !== NONE; slot = pending.oldest()) {
-      const entry = pending.value(slot);
-      const leg = (entry.query ?? entry.response)!;
-      if (leg.tsSec * 1000 + leg.tsNsec / 1e6 >= cutoffMs) break;
+      if (held.tsSec[slot] * 1000 + held.tsNsec[slot] / 1e6 >= cutoffMs) break;
       this.#giveUp(this.#take(slot), "expired");
     }
   }
@@ -312,12 +344,9 @@ export class Correlator {
 
 /** Two messages ask the same thing: first questions equal (ASCII case folded), or either has none. */
 export function sameQuestion(a: DnsMessage, b: DnsMessage): boolean {
-  return sameFirstQuestion(a.questions[0] ?? null, b.questions[0] ?? null);
-}
-
-/** Two first questions are the same (ASCII case folded), or either is missing. */
-export function sameFirstQuestion(qa: DnsQuestion | null, qb: DnsQuestion | null): boolean {
-  if (qa === null || qb === null) return true;
+  const qa = a.questions[0];
+  const qb = b.questions[0];
+  if (qa === undefined || qb === undefined) return true;
   if (qa.type !== qb.type || qa.class !== qb.class) return false;
   return qa.name === qb.name || qa.name.toLowerCase() === qb.name.toLowerCase();
 }

@@ -8,10 +8,10 @@ import {
   Correlator,
   type CorrelatorOptions,
   DEFAULT_CORRELATOR_OPTIONS,
-  HELD_TRANSACTION_BYTES,
   MAX_PER_KEY,
   sameQuestion,
 } from "./correlator.ts";
+import { HELD_TRANSACTION_BYTES } from "./held_transactions.ts";
 import type { Transaction } from "./transaction.ts";
 
 const CLIENT = "10.0.0.1";

@@ -103,3 +103,36 @@ export function storeKey(key: LookupKey, rows: Int32Array, base: number): void {
   const w = key.words;
   for (let i = 0; i < KEY_WORDS; i++) rows[base + 3 + i] = w[i];
 }
+
+/** Load the key stored in the row at `base` of `rows` into `key` (the inverse of `storeKey`). */
+export function loadKey(rows: Int32Array, base: number, key: LookupKey): void {
+  key.hash = rows[base];
+  key.high = rows[base + 1];
+  key.low = rows[base + 2];
+  for (let i = 0; i < KEY_WORDS; i++) key.words[i] = rows[base + 3 + i];
+}
+
+/** The key's client (`which` 0) or server (1) address in its 16-byte form, written into `out`. */
+export function keyAddress(key: LookupKey, which: 0 | 1, out: Uint8Array): void {
+  for (let i = 0; i < 4; i++) {
+    const w = key.words[which * 4 + i];
+    out[4 * i] = w >>> 24;
+    out[4 * i + 1] = (w >>> 16) & 255;
+    out[4 * i + 2] = (w >>> 8) & 255;
+    out[4 * i + 3] = w & 255;
+  }
+}
+
+/** The key's transport, DNS ID, client port and server port. */
+export function keyTransport(key: LookupKey): "udp" | "tcp" {
+  return key.high >= PORT_SPAN ? "tcp" : "udp";
+}
+export function keyId(key: LookupKey): number {
+  return key.high & 0xffff;
+}
+export function keyClientPort(key: LookupKey): number {
+  return key.low & 0xffff;
+}
+export function keyServerPort(key: LookupKey): number {
+  return key.low >>> 16;
+}

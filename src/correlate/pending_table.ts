@@ -1,4 +1,4 @@
-import { KEY_CELLS, keyMatches, type LookupKey, storedHash, storeKey } from "./lookup_key.ts";
+import { KEY_CELLS, keyMatches, loadKey, type LookupKey, storedHash, storeKey } from "./lookup_key.ts";
 
 /** "No entry" in every link array. */
 export const NONE = -1;
@@ -63,6 +63,11 @@ export class PendingTable<T> {
       slot = rows[slot * ROW + CHAIN];
     }
     return NONE;
+  }
+
+  /** Load the key of the entry in `slot` into `key`. */
+  keyOf(slot: number, key: LookupKey): void {
+    loadKey(this.#rows, slot * ROW, key);
   }
 
   value(slot: number): T {

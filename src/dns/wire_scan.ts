@@ -167,3 +167,10 @@ export function sameWireName(
   }
   return true;
 }
+
+/** Two scanned messages ask the same thing: first questions equal (ASCII case folded), or either has none. */
+export function sameScannedQuestion(a: WireQuestion, b: WireQuestion): boolean {
+  if (!a.hasQuestion || !b.hasQuestion) return true;
+  if (a.type !== b.type || a.class !== b.class) return false;
+  return sameWireName(a.name, a.nameStart, a.nameLength, b.name, b.nameStart, b.nameLength);
+}

@@ -29,7 +29,7 @@ import { pointAtMessage, type WireDatagram } from "../decode/wire_datagram.ts";
 import { DecodeError } from "../decode_error.ts";
 import { MessageReader } from "../dns/_reader.ts";
 import { MAX_NAME_OCTETS } from "../dns/name.ts";
-import { sameWireName, scanQuestion, WireQuestion } from "../dns/wire_scan.ts";
+import { sameScannedQuestion as sameQuestion, sameWireName, scanQuestion, WireQuestion } from "../dns/wire_scan.ts";
 import { countDecodeError, type Counters } from "../metrics/counters.ts";
 import { GopassivednsAnswers } from "./gopassivedns_answers.ts";
 import { levelPart } from "./gopassivedns_parts.ts";
@@ -366,11 +366,4 @@ export class GopassivednsFastPath {
       this.#remove(slot);
     }
   }
-}
-
-/** Two scanned messages ask the same thing: first questions equal (ASCII case folded), or either has none. */
-function sameQuestion(a: WireQuestion, b: WireQuestion): boolean {
-  if (!a.hasQuestion || !b.hasQuestion) return true;
-  if (a.type !== b.type || a.class !== b.class) return false;
-  return sameWireName(a.name, a.nameStart, a.nameLength, b.name, b.nameStart, b.nameLength);
 }
