@@ -57,6 +57,11 @@ export class HeldBytes {
     return slot < this.#length.length ? this.#length[slot] : 0;
   }
 
+  /** Whether `slot` holds an entry (possibly of 0 bytes). */
+  holds(slot: number): boolean {
+    return slot < this.#start.length && this.#start[slot] !== NONE;
+  }
+
   /**
    * Store `source[from, to)` for `slot` (which holds nothing). The caller has made room: `liveBytes + (to - from)`
    * is within `limit`.
@@ -85,7 +90,7 @@ export class HeldBytes {
 
   /** Forget what `slot` holds (nothing to do when it holds nothing). */
   release(slot: number): void {
-    if (slot >= this.#length.length || this.#length[slot] === 0) return;
+    if (!this.holds(slot)) return;
     const prev = this.#prev[slot];
     const next = this.#next[slot];
     if (prev === NONE) this.#first = next;
@@ -93,13 +98,17 @@ export class HeldBytes {
     if (next === NONE) this.#last = prev;
     else this.#prev[next] = prev;
     this.#live -= this.#length[slot];
+    this.#start[slot] = NONE;
     this.#length[slot] = 0;
     if (this.#first === NONE) this.#end = 0; // empty: start again at the beginning, nothing to move
   }
 
   /** Forget everything (the buffer is kept). */
   clear(): void {
-    for (let slot = this.#first; slot !== NONE; slot = this.#next[slot]) this.#length[slot] = 0;
+    for (let slot = this.#first; slot !== NONE; slot = this.#next[slot]) {
+      this.#start[slot] = NONE;
+      this.#length[slot] = 0;
+    }
     this.#first = this.#last = NONE;
     this.#end = 0;
     this.#live = 0;
@@ -131,7 +140,9 @@ export class HeldBytes {
 
   #growSlots(slots: number): void {
     const size = Math.max(slots, this.#start.length * 2, 1024);
+    const old = this.#start.length;
     this.#start = grown(this.#start, size);
+    this.#start.fill(NONE, old);
     this.#length = grown(this.#length, size);
     this.#prev = grown(this.#prev, size);
     this.#next = grown(this.#next, size);

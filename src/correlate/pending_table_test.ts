@@ -46,3 +46,24 @@ Deno.test("PendingTable grows its storage up to its limit and reuses freed slots
   assert.equal(table.size, 0);
   assert.equal(table.oldest(), NONE);
 });
+
+Deno.test("PendingTable holds several entries under one key and walks them newest first", () => {
+  const table = new PendingTable<Transaction>(64);
+  for (let i = 0; i < 20; i++) table.add(key(i % 3), entry(i)); // three keys, interleaved, on a table that grows
+  const under = (k: LookupKey) => {
+    const out: number[] = [];
+    for (let slot = table.find(k); slot !== NONE; slot = table.findNext(k, slot)) out.push(table.value(slot).id);
+    return out;
+  };
+  assert.deepEqual(under(key(1)), [19, 16, 13, 10, 7, 4, 1]);
+  table.remove(table.findNext(key(1), table.find(key(1))));
+  assert.deepEqual(under(key(1)), [19, 13, 10, 7, 4, 1]);
+  const stored = new LookupKey();
+  table.keyOf(table.find(key(2)), stored);
+  assert.deepEqual([stored.hash, stored.high, stored.low, [...stored.words]], [
+    key(2).hash,
+    key(2).high,
+    key(2).low,
+    [...key(2).words],
+  ]);
+});

@@ -5,17 +5,19 @@
  * - Every message is scanned to the end of its question section (src/dns/wire_scan.ts), with the general decoder's
  *   rules and DecodeError codes.
  * - Pairing follows the general correlator (src/correlate/correlator.ts) rule for rule and counter for counter: the
- *   same key (built from address bytes), the same question check (ASCII case folded on the wire name), the same
- *   retransmit, duplicate, replacement, eviction and packet-time expiry handling. A held query keeps only what its
- *   records need, in arrays indexed by its table slot: the first question's wire name, type and class, RD, time. A
- *   held response (its query not seen yet: rare) keeps a copy of its message.
+ *   same key (built from address bytes), several lookups in flight under one key told apart by the same question
+ *   check (ASCII case folded on the wire name), the same retransmit, duplicate, eviction (by count and by bytes) and
+ *   packet-time expiry handling. A held query keeps only what its records need, in arrays indexed by its table slot
+ *   (the first question's type and class, RD, time) and its wire name in a HeldBytes buffer; a held response (its
+ *   query not seen yet: rare) keeps its message in that buffer.
  * - A response's answer section is walked once (src/record/gopassivedns_answers.ts), with the general decoder's
  *   anomaly rules (`dns_anomalies`); when it pairs, that walk writes the records straight into the output buffer.
  * - Records are written as bytes (src/record/gopassivedns_record.ts): the head and tail a response's records share
  *   are written once, from a reused RecordContext, and repeated from the output for its further records.
  *
  * Lifetime: the datagram and its message are read only during `handle`; whatever outlives it is copied. The scanned
- * question's name usually aliases the message (src/dns/wire_scan.ts): a held query copies it into its slot.
+ * question's name usually aliases the message (src/dns/wire_scan.ts): a held query copies it into the HeldBytes
+ * buffer, whose ranges are valid until its next `put` (so a held name or message is read before anything is held).
  *
  * @module
  */
@@ -28,7 +30,6 @@ import { RecentPairs } from "../correlate/recent_pairs.ts";
 import { pointAtMessage, type WireDatagram } from "../decode/wire_datagram.ts";
 import { DecodeError } from "../decode_error.ts";
 import { MessageReader } from "../dns/_reader.ts";
-import { MAX_NAME_OCTETS } from "../dns/name.ts";
 import { sameScannedQuestion as sameQuestion, sameWireName, scanQuestion, WireQuestion } from "../dns/wire_scan.ts";
 import { countDecodeError, type Counters } from "../metrics/counters.ts";
 import { GopassivednsAnswers } from "./gopassivedns_answers.ts";
@@ -70,7 +71,7 @@ export class GopassivednsFastPath {
 
   /** Per pending slot: the held leg (a query, or a response whose query has not been seen). */
   readonly #held = new HeldLegs();
-  /** Per pending slot holding a response: its message. */
+  /** Per pending slot: a held query's wire name, a held response's message. */
   readonly #heldBytes: HeldBytes;
 
   constructor(
@@ -169,7 +170,7 @@ export class GopassivednsFastPath {
       return;
     }
     if (held >= MAX_PER_KEY) this.#evict(oldest);
-    const added = this.#insert(nowMs, 0);
+    const added = this.#insert(nowMs, q.nameLength);
     this.#held.isQuery[added] = 1;
     this.#held.tsSec[added] = d.tsSec;
     this.#held.tsNsec[added] = d.tsNsec;
@@ -178,9 +179,7 @@ export class GopassivednsFastPath {
     this.#held.qtype[added] = q.type;
     this.#held.qclass[added] = q.class;
     this.#held.nameLength[added] = q.nameLength;
-    const names = this.#held.names;
-    const base = added * MAX_NAME_OCTETS;
-    for (let i = 0; i < q.nameLength; i++) names[base + i] = q.name[q.nameStart + i]; // no view to allocate
+    this.#heldBytes.put(added, q.name, q.nameStart, q.nameStart + q.nameLength);
   }
 
   #onResponse(d: WireDatagram, newest: number, nowMs: number): void {
@@ -230,8 +229,8 @@ export class GopassivednsFastPath {
     if (this.#held.hasQuestion[slot] === 0 || !q.hasQuestion) return true;
     if (this.#held.qtype[slot] !== q.type || this.#held.qclass[slot] !== q.class) return false;
     return sameWireName(
-      this.#held.names,
-      slot * MAX_NAME_OCTETS,
+      this.#heldBytes.bytes,
+      this.#heldBytes.start(slot),
       this.#held.nameLength[slot],
       q.name,
       q.nameStart,
@@ -253,8 +252,8 @@ export class GopassivednsFastPath {
     const c = this.#context;
     const useQuery = this.#held.hasQuestion[slot] === 1;
     // The slot's name bytes are read before the slot can be reused: the pending table is not touched until then.
-    c.names = useQuery ? this.#held.names : q.name;
-    c.nameStart = useQuery ? slot * MAX_NAME_OCTETS : q.nameStart;
+    c.names = useQuery ? this.#heldBytes.bytes : q.name;
+    c.nameStart = useQuery ? this.#heldBytes.start(slot) : q.nameStart;
     c.nameLength = useQuery ? this.#held.nameLength[slot] : q.nameLength;
     c.qtype = useQuery ? this.#held.qtype[slot] : q.hasQuestion ? q.type : -1;
     c.rd = this.#held.rd[slot] === 1;

@@ -1,16 +1,14 @@
-import { MAX_NAME_OCTETS } from "../dns/name.ts";
-
 /**
- * What one held leg costs the default-format path besides the bytes of a held response's message, counted against
- * `-max_pending_bytes`: these columns (MAX_NAME_OCTETS of name and 33 bytes of fields), the pending table's row,
- * bucket and value (68 bytes) and the held-bytes links (16 bytes), rounded up.
+ * What one held leg costs the default-format path besides its bytes (a held query's name, a held response's
+ * message), counted against `-max_pending_bytes`: these columns (33 bytes), the pending table's row, bucket and value
+ * (68 bytes) and the held-bytes links (16 bytes), rounded up.
  */
-export const HELD_SLOT_BYTES = 384;
+export const HELD_SLOT_BYTES = 128;
 
 /**
  * What the default-format path keeps of a held leg, one column per field, indexed by the pending table's slot:
- * a query (its first question's wire name, type, class, RD, capture time) or, rarely, a response whose query has
- * not been seen yet (its frame length here, its message in a HeldBytes buffer). Columns grow with the pending table
+ * a query (its first question's type, class, RD, capture time; its wire name in a HeldBytes buffer) or, rarely, a
+ * response whose query has not been seen yet (its frame length here, its message in the HeldBytes buffer). Columns grow with the pending table
  * and are never shrunk; each slot is overwritten when the table reuses it.
  */
 export class HeldLegs {
@@ -25,8 +23,6 @@ export class HeldLegs {
   qtype = new Uint16Array(0);
   qclass = new Uint16Array(0);
   nameLength = new Int16Array(0);
-  /** The question names, uncompressed wire form, `MAX_NAME_OCTETS` bytes per slot. */
-  names = new Uint8Array(0);
   responseWireLen = new Float64Array(0);
 
   /** Make room for `slots` slots, keeping what is held. */
@@ -39,7 +35,6 @@ export class HeldLegs {
     this.qtype = grown(this.qtype, new Uint16Array(slots));
     this.qclass = grown(this.qclass, new Uint16Array(slots));
     this.nameLength = grown(this.nameLength, new Int16Array(slots));
-    this.names = grown(this.names, new Uint8Array(slots * MAX_NAME_OCTETS));
     this.responseWireLen = grown(this.responseWireLen, new Float64Array(slots));
     this.slots = slots;
   }
