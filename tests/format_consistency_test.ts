@@ -5,6 +5,8 @@
  */
 import assert from "node:assert/strict";
 import { goldenCaptures } from "./_golden_cases.ts";
+import { MAX_PER_KEY } from "../src/correlate/correlator.ts";
+import { answer, pcapFile, query, tcpConnection, TYPE_A, TYPE_AAAA, udpLeg } from "./_pairing_captures.ts";
 import { replay, TESTDATA } from "./_replay.ts";
 
 interface TransactionRecord {
@@ -88,4 +90,89 @@ Deno.test("generated traffic gives the record counts the generator predicts, and
   const expected = (byTransaction.records as unknown as TransactionRecord[]).flatMap(fromTransaction);
   assert.deepEqual(byDefault.records.map(fromDefault).sort(), expected.sort());
   await Deno.remove(dir, { recursive: true });
+});
+
+/** Replay `frames` in both formats; returns the default records as lines and the transactions. */
+async function replayBoth(frames: Uint8Array[]) {
+  const dir = await Deno.makeTempDir();
+  const path = `${dir}/pairing.pcap`;
+  await Deno.writeFile(path, pcapFile(frames));
+  const byDefault = await replay(path);
+  const byTransaction = await replay(path, { format: "transaction" });
+  await Deno.remove(dir, { recursive: true });
+  const expected = (byTransaction.records as unknown as TransactionRecord[]).flatMap(fromTransaction);
+  assert.deepEqual(byDefault.records.map(fromDefault).sort(), expected.sort(), "both formats pair alike");
+  for (const counter of ["pairs", "query_retransmits", "response_duplicates", "queries_unanswered"] as const) {
+    assert.equal(byDefault.counters[counter], byTransaction.counters[counter], counter);
+  }
+  return {
+    answers: byDefault.records.map((r) => `${r.q} ${r.qtype} ${r.a} ${r.protocol}`),
+    statuses: byTransaction.records.map((r) => r.status),
+    counters: byDefault.counters,
+  };
+}
+
+for (const v6 of [false, true]) {
+  const ip = v6 ? "IPv6" : "IPv4";
+  const q1 = query("www.example.com", TYPE_A);
+  const q2 = query("www.example.com", TYPE_AAAA);
+  const r1 = answer("www.example.com", TYPE_A, 1);
+  const r2 = answer("www.example.com", TYPE_AAAA, 2);
+  const expected = (protocol: string) =>
+    ["www.example.com A 192.0.2.1", "www.example.com AAAA 2001:db8::2"].map((a) => `${a} ${protocol}`);
+
+  for (const [order, responses] of [["R1 R2", [r1, r2]], ["R2 R1", [r2, r1]]] as const) {
+    Deno.test(`UDP/${ip}: two queries under one ID (A, AAAA), answered ${order}, are two lookups in both formats`, async () => {
+      const frames = [udpLeg(q1, true, v6), udpLeg(q2, true, v6), ...responses.map((r) => udpLeg(r, false, v6))];
+      const { answers, statuses, counters } = await replayBoth(frames);
+      assert.deepEqual(answers.sort(), expected("udp"));
+      assert.deepEqual(statuses, ["answered", "answered"]);
+      assert.equal(counters.pairs, 2);
+      assert.equal(counters.queries_unanswered + counters.responses_orphan + counters.correlation_evicted, 0);
+    });
+
+    Deno.test(`TCP/${ip}: two queries under one ID in one segment, answered ${order}, are two lookups in both formats`, async () => {
+      const { answers, statuses, counters } = await replayBoth(
+        tcpConnection([q1, q2], [[responses[0]], [responses[1]]], v6),
+      );
+      assert.deepEqual(answers.sort(), expected("tcp"));
+      assert.deepEqual(statuses, ["answered", "answered"]);
+      assert.equal(counters.tcp_messages, 4);
+      assert.equal(counters.queries_unanswered + counters.responses_orphan, 0);
+    });
+  }
+}
+
+Deno.test("two queries under one ID, both answers in one TCP segment in reverse order, pair in both formats", async () => {
+  const q1 = query("a.example", TYPE_A);
+  const q2 = query("b.example", TYPE_A);
+  const { answers, counters } = await replayBoth(
+    tcpConnection([q1, q2], [[answer("b.example", TYPE_A, 2), answer("A.EXAMPLE", TYPE_A, 1)]]),
+  );
+  assert.deepEqual(answers.sort(), ["a.example A 192.0.2.1 tcp", "b.example A 192.0.2.2 tcp"]);
+  assert.equal(counters.pairs, 2);
+});
+
+Deno.test("under one key, a retransmission is counted, a copy of an answer is a duplicate, and the rest still pair", async () => {
+  const q1 = query("one.example", TYPE_A);
+  const q2 = query("two.example", TYPE_A);
+  const r1 = answer("one.example", TYPE_A, 1);
+  const r2 = answer("two.example", TYPE_A, 2);
+  const frames = [q1, q2, q1].map((q) => udpLeg(q, true)).concat([r1, r1, r2].map((r) => udpLeg(r, false)));
+  const { answers, statuses, counters } = await replayBoth(frames);
+  assert.deepEqual(answers.sort(), ["one.example A 192.0.2.1 udp", "two.example A 192.0.2.2 udp"]);
+  assert.deepEqual(statuses, ["answered", "answered"]);
+  assert.equal(counters.query_retransmits, 1);
+  assert.equal(counters.response_duplicates, 1);
+});
+
+Deno.test("a key holds at most MAX_PER_KEY lookups: the oldest is given up on and counted as evicted", async () => {
+  const names = Array.from({ length: MAX_PER_KEY + 1 }, (_, i) => `n${i}.example`);
+  const frames = names.map((n) => udpLeg(query(n, TYPE_A), true));
+  frames.push(...names.map((n, i) => udpLeg(answer(n, TYPE_A, i), false)));
+  const { answers, counters } = await replayBoth(frames);
+  assert.equal(answers.length, MAX_PER_KEY, "every lookup but the first");
+  assert.equal(counters.correlation_evicted, 2, "the first query, then its answer: a full key keeps its queries");
+  assert.equal(counters.queries_unanswered, 1);
+  assert.equal(counters.responses_orphan, 1);
 });

@@ -14,8 +14,9 @@ import type { Leg, Transaction, TransactionHandler } from "./transaction.ts";
 
 /**
  * The most lookups held in flight under one key (transport, client, server, ID), told apart by question: a stub
- * resolver's A and AAAA with one ID, pipelined TCP queries reusing an ID. A further one gives up on the oldest
- * (counted in `correlation_evicted`, `reason: "replaced"`). Small, because every message on a key compares its
+ * resolver's A and AAAA with one ID, pipelined TCP queries reusing an ID. A further query gives up on the key's
+ * oldest entry, a further unmatched response on the key's oldest held response, or on itself when there is none
+ * (counted in `correlation_evicted`; `reason: "replaced"` for the entry given up on). Small, because every message on a key compares its
  * question with each held one.
  */
 export const MAX_PER_KEY = 8;
@@ -136,6 +137,7 @@ export class Correlator {
     let sameQuery = NONE;
     let sameResponse = NONE;
     let oldest = NONE;
+    let oldestResponse = NONE;
     let count = 0;
     const newest = pending.find(key);
     if (newest !== NONE) {
@@ -145,6 +147,7 @@ export class Correlator {
     for (let slot = newest; slot !== NONE; slot = pending.findNext(key, slot)) {
       count++;
       oldest = slot;
+      if (held.isQuery[slot] === 0) oldestResponse = slot;
       if (!sameScannedQuestion(this.#scanHeld(slot), this.#question)) continue;
       if (held.isQuery[slot] === 1) sameQuery = slot;
       else sameResponse = slot;
@@ -182,8 +185,15 @@ export class Correlator {
       }
     }
     if (count >= MAX_PER_KEY) {
+      // The key is full. A query replaces the oldest lookup of the key; an unmatched response only another held
+      // response, never a query in flight (else it is given up on itself).
+      const victim = isResponse ? oldestResponse : oldest;
       this.counters.correlation_evicted++;
-      this.#giveUp(this.#take(oldest), "replaced");
+      if (victim === NONE) {
+        this.#giveUp(this.#newTransaction(datagram, leg), "evicted");
+        return;
+      }
+      this.#giveUp(this.#take(victim), "replaced");
     }
     this.#hold(key, leg, datagram, nowMs);
   }

@@ -72,6 +72,7 @@ export class HeldBytes {
       throw new RangeError(`Cannot hold ${n} more bytes: ${this.#live} of ${this.limit}`);
     }
     if (slot >= this.#start.length) this.#growSlots(slot + 1);
+    else if (this.#start[slot] !== NONE) throw new RangeError(`Slot ${slot} already holds bytes`); // a caller's bug
     if (this.#end + n > this.bytes.length) this.#makeRoom(n);
     const at = this.#end;
     const bytes = this.bytes;

@@ -190,14 +190,14 @@ export class GopassivednsFastPath {
     // duplicate.
     let sameQuery = NONE;
     let sameResponse = NONE;
-    let oldest = NONE;
+    let oldestResponse = NONE;
     let held = 0;
     for (let slot = newest; slot !== NONE; slot = pending.findNext(key, slot)) {
       held++;
-      oldest = slot;
       if (this.#held.isQuery[slot] === 1) {
         if (this.#sameAsHeldQuery(slot)) sameQuery = slot;
       } else {
+        oldestResponse = slot;
         this.#heldResponse(slot);
         if (sameQuestion(this.#heldQuestion, q)) sameResponse = slot;
       }
@@ -212,7 +212,16 @@ export class GopassivednsFastPath {
       return;
     }
     this.#checkAnswers();
-    if (held >= MAX_PER_KEY) this.#evict(oldest);
+    if (held >= MAX_PER_KEY) {
+      // The key is full: an unmatched response makes room only at the cost of another held response, never of a
+      // query in flight.
+      if (oldestResponse === NONE) {
+        this.counters.correlation_evicted++;
+        this.counters.responses_orphan++;
+        return;
+      }
+      this.#evict(oldestResponse);
+    }
     const r = this.#reader;
     const added = this.#insert(nowMs, r.end - r.base);
     if (added === NONE) return;
@@ -269,6 +278,7 @@ export class GopassivednsFastPath {
     this.#pair(nowMs);
     const written = this.#answers.write(this.#reader, q);
     this.#pending.remove(slot);
+    this.#heldBytes.release(slot);
     this.counters.records += written;
     if (this.#answers.anomaly) this.counters.dns_anomalies++;
   }
