@@ -1,5 +1,6 @@
 /**
  * `deno task bench [--pairs 100000,1000000] [--runs 3] [--format gopassivedns] [--no-tshark] [--no-peers] [--no-logfile]`
+ * `deno task bench --floods [--runs 1]`
  *
  * Generates deterministic DNS traffic captures (scripts/gen_dns_pcap.py, seeded), replays each through
  * denopassivedns with records written to a file (stdout redirected, and `-quiet -logfile` rotating at the default
@@ -8,6 +9,10 @@
  * the same run, once each, and the ratio printed: gopassivedns and a C libpcap read loop when
  * scripts/peers/build_peers.sh can build them, and tshark when it is installed. Figures only: nothing here
  * asserts a time.
+ *
+ * `--floods` instead replays the floods of scripts/gen_flood_pcap.py (1 M unanswered queries, 1 M orphan responses,
+ * 30 000 orphan 64 KB responses, 11 000 amplifying responses) in both formats and reports peak RSS (the median of
+ * the runs), the time and what was evicted: the memory bounds of issue 7, measured, not asserted.
  */
 import { parseArgs } from "node:util";
 
@@ -25,6 +30,7 @@ const { values } = parseArgs({
     "no-tshark": { type: "boolean", default: false },
     "no-peers": { type: "boolean", default: false },
     "no-logfile": { type: "boolean", default: false },
+    floods: { type: "boolean", default: false },
   },
 });
 
@@ -133,7 +139,59 @@ function expectedRecords(stats: Record<string, unknown>, format: string): number
 }
 
 const deno = Deno.execPath();
-const permissions = "--allow-read --allow-write --allow-env --allow-sys=hostname --allow-ffi --allow-net";
+/** The `start` task's V8 flags and permissions (deno.json), as users run it. */
+const permissions = "--v8-flags=--max-semi-space-size=4 --allow-read --allow-write --allow-env --allow-sys " +
+  "--allow-ffi --allow-net";
+
+/** The floods and their sizes: those of issue 7 (the 64 KB ones as ../shared/testdata/hostile made them). */
+const FLOODS: [kind: string, count: number][] = [
+  ["queries", 1_000_000],
+  ["responses", 1_000_000],
+  ["big", 30_000],
+  ["amplify", 11_000],
+];
+
+if (values.floods) {
+  await Deno.mkdir(OUT, { recursive: true });
+  const runs = Number(values.runs);
+  console.log(`Machine: ${Deno.build.target}, ${navigator.hardwareConcurrency} cores; median of ${runs} run(s)`);
+  console.log("| flood | file | format | peak RSS | seconds | summary |");
+  console.log("|---|---:|---|---:|---:|---|");
+  for (const [kind, count] of FLOODS) {
+    const pcap = `${OUT}flood_${kind}_${count}.pcap`;
+    if (!(await exists(pcap))) {
+      console.error(`generating ${pcap} ...`);
+      const made = await sh(`python3 ${ROOT}scripts/gen_flood_pcap.py ${kind} ${count} ${pcap}`);
+      if (made.code !== 0) throw new Error(`gen_flood_pcap.py failed: ${made.stderr}`);
+    }
+    const megabytes = (await Deno.stat(pcap)).size / 1e6;
+    for (const format of ["gopassivedns", "transaction"]) {
+      const measures: Measure[] = [];
+      let summary = "";
+      for (let i = 0; i < runs; i++) {
+        // The sensor's stderr (its summary) and /usr/bin/time's report go to one file.
+        const errors = `${OUT}flood.stderr`;
+        const started = performance.now();
+        await sh(
+          `/usr/bin/time -v ${deno} run ${permissions} ${ROOT}main.ts -pcap ${pcap} -format ${format} ` +
+            `> /dev/null 2> ${errors}`,
+        );
+        const seconds = (performance.now() - started) / 1000;
+        const text = await Deno.readTextFile(errors);
+        const rss = /Maximum resident set size \(kbytes\): (\d+)/.exec(text);
+        measures.push({ seconds, peakRssMb: rss ? Number(rss[1]) / 1024 : NaN, lines: 0 });
+        summary = /Summary: (.*)/.exec(text)?.[1] ?? `no summary: ${text.slice(-300)}`;
+      }
+      const kept = summary.split(" ").filter((c) => /^(records|correlation_evicted|dns_anomalies)=/.test(c));
+      console.log(
+        `| ${count} ${kind} | ${megabytes.toFixed(0)} MB | ${format} | ${
+          median(measures.map((m) => m.peakRssMb)).toFixed(0)
+        } MB | ${median(measures.map((m) => m.seconds)).toFixed(1)} | ${kept.join(" ")} |`,
+      );
+    }
+  }
+  Deno.exit(0);
+}
 const hasTshark = !values["no-tshark"] && (await sh("command -v tshark")).code === 0;
 const runs = Number(values.runs);
 await Deno.mkdir(OUT, { recursive: true });

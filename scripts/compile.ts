@@ -18,7 +18,10 @@ const TARGETS = [
 
 const { values } = parseArgs({ args: Deno.args, options: { target: { type: "string", multiple: true } } });
 const config = JSON.parse(await Deno.readTextFile(`${ROOT}deno.json`));
-const permissions = (config.tasks.start as string).split(/\s+/).filter((word) => word.startsWith("--allow-"));
+// The permission set and the V8 flags (the young generation's bound, README "Nothing lost silently").
+const permissions = (config.tasks.start as string).split(/\s+/).filter((word) =>
+  word.startsWith("--allow-") || word.startsWith("--v8-flags=")
+);
 const version = JSON.parse(await Deno.readTextFile(`${ROOT}package.json`)).version as string;
 
 let failed = 0;

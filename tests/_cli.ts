@@ -1,11 +1,13 @@
 /** Test helper: run main.ts in a subprocess with the exact permission set of the `start` task (and the binary). */
 const ROOT = new URL("..", import.meta.url).pathname;
 
-/** The permission flags of `deno task start`, read from deno.json so the tests exercise the shipped set. */
+/**
+ * The permission flags and V8 flags of `deno task start`, read from deno.json so the tests exercise the shipped set.
+ */
 export function startPermissions(): string[] {
   const config = JSON.parse(Deno.readTextFileSync(`${ROOT}deno.json`));
   const task: string = config.tasks.start;
-  return task.split(/\s+/).filter((word) => word.startsWith("--allow-"));
+  return task.split(/\s+/).filter((word) => word.startsWith("--allow-") || word.startsWith("--v8-flags="));
 }
 
 export interface CliRun {

@@ -58,7 +58,7 @@ const DEFAULTS: Config = {
   gcAgeMs: -60_000,
   gcIntervalMs: 180_000,
   maxPending: 100_000,
-  maxPendingBytes: 64 << 20,
+  maxPendingBytes: 32 << 20,
   maxRecords: 512,
   format: "gopassivedns",
   quiet: false,

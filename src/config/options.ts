@@ -425,9 +425,9 @@ export const OPTIONS: readonly OptionSpec[] = [
     env: "PDNS_MAX_PENDING_BYTES",
     key: "maxPendingBytes",
     group: "Correlation",
-    default: "67108864",
+    default: "33554432",
     min: 1048576,
-    help: "Most bytes held by queries and responses waiting for their partner (default 64 MiB), each counted as " +
+    help: "Most bytes held by queries and responses waiting for their partner (default 32 MiB), each counted as " +
       "its message and a fixed cost; beyond this the oldest are evicted and counted.",
   }),
   intOption({

@@ -41,7 +41,7 @@ export interface CorrelatorOptions {
 
 export const DEFAULT_CORRELATOR_OPTIONS: CorrelatorOptions = {
   maxPending: 100_000,
-  maxPendingBytes: 64 << 20,
+  maxPendingBytes: 32 << 20,
   gcAgeMs: 60_000,
   gcIntervalMs: 180_000,
   duplicateWindowMs: 10_000,

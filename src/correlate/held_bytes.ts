@@ -7,9 +7,9 @@
  * flood of orphan responses held 100 000 of them in 300 MB. Here a held message costs its length.
  *
  * Entries are appended at the end, in the order they are stored, and the buffer is compacted (live entries moved
- * down, in that order) when the end is reached: at most once per `capacity / 3` bytes appended, because the caller
- * keeps `liveBytes` within `limit` and the buffer may grow to `limit * 1.5`. So a held message costs its length, the
- * buffer is at most 1.5 × `limit`, and each byte is moved at most twice on average.
+ * down, in that order) when the end is reached: at most once per `limit / 4` bytes appended, because the caller
+ * keeps `liveBytes` within `limit` and the buffer may grow to `limit * 1.25`. So a held message costs its length, the
+ * buffer is at most 1.25 × `limit`, and each byte is moved at most four times on average.
  *
  * Lifetime: `bytes[start(slot), start(slot) + length(slot))` is valid until the next `put` (which may move it); a
  * released entry's bytes stay readable until then, so a caller may release first and read once more.
@@ -18,7 +18,7 @@
  */
 
 const NONE = -1;
-/** The first buffer (it doubles from here up to 1.5 × limit). */
+/** The first buffer (it doubles from here up to 1.25 × limit). */
 const INITIAL_BYTES = 1 << 16;
 
 export class HeldBytes {
@@ -39,7 +39,7 @@ export class HeldBytes {
 
   /** `limit`: the most live bytes the caller keeps (it evicts before a `put` would pass it). */
   constructor(readonly limit: number) {
-    this.#maxCapacity = limit + (limit >> 1);
+    this.#maxCapacity = limit + (limit >> 2);
   }
 
   /** Bytes of the entries stored now. */
