@@ -12,18 +12,27 @@
  * buffer is at most 1.25 × `limit`, and each byte is moved at most four times on average.
  *
  * Lifetime: `bytes[start(slot), start(slot) + length(slot))` is valid until the next `put` (which may move it); a
- * released entry's bytes stay readable until then, so a caller may release first and read once more.
+ * released entry's bytes stay readable until then, so a caller may release first and read once more. `bytes` is
+ * always the same array.
  *
  * @module
  */
 
 const NONE = -1;
-/** The first buffer (it doubles from here up to 1.25 × limit). */
+/** The part of the buffer used first (it doubles from here up to 1.25 × limit). */
 const INITIAL_BYTES = 1 << 16;
 
 export class HeldBytes {
-  /** The buffer; entries are ranges of it. Replaced when it grows: read it after `put`, not before. */
-  bytes: Uint8Array = new Uint8Array(0);
+  /**
+   * The buffer; entries are ranges of it. It is allocated at its largest size once: the pages of a large ArrayBuffer
+   * are mapped when first written (measured: 1 GiB allocated, 1 MB resident), and `#capacity`, the part in use,
+   * starts small and doubles, so memory follows what is held. Copying into a new, larger buffer instead left the old
+   * one in memory until V8's next full collection (32 MiB more at the peak of a flood), and a resizable ArrayBuffer
+   * made every read of a held name slower on the default format's hot path.
+   */
+  readonly bytes: Uint8Array;
+  /** The part of `bytes` in use: entries are appended up to it, then compacted or it doubles. */
+  #capacity = 0;
   /** Per slot: where its bytes start (NONE: nothing stored) and how many. */
   #start: Int32Array<ArrayBuffer> = new Int32Array(0);
   #length: Int32Array<ArrayBuffer> = new Int32Array(0);
@@ -40,6 +49,12 @@ export class HeldBytes {
   /** `limit`: the most live bytes the caller keeps (it evicts before a `put` would pass it). */
   constructor(readonly limit: number) {
     this.#maxCapacity = limit + (limit >> 2);
+    this.bytes = new Uint8Array(this.#maxCapacity);
+  }
+
+  /** The part of the buffer used so far (what can be resident): at most 1.25 × `limit`. */
+  get usedBytes(): number {
+    return this.#capacity;
   }
 
   /** Bytes of the entries stored now. */
@@ -73,7 +88,7 @@ export class HeldBytes {
     }
     if (slot >= this.#start.length) this.#growSlots(slot + 1);
     else if (this.#start[slot] !== NONE) throw new RangeError(`Slot ${slot} already holds bytes`); // a caller's bug
-    if (this.#end + n > this.bytes.length) this.#makeRoom(n);
+    if (this.#end + n > this.#capacity) this.#makeRoom(n);
     const at = this.#end;
     const bytes = this.bytes;
     if (n <= 64) { for (let i = 0; i < n; i++) bytes[at + i] = source[from + i]; // no view to allocate
@@ -115,27 +130,24 @@ export class HeldBytes {
     this.#live = 0;
   }
 
-  /** Compact, into a larger buffer when the live bytes would fill more than half of this one. */
+  /** Use more of the buffer when the live bytes would fill more than half of the part in use, and compact. */
   #makeRoom(n: number): void {
     const needed = this.#live + n;
-    let capacity = this.bytes.length;
+    let capacity = this.#capacity;
     if (needed * 2 > capacity && capacity < this.#maxCapacity) {
       capacity = Math.max(INITIAL_BYTES, capacity * 2);
       while (capacity < needed * 2) capacity *= 2;
-      capacity = Math.min(capacity, this.#maxCapacity);
+      this.#capacity = Math.min(capacity, this.#maxCapacity);
     }
-    const source = this.bytes;
-    const target = capacity === source.length ? source : new Uint8Array(capacity);
+    const bytes = this.bytes;
     let at = 0;
     for (let slot = this.#first; slot !== NONE; slot = this.#next[slot]) {
       const start = this.#start[slot];
       const length = this.#length[slot];
-      if (target === source) source.copyWithin(at, start, start + length); // at <= start: buffer order
-      else target.set(source.subarray(start, start + length), at);
+      if (at !== start) bytes.copyWithin(at, start, start + length); // at < start: buffer order
       this.#start[slot] = at;
       at += length;
     }
-    this.bytes = target;
     this.#end = at;
   }
 
