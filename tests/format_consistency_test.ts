@@ -176,3 +176,20 @@ Deno.test("a key holds at most MAX_PER_KEY lookups: the oldest is given up on an
   assert.equal(counters.queries_unanswered, 1);
   assert.equal(counters.responses_orphan, 1);
 });
+
+Deno.test("real/same_id.pcap: knotd's answers to two lookups in flight under one ID all pair, in both formats", async () => {
+  const path = `${TESTDATA}real/same_id.pcap`;
+  const byDefault = await replay(path);
+  const byTransaction = await replay(path, { format: "transaction" });
+  assert.deepEqual(byTransaction.records.map((r) => r.status), new Array(8).fill("answered"));
+  // Per transport and address family, the A and the AAAA lookup share an ID.
+  const ids = new Map<string, Set<number>>();
+  for (const r of byTransaction.records as unknown as (TransactionRecord & { question: { type: string } })[]) {
+    const key = `${r.protocol} ${r.client_ip} ${r.id}`;
+    ids.set(key, (ids.get(key) ?? new Set()).add(r.question.type === "A" ? 1 : 28));
+  }
+  assert.deepEqual([...ids.values()].map((types) => [...types].sort((a, b) => a - b)), new Array(4).fill([1, 28]));
+  assert.equal(byDefault.records.length, 16);
+  assert.equal(byDefault.counters.pairs, 8);
+  assert.equal(byDefault.counters.queries_unanswered + byDefault.counters.responses_orphan, 0);
+});
