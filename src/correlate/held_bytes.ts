@@ -19,19 +19,19 @@
  */
 
 const NONE = -1;
-/** The part of the buffer used first (it doubles from here up to 1.25 × limit). */
+/** The part of the buffer used first (it grows from here up to 1.25 × limit). */
 const INITIAL_BYTES = 1 << 16;
 
 export class HeldBytes {
   /**
    * The buffer; entries are ranges of it. It is allocated at its largest size once: the pages of a large ArrayBuffer
    * are mapped when first written (measured: 1 GiB allocated, 1 MB resident), and `#capacity`, the part in use,
-   * starts small and doubles, so memory follows what is held. Copying into a new, larger buffer instead left the old
+   * starts small and grows with the live bytes, so memory follows what is held. Copying into a new, larger buffer instead left the old
    * one in memory until V8's next full collection (32 MiB more at the peak of a flood), and a resizable ArrayBuffer
    * made every read of a held name slower on the default format's hot path.
    */
   readonly bytes: Uint8Array;
-  /** The part of `bytes` in use: entries are appended up to it, then compacted or it doubles. */
+  /** The part of `bytes` in use: entries are appended up to it, then compacted (and first grown, see `#makeRoom`). */
   #capacity = 0;
   /** Per slot: where its bytes start (NONE: nothing stored) and how many. */
   #start: Int32Array<ArrayBuffer> = new Int32Array(0);
@@ -130,14 +130,15 @@ export class HeldBytes {
     this.#live = 0;
   }
 
-  /** Use more of the buffer when the live bytes would fill more than half of the part in use, and compact. */
+  /**
+   * Compact, first using more of the buffer when the live bytes would fill more than 3/4 of the part in use: then
+   * 1.5 × what is needed, so the part in use (which becomes resident as entries are appended through it) stays near
+   * 1.5 × the live bytes, and a compaction frees at least a quarter of it.
+   */
   #makeRoom(n: number): void {
     const needed = this.#live + n;
-    let capacity = this.#capacity;
-    if (needed * 2 > capacity && capacity < this.#maxCapacity) {
-      capacity = Math.max(INITIAL_BYTES, capacity * 2);
-      while (capacity < needed * 2) capacity *= 2;
-      this.#capacity = Math.min(capacity, this.#maxCapacity);
+    if (needed * 4 > this.#capacity * 3 && this.#capacity < this.#maxCapacity) {
+      this.#capacity = Math.min(this.#maxCapacity, Math.max(INITIAL_BYTES, this.#capacity, Math.ceil(needed * 1.5)));
     }
     const bytes = this.bytes;
     let at = 0;
