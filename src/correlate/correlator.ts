@@ -1,4 +1,5 @@
 import { ipv6Text } from "../decode/ip_text.ts";
+import { NO_TUNNELS } from "../decode/tunnels.ts";
 import { datagramAddresses, NO_VLANS, pointAtMessage, type WireDatagram } from "../decode/wire_datagram.ts";
 import { MessageReader } from "../dns/_reader.ts";
 import { decodeMessage } from "../dns/decode_message.ts";
@@ -129,6 +130,7 @@ export class Correlator {
       wireLen: datagram.wireLen,
       vlans: datagram.vlans,
       interfaceId: datagram.interfaceId,
+      tunnels: datagram.tunnels ?? NO_TUNNELS,
     };
     const pending = this.#pending;
     const held = this.#held;
@@ -232,6 +234,7 @@ export class Correlator {
       wireLen: held.wireLen[slot],
       vlans: held.vlans[slot],
       interfaceId: held.interfaceId[slot],
+      tunnels: held.tunnels[slot],
     };
     keyAddress(key, 0, this.#address);
     const clientIp = ipv6Text(this.#address, 0);
@@ -252,6 +255,7 @@ export class Correlator {
       reason: "paired",
     };
     held.vlans[slot] = NO_VLANS;
+    held.tunnels[slot] = NO_TUNNELS;
     this.#pending.remove(slot);
     bytes.release(slot);
     return t;
@@ -290,6 +294,7 @@ export class Correlator {
     held.retransmits[slot] = 0;
     held.duplicateResponses[slot] = 0;
     held.vlans[slot] = leg.vlans.length === 0 ? NO_VLANS : leg.vlans;
+    held.tunnels[slot] = leg.tunnels ?? NO_TUNNELS;
     pointAtMessage(datagram, this.#reader);
     this.#heldBytes.put(slot, this.#reader.bytes, this.#reader.base, this.#reader.end);
   }

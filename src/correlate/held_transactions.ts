@@ -1,8 +1,9 @@
+import { NO_TUNNELS, type Tunnel } from "../decode/tunnels.ts";
 import { NO_VLANS } from "../decode/wire_datagram.ts";
 
 /**
  * What one held transaction costs the general correlator besides its message's bytes, counted against
- * `-max_pending_bytes`: these columns (45 bytes and a reference), the pending table's row, bucket and value slot
+ * `-max_pending_bytes`: these columns (45 bytes and two references), the pending table's row, bucket and value slot
  * (68 bytes), the held-bytes links (16 bytes), and twice that for the tables' room to grow, rounded up.
  */
 export const HELD_TRANSACTION_BYTES = 256;
@@ -28,6 +29,8 @@ export class HeldTransactions {
   duplicateResponses: Int32Array = new Int32Array(0);
   /** VLAN tags of the held leg's frame (the shared empty list when untagged). */
   vlans: number[][] = [];
+  /** Encapsulations of the held leg's message (the shared empty list when none). */
+  tunnels: (readonly Tunnel[])[] = [];
 
   /** Make room for `slots` slots, keeping what is held. */
   grow(slots: number): void {
@@ -41,6 +44,8 @@ export class HeldTransactions {
     const oldSlots = this.vlans.length;
     this.vlans.length = slots;
     this.vlans.fill(NO_VLANS, oldSlots);
+    this.tunnels.length = slots;
+    this.tunnels.fill(NO_TUNNELS, oldSlots);
     this.slots = slots;
   }
 }

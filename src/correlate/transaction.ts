@@ -1,3 +1,4 @@
+import type { Tunnel } from "../decode/tunnels.ts";
 import type { DnsMessage } from "../dns/message.ts";
 
 /** One DNS message kept past its packet: the decoded message (self-contained strings) and where it was seen. */
@@ -9,6 +10,8 @@ export interface Leg {
   wireLen: number;
   vlans: number[];
   interfaceId: number;
+  /** Encapsulations the message came through, outermost first (absent or empty: none). */
+  tunnels?: readonly Tunnel[];
 }
 
 /**

@@ -25,7 +25,12 @@ export class TransactionFormat {
 
   write(t: Transaction, out: RecordBuffer): number {
     const first = (t.query ?? t.response)!;
-    out.line(JSON.stringify(transactionRecord(t, this.sensor, this.#tunnels.get(first.message) ?? NO_TUNNELS)));
+    // A held leg's message was decoded again when it was written (src/correlate/correlator.ts): its tunnels travel
+    // with the leg.
+    const tunnels = first.tunnels !== undefined && first.tunnels.length > 0
+      ? first.tunnels
+      : this.#tunnels.get(first.message) ?? NO_TUNNELS;
+    out.line(JSON.stringify(transactionRecord(t, this.sensor, tunnels)));
     return 1;
   }
 }
