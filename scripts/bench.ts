@@ -72,7 +72,7 @@ async function generate(pairs: number): Promise<{ pcap: string; stats: Record<st
   if (!(await exists(pcap)) || !(await exists(statsPath))) {
     console.error(`generating ${pcap} ...`);
     const result = await sh(
-      `python3 ${ROOT}scripts/gen_dns_pcap.py --pairs ${pairs} -o ${pcap} --stats-json ${statsPath} 2>/dev/null`,
+      `/usr/bin/python3 ${ROOT}scripts/gen_dns_pcap.py --pairs ${pairs} -o ${pcap} --stats-json ${statsPath} 2>/dev/null`,
     );
     if (result.code !== 0) throw new Error(`gen_dns_pcap.py failed: ${result.stderr}`);
   }

@@ -42,7 +42,7 @@ async function capture(pairs: number): Promise<string> {
   } catch { /* generate it */ }
   await Deno.mkdir(OUT, { recursive: true });
   const result = await sh(
-    `python3 ${ROOT}scripts/gen_dns_pcap.py --pairs ${pairs} -o ${pcap} --stats-json ${OUT}dns_${pairs}.stats.json`,
+    `/usr/bin/python3 ${ROOT}scripts/gen_dns_pcap.py --pairs ${pairs} -o ${pcap} --stats-json ${OUT}dns_${pairs}.stats.json`,
   );
   if (result.code !== 0) throw new Error(`gen_dns_pcap.py failed: ${result.stderr}`);
   return pcap;

@@ -56,7 +56,7 @@ async function generate(pairs: number): Promise<{ pcap: string; stats: Record<st
   const statsPath = `${OUT}dns_${pairs}.json`;
   if (!await isFile(pcap) || !await isFile(statsPath)) {
     console.error(`generating ${pcap} ...`);
-    await must("python3", [
+    await must("/usr/bin/python3", [
       `${ROOT}scripts/gen_dns_pcap.py`,
       "--pairs",
       String(pairs),

@@ -123,7 +123,7 @@ Deno.test({
     const receiver = ForwardReceiver.start(`${dir}/fluentd.sock`);
     try {
       const capture = `${dir}/gen.pcap`;
-      const gen = await new Deno.Command("python3", {
+      const gen = await new Deno.Command("/usr/bin/python3", {
         args: [`${ROOT}scripts/gen_dns_pcap.py`, "--pairs", "10000", "--seed", "3", "--out", capture],
         stdout: "null",
       }).output();

@@ -16,7 +16,7 @@ const PARTITIONS = 6;
 /** A generated capture with thousands of clients (IPv4 and IPv6), so every partition gets keys. */
 async function generatedCapture(dir: string, pairs: number): Promise<string> {
   const path = `${dir}/gen-${pairs}.pcap`;
-  const { code, stderr } = await new Deno.Command("python3", {
+  const { code, stderr } = await new Deno.Command("/usr/bin/python3", {
     args: [`${ROOT}scripts/gen_dns_pcap.py`, "--pairs", String(pairs), "--seed", "7", "--out", path],
     stdout: "null",
     stderr: "piped",
