@@ -1,6 +1,7 @@
 /**
  * Prometheus metrics (`-metrics_listen ADDR:PORT`, off by default): `GET /metrics` in the text exposition format
  * 0.0.4, the same values as statsd: every counter as `denopassivedns_<counter>_total`, decode errors by `code`,
+ * frames of unsupported link types by `link_type`,
  * per-sink counters by `sink`, and the process metrics `process_resident_memory_bytes`,
  * `process_cpu_seconds_total` and `process_start_time_seconds`.
  *

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { prometheusText } from "./prometheus.ts";
-import { countDecodeError, newCounters } from "./counters.ts";
+import { countDecodeError, countUnsupportedLink, newCounters } from "./counters.ts";
 import { type Sink, SinkStats } from "../sinks/sink.ts";
 
 function sink(name: string, stats: Partial<SinkStats>): Sink {
@@ -37,4 +37,18 @@ Deno.test("prometheusText() gives one HELP and TYPE per family, counters as _tot
     assert.equal(lines.filter((l) => l.startsWith(`# TYPE denopassivedns_${family} `)).length, 1, family);
   }
   assert.ok(text.endsWith("\n"));
+});
+
+Deno.test("prometheusText() exports frames of unsupported link types by link_type, one family", () => {
+  const counters = newCounters();
+  countUnsupportedLink(counters, 147);
+  countUnsupportedLink(counters, 147);
+  countUnsupportedLink(counters, 9);
+  const lines = prometheusText({ counters, sinks: [] }).split("\n");
+  assert.ok(lines.includes("denopassivedns_packets_unsupported_link_total 3"));
+  assert.ok(lines.includes('denopassivedns_packets_unsupported_link_by_type_total{link_type="147"} 2'));
+  assert.ok(lines.includes('denopassivedns_packets_unsupported_link_by_type_total{link_type="9"} 1'));
+  const family = "denopassivedns_packets_unsupported_link_by_type_total";
+  assert.equal(lines.filter((l) => l === `# TYPE ${family} counter`).length, 1);
+  assert.ok(lines.some((l) => l.startsWith(`# HELP ${family} `)));
 });

@@ -2,7 +2,7 @@
  * The one list of metric values that statsd and Prometheus both export, read generically from the counter table and
  * from the fan-out's sinks (so a sink added later, Fluentd or Kafka, appears without more code):
  * - every counter of {@link Counters} (`packets`, `records`, …, and libpcap's `pcap_*` totals where a live source
- *   keeps them), decode errors by code;
+ *   keeps them), frames of unsupported link types by link type, decode errors by code;
  * - per sink: records written, dropped, failed, retried (counters) and queued (a gauge).
  *
  * @module
@@ -40,6 +40,15 @@ export function metricSnapshot(source: MetricsSource): MetricValue[] {
   const values: MetricValue[] = [];
   for (const name of COUNTER_NAMES) {
     values.push({ type: "counter", name, value: source.counters[name], family: name, labels: {} });
+  }
+  for (const [linkType, count] of [...source.counters.unsupportedLinks].sort((a, b) => a[0] - b[0])) {
+    values.push({
+      type: "counter",
+      name: `packets_unsupported_link.${linkType}`,
+      value: count,
+      family: "packets_unsupported_link_by_type",
+      labels: { link_type: String(linkType) },
+    });
   }
   for (const [code, count] of [...source.counters.decodeErrors].sort()) {
     values.push({
@@ -104,6 +113,7 @@ export const METRIC_HELP: Readonly<Record<string, string>> = {
   pcap_ifdropped: "Packets the interface dropped (live capture).",
   capture_restarts: "Reopenings of the live capture after the interface went down or disappeared.",
   timestamps_clamped: "Capture timestamps outside the representable range, clamped.",
+  packets_unsupported_link_by_type: "Frames of a link type the decoder does not know, by libpcap link type number.",
   decode_errors_by_code: "Decode errors by error code.",
   sink_records_written: "Records a sink delivered.",
   sink_records_dropped: "Records a sink did not take because its queue was full.",

@@ -6,7 +6,8 @@
  *   `packets_received`/`packets_dropped`/`packets_ifdropped` (libpcap's totals, sent as the increase since the last
  *   report: the original added the running totals every time), gauges `incoming_log_depth` and `<i>.log_depth`
  *   (records queued, all sinks and sink i in fan-out order);
- * - every counter of the exit summary, decode errors as `decode_error.<code>`, and per sink `<sink>.<stat>` (`file.written`), as in the summary.
+ * - every counter of the exit summary, decode errors as `decode_error.<code>`, frames of unsupported link types as
+ *   `packets_unsupported_link.<type>`, and per sink `<sink>.<stat>` (`file.written`), as in the summary.
  *
  * Counters are sent as the increase since the last report; an increase of 0 is not sent (as the original's client
  * did). Lines are packed into datagrams of at most 1 432 bytes (under a 1 500-byte MTU); send errors go to `onError`

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import dgram from "node:dgram";
 import { STATSD_MAX_DATAGRAM, StatsdExporter } from "./statsd.ts";
-import { countDecodeError, COUNTER_NAMES, newCounters } from "./counters.ts";
+import { countDecodeError, COUNTER_NAMES, countUnsupportedLink, newCounters } from "./counters.ts";
 import { type Sink, SinkStats } from "../sinks/sink.ts";
 
 function sink(name: string): Sink {
@@ -49,4 +49,28 @@ Deno.test("StatsdExporter packs lines into datagrams under the MTU and sends inc
   assert.deepEqual(values("file.written"), [500, 7]);
   assert.deepEqual(values("decode_error.dns.some_long_error_code_3"), [1], "an increase of 0 is not sent");
   assert.deepEqual(values("syslog.queued"), [0, 0], "gauges every report");
+});
+
+Deno.test("StatsdExporter sends frames of unsupported link types as packets_unsupported_link.<type>", async () => {
+  const receiver = dgram.createSocket("udp4");
+  const lines: string[] = [];
+  receiver.on("message", (message) => lines.push(...message.toString().split("\n").filter((l) => l !== "")));
+  await new Promise<void>((resolve) => receiver.bind(0, "127.0.0.1", () => resolve()));
+  const counters = newCounters();
+  countUnsupportedLink(counters, 147);
+  countUnsupportedLink(counters, 147);
+  countUnsupportedLink(counters, 9);
+  const exporter = new StatsdExporter({ counters, sinks: [] }, {
+    host: "127.0.0.1",
+    port: receiver.address().port,
+    prefix: "pdns",
+    intervalMs: 3_600_000,
+    onError: (error) => assert.fail(String(error)),
+  });
+  await exporter.close(); // the final report, flushed
+  await new Promise((resolve) => setTimeout(resolve, 200));
+  receiver.close();
+  assert.ok(lines.includes("pdns.packets_unsupported_link:3|c"), lines.join(" "));
+  assert.ok(lines.includes("pdns.packets_unsupported_link.147:2|c"), lines.join(" "));
+  assert.ok(lines.includes("pdns.packets_unsupported_link.9:1|c"), lines.join(" "));
 });
