@@ -184,12 +184,17 @@ export class KafkaBroker {
     this.#logFile = null;
   }
 
-  /** Creates a topic with this many partitions (through the client library's admin API). */
-  async createTopic(topic: string, partitions: number): Promise<void> {
+  /** Creates a topic with this many partitions and topic configs, e.g. `max.message.bytes` (through the client library's admin API). */
+  async createTopic(topic: string, partitions: number, configs: Record<string, string> = {}): Promise<void> {
     const { Admin } = await import("@platformatic/kafka");
     const admin = new Admin({ clientId: "pdns-test-admin", bootstrapBrokers: [this.bootstrap] });
     try {
-      await admin.createTopics({ topics: [topic], partitions, replicas: 1 });
+      await admin.createTopics({
+        topics: [topic],
+        partitions,
+        replicas: 1,
+        configs: Object.entries(configs).map(([name, value]) => ({ name, value })),
+      });
     } finally {
       await admin.close();
     }

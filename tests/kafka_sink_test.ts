@@ -111,6 +111,36 @@ Deno.test({
       });
 
       await t.step(
+        "a record larger than the topic's max.message.bytes fails at once; the others arrive once",
+        async () => {
+          // udp_types.pcap: one record of 571 bytes, the others at most 420. The topic takes record batches of at most
+          // 600 bytes, so every partition's batch of several records is rejected too (MESSAGE_TOO_LARGE), and each of
+          // their records must go through on its own; a batch of one small record is written the first time.
+          await broker.createTopic("small", 3, { "max.message.bytes": "600" });
+          const pcap = `${ROOT}testdata/real/udp_types.pcap`;
+          const want = lines((await runSensor(["-pcap", pcap])).stdout);
+          const tooLarge = want.filter((line) => line.length > 500);
+          assert.equal(tooLarge.length, 1);
+          const run = await runSensor([
+            "-pcap",
+            pcap,
+            "-quiet",
+            "-kafka_brokers",
+            broker.bootstrap,
+            "-kafka_topic",
+            "small",
+          ]);
+          assert.equal(run.code, 0, run.stderr);
+          assert.equal(sinkCounter(run.stderr, "kafka", "failed"), 1, run.stderr);
+          assert.equal(sinkCounter(run.stderr, "kafka", "retried"), 0, `not retried: ${run.stderr}`);
+          assert.equal(sinkCounter(run.stderr, "kafka", "written"), want.length - 1, run.stderr);
+          assert.match(run.stderr, /MESSAGE_TOO_LARGE/);
+          const consumed = await broker.consume("small");
+          assertSameRecords(consumed.map((m) => m.value), want.filter((line) => line !== tooLarge[0]), "topic small");
+        },
+      );
+
+      await t.step(
         "SASL PLAIN, SCRAM-SHA-256 and SCRAM-SHA-512 authenticate; a wrong password delivers nothing",
         async () => {
           await broker.createTopic("sasl", 2);

@@ -12,6 +12,11 @@
  *   are remembered, so a retry of the batch resends only the rest. The producer retries a failed request itself for
  *   about a minute with the same producer id and sequence numbers, which the broker uses to drop duplicates;
  *   only after that does the queue's own retry (with back-off, a new producer id) take over.
+ * - A permanent error ({@linkcode permanentFailure}: a record larger than the topic's `max.message.bytes`, no
+ *   authorization for the topic) is not retried: the broker rejected only the failed partitions' records, the rest of
+ *   the request is written. A record error resends the failed partitions' records one per request, so only the
+ *   records the broker refuses on their own are lost; a topic error gives them all up. Those records are counted as
+ *   `failed` (reported once per kind of error), at once rather than at the close deadline.
  *
  * The library costs ~250 ms to import, so it is imported only when a Kafka sink is built.
  *
@@ -23,6 +28,7 @@ import { getLogger } from "@logtape/logtape";
 import type { Producer } from "@platformatic/kafka";
 import { encodeAvroRecord } from "./kafka_avro.ts";
 import type { KafkaSettings } from "./kafka_settings.ts";
+import { type PermanentFailure, permanentFailure } from "./kafka_errors.ts";
 import { QueuedSink, type QueuedSinkOptions, type RecordTransport } from "./queued_sink.ts";
 import { SinkStartError } from "./sink_start_error.ts";
 
@@ -93,8 +99,13 @@ export class KafkaTransport implements RecordTransport {
   readonly #producer: Producer<Buffer, Buffer, Buffer, Buffer>;
   readonly #settings: KafkaSettings;
   readonly #format: KafkaFormat;
-  /** The batch being delivered and which of its chunks are acknowledged, so a retry skips them. */
-  #current: { records: Uint8Array; acknowledged: Uint8Array } | null = null;
+  /**
+   * The batch being delivered, which of its chunks are acknowledged (so a retry skips them), which of its messages
+   * are settled one by one after a permanent error (1 delivered, 2 never deliverable) and how many can never be.
+   */
+  #current: { records: Uint8Array; acknowledged: Uint8Array; settled: Uint8Array; undeliverable: number } | null = null;
+  /** The permanent errors already reported on stderr. */
+  readonly #reported = new Set<string>();
 
   readonly #beforeClose: () => void;
 
@@ -110,7 +121,7 @@ export class KafkaTransport implements RecordTransport {
     this.#beforeClose = beforeClose;
   }
 
-  async send(records: Uint8Array): Promise<void> {
+  async send(records: Uint8Array): Promise<number> {
     const messages = toMessages(records, this.#settings.topic, this.#format, this.#settings.avro);
     // Chunk boundaries depend only on the batch, so a retry of the same batch sees the same chunks.
     const chunks: [number, number][] = [];
@@ -123,8 +134,12 @@ export class KafkaTransport implements RecordTransport {
       chunks.push([start, end]);
       start = end;
     }
-    if (this.#current?.records !== records) this.#current = { records, acknowledged: new Uint8Array(chunks.length) };
-    const { acknowledged } = this.#current;
+    if (this.#current?.records !== records) {
+      const settled = new Uint8Array(messages.length);
+      this.#current = { records, acknowledged: new Uint8Array(chunks.length), settled, undeliverable: 0 };
+    }
+    const current = this.#current;
+    const { acknowledged } = current;
     // Up to IN_FLIGHT requests at once, started in order: the client gives them consecutive sequence numbers and
     // writes them in order on one connection per broker, which the idempotent broker accepts in order.
     let next = 0;
@@ -138,13 +153,66 @@ export class KafkaTransport implements RecordTransport {
           await this.#producer.send({ messages: messages.slice(start, end) });
           acknowledged[index] = 1;
         } catch (error) {
-          failure ??= error;
+          const permanent = permanentFailure(error);
+          if (permanent === null) {
+            failure ??= error;
+            continue;
+          }
+          try {
+            await this.#sendApart(messages.slice(start, end), current.settled.subarray(start, end), permanent);
+            acknowledged[index] = 1;
+          } catch (error) {
+            failure ??= error;
+          }
         }
       }
     };
     await Promise.all(Array.from({ length: Math.min(IN_FLIGHT, chunks.length) }, worker));
     if (failure !== null) throw failure;
     this.#current = null;
+    return current.undeliverable;
+  }
+
+  /**
+   * After a permanent error on a chunk: its records in the partitions that were written are delivered; those in the
+   * rejected partitions are sent one per request (a record error) or given up (a topic error). A transient error on
+   * the way throws, and the queue's retry resumes with the records not yet settled.
+   */
+  async #sendApart(messages: Message[], settled: Uint8Array, failure: PermanentFailure): Promise<void> {
+    this.#reportPermanent(failure);
+    const { compatibilityPartitioner } = await import("@platformatic/kafka"); // loaded already: the producer's
+    const topic = this.#settings.topic;
+    const partitions = failure.partitions === null
+      ? 0
+      : (await this.#producer.metadata({ topics: [topic] })).topics.get(topic)?.partitionsCount ?? 0;
+    for (let i = 0; i < messages.length; i++) {
+      if (settled[i] !== 0) continue;
+      const { key } = messages[i];
+      // The producer's own choice of partition: the partitioner's number modulo the topic's partitions.
+      const rejected = failure.partitions === null || partitions === 0 ||
+        failure.partitions.has(`${topic}:${compatibilityPartitioner(messages[i], key) % partitions}`);
+      let delivered = !rejected;
+      if (rejected && failure.kind === "record") {
+        try {
+          await this.#producer.send({ messages: [messages[i]] });
+          delivered = true;
+        } catch (error) {
+          const permanent = permanentFailure(error);
+          if (permanent === null) throw error;
+          this.#reportPermanent(permanent);
+        }
+      }
+      settled[i] = delivered ? 1 : 2;
+      if (!delivered) this.#current!.undeliverable++;
+    }
+  }
+
+  #reportPermanent(failure: PermanentFailure): void {
+    if (this.#reported.has(failure.reason)) return;
+    this.#reported.add(failure.reason);
+    getLogger(["denopassivedns", "kafka"]).warn(
+      `Sink kafka: the brokers refuse records for good (${failure.reason}); they are counted as failed, not retried`,
+    );
   }
 
   async close(): Promise<void> {
