@@ -7,7 +7,7 @@ import { BpfFilter, bpfSyntaxError } from "./capture/bpf_filter.ts";
 import { LiveSource, PACKET_TIMEOUT_MS } from "./capture/live_source.ts";
 import { openCaptureFile } from "./capture/mod.ts";
 import type { PacketSource } from "./capture/packet.ts";
-import { LINKTYPE_ETHERNET } from "./capture/link_types.ts";
+import { LINKTYPE_ETHERNET, LINKTYPE_LINUX_SLL, LINKTYPE_LINUX_SLL2 } from "./capture/link_types.ts";
 import { ConfigError, quoteValue } from "./config/config_error.ts";
 import { Pipeline } from "./pipeline.ts";
 import { FanOut, type OutputFailure, type Sink } from "./sinks/sink.ts";
@@ -157,12 +157,19 @@ export function buildPipeline(config: Config, sink: Sink, filter: BpfFilter | nu
 const IPV4_FRAGMENT = "ip[6:2] & 0x3fff != 0";
 /** An IPv6 packet whose first extension header is a Fragment header (44). */
 const IPV6_FRAGMENT = "ip6[6] == 44";
+/** GRE (47: also ERSPAN and PPTP's data) and IP-in-IP (4: IPv4, 41: IPv6), over IPv4 or IPv6. */
+const IP_TUNNELS = "ip proto 47 or ip6 proto 47 or ip proto 4 or ip6 proto 4 or ip proto 41 or ip6 proto 41";
+/** MPLS unicast and multicast, PPPoE session: ethertypes, which libpcap tests on Ethernet and Linux cooked links. */
+const ETHER_TUNNELS = "ether proto 0x8847 or ether proto 0x8848 or ether proto 0x8864";
+const ETHERTYPE_LINKS: ReadonlySet<number> = new Set([LINKTYPE_ETHERNET, LINKTYPE_LINUX_SLL, LINKTYPE_LINUX_SLL2]);
 
 /**
  * The kernel filter of live capture: `-bpf` as given, except the default, which is widened to what replay decodes
  * (replay applies no filter for the default): the `-dns_ports` (`port 53` by default), IPv4 and IPv6 fragments
- * (after the first, a fragment carries no port, and `port 53` would drop the rest of a fragmented answer), and the
- * same inside one 802.1Q tag on Ethernet.
+ * (after the first, a fragment carries no port, and `port 53` would drop the rest of a fragmented answer), the
+ * tunnels the decoder opens (the UDP ports of `-vxlan_ports`, `-geneve_ports`, `-gre_udp_ports`, `-gtpu_ports` and
+ * `-teredo_ports`, an empty one adding nothing; GRE and IP-in-IP; MPLS and PPPoE sessions where the link has an
+ * ethertype), and the same inside one 802.1Q tag on Ethernet.
  *
  * @example
  * ```ts
@@ -173,15 +180,25 @@ const IPV6_FRAGMENT = "ip6[6] == 44";
  * const result = loadConfig(["-dev", "eth0", "-dns_ports", "53,5353"], {}, io);
  * const filter = result.kind === "run" ? liveFilter(result.config) : "";
  * if (typeof filter !== "string") console.log(filter(1)); // for Ethernet
- * // port 53 or port 5353 or (ip[6:2] & 0x3fff != 0) or ip6[6] == 44 or (vlan and (port 53 or port 5353 or …))
+ * // port 53 or port 5353 or (ip[6:2] & 0x3fff != 0) or ip6[6] == 44 or udp port 4789 or … or (vlan and (…))
  * ```
  */
 export function liveFilter(config: Config): string | ((linkType: number) => string) {
   if (config.bpf !== DEFAULT_BPF) return config.bpf;
   const ports = config.dnsPorts.map((port) => `port ${port}`).join(" or ");
-  const dns = `${ports} or (${IPV4_FRAGMENT}) or ${IPV6_FRAGMENT}`;
-  // libpcap compiles `vlan` only for Ethernet-like links (not for `-dev any`'s cooked capture, nor raw IP).
-  return (linkType) => linkType === LINKTYPE_ETHERNET ? `${dns} or (vlan and (${dns}))` : dns;
+  const tunnelPorts = [
+    ...config.vxlanPorts,
+    ...config.genevePorts,
+    ...config.greUdpPorts,
+    ...config.gtpuPorts,
+    ...config.teredoPorts,
+  ].filter((port, index, all) => all.indexOf(port) === index).map((port) => ` or udp port ${port}`).join("");
+  const ip = `${ports} or (${IPV4_FRAGMENT}) or ${IPV6_FRAGMENT}${tunnelPorts} or ${IP_TUNNELS}`;
+  return (linkType) => {
+    const all = ETHERTYPE_LINKS.has(linkType) ? `${ip} or ${ETHER_TUNNELS}` : ip;
+    // libpcap compiles `vlan` only for Ethernet-like links (not for `-dev any`'s cooked capture, nor raw IP).
+    return linkType === LINKTYPE_ETHERNET ? `${all} or (vlan and (${all}))` : all;
+  };
 }
 
 /**

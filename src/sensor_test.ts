@@ -1,6 +1,12 @@
 import assert from "node:assert/strict";
 import { bpfSyntaxError } from "./capture/bpf_filter.ts";
-import { LINKTYPE_ETHERNET, LINKTYPE_LINUX_SLL2 } from "./capture/link_types.ts";
+import {
+  LINKTYPE_ETHERNET,
+  LINKTYPE_LINUX_SLL,
+  LINKTYPE_LINUX_SLL2,
+  LINKTYPE_NULL,
+  LINKTYPE_RAW,
+} from "./capture/link_types.ts";
 import type { Config } from "./config/mod.ts";
 import { loadConfig } from "./config/mod.ts";
 import { liveFilter, packetFilter } from "./sensor.ts";
@@ -18,15 +24,39 @@ function config(args: string[]): Config {
   return (result as { config: Config }).config;
 }
 
-Deno.test("liveFilter(): the default follows -dns_ports and lets fragments and one VLAN tag through on Ethernet", () => {
+Deno.test("liveFilter(): the default follows -dns_ports and lets fragments, tunnels and one VLAN tag through", () => {
   const filter = liveFilter(config(["-dev", "eth0", "-dns_ports", "53,5353"]));
   assert.equal(typeof filter, "function");
   const ethernet = (filter as (linkType: number) => string)(LINKTYPE_ETHERNET);
   const cooked = (filter as (linkType: number) => string)(LINKTYPE_LINUX_SLL2);
-  const dns = "port 53 or port 5353 or (ip[6:2] & 0x3fff != 0) or ip6[6] == 44";
-  assert.equal(ethernet, `${dns} or (vlan and (${dns}))`);
-  assert.equal(cooked, dns);
-  assert.equal(bpfSyntaxError(ethernet), null, "libpcap compiles it");
+  const raw = (filter as (linkType: number) => string)(LINKTYPE_RAW);
+  const ip = "port 53 or port 5353 or (ip[6:2] & 0x3fff != 0) or ip6[6] == 44" +
+    " or udp port 4789 or udp port 8472 or udp port 6081 or udp port 4754 or udp port 2152 or udp port 3544" +
+    " or ip proto 47 or ip6 proto 47 or ip proto 4 or ip6 proto 4 or ip proto 41 or ip6 proto 41";
+  const ether = `${ip} or ether proto 0x8847 or ether proto 0x8848 or ether proto 0x8864`;
+  assert.equal(ethernet, `${ether} or (vlan and (${ether}))`);
+  assert.equal(cooked, ether);
+  assert.equal(raw, ip);
+});
+
+Deno.test("liveFilter(): an empty tunnel port option drops its ports; a port in two options appears once", () => {
+  const filter = liveFilter(
+    config(["-dev", "eth0", "-vxlan_ports", "", "-geneve_ports", "", "-gtpu_ports", "", "-teredo_ports", "4754"]),
+  ) as (linkType: number) => string;
+  const raw = filter(LINKTYPE_RAW);
+  assert.equal(raw.match(/udp port \d+/g)?.join(","), "udp port 4754");
+  assert.ok(!raw.includes("4789") && !raw.includes("6081") && !raw.includes("2152") && !raw.includes("3544"));
+});
+
+Deno.test("liveFilter(): libpcap compiles the default for Ethernet, Linux cooked v1 and v2, raw IP and BSD loopback", () => {
+  const filter = liveFilter(config(["-dev", "any"])) as (linkType: number) => string;
+  for (const linkType of [LINKTYPE_ETHERNET, LINKTYPE_LINUX_SLL, LINKTYPE_LINUX_SLL2, LINKTYPE_RAW, LINKTYPE_NULL]) {
+    assert.equal(bpfSyntaxError(filter(linkType), linkType), null, `link type ${linkType}: ${filter(linkType)}`);
+  }
+  const none = liveFilter(
+    config(["-dev", "any", "-vxlan_ports", "", "-geneve_ports", "", "-gre_udp_ports", "", "-gtpu_ports", ""]),
+  ) as (linkType: number) => string;
+  assert.equal(bpfSyntaxError(none(LINKTYPE_ETHERNET), LINKTYPE_ETHERNET), null);
 });
 
 Deno.test("liveFilter(): a -bpf of one's own is used as given", () => {

@@ -38,10 +38,13 @@ const SNAPLEN = 262144;
 /** LINKTYPE_ETHERNET: the link type an expression is checked against before any file is opened. */
 const LINKTYPE_ETHERNET = 1;
 
-/** Why `expression` is not a valid filter (libpcap's message, e.g. "unknown port 'nope'"), or null if it is. */
-export function bpfSyntaxError(expression: string): string | null {
+/**
+ * Why `expression` is not a valid filter for `linkType` (Ethernet unless told; libpcap's message, e.g. "unknown port
+ * 'nope'"), or null if it is.
+ */
+export function bpfSyntaxError(expression: string, linkType: number = LINKTYPE_ETHERNET): string | null {
   const pcap = libpcap();
-  const compiled = compile(pcap, expression, LINKTYPE_ETHERNET);
+  const compiled = compile(pcap, expression, linkType);
   if (typeof compiled === "string") return compiled;
   pcap.pcap_freecode(compiled);
   return null;
