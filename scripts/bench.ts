@@ -161,7 +161,7 @@ if (values.floods) {
     const pcap = `${OUT}flood_${kind}_${count}.pcap`;
     if (!(await exists(pcap))) {
       console.error(`generating ${pcap} ...`);
-      const made = await sh(`python3 ${ROOT}scripts/gen_flood_pcap.py ${kind} ${count} ${pcap}`);
+      const made = await sh(`/usr/bin/python3 ${ROOT}scripts/gen_flood_pcap.py ${kind} ${count} ${pcap}`);
       if (made.code !== 0) throw new Error(`gen_flood_pcap.py failed: ${made.stderr}`);
     }
     const megabytes = (await Deno.stat(pcap)).size / 1e6;

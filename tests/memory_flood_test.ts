@@ -12,7 +12,7 @@ import { ROOT, startPermissions } from "./_cli.ts";
 const HEAP_LIMIT_MB = 48;
 
 async function generate(kind: string, count: number, path: string): Promise<void> {
-  const { code, stderr } = await new Deno.Command("python3", {
+  const { code, stderr } = await new Deno.Command("/usr/bin/python3", {
     args: [`${ROOT}scripts/gen_flood_pcap.py`, kind, String(count), path],
     stderr: "piped",
   }).output();
