@@ -1,0 +1,29 @@
+/**
+ * The launcher's first step (`bin/denopassivedns`): resolves the configuration exactly as `main.ts` will, with the
+ * same code, and prints the Deno permission flags that run needs, one per line (see `src/config/permissions.ts`).
+ * A usage error is printed as `main.ts` prints it, with the same exit status 2, and the sensor is not started.
+ *
+ * Runs with `--allow-read --allow-env --allow-sys=hostname`: it reads the `.env` file and checks the capture file.
+ *
+ * @module
+ */
+
+import { ConfigError, denoConfigIo, loadConfig } from "./src/config/mod.ts";
+import { grantsFor, permissionFlags } from "./src/config/permissions.ts";
+
+const EXIT_USAGE = 2;
+
+try {
+  const env = Deno.env.toObject();
+  const io = await denoConfigIo(Deno.args, env);
+  const result = loadConfig(Deno.args, env, io);
+  // Help and version only print a text: they need nothing beyond the environment.
+  const flags = result.kind === "run"
+    ? permissionFlags(grantsFor(result.config, io.cwd))
+    : ["--allow-env", "--allow-sys=hostname"];
+  Deno.stdout.writeSync(new TextEncoder().encode(flags.join("\n") + "\n"));
+} catch (error) {
+  if (!(error instanceof ConfigError)) throw error;
+  console.error(error.message);
+  Deno.exit(EXIT_USAGE);
+}
