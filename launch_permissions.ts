@@ -3,13 +3,14 @@
  * same code, and prints the Deno permission flags that run needs, one per line (see `src/config/permissions.ts`).
  * A usage error is printed as `main.ts` prints it, with the same exit status 2, and the sensor is not started.
  *
- * Runs with `--allow-read --allow-env --allow-sys=hostname`: it reads the `.env` file and checks the capture file.
+ * Runs with `--allow-read --allow-env --allow-sys=hostname --allow-net`: it reads the `.env` file, checks the capture
+ * file and resolves UDP peers' names (statsd).
  *
  * @module
  */
 
 import { ConfigError, denoConfigIo, loadConfig } from "./src/config/mod.ts";
-import { grantsFor, permissionFlags } from "./src/config/permissions.ts";
+import { grantsFor, permissionFlags, resolveUdpPeers } from "./src/config/permissions.ts";
 
 const EXIT_USAGE = 2;
 
@@ -18,9 +19,12 @@ try {
   const io = await denoConfigIo(Deno.args, env);
   const result = loadConfig(Deno.args, env, io);
   // Help and version only print a text: they need nothing beyond the environment.
-  const flags = result.kind === "run"
-    ? permissionFlags(grantsFor(result.config, io.cwd))
-    : ["--allow-env", "--allow-sys=hostname"];
+  let flags = ["--allow-env", "--allow-sys=hostname"];
+  if (result.kind === "run") {
+    const grants = grantsFor(result.config, io.cwd);
+    await resolveUdpPeers(grants);
+    flags = permissionFlags(grants);
+  }
   Deno.stdout.writeSync(new TextEncoder().encode(flags.join("\n") + "\n"));
 } catch (error) {
   if (!(error instanceof ConfigError)) throw error;

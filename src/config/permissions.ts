@@ -8,8 +8,10 @@
  * - read, write and net take lists of paths and hosts; a path covers everything below it.
  * - FFI cannot be scoped: `Deno.UnsafePointerView` needs the unscoped `--allow-ffi`, so it is granted whole, and only
  *   when libpcap (live capture, a non-default `-bpf`) or libc `syslog(3)` is used.
- * - `node:dns` lookups are checked as the host without a port, so a host name is granted on every port (an IP
- *   literal keeps its port); a UDP client binds an ephemeral local port, checked as `0.0.0.0:0` (`[::]:0`).
+ * - A UDP send to a name (`node:dgram`) is checked twice: the lookup as the name without a port, the send as the
+ *   resolved `address:port`; so the name is granted on every port and the launcher resolves it once at start-up
+ *   ({@link resolveUdpPeers}) to grant its addresses on the port. The client's ephemeral bind is checked as
+ *   `0.0.0.0:0` (`[::]:0`). TCP (`node:net`) to `name:port` needs only `name:port`.
  * - `-cpuprofile` needs the inspector, which only the unscoped `--allow-sys` grants (`--allow-sys=inspector` is
  *   rejected by Deno 2.9); otherwise only `--allow-sys=hostname`.
  * - `--allow-env` stays whole: the configuration reads the whole environment (`PDNS_*` and warnings about unknown ones).
@@ -64,6 +66,8 @@ export interface Grants {
   ffi: boolean;
   /** The unscoped `--allow-sys` (the inspector for `-cpuprofile`); otherwise `hostname` only. */
   allSys: boolean;
+  /** UDP peers given by name: their addresses are granted on `port` once resolved ({@link resolveUdpPeers}). */
+  udpNames: { host: string; port: number }[];
 }
 
 /**
@@ -80,7 +84,14 @@ export interface Grants {
  * @throws {ConfigError} for a path Deno's flag syntax cannot express (a comma or a line break in it).
  */
 export function grantsFor(config: Config, cwd: string): Grants {
-  const grants: Grants = { read: [], write: [], net: [], ffi: usesFfi(config), allSys: config.cpuprofile !== "" };
+  const grants: Grants = {
+    read: [],
+    write: [],
+    net: [],
+    ffi: usesFfi(config),
+    allSys: config.cpuprofile !== "",
+    udpNames: [],
+  };
   // The default ./.env is probed even when absent (a refused stat would read as "exists, unreadable").
   grants.read.push(resolvePath(cwd, ".env"));
   if (config.envFile !== null) grants.read.push(config.envFile);
@@ -108,6 +119,26 @@ export function permissionFlags(grants: Grants): string[] {
   if (grants.net.length > 0) flags.push(`--allow-net=${grants.net.join(",")}`);
   if (grants.ffi) flags.push("--allow-ffi");
   return flags;
+}
+
+/**
+ * Adds the addresses of {@link Grants.udpNames} on their ports, resolved now through the system resolver (as the
+ * sensor's UDP client will). A name that does not resolve keeps only its name grant: the sensor then reports the
+ * failure itself. Needs `--allow-net` for the lookups.
+ */
+export async function resolveUdpPeers(grants: Grants): Promise<void> {
+  const { lookup } = await import("node:dns/promises");
+  for (const { host, port } of grants.udpNames) {
+    try {
+      for (const { address, family } of await lookup(host, { all: true })) {
+        grants.net.push(family === 6 ? `[${address}]:${port}` : `${address}:${port}`);
+        if (family === 6 && !grants.net.includes("[::]:0")) grants.net.push("[::]:0");
+      }
+    } catch {
+      // left to the sensor, which names the host in its own error
+    }
+  }
+  grants.net.splice(0, grants.net.length, ...new Set(grants.net));
 }
 
 /** libpcap for live capture or a non-default `-bpf`; libc `syslog(3)` when both syslog settings are given. */
@@ -146,6 +177,8 @@ function grant(grants: Grants, use: ResourceUse, text: string, cwd: string, opti
       return;
     case "udp_peer": {
       const host = netGrant(text, false);
+      const port = Number(/:(\d+)$/.exec(text)?.[1]);
+      if (host !== text && !host.startsWith("[") && Number.isInteger(port)) grants.udpNames.push({ host, port });
       grants.net.push(host, host.startsWith("[") ? "[::]:0" : "0.0.0.0:0");
       return;
     }
