@@ -45,7 +45,12 @@ const inCi = Deno.env.get("CI") === "true";
 if (missing.length > 0 && !inCi) console.warn(`package_test: skipped, needs ${missing.join(", ")}`);
 
 /** The installed launcher as the service would run it: the service user, only the two capture capabilities. */
-function asService(args: string[], capabilities = true, env: Record<string, string> = {}): Deno.Command {
+function asService(
+  args: string[],
+  capabilities = true,
+  env: Record<string, string> = {},
+  stdin: "null" | "piped" = "null",
+): Deno.Command {
   const caps = capabilities
     ? ["--inh-caps", "+net_raw,+net_admin", "--ambient-caps", "+net_raw,+net_admin"]
     : ["--inh-caps", "-all"];
@@ -63,7 +68,7 @@ function asService(args: string[], capabilities = true, env: Record<string, stri
       ...args,
     ],
     cwd: "/",
-    stdin: "null",
+    stdin,
     stdout: "piped",
     stderr: "piped",
   });
@@ -164,6 +169,30 @@ Deno.test({
           ]
         ) assert.ok(unit.split("\n").includes(line), `unit has ${line}`);
       });
+
+      await t.step(
+        "the sensor process runs as the service user with exactly CAP_NET_RAW and CAP_NET_ADMIN",
+        async () => {
+          const sensor = asService(["-pcap", "-"], true, {}, "piped").spawn();
+          // setpriv, env and the launcher all exec: the PID becomes the sensor once the launcher's first step is done.
+          let status = "";
+          for (let i = 0; i < 100 && !status.includes("denopassivedns.js"); i++) {
+            await new Promise((resolve) => setTimeout(resolve, 100));
+            status = Deno.readTextFileSync(`/proc/${sensor.pid}/cmdline`).replaceAll("\0", " ");
+          }
+          assert.match(status, /\/usr\/lib\/denopassivedns\/deno run .*--no-remote.*--cached-only/);
+          const proc = Deno.readTextFileSync(`/proc/${sensor.pid}/status`);
+          const field = (name: string) => new RegExp(`^${name}:\\s+(.*)$`, "m").exec(proc)?.[1];
+          const uid = (await output("id", ["-u", USER])).stdout.trim();
+          assert.equal(field("Uid")?.split(/\s+/)[0], uid);
+          // bits 12 (CAP_NET_ADMIN) and 13 (CAP_NET_RAW)
+          assert.equal(field("CapEff"), "0000000000003000");
+          assert.equal(field("CapAmb"), "0000000000003000");
+          await sensor.stdin.close();
+          const { code } = await sensor.output();
+          assert.equal(code, 1, "an empty standard input is an empty capture");
+        },
+      );
 
       await t.step("the installed program gives byte-identical records to the checkout on every capture", async () => {
         const runs: [string, typeof FORMATS[number]][] = [];
