@@ -22,6 +22,14 @@ try {
   let flags = ["--allow-env", "--allow-sys=hostname"];
   if (result.kind === "run") {
     const grants = grantsFor(result.config, io.cwd);
+    // From a checkout, npm packages read their own files at run time (the Kafka client's WebAssembly): the bundle in
+    // the package has them inlined, and has no node_modules beside it.
+    try {
+      const modules = `${import.meta.dirname}/node_modules`;
+      grants.read.push(modules, Deno.realPathSync(modules));
+    } catch {
+      // installed: nothing to add
+    }
     await resolveUdpPeers(grants);
     flags = permissionFlags(grants);
   }

@@ -40,7 +40,21 @@ async function run(command: string, args: string[], options: { cwd?: string } = 
   return text.decode(stdout);
 }
 
-/** Bundles an entry point into one file and checks that nothing is left to fetch at run time. */
+/**
+ * Files npm packages read beside their own code at run time, by the URL they compute from `import.meta.url`
+ * (meaningless in a bundle): inlined into the bundle. Any other such URL fails the build.
+ */
+const INLINED_ASSETS: Record<string, string> = {
+  // @platformatic/wasm-utils (Kafka's CRC32C and compression) reads its WebAssembly module at import time.
+  "../dist/native.wasm": "node_modules/@platformatic/wasm-utils/dist/native.wasm",
+};
+
+/** Requires left in the bundle on purpose: each sits in a try/catch and the code works without it. */
+const OPTIONAL_REQUIRES: Record<string, string> = {
+  "supports-color": "the debug package's optional colour detection (not installed; debug output goes to stderr)",
+};
+
+/** Bundles an entry point into one file and checks that nothing is left to fetch or read at run time. */
 async function bundle(entry: string, output: string): Promise<void> {
   await run(Deno.execPath(), [
     "bundle",
@@ -52,13 +66,26 @@ async function bundle(entry: string, output: string): Promise<void> {
     output,
     `${ROOT}${entry}`,
   ], { cwd: ROOT });
-  const code = await Deno.readTextFile(output);
+  let code = await Deno.readTextFile(output);
+  const readers = /\breadFileSync\d*\(\s*new URL\(\s*"([^"]+)",\s*import\.meta\.url\s*\)\s*\)/g;
+  for (const [call, relative] of [...code.matchAll(readers)]) {
+    const asset = INLINED_ASSETS[relative];
+    if (asset === undefined) throw new Error(`${output} reads ${relative} beside a module at run time: inline it`);
+    const base64 = btoa(Array.from(await Deno.readFile(`${ROOT}${asset}`), (b) => String.fromCharCode(b)).join(""));
+    code = code.replace(call, `Uint8Array.from(atob("${base64}"), (c) => c.charCodeAt(0))`);
+  }
+  const relativeUrls = [...code.matchAll(/new URL\(\s*["'`]([^"'`]+)["'`],\s*import\.meta\.url\s*\)/g)];
+  if (relativeUrls.length > 0) {
+    throw new Error(`${output} resolves ${relativeUrls.map((m) => m[1]).join(", ")} beside itself at run time`);
+  }
+  await Deno.writeTextFile(output, code);
   const specifiers = [
     ...code.matchAll(/\bimport\s*\(\s*["'`]([^"'`]+)["'`]/g),
     ...code.matchAll(/^\s*(?:import|export)\s[^;]*?from\s*["']([^"']+)["']/gm),
-    ...code.matchAll(/\b(?:__require|require)\(\s*["']([^"']+)["']\s*\)/g),
+    // esbuild's form of a require it could not bundle (plain `require("…")` also occurs in ajv's generated-code strings)
+    ...code.matchAll(/\b__require\(\s*["']([^"']+)["']\s*\)/g),
   ].map((match) => match[1]);
-  const external = [...new Set(specifiers.filter((s) => !s.startsWith("node:")))];
+  const external = [...new Set(specifiers.filter((s) => !s.startsWith("node:") && !(s in OPTIONAL_REQUIRES)))];
   if (external.length > 0) throw new Error(`${output} still imports ${external.join(", ")}: bundle them`);
 }
 

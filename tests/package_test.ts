@@ -8,7 +8,9 @@
  */
 import assert from "node:assert/strict";
 import dgram from "node:dgram";
+import { ForwardReceiver } from "./_forward_receiver.ts";
 import { FORMATS, goldenCaptures, goldenPath } from "./_golden_cases.ts";
+import { KafkaBroker } from "./_kafka_broker.ts";
 import { ROOT, text } from "./_cli.ts";
 
 const PACKAGE = "denopassivedns";
@@ -241,6 +243,38 @@ Deno.test({
         assert.equal(run.code, 0, text(run.stderr));
         assert.ok(JSON.parse(await Deno.readTextFile(profile)).nodes.length > 0);
       });
+
+      await t.step(
+        "the bundled Kafka and Fluentd clients deliver under the launcher's scoped permissions",
+        async () => {
+          // Both are imported lazily and read files of their own (Kafka's WebAssembly): the bundle must carry them, and
+          // the scoped --allow-net must let the sensor reach exactly the configured peers.
+          const capture = `${work}/gopassivedns_100_udp_lookups.pcap`;
+          const broker = await KafkaBroker.start();
+          const receiver = ForwardReceiver.start();
+          try {
+            await broker.createTopic("package", 1);
+            const run = await asService([
+              "-pcap",
+              capture,
+              "-quiet",
+              "-kafka_brokers",
+              broker.bootstrap,
+              "-kafka_topic",
+              "package",
+              "-fluentd_socket",
+              receiver.socketOption,
+            ]).output();
+            assert.equal(run.code, 0, text(run.stderr));
+            assert.match(text(run.stderr), /kafka\.written=50\b/);
+            assert.equal((await broker.consume("package")).length, 50);
+            assert.equal(receiver.events.length, 50);
+          } finally {
+            await receiver.stop();
+            await broker.stop();
+          }
+        },
+      );
 
       await t.step("the .tar.gz holds the same tree and runs from wherever it is unpacked", async () => {
         const tarball = (await Array.fromAsync(Deno.readDir(work))).find((e) => e.name.endsWith(".tar.gz"))!.name;

@@ -6,8 +6,8 @@
  *
  * What Deno can and cannot scope (Deno 2.9, measured):
  * - read, write and net take lists of paths and hosts; a path covers everything below it.
- * - FFI cannot be scoped: `Deno.UnsafePointerView` needs the unscoped `--allow-ffi`, so it is granted whole, and only
- *   when libpcap (live capture, a non-default `-bpf`) or libc `syslog(3)` is used.
+ * - FFI cannot be scoped: `Deno.UnsafePointerView` needs the unscoped `--allow-ffi`, so it is granted whole, and
+ *   always: the stdout sink and the signal watchdog call libc in every run (libpcap for live capture and `-bpf`).
  * - A UDP send to a name (`node:dgram`) is checked twice: the lookup as the name without a port, the send as the
  *   resolved `address:port`; so the name is granted on every port and the launcher resolves it once at start-up
  *   ({@link resolveUdpPeers}) to grant its addresses on the port. The client's ephemeral bind is checked as
@@ -32,7 +32,7 @@ export type ResourceUse =
   | "write_file"
   /** A file that is written and rotated beside itself: read and write of its directory. */
   | "rotated_file"
-  /** A Unix socket connected to: read and write of its path. */
+  /** A Unix socket connected to: read and write of its path; or `tcp://host:port`, a TCP peer. */
   | "unix_socket"
   /** `host:port` entries connected to over TCP. */
   | "tcp_peer"
@@ -48,6 +48,9 @@ export type ResourceUse =
  */
 export const RESOURCE_OPTIONS: Readonly<Record<string, ResourceUse>> = {
   pcap: "read_file",
+  kafka_tls_ca: "read_file",
+  kafka_tls_cert: "read_file",
+  kafka_tls_key: "read_file",
   cpuprofile: "write_file",
   logfile: "rotated_file",
   fluentd_socket: "unix_socket",
@@ -62,7 +65,7 @@ export interface Grants {
   read: string[];
   write: string[];
   net: string[];
-  /** libpcap or libc through FFI. */
+  /** libc and libpcap through FFI: always (see the module's notes); a field so that a run without it can be built. */
   ffi: boolean;
   /** The unscoped `--allow-sys` (the inspector for `-cpuprofile`); otherwise `hostname` only. */
   allSys: boolean;
@@ -88,7 +91,7 @@ export function grantsFor(config: Config, cwd: string): Grants {
     read: [],
     write: [],
     net: [],
-    ffi: usesFfi(config),
+    ffi: true,
     allSys: config.cpuprofile !== "",
     udpNames: [],
   };
@@ -141,13 +144,6 @@ export async function resolveUdpPeers(grants: Grants): Promise<void> {
   grants.net.splice(0, grants.net.length, ...new Set(grants.net));
 }
 
-/** libpcap for live capture or a non-default `-bpf`; libc `syslog(3)` when both syslog settings are given. */
-function usesFfi(config: Config): boolean {
-  const defaultBpf = OPTIONS_BY_NAME.get("bpf")!.default;
-  return config.dev !== "" || (config.bpf !== "" && config.bpf !== defaultBpf) ||
-    (config.syslogFacility !== "" && config.syslogPriority !== "");
-}
-
 function grant(grants: Grants, use: ResourceUse, text: string, cwd: string, option: string): void {
   switch (use) {
     case "read_file":
@@ -164,6 +160,10 @@ function grant(grants: Grants, use: ResourceUse, text: string, cwd: string, opti
       return;
     }
     case "unix_socket": {
+      if (text.startsWith("tcp://")) {
+        grants.net.push(netGrant(text.slice("tcp://".length), true));
+        return;
+      }
       const path = checkedPath(cwd, text, option);
       grants.read.push(path);
       grants.write.push(path);

@@ -21,12 +21,13 @@ function configOf(args: string[], envFile: Record<string, string> | null = null)
   return result.kind === "run" ? result.config : (undefined as never);
 }
 
-Deno.test("a plain replay reads only its capture and the .env it may read: no write, net or FFI", () => {
+Deno.test("a plain replay reads only its capture and the .env it may read: no write or net", () => {
   const flags = permissionFlags(grantsFor(configOf(["-pcap", "in/dns.pcap"]), CWD));
   assert.deepEqual(flags, [
     "--allow-env",
     "--allow-sys=hostname",
     "--allow-read=/srv/sensor/.env,/srv/sensor/in/dns.pcap",
+    "--allow-ffi",
   ]);
 });
 
@@ -67,15 +68,22 @@ Deno.test("brokers keep their ports; a statsd name is granted whole, with the UD
   ]);
 });
 
-Deno.test("FFI is granted only for live capture, a non-default -bpf or syslog", () => {
-  const ffi = (args: string[]) => grantsFor(configOf(args), CWD).ffi;
-  assert.equal(ffi(["-pcap", "-"]), false);
-  assert.equal(ffi(["-pcap", "-", "-bpf", "port 53"]), false);
-  assert.equal(ffi(["-pcap", "-", "-bpf", ""]), false);
-  assert.equal(ffi(["-pcap", "-", "-bpf", "udp port 53"]), true);
-  assert.equal(ffi(["-dev", "eth0"]), true);
-  assert.equal(ffi(["-pcap", "-", "-syslog_facility", "LOCAL0", "-syslog_priority", "INFO"]), true);
-  assert.equal(ffi(["-pcap", "-", "-syslog_facility", "LOCAL0"]), false);
+Deno.test("FFI is always granted (libc for stdout and the signal watchdog), and unscoped", () => {
+  const flags = permissionFlags(grantsFor(configOf(["-pcap", "-"]), CWD));
+  assert.ok(flags.includes("--allow-ffi"));
+  assert.ok(!flags.some((flag) => flag.startsWith("--allow-ffi=")));
+});
+
+Deno.test("Kafka TLS files are read; a fluentd Unix socket is read and written, a tcp:// address is a peer", () => {
+  const unix = grantsFor(
+    configOf(["-pcap", "-", "-fluentd_socket", "/run/fluent.sock", "-kafka_tls_ca", "/etc/ssl/ca.pem"]),
+    CWD,
+  );
+  assert.ok(unix.read.includes("/run/fluent.sock") && unix.read.includes("/etc/ssl/ca.pem"));
+  assert.deepEqual(unix.write, ["/run/fluent.sock"]);
+  const tcp = grantsFor(configOf(["-pcap", "-", "-fluentd_socket", "tcp://127.0.0.1:24224"]), CWD);
+  assert.deepEqual(tcp.net, ["127.0.0.1:24224"]);
+  assert.deepEqual(tcp.write, []);
 });
 
 Deno.test("a path Deno's flag syntax cannot carry is a usage error naming the option", () => {
