@@ -20,18 +20,16 @@ interface SignalledRun {
   leftovers: number[];
 }
 
-/** Processes whose command line mentions `needle` (other than this test). */
-function processesMentioning(needle: string): number[] {
-  const found: number[] = [];
-  for (const entry of Deno.readDirSync("/proc")) {
-    if (!/^\d+$/.test(entry.name) || Number(entry.name) === Deno.pid) continue;
-    try {
-      if (Deno.readTextFileSync(`/proc/${entry.name}/cmdline`).includes(needle)) found.push(Number(entry.name));
-    } catch {
-      // exited meanwhile
-    }
-  }
-  return found;
+/** Processes whose command line mentions `needle` (Deno reads /proc only with --allow-all: pgrep does it). */
+async function processesMentioning(needle: string): Promise<number[]> {
+  const { stdout } = await new Deno.Command("pgrep", { args: ["-f", "--", needle] }).output();
+  return text(stdout).split("\n").filter((line) => line !== "").map(Number);
+}
+
+/** A process's command line, arguments joined by spaces ("" once it has exited). */
+async function commandLine(pid: number): Promise<string> {
+  const { stdout } = await new Deno.Command("cat", { args: [`/proc/${pid}/cmdline`], stderr: "null" }).output();
+  return text(stdout).replaceAll("\0", " ");
 }
 
 /** Runs `command` with the FIFO's path appended, SIGTERMs it after its first record. */
@@ -58,17 +56,17 @@ async function sigtermAfterFirstRecord(command: string[]): Promise<SignalledRun>
     for await (const chunk of child.stdout) {
       stdout += text(chunk);
       if (cmdline === "" && stdout.includes("\n")) {
-        cmdline = Deno.readTextFileSync(`/proc/${child.pid}/cmdline`).replaceAll("\0", " ");
+        cmdline = await commandLine(child.pid);
         child.kill("SIGTERM");
       }
     }
   })();
   const { code } = await child.status;
   // A sensor left behind would still hold the FIFO open; give a re-parented one time to show up, then end it by EOF.
-  let leftovers = processesMentioning(fifo);
+  let leftovers = await processesMentioning(fifo);
   for (let i = 0; i < 10 && leftovers.length === 0; i++) {
     await new Promise((resolve) => setTimeout(resolve, 100));
-    leftovers = processesMentioning(fifo);
+    leftovers = await processesMentioning(fifo);
   }
   writer.close();
   await reading;

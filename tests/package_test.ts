@@ -176,21 +176,30 @@ Deno.test({
         "the sensor process runs as the service user with exactly CAP_NET_RAW and CAP_NET_ADMIN",
         async () => {
           const sensor = asService(["-pcap", "-"], true, {}, "piped").spawn();
-          // setpriv, env and the launcher all exec: the PID becomes the sensor once the launcher's first step is done.
-          let status = "";
-          for (let i = 0; i < 100 && !status.includes("denopassivedns.js"); i++) {
-            await new Promise((resolve) => setTimeout(resolve, 100));
-            status = Deno.readTextFileSync(`/proc/${sensor.pid}/cmdline`).replaceAll("\0", " ");
+          // Deno reads /proc only with --allow-all: cat does.
+          const proc = async (file: string) =>
+            text(
+              (await new Deno.Command("cat", { args: [`/proc/${sensor.pid}/${file}`], stderr: "null" }).output())
+                .stdout,
+            );
+          try {
+            // setpriv, env and the launcher all exec: the PID becomes the sensor once the launcher's first step is done.
+            let cmdline = "";
+            for (let i = 0; i < 100 && !cmdline.includes("denopassivedns.js"); i++) {
+              await new Promise((resolve) => setTimeout(resolve, 100));
+              cmdline = (await proc("cmdline")).replaceAll("\0", " ");
+            }
+            assert.match(cmdline, /\/usr\/lib\/denopassivedns\/deno run .*--no-remote.*--cached-only/);
+            const status = await proc("status");
+            const field = (name: string) => new RegExp(`^${name}:\\s+(.*)$`, "m").exec(status)?.[1];
+            const uid = (await output("id", ["-u", USER])).stdout.trim();
+            assert.equal(field("Uid")?.split(/\s+/)[0], uid);
+            // bits 12 (CAP_NET_ADMIN) and 13 (CAP_NET_RAW)
+            assert.equal(field("CapEff"), "0000000000003000");
+            assert.equal(field("CapAmb"), "0000000000003000");
+          } finally {
+            await sensor.stdin.close();
           }
-          assert.match(status, /\/usr\/lib\/denopassivedns\/deno run .*--no-remote.*--cached-only/);
-          const proc = Deno.readTextFileSync(`/proc/${sensor.pid}/status`);
-          const field = (name: string) => new RegExp(`^${name}:\\s+(.*)$`, "m").exec(proc)?.[1];
-          const uid = (await output("id", ["-u", USER])).stdout.trim();
-          assert.equal(field("Uid")?.split(/\s+/)[0], uid);
-          // bits 12 (CAP_NET_ADMIN) and 13 (CAP_NET_RAW)
-          assert.equal(field("CapEff"), "0000000000003000");
-          assert.equal(field("CapAmb"), "0000000000003000");
-          await sensor.stdin.close();
           const { code } = await sensor.output();
           assert.equal(code, 1, "an empty standard input is an empty capture");
         },
