@@ -49,6 +49,15 @@ const INLINED_ASSETS: Record<string, string> = {
   "../dist/native.wasm": "node_modules/@platformatic/wasm-utils/dist/native.wasm",
 };
 
+/** Workers the program starts from a file beside its module (`new URL(RELATIVE, import.meta.url)`), by that URL. */
+const WORKER_ENTRIES: Record<string, string> = {
+  "./syslog_worker.ts": "src/sinks/syslog_worker.ts",
+};
+
+function workerBundleName(entry: string): string {
+  return entry.slice(entry.lastIndexOf("/") + 1).replace(/\.ts$/, ".js");
+}
+
 /** Requires left in the bundle on purpose: each sits in a try/catch and the code works without it. */
 const OPTIONAL_REQUIRES: Record<string, string> = {
   "supports-color": "the debug package's optional colour detection (not installed; debug output goes to stderr)",
@@ -74,7 +83,16 @@ async function bundle(entry: string, output: string): Promise<void> {
     const base64 = btoa(Array.from(await Deno.readFile(`${ROOT}${asset}`), (b) => String.fromCharCode(b)).join(""));
     code = code.replace(call, `Uint8Array.from(atob("${base64}"), (c) => c.charCodeAt(0))`);
   }
-  const relativeUrls = [...code.matchAll(/new URL\(\s*["'`]([^"'`]+)["'`],\s*import\.meta\.url\s*\)/g)];
+  // Workers started from a module file: each is bundled beside the program, and the URL renamed to the bundle.
+  for (const [relative, entry] of Object.entries(WORKER_ENTRIES)) {
+    const literal = `new URL("${relative}", import.meta.url)`;
+    if (!code.includes(literal)) continue;
+    const name = workerBundleName(entry);
+    await bundle(entry, `${output.slice(0, output.lastIndexOf("/"))}/${name}`);
+    code = code.replaceAll(literal, `new URL("./${name}", import.meta.url)`);
+  }
+  const relativeUrls = [...code.matchAll(/new URL\(\s*["'`]([^"'`]+)["'`],\s*import\.meta\.url\s*\)/g)]
+    .filter((match) => !Object.values(WORKER_ENTRIES).some((entry) => match[1] === `./${workerBundleName(entry)}`));
   if (relativeUrls.length > 0) {
     throw new Error(`${output} resolves ${relativeUrls.map((m) => m[1]).join(", ")} beside itself at run time`);
   }
@@ -123,6 +141,10 @@ async function stageTree(root: string, prefix: string, deno: string, bundles: st
   await copy(deno, `${base}/lib/denopassivedns/deno`, 0o755);
   await copy(`${bundles}/denopassivedns.js`, `${base}/lib/denopassivedns/denopassivedns.js`, 0o644);
   await copy(`${bundles}/launch_permissions.js`, `${base}/lib/denopassivedns/launch_permissions.js`, 0o644);
+  for (const entry of Object.values(WORKER_ENTRIES)) {
+    const name = workerBundleName(entry);
+    await copy(`${bundles}/${name}`, `${base}/lib/denopassivedns/${name}`, 0o644);
+  }
   await copy(`${ROOT}README.md`, `${base}/share/doc/denopassivedns/README.md`, 0o644);
 }
 

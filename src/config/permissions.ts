@@ -56,7 +56,7 @@ export const RESOURCE_OPTIONS: Readonly<Record<string, ResourceUse>> = {
   fluentd_socket: "unix_socket",
   kafka_brokers: "tcp_peer",
   statsd_host: "udp_peer",
-  syslog_server: "tcp_peer",
+  syslog_server: "tcp_peer", // udp://host:port or tcp://host:port
   metrics_listen: "listen",
 };
 
@@ -145,6 +145,11 @@ export async function resolveUdpPeers(grants: Grants): Promise<void> {
 }
 
 function grant(grants: Grants, use: ResourceUse, text: string, cwd: string, option: string): void {
+  // A URL's scheme says the transport (`-syslog_server udp://…`, `-fluentd_socket tcp://…`).
+  const url = /^(udp|tcp):\/\/(.*)$/.exec(text);
+  if (url !== null) {
+    [use, text] = [url[1] === "udp" ? "udp_peer" : "tcp_peer", url[2]];
+  }
   switch (use) {
     case "read_file":
       if (text !== "-") grants.read.push(checkedPath(cwd, text, option));
@@ -160,10 +165,6 @@ function grant(grants: Grants, use: ResourceUse, text: string, cwd: string, opti
       return;
     }
     case "unix_socket": {
-      if (text.startsWith("tcp://")) {
-        grants.net.push(netGrant(text.slice("tcp://".length), true));
-        return;
-      }
       const path = checkedPath(cwd, text, option);
       grants.read.push(path);
       grants.write.push(path);

@@ -86,6 +86,17 @@ Deno.test("Kafka TLS files are read; a fluentd Unix socket is read and written, 
   assert.deepEqual(tcp.write, []);
 });
 
+Deno.test("a syslog server URL's scheme chooses the transport; the metrics address is listened on", () => {
+  const udp = grantsFor(configOf(["-pcap", "-", "-syslog_server", "udp://logs.example:514"]), CWD);
+  assert.deepEqual(udp.net, ["logs.example", "0.0.0.0:0"]);
+  assert.deepEqual(udp.udpNames, [{ host: "logs.example", port: 514 }]);
+  const tcp = grantsFor(
+    configOf(["-pcap", "-", "-syslog_server", "tcp://10.1.2.3:6514", "-metrics_listen", "127.0.0.1:9167"]),
+    CWD,
+  );
+  assert.deepEqual(tcp.net, ["10.1.2.3:6514", "127.0.0.1:9167"]);
+});
+
 Deno.test("a path Deno's flag syntax cannot carry is a usage error naming the option", () => {
   assert.throws(
     () => grantsFor(configOf(["-pcap", "-", "-logfile", "/var/log/a,b/dns.log"]), CWD),
@@ -94,7 +105,7 @@ Deno.test("a path Deno's flag syntax cannot carry is a usage error naming the op
 });
 
 Deno.test("every option whose value is a file, socket or address says which permission it needs", () => {
-  const namesResource = (arg: string) => arg === "file" || arg === "path" || /host|addr|listen/.test(arg);
+  const namesResource = (arg: string) => arg === "file" || arg === "path" || /host|addr|listen|url/.test(arg);
   const missing = OPTIONS.filter((o) => namesResource(o.arg) && o.name !== "config" && !(o.name in RESOURCE_OPTIONS));
   assert.deepEqual(missing.map((o) => o.name), []);
 });
