@@ -3,8 +3,9 @@
  * permission set of the `start` task (which the subprocess tests run under), read from deno.json so the two cannot
  * drift apart.
  *
- * `deno compile` downloads its `denort` base binary for each target; on a machine without access to Deno's
- * download host this fails, and the script says so instead of leaving a half-built dist/.
+ * `deno compile` downloads its `denort` base binary for each target from dl.deno.land; on a machine without access
+ * to it this fails, and the script says what to run instead: the same task on a machine that can reach it, or, offline,
+ * `DENORT_BIN=/path/to/denort` with the matching `--target` (one target per run, as one denort serves one target).
  */
 import { parseArgs } from "node:util";
 
@@ -17,6 +18,13 @@ const TARGETS = [
 ];
 
 const { values } = parseArgs({ args: Deno.args, options: { target: { type: "string", multiple: true } } });
+const denortBin = Deno.env.get("DENORT_BIN");
+if (denortBin !== undefined && values.target?.length !== 1) {
+  console.error(
+    `DENORT_BIN=${denortBin} is one target's denort: name that target once with --target (${TARGETS.join(", ")})`,
+  );
+  Deno.exit(2);
+}
 const config = JSON.parse(await Deno.readTextFile(`${ROOT}deno.json`));
 // The permission set and the V8 flags (the young generation's bound, README "Nothing lost silently").
 const permissions = (config.tasks.start as string).split(/\s+/).filter((word) =>
@@ -41,10 +49,22 @@ for (const target of values.target ?? TARGETS) {
     `${ROOT}main.ts`,
   ];
   console.error(`deno ${args.join(" ")}`);
-  const { code } = await new Deno.Command(Deno.execPath(), { args, cwd: ROOT }).output();
+  const { code, stderr } = await new Deno.Command(Deno.execPath(), { args, cwd: ROOT, env: { NO_COLOR: "1" } })
+    .output();
   if (code !== 0) {
     failed++;
-    console.error(`compile for ${target} failed (exit ${code}); deno compile needs to download denort for it`);
+    const cause = new TextDecoder().decode(stderr).split("Stack backtrace")[0].split("\n").filter((line) =>
+      /^\s+\d+: /.test(line)
+    ).at(-1)?.trim();
+    const url = `https://dl.deno.land/release/v${Deno.version.deno}/denort-${target}.zip`;
+    console.error(
+      `compile for ${target} failed (exit ${code}${cause === undefined ? "" : `: ${cause.replace(/^\d+: /, "")}`}).\n` +
+        (denortBin === undefined
+          ? `deno compile needs ${url}. On a machine that can reach dl.deno.land run: npm ci && npx deno task compile` +
+            `\nOffline: fetch that zip elsewhere, unzip it, then: DENORT_BIN=/path/to/denort npx deno task compile --target ${target}` +
+            "\n(or install the Debian package or tarball from deno task package, which needs no download)"
+          : `DENORT_BIN=${denortBin} must be denort ${Deno.version.deno} for ${target} (from ${url})`),
+    );
   }
 }
 Deno.exit(failed === 0 ? 0 : 1);

@@ -22,7 +22,11 @@
 #   prometheus    promtool, which checks the /metrics exposition in tests/metrics_test.ts
 #   tcpreplay     sends the bundled and generated captures onto veth pairs (live capture tests, deno task bench:live)
 #   iproute2      ip netns / ip link for the network namespaces and veth pairs of the live capture tests
-#   util-linux    setpriv, to run the sensor as an unprivileged user in the live capture tests (always there on Debian)
+#   util-linux    setpriv, to run the sensor as an unprivileged user in the live capture tests (always there on Debian);
+#                 the package test runs the installed launcher with it as the service user
+#   dpkg-dev      dpkg-deb builds the Debian package (deno task package, tests/package_test.ts)
+#   systemd       systemd-analyze verify checks the packaged unit (no booted systemd needed)
+#   adduser       the package's postinst creates the service user with it
 #
 # Also the Etsy statsd daemon (npm statsd 0.9.0, run under the machine's Node by tests/_statsd.ts), installed into
 # $STATSD_DIR (default /opt/denopassivedns-test/statsd), a test tool, not a project dependency. Needs node and npm.
@@ -31,7 +35,8 @@
 # log file and one summary line is printed. Exit status is non-zero when a package could not be installed.
 set -euo pipefail
 
-PACKAGES=(tshark tcpdump unbound knot dnsutils knot-dnsutils dnsperf libpcap0.8 rsyslog kcat default-jre-headless maven openssl python3 prometheus tcpreplay iproute2 util-linux)
+PACKAGES=(tshark tcpdump unbound knot dnsutils knot-dnsutils dnsperf libpcap0.8 rsyslog kcat default-jre-headless maven openssl python3 prometheus tcpreplay iproute2 util-linux
+  dpkg-dev systemd adduser)
 STATSD_DIR="${STATSD_DIR:-/opt/denopassivedns-test/statsd}"
 STATSD_VERSION="0.9.0"
 

@@ -10,8 +10,11 @@
 
 import { CaptureError } from "./packet.ts";
 
-/** Names tried in order: Debian's runtime package (libpcap0.8), the development symlink, macOS. */
-const LIBRARY_NAMES = ["libpcap.so.0.8", "libpcap.so", "libpcap.A.dylib", "libpcap.dylib"];
+/**
+ * Names tried in order: Debian/Ubuntu (libpcap0.8), RHEL/Fedora/Alpine (libpcap.so.1), the development symlink,
+ * macOS.
+ */
+const LIBRARY_NAMES = ["libpcap.so.0.8", "libpcap.so.1", "libpcap.so", "libpcap.A.dylib", "libpcap.dylib"];
 
 /** `pcap_compile`'s netmask when it is not known (then `ip broadcast` cannot be used, as in tcpdump -r). */
 export const PCAP_NETMASK_UNKNOWN = 0xffffffff;

@@ -1,0 +1,41 @@
+/**
+ * The launcher's first step (`bin/denopassivedns`): resolves the configuration exactly as `main.ts` will, with the
+ * same code, and prints the Deno permission flags that run needs, one per line (see `src/config/permissions.ts`).
+ * A usage error is printed as `main.ts` prints it, with the same exit status 2, and the sensor is not started.
+ *
+ * Runs with `--allow-read --allow-env --allow-sys=hostname --allow-net`: it reads the `.env` file, checks the capture
+ * file and resolves UDP peers' names (statsd).
+ *
+ * @module
+ */
+
+import { ConfigError, denoConfigIo, loadConfig } from "./src/config/mod.ts";
+import { grantsFor, permissionFlags, resolveUdpPeers } from "./src/config/permissions.ts";
+
+const EXIT_USAGE = 2;
+
+try {
+  const env = Deno.env.toObject();
+  const io = await denoConfigIo(Deno.args, env);
+  const result = loadConfig(Deno.args, env, io);
+  // Help and version only print a text: they need nothing beyond the environment.
+  let flags = ["--allow-env", "--allow-sys=hostname"];
+  if (result.kind === "run") {
+    const grants = grantsFor(result.config, io.cwd);
+    // From a checkout, npm packages read their own files at run time (the Kafka client's WebAssembly): the bundle in
+    // the package has them inlined, and has no node_modules beside it.
+    try {
+      const modules = `${import.meta.dirname}/node_modules`;
+      grants.read.push(modules, Deno.realPathSync(modules));
+    } catch {
+      // installed: nothing to add
+    }
+    await resolveUdpPeers(grants);
+    flags = permissionFlags(grants);
+  }
+  Deno.stdout.writeSync(new TextEncoder().encode(flags.join("\n") + "\n"));
+} catch (error) {
+  if (!(error instanceof ConfigError)) throw error;
+  console.error(error.message);
+  Deno.exit(EXIT_USAGE);
+}
