@@ -76,7 +76,7 @@ const DEFAULTS: Config = {
   kafkaBrokers: [],
   kafkaTopic: "",
   kafkaAvro: false,
-  kafkaCompression: "none",
+  kafkaCompression: "lz4",
   kafkaTls: false,
   kafkaTlsCa: "",
   kafkaTlsCert: "",

@@ -595,7 +595,9 @@ export const OPTIONS: readonly OptionSpec[] = [
     env: "PDNS_KAFKA_COMPRESSION",
     key: "kafkaCompression",
     group: "Kafka",
-    default: "none",
+    // lz4 by default: measured here 57 k records/s acknowledged at 0.77 CPU-s per 100 k records, against 49 k and
+    // 0.85 s uncompressed (README, Kafka sink benchmark); every broker since Kafka 0.10 accepts it.
+    default: "lz4",
     values: KAFKA_COMPRESSIONS,
     help: "Compression of the record batches sent to Kafka.",
   }),
