@@ -16,9 +16,19 @@ export interface CliRun {
   stderr: string;
 }
 
+/** The sensor's command line prefix as the `start` task runs it: `deno run … main.ts`. */
+function sensorArgs(args: string[]): string[] {
+  return ["run", "--quiet", `--config=${ROOT}deno.json`, ...startPermissions(), `${ROOT}main.ts`, ...args];
+}
+
+/** A `Deno.Command` running the sensor with `options.args` under the `start` task's permissions. */
+export function sensorCommand(options: Deno.CommandOptions & { args: string[] }): Deno.Command {
+  return new Deno.Command(Deno.execPath(), { ...options, args: sensorArgs(options.args) });
+}
+
 export async function runSensor(args: string[], stdin?: Uint8Array): Promise<CliRun> {
   const command = new Deno.Command(Deno.execPath(), {
-    args: ["run", "--quiet", `--config=${ROOT}deno.json`, ...startPermissions(), `${ROOT}main.ts`, ...args],
+    args: sensorArgs(args),
     cwd: Deno.makeTempDirSync(),
     env: { NO_COLOR: "1" },
     stdin: stdin === undefined ? "null" : "piped",

@@ -4,7 +4,7 @@
  * after logrotate moved it.
  */
 import assert from "node:assert/strict";
-import { ROOT, runSensor, startPermissions, text } from "./_cli.ts";
+import { ROOT, runSensor, sensorCommand, text } from "./_cli.ts";
 
 const TESTDATA = `${ROOT}testdata/`;
 
@@ -98,13 +98,8 @@ Deno.test("SIGHUP in the middle of a replay reopens the file that logrotate move
   const fifo = `${dir}/capture.pcap`;
   assert.equal((await new Deno.Command("mkfifo", { args: [fifo] }).output()).code, 0);
   const [part1, part2] = splitCapture(await Deno.readFile(`${TESTDATA}real/dnsperf.pcap`), 320);
-  const child = new Deno.Command(Deno.execPath(), {
+  const child = sensorCommand({
     args: [
-      "run",
-      "--quiet",
-      `--config=${ROOT}deno.json`,
-      ...startPermissions(),
-      `${ROOT}main.ts`,
       "-pcap",
       fifo,
       "-logfile",

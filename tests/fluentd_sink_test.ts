@@ -4,7 +4,7 @@
  * restart mid-run that loses nothing.
  */
 import assert from "node:assert/strict";
-import { ROOT, runSensor, startPermissions, text } from "./_cli.ts";
+import { ROOT, runSensor, sensorCommand, text } from "./_cli.ts";
 import { type ForwardEvent, ForwardReceiver } from "./_forward_receiver.ts";
 
 /** The original's record keys, in its order (behaviour notes §7.1); `level` only when not empty. */
@@ -130,13 +130,8 @@ Deno.test({
       assert.equal(gen.code, 0);
       const want = lines((await runSensor(["-pcap", capture])).stdout);
       const pcap = await Deno.readFile(capture);
-      const sensor = new Deno.Command(Deno.execPath(), {
+      const sensor = sensorCommand({
         args: [
-          "run",
-          "--quiet",
-          `--config=${ROOT}deno.json`,
-          ...startPermissions(),
-          `${ROOT}main.ts`,
           "-pcap",
           "-",
           "-quiet",

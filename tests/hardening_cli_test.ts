@@ -7,13 +7,13 @@
 import assert from "node:assert/strict";
 import { pcapFile } from "../src/capture/_test_captures.ts";
 import { ethernet, ipv4, udp } from "../src/decode/_test_frames.ts";
-import { ROOT, runSensor, startPermissions, text } from "./_cli.ts";
+import { ROOT, runSensor, sensorCommand, startPermissions, text } from "./_cli.ts";
 
 const TESTDATA = `${ROOT}testdata/`;
 const STACK_FRAME = /^\s+at /m;
 
 /** The sensor as a shell command line with the shipped permissions, for tests that need shell redirections. */
-function sensorCommand(args: string[]): string {
+function sensorShellLine(args: string[]): string {
   const words = [
     Deno.execPath(),
     "run",
@@ -88,7 +88,7 @@ Deno.test("the hostile timestamps are written as documented: clamped to year 275
 Deno.test("stdout closed (>&-) or open read-only: reported once, counted, exit 1 with the summary", async () => {
   const file = `${TESTDATA}gopassivedns/100_udp_lookups.pcap`;
   for (const redirect of [">&-", "1</dev/null"]) {
-    const run = await bash(`${sensorCommand(["-pcap", file])} ${redirect}`);
+    const run = await bash(`${sensorShellLine(["-pcap", file])} ${redirect}`);
     assert.equal(run.code, 1, `${redirect}: ${run.stderr}`);
     assert.equal(run.stderr.match(/Cannot write records to stdout: Bad file descriptor/g)?.length, 1, run.stderr);
     assert.doesNotMatch(run.stderr, STACK_FRAME);
@@ -99,7 +99,7 @@ Deno.test("stdout closed (>&-) or open read-only: reported once, counted, exit 1
 });
 
 Deno.test("stdout on /dev/null by choice is not a failure", async () => {
-  const run = await bash(`${sensorCommand(["-pcap", `${TESTDATA}gopassivedns/mx.pcap`])} >/dev/null`);
+  const run = await bash(`${sensorShellLine(["-pcap", `${TESTDATA}gopassivedns/mx.pcap`])} >/dev/null`);
   assert.equal(run.code, 0, run.stderr);
   assert.equal(counter(summaryOf(run.stderr), "stdout.written"), 5);
 });
@@ -131,7 +131,7 @@ Deno.test("a reader that closes the pipe (| head) stops the sensor quietly with 
 });
 
 Deno.test("stdout on /dev/full: a clear message, the summary, exit 1", async () => {
-  const run = await bash(`${sensorCommand(["-pcap", `${TESTDATA}gopassivedns/100_tcp_lookups.pcap`])} >/dev/full`);
+  const run = await bash(`${sensorShellLine(["-pcap", `${TESTDATA}gopassivedns/100_tcp_lookups.pcap`])} >/dev/full`);
   assert.equal(run.code, 1, run.stderr);
   assert.match(run.stderr, /Cannot write records to stdout: No space left on device \(os error 28\)/);
   assert.doesNotMatch(run.stderr, STACK_FRAME);
@@ -144,7 +144,7 @@ Deno.test("stdout to a file on a full filesystem ends with a whole record, and t
   const mountPoint = await Deno.makeTempDir();
   try {
     const script = `mount -t tmpfs -o size=256k tmpfs '${mountPoint}' || exit 99
-      ${sensorCommand(["-pcap", path])} > '${mountPoint}/records.json'
+      ${sensorShellLine(["-pcap", path])} > '${mountPoint}/records.json'
       status=$?; cat '${mountPoint}/records.json'; exit $status`;
     const run = await bash(`unshare -m bash -c '${script.replaceAll("'", "'\\''")}'`);
     assert.notEqual(run.code, 99, `cannot mount a tmpfs: ${run.stderr}`);
@@ -290,13 +290,8 @@ Deno.test("two SIGINTs during a long synchronous end-of-input flush end the sens
   // which the main thread never returns to its event loop.
   const path = await unansweredQueries(150_000);
   try {
-    const child = new Deno.Command(Deno.execPath(), {
+    const child = sensorCommand({
       args: [
-        "run",
-        "--quiet",
-        `--config=${ROOT}deno.json`,
-        ...startPermissions(),
-        `${ROOT}main.ts`,
         ...["-pcap", path, "-format", "transaction", "-max_pending", "200000", "-debug"],
       ],
       env: { NO_COLOR: "1" },

@@ -6,7 +6,7 @@
  * scripts/install_test_deps.sh; without them (or kcat, or java) the suite fails, it never skips.
  */
 import assert from "node:assert/strict";
-import { ROOT, runSensor, startPermissions, text } from "./_cli.ts";
+import { ROOT, runSensor, sensorCommand, text } from "./_cli.ts";
 import { freePort, KafkaBroker, SASL_USER } from "./_kafka_broker.ts";
 import { javaPartition } from "./_murmur2.ts";
 import { encodeAvroRecord } from "../src/sinks/kafka_avro.ts";
@@ -263,13 +263,8 @@ Deno.test({
         async () => {
           await broker.createTopic("outage", PARTITIONS);
           const pcap = await Deno.readFile(capture);
-          const sensor = new Deno.Command(Deno.execPath(), {
+          const sensor = sensorCommand({
             args: [
-              "run",
-              "--quiet",
-              `--config=${ROOT}deno.json`,
-              ...startPermissions(),
-              `${ROOT}main.ts`,
               "-pcap",
               "-",
               "-quiet",

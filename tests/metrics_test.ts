@@ -4,7 +4,7 @@
  * `promtool check metrics`.
  */
 import assert from "node:assert/strict";
-import { ROOT, runSensor, startPermissions, text } from "./_cli.ts";
+import { ROOT, runSensor, sensorCommand, text } from "./_cli.ts";
 import { startStatsd } from "./_statsd.ts";
 
 const TESTDATA = `${ROOT}testdata/`;
@@ -109,13 +109,8 @@ Deno.test("Prometheus /metrics while a replay runs passes promtool, and statsd s
     assert.equal((await new Deno.Command("mkfifo", { args: [fifo] }).output()).code, 0);
     const [part1, part2] = splitCapture(await Deno.readFile(`${TESTDATA}real/dnsperf.pcap`), 320);
     const port = freePort();
-    const child = new Deno.Command(Deno.execPath(), {
+    const child = sensorCommand({
       args: [
-        "run",
-        "--quiet",
-        `--config=${ROOT}deno.json`,
-        ...startPermissions(),
-        `${ROOT}main.ts`,
         "-pcap",
         fifo,
         "-quiet",

@@ -3,7 +3,7 @@
  * stderr and the exit status: determinism, standard input, damaged files, -quiet, and the flush on a signal.
  */
 import assert from "node:assert/strict";
-import { ROOT, runSensor, startPermissions, text } from "./_cli.ts";
+import { ROOT, runSensor, sensorCommand, startPermissions, text } from "./_cli.ts";
 
 const TESTDATA = `${ROOT}testdata/`;
 
@@ -64,13 +64,8 @@ Deno.test("-quiet writes no records but still reports the summary on stderr", as
 });
 
 Deno.test("SIGTERM while reading standard input flushes what the tables hold", async () => {
-  const command = new Deno.Command(Deno.execPath(), {
+  const command = sensorCommand({
     args: [
-      "run",
-      "--quiet",
-      `--config=${ROOT}deno.json`,
-      ...startPermissions(),
-      `${ROOT}main.ts`,
       "-pcap",
       "-",
       "-format",
