@@ -14,7 +14,7 @@
  */
 
 import { CapturedPacket } from "./captured_packet.ts";
-import { libc } from "./libc_ffi.ts";
+import { libc } from "../libc_ffi.ts";
 import type { LiveHandle } from "./_live_handle.ts";
 import { cString, type Libpcap, libpcap } from "./libpcap_ffi.ts";
 import { CaptureError, type PacketHandler } from "./packet.ts";

@@ -9,7 +9,7 @@
  */
 
 import { cString } from "./libpcap_ffi.ts";
-import { libc } from "./libc_ffi.ts";
+import { libc } from "../libc_ffi.ts";
 
 const AF_INET = 2;
 const SOCK_DGRAM = 2;

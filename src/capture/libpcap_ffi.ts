@@ -54,7 +54,7 @@ const SYMBOLS = {
   pcap_close: { parameters: ["pointer"], result: "void" },
 
   // Live capture (src/capture/live_source.ts). Every call below is synchronous and returns at once: the one wait,
-  // for the selectable fd, is a `poll` in src/capture/libc_ffi.ts run off the main thread.
+  // for the selectable fd, is a `poll` in src/libc_ffi.ts run off the main thread.
   // pcap_t *pcap_create(const char *source, char *errbuf)
   pcap_create: { parameters: ["buffer", "buffer"], result: "pointer" },
   // int pcap_set_snaplen(pcap_t *p, int snaplen)

@@ -31,7 +31,7 @@ import {
 } from "./_live_handle.ts";
 import { LinkState } from "./_link_state.ts";
 import { CaptureStatsDeltas, statsLine } from "./capture_stats.ts";
-import { libc, POLLFD_SIZE, POLLIN } from "./libc_ffi.ts";
+import { libc, POLLFD_SIZE, POLLIN } from "../libc_ffi.ts";
 import { linkTypeName } from "./link_types.ts";
 import { CaptureError, type ClockHandler, type PacketHandler, type PacketSource } from "./packet.ts";
 
@@ -140,7 +140,7 @@ export class LiveSource implements PacketSource {
         pollView.setInt32(0, handle.fd, true);
         pollView.setInt16(4, POLLIN, true);
         pollView.setInt16(6, 0, true);
-        await libc().poll(pollfd, 1n, POLL_TIMEOUT_MS);
+        await libc().poll_wait(pollfd, 1n, POLL_TIMEOUT_MS);
       }
     } finally {
       turns.close();

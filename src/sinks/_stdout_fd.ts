@@ -11,24 +11,7 @@
  * @module
  */
 
-const SYMBOLS = {
-  // int fcntl(int fd, int cmd, ...): only F_GETFL, which takes no third argument
-  fcntl: { parameters: ["i32", "i32"], result: "i32" },
-  // int fstat(int fd, struct stat *statbuf)
-  fstat: { parameters: ["i32", "buffer"], result: "i32" },
-  // off_t lseek(int fd, off_t offset, int whence)
-  lseek: { parameters: ["i32", "i64", "i32"], result: "i64" },
-  // int ftruncate(int fd, off_t length)
-  ftruncate: { parameters: ["i32", "i64"], result: "i32" },
-  // ssize_t write(int fd, const void *buf, size_t count)
-  write: { parameters: ["i32", "buffer", "usize"], result: "isize" },
-  // int *__errno_location(void): glibc's errno of the calling thread
-  __errno_location: { parameters: [], result: "pointer" },
-  // int fcntl(int fd, int cmd, int arg): F_SETFL
-  fcntl_set: { name: "fcntl", parameters: ["i32", "i32", "i32"], result: "i32" },
-  // int poll(struct pollfd *fds, nfds_t nfds, int timeout)
-  poll: { parameters: ["buffer", "usize", "i32"], result: "i32" },
-} as const satisfies Deno.ForeignLibraryInterface;
+import { type Libc, libcOrNull } from "../libc_ffi.ts";
 
 const STDOUT = 1;
 const STDERR = 2;
@@ -47,17 +30,9 @@ const SEEK_CUR = 1;
 /** `struct stat` is 144 bytes on x86_64 and 128 on aarch64; `st_dev` and `st_ino` lead both (u64 each). */
 const STAT_SIZE = 256;
 
-let libc: Deno.DynamicLibrary<typeof SYMBOLS>["symbols"] | null | undefined;
-
-function open(): Deno.DynamicLibrary<typeof SYMBOLS>["symbols"] | null {
-  if (libc === undefined) {
-    try {
-      libc = Deno.build.os === "linux" ? Deno.dlopen("libc.so.6", SYMBOLS).symbols : null;
-    } catch {
-      libc = null;
-    }
-  }
-  return libc;
+/** libc on Linux (glibc's errno and `struct stat` layout are assumed below), else null. */
+function open(): Libc | null {
+  return Deno.build.os === "linux" ? libcOrNull() : null;
 }
 
 /** The access mode of a descriptor (0 read-only, 1 write-only, 2 read-write), or null when unknown. */
@@ -140,7 +115,7 @@ export function stdoutWriter(giveUp: (waitedMs: number) => string | null = () =>
       while (true) {
         const n = Number(lib.write(STDOUT, p, BigInt(p.length)));
         if (n >= 0) return n;
-        const errno = new Deno.UnsafePointerView(lib.__errno_location()!).getInt32();
+        const errno = new Deno.UnsafePointerView(lib.__errno_location!()!).getInt32();
         if (errno === EINTR) continue;
         if (errno === EAGAIN) {
           // A non-blocking pipe that is full (see stdoutPipeNonBlocking): wait for the reader a slice at a time.
