@@ -10,6 +10,7 @@
  */
 
 import { CaptureError } from "./capture/packet.ts";
+import { dlopenFirst } from "./dlopen_first.ts";
 
 /** glibc's soname on Linux, then the generic name (macOS resolves `libc.dylib` to libSystem). */
 const LIBRARY_NAMES = ["libc.so.6", "libc.dylib"];
@@ -58,16 +59,9 @@ let library: Deno.DynamicLibrary<typeof SYMBOLS> | null = null;
 /** The libc symbols, opening the library on first use. */
 export function libc(): Libc {
   if (library !== null) return library.symbols;
-  const failures: string[] = [];
-  for (const name of LIBRARY_NAMES) {
-    try {
-      library = Deno.dlopen(name, SYMBOLS);
-      return library.symbols;
-    } catch (error) {
-      failures.push(error instanceof Error ? error.message : String(error));
-    }
-  }
-  throw new CaptureError(`Cannot load the C library (tried ${LIBRARY_NAMES.join(", ")}): ${failures[0]}`);
+  const opened = dlopenFirst(LIBRARY_NAMES, SYMBOLS);
+  if (!("failure" in opened)) return (library = opened).symbols;
+  throw new CaptureError(`Cannot load the C library (tried ${LIBRARY_NAMES.join(", ")}): ${opened.failure}`);
 }
 
 /** The libc symbols, or null when the library cannot be opened (for callers that have a fallback). */

@@ -1,5 +1,5 @@
 /**
- * libpcap through Deno FFI: the only `Deno.dlopen` in the project. Every symbol is declared in one table with its C
+ * libpcap through Deno FFI: the one place libpcap is opened. Every symbol is declared in one table with its C
  * prototype; the library is opened on first use, so nothing here is loaded unless a feature needs libpcap (replay
  * does not, apart from a non-default `-bpf`).
  *
@@ -9,6 +9,7 @@
  */
 
 import { CaptureError } from "./packet.ts";
+import { dlopenFirst } from "../dlopen_first.ts";
 
 /**
  * Names tried in order: Debian/Ubuntu (libpcap0.8), RHEL/Fedora/Alpine (libpcap.so.1), the development symlink,
@@ -117,19 +118,12 @@ let library: Deno.DynamicLibrary<typeof SYMBOLS> | null = null;
 /** The libpcap symbols, opening the library on first use. Throws a CaptureError naming what to install. */
 export function libpcap(): Libpcap {
   if (library !== null) return library.symbols;
-  const failures: string[] = [];
-  for (const name of LIBRARY_NAMES) {
-    try {
-      library = Deno.dlopen(name, SYMBOLS);
-      return library.symbols;
-    } catch (error) {
-      failures.push(error instanceof Error ? error.message : String(error));
-    }
-  }
+  const opened = dlopenFirst(LIBRARY_NAMES, SYMBOLS);
+  if (!("failure" in opened)) return (library = opened).symbols;
   throw new CaptureError(
     `Cannot load libpcap (tried ${LIBRARY_NAMES.join(", ")}): install it (Debian/Ubuntu: apt install libpcap0.8; ` +
       "Fedora/RHEL: dnf install libpcap; Alpine: apk add libpcap; macOS ships it); " +
-      failures[0],
+      opened.failure,
   );
 }
 
