@@ -71,7 +71,8 @@ Deno.test("QueuedSink retries a failed batch with back-off and reports the outag
     onError: (_name, error) => reports.push(error === null ? null : String(error)),
   });
   sink.write(lines("a"));
-  await new Promise((resolve) => setTimeout(resolve, 120));
+  // Wait for three failed attempts, however slow the machine: two of them are retries.
+  while (transport.attempts < 3) await new Promise((resolve) => setTimeout(resolve, 5));
   transport.down = false;
   await sink.close();
   assertEquals(transport.sent, ["a"]);
