@@ -49,6 +49,28 @@ async function freeUdpPort(): Promise<number> {
 
 const DEVICES = ["null", "zero", "random", "urandom", "full", "tty"];
 
+/** Makes `<dir>/dev` with mount points for the device nodes Deno needs (and nothing else: no `/dev/log`). */
+export async function makePrivateDev(dir: string): Promise<void> {
+  await Deno.mkdir(`${dir}/dev`);
+  for (const name of DEVICES) await Deno.writeFile(`${dir}/dev/${name}`, new Uint8Array());
+}
+
+/** A command line running `args` in a private mount namespace where `<dir>/dev` (see makePrivateDev) is `/dev`. */
+export function withPrivateDev(dir: string, args: string[]): string[] {
+  const binds = DEVICES.map((name) => `mount --bind /dev/${name} ${dir}/dev/${name}`).join(" && ");
+  return [
+    "unshare",
+    "-m",
+    "--propagation",
+    "private",
+    "sh",
+    "-c",
+    `${binds} && mount --rbind ${dir}/dev /dev && exec "$@"`,
+    "sh",
+    ...args,
+  ];
+}
+
 /** `maxMessageSize`: rsyslog's limit (default here {@link RSYSLOG_MAX_MESSAGE}; `null` leaves rsyslog's own 8 KiB). */
 export async function startRsyslog(maxMessageSize: number | null = RSYSLOG_MAX_MESSAGE): Promise<Rsyslog> {
   const rsyslogd = "/usr/sbin/rsyslogd";
@@ -58,8 +80,7 @@ export async function startRsyslog(maxMessageSize: number | null = RSYSLOG_MAX_M
     throw new Error("rsyslogd is not installed: run scripts/install_test_deps.sh (Debian package rsyslog)");
   }
   const dir = await Deno.makeTempDir({ prefix: "rsyslog-" });
-  await Deno.mkdir(`${dir}/dev`);
-  for (const name of DEVICES) await Deno.writeFile(`${dir}/dev/${name}`, new Uint8Array());
+  await makePrivateDev(dir);
   await Deno.symlink("/proc/self/fd", `${dir}/dev/fd`);
   const out = `${dir}/received.log`;
   const udpPort = await freeUdpPort();
@@ -121,20 +142,7 @@ template(name="received" type="list") {
     out,
     udpPort,
     tcpPort,
-    inNamespace(args) {
-      const binds = DEVICES.map((name) => `mount --bind /dev/${name} ${dir}/dev/${name}`).join(" && ");
-      return [
-        "unshare",
-        "-m",
-        "--propagation",
-        "private",
-        "sh",
-        "-c",
-        `${binds} && mount --rbind ${dir}/dev /dev && exec "$@"`,
-        "sh",
-        ...args,
-      ];
-    },
+    inNamespace: (args) => withPrivateDev(dir, args),
     lines,
     signal: (signal) => child.kill(signal),
     async kill(restart) {

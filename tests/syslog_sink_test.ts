@@ -5,7 +5,7 @@
  */
 import assert from "node:assert/strict";
 import { ROOT, startPermissions, text } from "./_cli.ts";
-import { type Rsyslog, startRsyslog } from "./_rsyslog.ts";
+import { makePrivateDev, type Rsyslog, startRsyslog, withPrivateDev } from "./_rsyslog.ts";
 import { be16, message, rr } from "../src/dns/_test_builder.ts";
 import { udpFrame } from "../src/decode/_test_frames.ts";
 import { pcapFile } from "../src/capture/_test_captures.ts";
@@ -177,21 +177,13 @@ Deno.test("remote syslog to a server that is down: retried until -sink_timeout, 
 
 Deno.test("local syslog without a /dev/log is a runtime failure naming it, as in the original", async () => {
   const dir = Deno.makeTempDirSync();
-  Deno.mkdirSync(`${dir}/dev`);
-  const devices = ["null", "zero", "random", "urandom", "full", "tty"];
-  for (const name of devices) Deno.writeFileSync(`${dir}/dev/${name}`, new Uint8Array());
-  const binds = devices.map((name) => `mount --bind /dev/${name} ${dir}/dev/${name}`).join(" && ");
-  const result = await run([
-    "unshare",
-    "-m",
-    "--propagation",
-    "private",
-    "sh",
-    "-c",
-    `${binds} && mount --rbind ${dir}/dev /dev && exec "$@"`,
-    "sh",
-    ...sensorArgs(["-pcap", `${TESTDATA}gopassivedns/a.pcap`, "-syslog_facility", "user", "-syslog_priority", "info"]),
-  ]);
+  await makePrivateDev(dir);
+  const result = await run(
+    withPrivateDev(
+      dir,
+      sensorArgs(["-pcap", `${TESTDATA}gopassivedns/a.pcap`, "-syslog_facility", "user", "-syslog_priority", "info"]),
+    ),
+  );
   Deno.removeSync(dir, { recursive: true });
   assert.equal(result.code, 1, result.stderr);
   assert.match(result.stderr, /failed to connect to the local syslog daemon: \/dev\/log does not exist/);
