@@ -323,10 +323,8 @@ Deno.test("two SIGINTs during a long synchronous end-of-input flush end the sens
 Deno.test("-cpuprofile works under the replay task's own permission flags", async () => {
   const config = JSON.parse(await Deno.readTextFile(`${ROOT}deno.json`));
   const flags = (config.tasks.replay as string).split(/\s+/).filter((word) => word.startsWith("--allow-"));
-  const dir = await Deno.makeTempDir();
-  try {
-    const profile = `${dir}/run.cpuprofile`;
-    const out = await new Deno.Command(Deno.execPath(), {
+  const replayWithProfile = (profile: string) =>
+    new Deno.Command(Deno.execPath(), {
       args: [
         "run",
         "--quiet",
@@ -339,22 +337,14 @@ Deno.test("-cpuprofile works under the replay task's own permission flags", asyn
       ],
       env: { NO_COLOR: "1" },
     }).output();
+  const dir = await Deno.makeTempDir();
+  try {
+    const profile = `${dir}/run.cpuprofile`;
+    const out = await replayWithProfile(profile);
     assert.equal(out.code, 0, text(out.stderr));
     const parsed = JSON.parse(await Deno.readTextFile(profile));
     assert.equal(parsed.nodes[0].callFrame.functionName, "(root)");
-    const bad = await new Deno.Command(Deno.execPath(), {
-      args: [
-        "run",
-        "--quiet",
-        ...flags,
-        `${ROOT}main.ts`,
-        "-pcap",
-        `${TESTDATA}gopassivedns/a.pcap`,
-        "-cpuprofile",
-        `${dir}/no/such/dir/p`,
-      ],
-      env: { NO_COLOR: "1" },
-    }).output();
+    const bad = await replayWithProfile(`${dir}/no/such/dir/p`);
     assert.equal(bad.code, 1);
     assert.match(text(bad.stderr), /Cannot profile to .*no\/such\/dir\/p \(-cpuprofile\)/);
     assert.doesNotMatch(text(bad.stderr), STACK_FRAME);
