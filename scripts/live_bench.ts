@@ -1,6 +1,6 @@
 /**
- * `deno task bench:live [--pairs 200000] [--rates 50000,100000,200000,300000,400000] [--buffer-size 32]
- * [--no-tcpdump] [--no-drain]` (as root)
+ * `deno task bench:live [--pairs 200000] [--rates 50000,100000,200000,300000,400000] [--numprocs 1,2]
+ * [--buffer-size 32] [--no-tcpdump] [--no-drain]` (as root)
  *
  * Live capture under load: deterministic DNS traffic (scripts/gen_dns_pcap.py, seeded) is sent with
  * `tcpreplay --pps R` onto a veth pair between two network namespaces made for the run, denopassivedns captures on
@@ -9,7 +9,10 @@
  * generator's prediction, and the CPU time the sensor used. `tcpdump -w /dev/null` is measured the same way at each
  * rate, once, as the ceiling of the machine at that minute. A last run measures the sensor's own rate whatever the
  * sender reaches: the sensor is stopped while the whole file is sent into a 1024 MiB ring, then continued
- * (`--no-drain` skips it). Figures only: nothing here asserts a rate.
+ * (`--no-drain` skips it). Every sensor run is made once per `-numprocs` value, and the last lines give, per value,
+ * the highest rate sent with zero kernel drops and exact records. gopassivedns is run at the same rates when
+ * scripts/peers/build_peers.sh could build it (bench-out/peers/gopassivedns); otherwise a SKIP line says so.
+ * Figures only: nothing here asserts a rate.
  */
 import { parseArgs } from "node:util";
 
@@ -23,6 +26,7 @@ const { values } = parseArgs({
   options: {
     pairs: { type: "string", default: "200000" },
     rates: { type: "string", default: "50000,100000,200000,300000,400000" },
+    numprocs: { type: "string", default: "1,2" },
     "buffer-size": { type: "string", default: "32" },
     "no-tcpdump": { type: "boolean", default: false },
     "no-drain": { type: "boolean", default: false },
@@ -218,13 +222,12 @@ const rows: string[] = [];
  * The sensor's own rate, whatever tcpreplay can send: the sensor is stopped (SIGSTOP) while the whole file is sent
  * into a 1024 MiB ring, then continued; its rate is the packets over the time from SIGCONT to its last record.
  */
-async function drainRun(): Promise<string> {
+async function drainRun(numprocs: number): Promise<string> {
   await Deno.writeTextFile(RECORDS, "");
   const sensor = await startCapture(link.captureNs, [
     "bash",
     "-c",
-    `exec ${Deno.execPath()} run ${PERMISSIONS.join(" ")} ${ROOT}main.ts -dev ${link.captureIf} ` +
-    `-buffer_size 1024 -statsd_interval 3600 > ${RECORDS}`,
+    `exec ${sensorCommand(numprocs, 1024)} > ${RECORDS}`,
   ], /Capturing on/);
   sensor.signal("SIGSTOP");
   const sent = await replay(link.sendNs, link.sendIf, pcap, 0);
@@ -234,37 +237,65 @@ async function drainRun(): Promise<string> {
   const summary = await sensor.finish();
   const records = await lineCount(RECORDS);
   const note = records === expected ? "exact" : `${records - expected}`;
-  return `| denopassivedns, ring drain (1024 MiB) | – | ${sent.packets} | ${Math.round(sent.pps)} | ${
-    counter(summary, "pcap_received")
-  } | ${counter(summary, "pcap_dropped")} | ${records} / ${expected} (${note}) | ${
+  return `| denopassivedns -numprocs ${numprocs}, ring drain (1024 MiB) | – | ${sent.packets} | ${
+    Math.round(sent.pps)
+  } | ${counter(summary, "pcap_received")} | ${
+    counter(summary, "pcap_dropped")
+  } | ${records} / ${expected} (${note}) | ${
     Math.round(sent.packets / seconds)
   } packets/s from SIGCONT to the last record |`;
 }
 
+function sensorCommand(numprocs: number, bufferMiB: number): string {
+  return `${Deno.execPath()} run ${PERMISSIONS.join(" ")} ${ROOT}main.ts -dev ${link.captureIf} ` +
+    `-numprocs ${numprocs} -buffer_size ${bufferMiB} -statsd_interval 3600`;
+}
+
+const numprocsValues = values.numprocs.split(",").map(Number);
+/** Per -numprocs value (and "gopassivedns"): the highest rate sent with no kernel drop and exact records. */
+const clean = new Map<string, number>();
+const GOPASSIVEDNS = `${OUT}peers/gopassivedns`;
+const hasGopassivedns = await isFile(GOPASSIVEDNS);
+if (!hasGopassivedns) console.error(`SKIP gopassivedns: ${GOPASSIVEDNS} not built (scripts/peers/build_peers.sh)`);
+
+/** One capture run at `rate`: a table row, and whether nothing was dropped or lost. */
+async function rateRun(label: string, command: string, ready: RegExp, rate: number): Promise<boolean> {
+  await Deno.writeTextFile(RECORDS, "");
+  const sensor = await startCapture(link.captureNs, ["bash", "-c", `exec ${command} > ${RECORDS}`], ready);
+  const cpuBefore = await sensor.cpuSeconds();
+  const sent = await replay(link.sendNs, link.sendIf, pcap, rate);
+  await settled(RECORDS, 1500);
+  const cpu = await sensor.cpuSeconds() - cpuBefore;
+  const summary = await sensor.finish();
+  const records = await lineCount(RECORDS);
+  const note = records === expected ? "exact" : `${records - expected}`;
+  // gopassivedns prints no libpcap statistics: its row shows records only.
+  const received = label.startsWith("gopassivedns") ? "–" : String(counter(summary, "pcap_received"));
+  const dropped = label.startsWith("gopassivedns") ? 0 : counter(summary, "pcap_dropped");
+  rows.push(
+    `| ${label} | ${rate} | ${sent.packets} | ${Math.round(sent.pps)} | ${received} | ${
+      label.startsWith("gopassivedns") ? "–" : dropped
+    } | ${records} / ${expected} (${note}) | ${cpu.toFixed(2)} s (${
+      (cpu / sent.packets * 1e6).toFixed(1)
+    } µs/packet) |`,
+  );
+  console.error(rows.at(-1));
+  return dropped === 0 && records === expected;
+}
+
 try {
   for (const rate of values.rates.split(",").map(Number)) {
-    await Deno.writeTextFile(RECORDS, "");
-    const sensor = await startCapture(link.captureNs, [
-      "bash",
-      "-c",
-      `exec ${Deno.execPath()} run ${PERMISSIONS.join(" ")} ${ROOT}main.ts -dev ${link.captureIf} ` +
-      `-buffer_size ${values["buffer-size"]} -statsd_interval 3600 > ${RECORDS}`,
-    ], /Capturing on/);
-    const cpuBefore = await sensor.cpuSeconds();
-    const sent = await replay(link.sendNs, link.sendIf, pcap, rate);
-    await settled(RECORDS, 1500);
-    const cpu = await sensor.cpuSeconds() - cpuBefore;
-    const summary = await sensor.finish();
-    const records = await lineCount(RECORDS);
-    const note = records === expected ? "exact" : `${records - expected}`;
-    rows.push(
-      `| denopassivedns | ${rate} | ${sent.packets} | ${Math.round(sent.pps)} | ${
-        counter(summary, "pcap_received")
-      } | ${counter(summary, "pcap_dropped")} | ${records} / ${expected} (${note}) | ${cpu.toFixed(2)} s (${
-        (cpu / sent.packets * 1e6).toFixed(1)
-      } µs/packet) |`,
-    );
-    console.error(rows.at(-1));
+    for (const numprocs of numprocsValues) {
+      const label = `denopassivedns -numprocs ${numprocs}`;
+      const command = sensorCommand(numprocs, Number(values["buffer-size"]));
+      if (await rateRun(label, command, /Capturing on/, rate)) clean.set(label, Math.max(clean.get(label) ?? 0, rate));
+    }
+    if (hasGopassivedns) {
+      const label = "gopassivedns";
+      // It logs nothing when it starts: give libpcap a second to open before sending.
+      const command = `bash -c '(sleep 1; echo started >&2) & exec ${GOPASSIVEDNS} -dev ${link.captureIf}'`;
+      if (await rateRun(label, command, /started/, rate)) clean.set(label, Math.max(clean.get(label) ?? 0, rate));
+    }
     if (!values["no-tcpdump"]) {
       const tcpdump = await startCapture(link.captureNs, [
         "tcpdump",
@@ -289,7 +320,7 @@ try {
       console.error(rows.at(-1));
     }
   }
-  if (!values["no-drain"]) rows.push(await drainRun());
+  if (!values["no-drain"]) { for (const numprocs of numprocsValues) rows.push(await drainRun(numprocs)); }
 } finally {
   await link.close();
   await Deno.remove(RECORDS).catch(() => {});
@@ -303,3 +334,7 @@ console.log(
 );
 console.log("| --- | --: | --: | --: | --: | --: | --: | --: |");
 for (const row of rows) console.log(row);
+console.log("");
+for (const [label, rate] of clean) {
+  console.log(`${label}: highest rate with zero drops and exact records ${rate} packets/s`);
+}
