@@ -1,22 +1,19 @@
 import type { Packet, PacketSource } from "./capture/packet.ts";
-import { Correlator, type CorrelatorOptions } from "./correlate/correlator.ts";
-import type { Transaction } from "./correlate/transaction.ts";
+import type { CorrelatorOptions } from "./correlate/correlator.ts";
+import { WirePairing } from "./correlate/wire_pairing.ts";
 import { type DecoderOptions, PacketDecoder } from "./decode/mod.ts";
-import type { WireDatagram } from "./decode/wire_datagram.ts";
-import { DecodeError } from "./decode_error.ts";
-import { decodeMessage } from "./dns/mod.ts";
-import { countDecodeError, type Counters, newCounters } from "./metrics/counters.ts";
-import { GopassivednsFastPath } from "./record/gopassivedns_fast_path.ts";
+import { type Counters, newCounters } from "./metrics/counters.ts";
+import { GopassivednsWriter } from "./record/gopassivedns_writer.ts";
 import { RecordBuffer } from "./record/record_buffer.ts";
-import { TransactionFormat } from "./record/transaction_format.ts";
+import { TransactionWriter } from "./record/transaction_writer.ts";
 import type { Sink } from "./sinks/sink.ts";
 
 export interface PipelineOptions {
   decoder: DecoderOptions;
   correlator: CorrelatorOptions;
   /**
-   * The record format: "gopassivedns" (default) runs from the wire through {@linkcode GopassivednsFastPath};
-   * "transaction" decodes whole messages and pairs them into transactions.
+   * The record format: "gopassivedns" (default, {@linkcode GopassivednsWriter}) or "transaction"
+   * ({@linkcode TransactionWriter}); both are written from the wire by one pairing engine ({@linkcode WirePairing}).
    */
   format: "gopassivedns" | "transaction";
   /** `-syslog_priority`, copied into every gopassivedns record. */
@@ -50,40 +47,23 @@ export class Pipeline {
   /** `counters.records` when the last batch went to the sink: the next batch holds the records written since. */
   #recordsHanded = 0;
   readonly #output = new RecordBuffer(OUTPUT_BATCH_BYTES + (OUTPUT_BATCH_BYTES >> 2));
-  /** The general path (`-format transaction`), null for the default format. */
-  readonly #correlator: Correlator | null = null;
-  readonly #format: TransactionFormat | null = null;
-  /** The default format's path, null for `-format transaction`. */
-  readonly #fastPath: GopassivednsFastPath | null = null;
+  /** Scan, pair and write: a WireDatagram in, record bytes and counts out. */
+  readonly #pairing: WirePairing;
   /** The source `run` reads (its own counts are added to the counters at `finish`). */
   #source: PacketSource | null = null;
   readonly #maxRecords: number;
 
   constructor(readonly options: PipelineOptions, readonly sink: Sink) {
     this.#maxRecords = options.maxRecords ?? Infinity;
-    if (options.format === "transaction") {
-      this.#format = new TransactionFormat(options.sensor);
-      this.#correlator = new Correlator(
-        options.correlator,
-        this.counters,
-        (t) => this.#onTransaction(t),
-        this.#maxRecords,
-      );
-      this.decoder = new PacketDecoder(options.decoder, this.counters, (d) => this.#onDatagram(d));
-    } else {
-      const fastPath = new GopassivednsFastPath(
-        options.correlator,
-        this.counters,
-        this.#output,
-        options.level,
-        this.#maxRecords,
-      );
-      this.#fastPath = fastPath;
-      this.decoder = new PacketDecoder(options.decoder, this.counters, (d) => {
-        fastPath.handle(d);
-        if (this.#output.used >= OUTPUT_BATCH_BYTES) this.#drain();
-      });
-    }
+    const writer = options.format === "transaction"
+      ? new TransactionWriter(this.counters, this.#output, options.sensor, this.#maxRecords)
+      : new GopassivednsWriter(this.counters, this.#output, options.level, this.#maxRecords);
+    const pairing = new WirePairing(options.correlator, this.counters, writer);
+    this.#pairing = pairing;
+    this.decoder = new PacketDecoder(options.decoder, this.counters, (d) => {
+      pairing.handle(d);
+      if (this.#output.used >= OUTPUT_BATCH_BYTES) this.#drain();
+    });
     const filter = options.filter ?? null;
     const decoder = this.decoder;
     const counters = this.counters;
@@ -95,7 +75,7 @@ export class Pipeline {
 
   /** Number of queries and responses waiting for their partner (for tests and metrics). */
   get pendingCount(): number {
-    return this.#correlator?.pendingCount ?? this.#fastPath!.pendingCount;
+    return this.#pairing.pendingCount;
   }
 
   /** The per-packet entry point, bound so it can be handed to a PacketSource. */
@@ -114,16 +94,14 @@ export class Pipeline {
   advanceClock(sec: number, nsec: number): void {
     this.decoder.advanceClock(sec);
     const nowMs = sec * 1000 + nsec / 1e6;
-    this.#correlator?.advanceClock(nowMs);
-    this.#fastPath?.advanceClock(nowMs);
+    this.#pairing.advanceClock(nowMs);
   }
 
   /** Deliver what the TCP streams and the correlation table still hold, then flush the sink. */
   async finish(): Promise<void> {
     this.counters.timestamps_clamped += this.#source?.timestampsClamped ?? 0;
     this.decoder.flush();
-    this.#correlator?.flush();
-    this.#fastPath?.flush();
+    this.#pairing.flush();
     await this.#flush();
   }
 
@@ -140,26 +118,5 @@ export class Pipeline {
     this.sink.write(output.records(), this.counters.records - this.#recordsHanded);
     this.#recordsHanded = this.counters.records;
     output.reset();
-  }
-
-  /** The general path: decode the whole message, then pair. */
-  #onDatagram(datagram: WireDatagram): void {
-    let message;
-    try {
-      message = decodeMessage(datagram.message, "full", this.#maxRecords);
-    } catch (error) {
-      if (!(error instanceof DecodeError)) throw error;
-      countDecodeError(this.counters, error.code);
-      return;
-    }
-    if (message.anomalies.length > 0) this.counters.dns_anomalies++;
-    const tunnels = datagram.tunnels;
-    if (tunnels !== undefined && tunnels.length > 0) this.#format!.noteTunnels(message, tunnels);
-    this.#correlator!.handle(datagram, message);
-  }
-
-  #onTransaction(transaction: Transaction): void {
-    this.counters.records += this.#format!.write(transaction, this.#output);
-    if (this.#output.used >= OUTPUT_BATCH_BYTES) this.#drain();
   }
 }

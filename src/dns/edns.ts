@@ -44,7 +44,7 @@ function decodeEcs(b: Uint8Array, start: number, end: number): Record<string, st
 }
 
 /** One option's decoded form, `undefined` when not decoded here, `null` when malformed. */
-function decodeOption(
+export function decodeOption(
   b: Uint8Array,
   code: number,
   start: number,

@@ -181,3 +181,35 @@ export function putElapsed(
   for (let i = 0; i < text.length; i++) d[u + i] = text.charCodeAt(i);
   return u + text.length;
 }
+
+/**
+ * {@linkcode rfc3339Nano} written into a buffer (the date and time cached per second), byte for byte the same:
+ * `before`, the time, `after`.
+ */
+export class Rfc3339Writer {
+  #sec = Number.NaN;
+  /** `YYYY-MM-DDTHH:MM:SS.` of `#sec`. */
+  #head = "";
+
+  /** `"…"` of the time, at `out[used]`; returns the new end. The caller reserves 64 bytes plus the year's. */
+  put(d: Uint8Array, u: number, tsSec: number, tsNsec: number): number {
+    if (!(tsNsec >>> 0 === tsNsec && tsNsec < 1e9)) [tsSec, tsNsec] = normalize(tsSec, tsNsec);
+    if (tsSec !== this.#sec) {
+      this.#sec = tsSec;
+      const text = rfc3339Nano(tsSec, 0);
+      this.#head = text.slice(0, text.length - 10);
+    }
+    const head = this.#head;
+    d[u++] = 0x22;
+    for (let i = 0; i < head.length; i++) d[u++] = head.charCodeAt(i);
+    let n = tsNsec;
+    for (let i = 8; i >= 0; i--) {
+      d[u + i] = 0x30 + (n % 10);
+      n = (n / 10) | 0;
+    }
+    u += 9;
+    d[u++] = 0x5a; // Z
+    d[u++] = 0x22;
+    return u;
+  }
+}

@@ -1,0 +1,88 @@
+import { NO_TUNNELS, type Tunnel } from "../decode/tunnels.ts";
+import { NO_VLANS } from "../decode/wire_datagram.ts";
+
+/**
+ * What one held leg costs the default format besides its bytes (a held query's name, a held response's message),
+ * counted against `-max_pending_bytes`: the lean columns (33 bytes), the pending table's row, bucket and value
+ * (68 bytes) and the held-bytes links (16 bytes), rounded up.
+ */
+export const HELD_SLOT_BYTES = 128;
+
+/**
+ * What one held leg costs the transaction format besides its message's bytes: the lean columns and the frame
+ * columns (about 57 bytes and two references), the pending table's row, bucket and value slot (68 bytes), the
+ * held-bytes links (16 bytes), and twice that for the tables' room to grow, rounded up.
+ */
+export const HELD_WHOLE_SLOT_BYTES = 256;
+
+/**
+ * The pairing engine's held legs, one column per field, indexed by the pending table's slot: a query or, rarely, a
+ * response whose query has not been seen yet. The lean columns (kind, time, frame length, first question) always;
+ * the frame columns (retransmit and duplicate counts, interface, VLANs, tunnels) only when the writer keeps whole
+ * legs (`whole`), so the default format's memory stays what it needs. The held bytes (a query's name or whole
+ * message, a response's message) are in a HeldBytes buffer. A held leg is no JavaScript object at all: a flood of
+ * 100 000 held legs leaves no garbage for the collector to trace. Columns grow with the pending table and are
+ * never shrunk; each slot is overwritten when the table reuses it.
+ */
+export class HeldLegs {
+  /** Slots the columns have room for. */
+  slots = 0;
+  /** 1 for a held query, 0 for a held response. */
+  isQuery = new Uint8Array(0);
+  tsSec = new Float64Array(0);
+  tsNsec = new Float64Array(0);
+  wireLen = new Float64Array(0);
+  /** A held query's first question, when only its name is held (not `whole`). */
+  rd = new Uint8Array(0);
+  hasQuestion = new Uint8Array(0);
+  qtype = new Uint16Array(0);
+  qclass = new Uint16Array(0);
+  nameLength = new Int16Array(0);
+  /** The frame columns (`whole` only). */
+  retransmits = new Int32Array(0);
+  duplicateResponses = new Int32Array(0);
+  interfaceId = new Int32Array(0);
+  /** VLAN tags of the held leg's frame (the shared empty list when untagged). */
+  vlans: number[][] = [];
+  /** Encapsulations of the held leg's message (the shared empty list when none). */
+  tunnels: (readonly Tunnel[])[] = [];
+
+  constructor(readonly whole: boolean) {}
+
+  /** Make room for `slots` slots, keeping what is held. */
+  grow(slots: number): void {
+    this.isQuery = grown(this.isQuery, new Uint8Array(slots));
+    this.tsSec = grown(this.tsSec, new Float64Array(slots));
+    this.tsNsec = grown(this.tsNsec, new Float64Array(slots));
+    this.wireLen = grown(this.wireLen, new Float64Array(slots));
+    if (this.whole) {
+      this.retransmits = grown(this.retransmits, new Int32Array(slots));
+      this.duplicateResponses = grown(this.duplicateResponses, new Int32Array(slots));
+      this.interfaceId = grown(this.interfaceId, new Int32Array(slots));
+      const oldSlots = this.vlans.length;
+      this.vlans.length = slots;
+      this.vlans.fill(NO_VLANS, oldSlots);
+      this.tunnels.length = slots;
+      this.tunnels.fill(NO_TUNNELS, oldSlots);
+    } else {
+      this.rd = grown(this.rd, new Uint8Array(slots));
+      this.hasQuestion = grown(this.hasQuestion, new Uint8Array(slots));
+      this.qtype = grown(this.qtype, new Uint16Array(slots));
+      this.qclass = grown(this.qclass, new Uint16Array(slots));
+      this.nameLength = grown(this.nameLength, new Int16Array(slots));
+    }
+    this.slots = slots;
+  }
+
+  /** Forget the references `slot` holds (its VLAN and tunnel lists), so they can be collected. */
+  clearReferences(slot: number): void {
+    if (!this.whole) return;
+    this.vlans[slot] = NO_VLANS;
+    this.tunnels[slot] = NO_TUNNELS;
+  }
+}
+
+function grown<T extends Uint8Array | Uint16Array | Int16Array | Int32Array | Float64Array>(old: T, next: T): T {
+  next.set(old);
+  return next;
+}

@@ -1,0 +1,231 @@
+import { NO_TUNNELS } from "../decode/tunnels.ts";
+import { NO_VLANS, pointAtMessage, type WireDatagram } from "../decode/wire_datagram.ts";
+import { parseAddressText } from "../decode/ip_text.ts";
+import { MessageReader } from "../dns/_reader.ts";
+import { scanQuestion, WireQuestion } from "../dns/wire_scan.ts";
+import type { Counters } from "../metrics/counters.ts";
+import type { CorrelatorOptions } from "./correlator.ts";
+import { HeldBytes } from "./held_bytes.ts";
+import { HeldLegs } from "./held_legs.ts";
+import { type LegView, Lookup, type LookupReason, type LookupWriter } from "./lookup.ts";
+import { keyAddress, keyClientPort, keyId, keyServerPort, keyTransport, LookupKey } from "./lookup_key.ts";
+import { PendingTable } from "./pending_table.ts";
+import { RecentPairs } from "./recent_pairs.ts";
+
+const QR_BIT = 0x8000; // RFC 1035 §4.1.1
+const RD_BIT = 0x0100; // RFC 1035 §4.1.1
+/** Initial slot storage; grows with the pending table. */
+const INITIAL_SLOTS = 4096;
+
+/**
+ * The pairing engine's tables and the lookups it fills for its writer (src/correlate/wire_pairing.ts has the rules):
+ * the pending table, the held legs' columns and bytes, the recent pairings, and how a {@linkcode Lookup} is filled
+ * from the message being handled and from a held slot.
+ */
+export class PairingState {
+  readonly pending: PendingTable<undefined>;
+  readonly held: HeldLegs;
+  /** Per pending slot: a held query's wire name (or whole message), a held response's message. */
+  readonly heldBytes: HeldBytes;
+  readonly recent: RecentPairs;
+  /** The key of the message being handled, and of a held entry being written. */
+  readonly key = new LookupKey();
+  readonly #heldKey = new LookupKey();
+  /** The message being handled, scanned to the end of its question section. */
+  readonly reader = new MessageReader();
+  readonly question = new WireQuestion();
+  /** A held message, re-scanned from its copy when a message meets it or it is written. */
+  readonly #heldReader = new MessageReader();
+  readonly #heldQuestion = new WireQuestion();
+  /** A held query of which only the first question is kept, as a scanned question. */
+  readonly #nameQuestion = new WireQuestion();
+  /** The datagram's 16-byte addresses (borrowed from the decoder for one `handle` call, or parsed into own ones). */
+  #src: Uint8Array = new Uint8Array(16);
+  #dst: Uint8Array = new Uint8Array(16);
+  readonly #parsedSrc = new Uint8Array(16);
+  readonly #parsedDst = new Uint8Array(16);
+  /** A held entry's addresses, from its key. */
+  readonly #heldClient = new Uint8Array(16);
+  readonly #heldServer = new Uint8Array(16);
+  readonly lookup = new Lookup();
+  nextSweepMs = -1;
+
+  constructor(readonly options: CorrelatorOptions, readonly counters: Counters, readonly writer: LookupWriter) {
+    this.pending = new PendingTable<undefined>(options.maxPending);
+    this.heldBytes = new HeldBytes(options.maxPendingBytes);
+    this.recent = new RecentPairs(options.maxRecent);
+    this.held = new HeldLegs(writer.holdsWholeQuery);
+    this.held.grow(Math.min(options.maxPending, INITIAL_SLOTS));
+  }
+
+  /** Number of pending entries (for tests and metrics). */
+  get pendingCount(): number {
+    return this.pending.size;
+  }
+
+  /** Point the reader at the datagram's message and take its addresses (in place: no view per message). */
+  pointAt(d: WireDatagram): void {
+    pointAtMessage(d, this.reader);
+    if (d.srcAddress !== undefined && d.dstAddress !== undefined) {
+      this.#src = d.srcAddress;
+      this.#dst = d.dstAddress;
+    } else { // a datagram built without address bytes (tests)
+      parseAddressText(d.srcIp, this.#parsedSrc);
+      parseAddressText(d.dstIp, this.#parsedDst);
+      this.#src = this.#parsedSrc;
+      this.#dst = this.#parsedDst;
+    }
+  }
+
+  setKey(d: WireDatagram, isResponse: boolean): void {
+    const id = this.question.id;
+    if (isResponse) this.key.set(d.transport, this.#dst, d.dstPort, this.#src, d.srcPort, id);
+    else this.key.set(d.transport, this.#src, d.srcPort, this.#dst, d.dstPort, id);
+  }
+
+  /** Point the held reader and question at the message held in `slot` (it passed once: the scan cannot throw). */
+  scanHeld(slot: number): WireQuestion {
+    const bytes = this.heldBytes;
+    const start = bytes.start(slot);
+    this.#heldReader.resetRange(bytes.bytes, start, start + bytes.length(slot));
+    scanQuestion(this.#heldReader, this.#heldQuestion);
+    return this.#heldQuestion;
+  }
+
+  /** A lookup is complete: count it and remember it for duplicates. */
+  pair(nowMs: number): void {
+    this.counters.pairs++;
+    this.recent.remember(this.key, nowMs + this.options.duplicateWindowMs);
+  }
+
+  /** Take the entry in `slot` out of the tables (its bytes stay readable until the next put). */
+  remove(slot: number): void {
+    this.pending.remove(slot);
+    this.heldBytes.release(slot);
+    this.held.clearReferences(slot);
+  }
+
+  /** Write the lookup the held leg in `slot` and the message being handled complete. */
+  writeHeldWithCurrent(slot: number, d: WireDatagram): void {
+    const l = this.lookup;
+    const heldIsQuery = this.held.isQuery[slot] === 1;
+    l.status = "answered";
+    l.reason = "paired";
+    l.transport = d.transport;
+    l.client = heldIsQuery ? this.#dst : this.#src;
+    l.server = heldIsQuery ? this.#src : this.#dst;
+    l.clientPort = heldIsQuery ? d.dstPort : d.srcPort;
+    l.serverPort = heldIsQuery ? d.srcPort : d.dstPort;
+    l.id = this.question.id;
+    this.#counts(slot);
+    this.#heldLeg(heldIsQuery ? l.query : l.response, slot);
+    this.#currentLeg(heldIsQuery ? l.response : l.query, d);
+    this.counters.records += this.writer.write(l);
+  }
+
+  /** Give up on the held entry in `slot` (counted; written when the writer writes unpaired legs). */
+  giveUp(slot: number, reason: LookupReason): void {
+    const isQuery = this.held.isQuery[slot] === 1;
+    if (isQuery) this.counters.queries_unanswered++;
+    else this.counters.responses_orphan++;
+    if (!this.writer.writesUnpaired) return;
+    const l = this.lookup;
+    const key = this.#heldKey;
+    this.pending.keyOf(slot, key);
+    keyAddress(key, 0, this.#heldClient);
+    keyAddress(key, 1, this.#heldServer);
+    this.#unpaired(isQuery, reason, keyTransport(key), keyClientPort(key), keyServerPort(key), keyId(key));
+    l.client = this.#heldClient;
+    l.server = this.#heldServer;
+    this.#counts(slot);
+    this.#heldLeg(isQuery ? l.query : l.response, slot);
+    this.counters.records += this.writer.write(l);
+  }
+
+  /** Give up on the message being handled alone, never held (counted; written when the writer writes unpaired legs). */
+  giveUpCurrent(d: WireDatagram, reason: LookupReason): void {
+    const isQuery = (this.question.flags & QR_BIT) === 0;
+    if (isQuery) this.counters.queries_unanswered++;
+    else this.counters.responses_orphan++;
+    if (!this.writer.writesUnpaired) return;
+    const l = this.lookup;
+    this.#unpaired(
+      isQuery,
+      reason,
+      d.transport,
+      isQuery ? d.srcPort : d.dstPort,
+      isQuery ? d.dstPort : d.srcPort,
+      this.question.id,
+    );
+    l.client = isQuery ? this.#src : this.#dst;
+    l.server = isQuery ? this.#dst : this.#src;
+    l.retransmits = 0;
+    l.duplicateResponses = 0;
+    this.#currentLeg(isQuery ? l.query : l.response, d);
+    this.counters.records += this.writer.write(l);
+  }
+
+  #unpaired(
+    isQuery: boolean,
+    reason: LookupReason,
+    transport: "udp" | "tcp",
+    clientPort: number,
+    serverPort: number,
+    id: number,
+  ): void {
+    const l = this.lookup;
+    l.status = isQuery ? "unanswered" : "orphan_response";
+    l.reason = reason;
+    l.transport = transport;
+    l.clientPort = clientPort;
+    l.serverPort = serverPort;
+    l.id = id;
+    (isQuery ? l.response : l.query).present = false;
+  }
+
+  #counts(slot: number): void {
+    const held = this.held;
+    this.lookup.retransmits = held.whole ? held.retransmits[slot] : 0;
+    this.lookup.duplicateResponses = held.whole ? held.duplicateResponses[slot] : 0;
+  }
+
+  #currentLeg(leg: LegView, d: WireDatagram): void {
+    leg.present = true;
+    leg.current = true;
+    leg.reader = this.reader;
+    leg.question = this.question;
+    leg.tsSec = d.tsSec;
+    leg.tsNsec = d.tsNsec;
+    leg.wireLen = d.wireLen;
+    leg.interfaceId = d.interfaceId;
+    leg.vlans = d.vlans;
+    leg.tunnels = d.tunnels ?? NO_TUNNELS;
+  }
+
+  #heldLeg(leg: LegView, slot: number): void {
+    const held = this.held;
+    leg.present = true;
+    leg.current = false;
+    leg.tsSec = held.tsSec[slot];
+    leg.tsNsec = held.tsNsec[slot];
+    leg.wireLen = held.wireLen[slot];
+    leg.interfaceId = held.whole ? held.interfaceId[slot] : 0;
+    leg.vlans = held.whole ? held.vlans[slot] : NO_VLANS;
+    leg.tunnels = held.whole ? held.tunnels[slot] : NO_TUNNELS;
+    if (held.whole || held.isQuery[slot] === 0) {
+      leg.question = this.scanHeld(slot);
+      leg.reader = this.#heldReader;
+      return;
+    }
+    const q = this.#nameQuestion;
+    q.name = this.heldBytes.bytes;
+    q.nameStart = this.heldBytes.start(slot);
+    q.nameLength = held.nameLength[slot];
+    q.hasQuestion = held.hasQuestion[slot] === 1;
+    q.type = held.qtype[slot];
+    q.class = held.qclass[slot];
+    q.flags = held.rd[slot] === 1 ? RD_BIT : 0;
+    leg.question = q;
+    leg.reader = null;
+  }
+}

@@ -1,0 +1,159 @@
+/**
+ * One message of a transaction record, walked once from the wire by the rules of the general decoder
+ * (src/dns/decode_message.ts at depth "full", src/dns/record.ts `readSection`): its answer, authority and additional
+ * sections written as the record's JSON arrays, its OPT RR as the EDNS object, its anomalies in the order met, with
+ * no `DnsMessage` built. The parts are kept as ranges of one reused buffer until the record is assembled
+ * (src/record/transaction_writer.ts), since the record puts the rcode (which needs EDNS) before the sections and the
+ * EDNS object after them.
+ *
+ * @module
+ */
+
+import { type MessageReader, u16, u32 } from "../dns/_reader.ts";
+import { TYPE_OPT } from "../dns/rr_types.ts";
+import type { WireQuestion } from "../dns/wire_scan.ts";
+import { RecordBuffer } from "./record_buffer.ts";
+import { LegAnomalies } from "./transaction_anomalies.ts";
+import { writeEdns } from "./transaction_edns.ts";
+import { classJson, typeJson } from "./transaction_question.ts";
+import { writeMessageName, writeRdata } from "./wire_render.ts";
+
+/** RFC 1035 §4.1.3: TYPE, CLASS, TTL and RDLENGTH after the owner name. */
+const RR_FIXED = 10;
+const ANSWERS = 0;
+const AUTHORITIES = 1;
+const ADDITIONALS = 2;
+
+export class TransactionLeg {
+  /** Message length in bytes. */
+  size = 0;
+  /** The header's flags word. */
+  flags = 0;
+  /** Whether the message has an OPT RR (its object is `out[ednsStart, ednsEnd)`), and its extended RCODE bits. */
+  hasEdns = false;
+  extendedRcode = 0;
+  readonly anomalies: LegAnomalies = new LegAnomalies();
+  /** The sections' JSON arrays and the EDNS object, as ranges of `out`. */
+  readonly out: RecordBuffer = new RecordBuffer(1 << 12);
+  readonly sectionStart: Int32Array = new Int32Array(3);
+  readonly sectionEnd: Int32Array = new Int32Array(3);
+  ednsStart = 0;
+  ednsEnd = 0;
+  readonly #edns: RecordBuffer = new RecordBuffer(1 << 10);
+
+  constructor(readonly maxRecords: number = Infinity) {}
+
+  /** Walk the message `r` points at, scanned into `q` (its question section passed the scan). */
+  render(r: MessageReader, q: WireQuestion): void {
+    const b = r.bytes;
+    this.size = r.end - r.base;
+    this.flags = q.flags;
+    this.hasEdns = false;
+    this.extendedRcode = 0;
+    this.anomalies.clear();
+    this.out.reset();
+    this.#edns.reset();
+    let p = q.answersStart;
+    p = this.#section(r, ANSWERS, p, q.ancount);
+    if (p >= 0) p = this.#section(r, AUTHORITIES, p, u16(b, r.base + 8));
+    else this.#empty(AUTHORITIES);
+    if (p >= 0) p = this.#section(r, ADDITIONALS, p, u16(b, r.base + 10));
+    else this.#empty(ADDITIONALS);
+    if (p >= 0 && p < r.end) this.anomalies.add("trailing_bytes");
+    this.ednsStart = this.out.used;
+    if (this.hasEdns) this.out.raw(this.#edns.records());
+    this.ednsEnd = this.out.used;
+  }
+
+  #empty(section: number): void {
+    this.sectionStart[section] = this.out.used;
+    this.out.ascii("[]");
+    this.sectionEnd[section] = this.out.used;
+  }
+
+  /** Up to `count` RRs at `pos` as a JSON array; returns the offset after them, or -1 when decoding stopped early. */
+  #section(r: MessageReader, section: number, pos: number, count: number): number {
+    const out = this.out;
+    const b = r.bytes;
+    const end = r.end;
+    const anomalies = this.anomalies;
+    this.sectionStart[section] = out.used;
+    out.ascii("[");
+    let p = pos;
+    let written = 0;
+    for (let i = 0; i < count; i++) {
+      if (p === end) {
+        anomalies.add("count_mismatch");
+        p = -1;
+        break;
+      }
+      if (written === this.maxRecords) {
+        anomalies.add("too_many_records");
+        p = -1;
+        break;
+      }
+      const mark = out.used;
+      out.ascii(written === 0 ? '{"name":"' : ',{"name":"');
+      const ownerLength = writeMessageName(out, r, p, end);
+      if (ownerLength < 0) {
+        out.used = mark;
+        anomalies.add(r.errCode === "dns.truncated_name" ? "truncated_section" : "bad_name");
+        p = -1;
+        break;
+      }
+      p = r.next;
+      if (p + RR_FIXED > end) {
+        out.used = mark;
+        anomalies.add("truncated_section");
+        p = -1;
+        break;
+      }
+      const type = u16(b, p);
+      const klass = u16(b, p + 2);
+      const ttl = u32(b, p + 4);
+      const rdEnd = p + RR_FIXED + u16(b, p + 8);
+      p += RR_FIXED;
+      if (rdEnd > end) {
+        out.used = mark;
+        anomalies.add("truncated_section");
+        p = -1;
+        break;
+      }
+      if (type === TYPE_OPT) {
+        if (section === ADDITIONALS) {
+          out.used = mark;
+          this.#opt(b, ownerLength, klass, ttl, p, rdEnd);
+          p = rdEnd;
+          continue;
+        }
+        anomalies.add("opt_outside_additional");
+      }
+      out.ascii('","type":');
+      out.raw(typeJson(type));
+      out.ascii(',"class":');
+      out.raw(classJson(klass));
+      out.ascii(',"ttl":');
+      out.number(ttl);
+      out.ascii(',"data":');
+      if (!writeRdata(out, r, type, klass, p, rdEnd)) anomalies.add("bad_rdata");
+      out.ascii("}");
+      written++;
+      p = rdEnd;
+    }
+    out.ascii("]");
+    this.sectionEnd[section] = out.used;
+    return p;
+  }
+
+  /** The first OPT RR becomes the EDNS object (src/dns/edns.ts `readOpt`); a second one is only flagged. */
+  #opt(b: Uint8Array, ownerLength: number, udpSize: number, ttl: number, start: number, end: number): void {
+    if (this.hasEdns) {
+      this.anomalies.add("multiple_opt");
+      return;
+    }
+    if (ownerLength !== 0) this.anomalies.add("opt_not_root");
+    this.hasEdns = true;
+    this.extendedRcode = ttl >>> 24;
+    writeEdns(this.#edns, b, udpSize, ttl, start, end, this.anomalies);
+  }
+}
