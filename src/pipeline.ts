@@ -58,12 +58,12 @@ export class Pipeline {
     const writer = options.format === "transaction"
       ? new TransactionWriter(this.counters, this.#output, options.sensor, this.#maxRecords)
       : new GopassivednsWriter(this.counters, this.#output, options.level, this.#maxRecords);
-    const pairing = new WirePairing(options.correlator, this.counters, writer);
-    this.#pairing = pairing;
-    this.decoder = new PacketDecoder(options.decoder, this.counters, (d) => {
-      pairing.handle(d);
+    const drainFull = () => {
       if (this.#output.used >= OUTPUT_BATCH_BYTES) this.#drain();
-    });
+    };
+    const pairing = new WirePairing(options.correlator, this.counters, writer, drainFull);
+    this.#pairing = pairing;
+    this.decoder = new PacketDecoder(options.decoder, this.counters, (d) => pairing.handle(d));
     const filter = options.filter ?? null;
     const decoder = this.decoder;
     const counters = this.counters;

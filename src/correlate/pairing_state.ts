@@ -50,7 +50,16 @@ export class PairingState {
   readonly lookup = new Lookup();
   nextSweepMs = -1;
 
-  constructor(readonly options: CorrelatorOptions, readonly counters: Counters, readonly writer: LookupWriter) {
+  constructor(
+    readonly options: CorrelatorOptions,
+    readonly counters: Counters,
+    readonly writer: LookupWriter,
+    /**
+     * Called after every lookup written, so the caller can hand full output on: one message can complete many
+     * lookups (a sweep, the end of input), and a record buffer that only drains between messages would hold them all.
+     */
+    readonly afterWrite: () => void = () => {},
+  ) {
     this.pending = new PendingTable<undefined>(options.maxPending);
     this.heldBytes = new HeldBytes(options.maxPendingBytes);
     this.recent = new RecentPairs(options.maxRecent);
@@ -121,6 +130,7 @@ export class PairingState {
     this.#heldLeg(heldIsQuery ? l.query : l.response, slot);
     this.#currentLeg(heldIsQuery ? l.response : l.query, d);
     this.counters.records += this.writer.write(l);
+    this.afterWrite();
   }
 
   /** Give up on the held entry in `slot` (counted; written when the writer writes unpaired legs). */
@@ -140,6 +150,7 @@ export class PairingState {
     this.#counts(slot);
     this.#heldLeg(isQuery ? l.query : l.response, slot);
     this.counters.records += this.writer.write(l);
+    this.afterWrite();
   }
 
   /** Give up on the message being handled alone, never held (counted; written when the writer writes unpaired legs). */
@@ -163,6 +174,7 @@ export class PairingState {
     l.duplicateResponses = 0;
     this.#currentLeg(isQuery ? l.query : l.response, d);
     this.counters.records += this.writer.write(l);
+    this.afterWrite();
   }
 
   #unpaired(

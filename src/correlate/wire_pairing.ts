@@ -36,9 +36,6 @@ import { PairingState } from "./pairing_state.ts";
 const QR_BIT = 0x8000; // RFC 1035 §4.1.1
 
 export class WirePairing extends PairingState {
-  constructor(options: CorrelatorOptions, counters: Counters, writer: LookupWriter) {
-    super(options, counters, writer);
-  }
 
   /** One DNS message: scan, count, pair, and hand the writer what completes or gives up. */
   handle(d: WireDatagram): void {
