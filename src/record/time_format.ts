@@ -182,34 +182,35 @@ export function putElapsed(
   return u + text.length;
 }
 
+/** Most bytes {@linkcode Rfc3339Writer} writes: quotes, a year of up to seven characters, the rest fixed. */
+export const RFC3339_MAX = 2 + 7 + 26;
+
 /**
- * {@linkcode rfc3339Nano} written into a buffer (the date and time cached per second), byte for byte the same:
- * `before`, the time, `after`.
+ * {@linkcode rfc3339Nano} as a JSON string, written as words (src/record/_put.ts) with the date and time cached per
+ * second: byte for byte `JSON.stringify(rfc3339Nano(tsSec, tsNsec))`.
  */
 export class Rfc3339Writer {
   #sec = Number.NaN;
-  /** `YYYY-MM-DDTHH:MM:SS.` of `#sec`. */
-  #head = "";
+  /** `"YYYY-MM-DDTHH:MM:SS.` of `#sec`. */
+  #head: Constant = new Constant(new Uint8Array(0));
 
-  /** `"…"` of the time, at `out[used]`; returns the new end. The caller reserves 64 bytes plus the year's. */
-  put(d: Uint8Array, u: number, tsSec: number, tsNsec: number): number {
+  /** At `d[u]` (the caller reserved {@linkcode RFC3339_MAX}); returns the index after it. */
+  put(v: DataView, d: Uint8Array, u: number, tsSec: number, tsNsec: number): number {
     if (!(tsNsec >>> 0 === tsNsec && tsNsec < 1e9)) [tsSec, tsNsec] = normalize(tsSec, tsNsec);
     if (tsSec !== this.#sec) {
       this.#sec = tsSec;
       const text = rfc3339Nano(tsSec, 0);
-      this.#head = text.slice(0, text.length - 10);
+      this.#head = new Constant(encoder.encode('"' + text.slice(0, text.length - 10)));
     }
-    const head = this.#head;
-    d[u++] = 0x22;
-    for (let i = 0; i < head.length; i++) d[u++] = head.charCodeAt(i);
-    let n = tsNsec;
-    for (let i = 8; i >= 0; i--) {
-      d[u + i] = 0x30 + (n % 10);
-      n = (n / 10) | 0;
-    }
-    u += 9;
-    d[u++] = 0x5a; // Z
-    d[u++] = 0x22;
-    return u;
+    u = putConstant(v, d, u, this.#head);
+    const first = (tsNsec / 1e8) | 0;
+    const rest = tsNsec - first * 1e8;
+    const high = (rest / 1e4) | 0;
+    d[u] = 0x30 + first;
+    putFourDigits(v, u + 1, high);
+    putFourDigits(v, u + 5, rest - high * 1e4);
+    d[u + 9] = 0x5a; // Z
+    d[u + 10] = 0x22;
+    return u + 11;
   }
 }

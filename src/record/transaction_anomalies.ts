@@ -1,14 +1,15 @@
 import type { DnsAnomaly } from "../dns/anomalies.ts";
 
 /**
- * The anomalies of one message, in the order first met, each once (src/dns/anomalies.ts `addAnomaly`), kept without
- * an array per message: a message has a handful at most.
+ * The anomalies of one message, in the order first met, each once (src/dns/anomalies.ts `addAnomaly`), kept in one
+ * reused array: a message has a handful at most.
  */
 export class LegAnomalies {
   readonly #list: DnsAnomaly[] = [];
+  #count = 0;
 
   get count(): number {
-    return this.#list.length;
+    return this.#count;
   }
 
   at(i: number): DnsAnomaly {
@@ -16,10 +17,11 @@ export class LegAnomalies {
   }
 
   add(anomaly: DnsAnomaly): void {
-    if (!this.#list.includes(anomaly)) this.#list.push(anomaly);
+    for (let i = 0; i < this.#count; i++) if (this.#list[i] === anomaly) return;
+    this.#list[this.#count++] = anomaly;
   }
 
   clear(): void {
-    this.#list.length = 0;
+    this.#count = 0;
   }
 }

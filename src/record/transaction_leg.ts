@@ -15,7 +15,7 @@ import type { WireQuestion } from "../dns/wire_scan.ts";
 import { RecordBuffer } from "./record_buffer.ts";
 import { LegAnomalies } from "./transaction_anomalies.ts";
 import { writeEdns } from "./transaction_edns.ts";
-import { classJson, typeJson } from "./transaction_question.ts";
+import { RR_DATA, RR_FIRST, RR_NEXT, rrTypeClass } from "./transaction_parts.ts";
 import { writeMessageName, writeRdata } from "./wire_render.ts";
 
 /** RFC 1035 §4.1.3: TYPE, CLASS, TTL and RDLENGTH after the owner name. */
@@ -93,7 +93,7 @@ export class TransactionLeg {
         break;
       }
       const mark = out.used;
-      out.ascii(written === 0 ? '{"name":"' : ',{"name":"');
+      out.constant(written === 0 ? RR_FIRST : RR_NEXT);
       const ownerLength = writeMessageName(out, r, p, end);
       if (ownerLength < 0) {
         out.used = mark;
@@ -128,13 +128,9 @@ export class TransactionLeg {
         }
         anomalies.add("opt_outside_additional");
       }
-      out.ascii('","type":');
-      out.raw(typeJson(type));
-      out.ascii(',"class":');
-      out.raw(classJson(klass));
-      out.ascii(',"ttl":');
+      out.constant(rrTypeClass(type, klass));
       out.number(ttl);
-      out.ascii(',"data":');
+      out.constant(RR_DATA);
       if (!writeRdata(out, r, type, klass, p, rdEnd)) anomalies.add("bad_rdata");
       out.ascii("}");
       written++;

@@ -16,49 +16,52 @@
 import { HELD_WHOLE_SLOT_BYTES } from "../correlate/held_legs.ts";
 import type { LegView, Lookup, LookupWriter } from "../correlate/lookup.ts";
 import type { MessageReader } from "../dns/_reader.ts";
-import { opcodeName, rcodeName } from "../dns/registries.ts";
 import type { WireQuestion } from "../dns/wire_scan.ts";
 import type { Counters } from "../metrics/counters.ts";
 import { IP_TEXT_MAX, putIp16 } from "./ip_write.ts";
 import type { RecordBuffer } from "./record_buffer.ts";
-import { goElapsedNs, Rfc3339Writer } from "./time_format.ts";
+import { goElapsedNs, RFC3339_MAX, Rfc3339Writer } from "./time_format.ts";
 import { writeEncapsulation } from "./transaction_encapsulation.ts";
 import { TransactionLeg } from "./transaction_leg.ts";
-import { writeQuestion } from "./transaction_question.ts";
+import {
+  ADDITIONALS,
+  ANOMALIES,
+  anomalyPart,
+  ANSWERS,
+  AUTHORITIES,
+  CLIENT_PORT,
+  DUPLICATE_RESPONSES,
+  END,
+  ID,
+  NO_SECTIONS,
+  NULL,
+  opcodePart,
+  QUERY_EDNS,
+  QUERY_FLAGS_NULL,
+  QUERY_FRAME_BYTES,
+  QUERY_SIZE,
+  QUERY_TIME,
+  queryFlags,
+  QUESTION_NAME,
+  questionTail,
+  rcodeNamePart,
+  RecordHeads,
+  RESPONSE_EDNS,
+  RESPONSE_FLAGS_NULL,
+  RESPONSE_FRAME_BYTES,
+  RESPONSE_SIZE,
+  RESPONSE_TIME,
+  responseFlags,
+  RETRANSMITS,
+  RTT_NS,
+  SERVER_IP,
+  SERVER_PORT,
+  VLANS,
+} from "./transaction_parts.ts";
+import { writeWireName } from "./wire_render.ts";
 
 const RCODE_MASK = 0x000f; // RFC 1035 §4.1.1
 const OPCODE_SHIFT = 11; // RFC 1035 §4.1.1
-
-/** `{"qr":…,"cd":…}` per header flags word (its eight flag bits; the rest masked off), encoded when first met. */
-const FLAG_BITS = 0xfff0 & ~0x7800;
-const FLAGS_JSON = new Map<number, Uint8Array>();
-const encoder = new TextEncoder();
-
-function flagsJson(flags: number): Uint8Array {
-  const bits = flags & FLAG_BITS;
-  let json = FLAGS_JSON.get(bits);
-  if (json === undefined) {
-    const on = (bit: number) => (bits & bit) !== 0;
-    json = encoder.encode(JSON.stringify({
-      qr: on(0x8000),
-      aa: on(0x0400),
-      tc: on(0x0200),
-      rd: on(0x0100),
-      ra: on(0x0080),
-      z: on(0x0040),
-      ad: on(0x0020),
-      cd: on(0x0010),
-    }));
-    FLAGS_JSON.set(bits, json);
-  }
-  return json;
-}
-
-const STATUS = {
-  answered: encoder.encode('{"status":"answered","reason":'),
-  unanswered: encoder.encode('{"status":"unanswered","reason":'),
-  orphan_response: encoder.encode('{"status":"orphan_response","reason":'),
-};
 
 export class TransactionWriter implements LookupWriter {
   readonly holdsWholeQuery = true;
@@ -67,14 +70,14 @@ export class TransactionWriter implements LookupWriter {
   /** The message being handled, walked as it arrives; a held one, walked when its lookup is written. */
   readonly #arriving: TransactionLeg;
   readonly #held: TransactionLeg;
-  /** `"sensor":"…"` and what follows up to the protocol's value. */
-  readonly #sensorPart: Uint8Array;
+  /** The record's first keys, up to the client's address, for this sensor name. */
+  readonly #heads: RecordHeads;
   readonly #time = new Rfc3339Writer();
 
   constructor(readonly counters: Counters, readonly out: RecordBuffer, sensor: string, maxRecords: number = Infinity) {
     this.#arriving = new TransactionLeg(maxRecords);
     this.#held = new TransactionLeg(maxRecords);
-    this.#sensorPart = encoder.encode(',"sensor":' + JSON.stringify(sensor) + ',"protocol":');
+    this.#heads = new RecordHeads(JSON.stringify(sensor));
   }
 
   arrived(r: MessageReader, q: WireQuestion): void {
@@ -97,19 +100,16 @@ export class TransactionWriter implements LookupWriter {
     const q = this.#leg(l.query);
     const r = this.#leg(l.response);
     const first = q !== null ? l.query : l.response;
-    out.raw(STATUS[l.status]);
-    out.ascii('"' + l.reason + '"');
-    out.raw(this.#sensorPart);
-    out.ascii(l.transport === "tcp" ? '"tcp","client_ip":' : '"udp","client_ip":');
+    out.constant(this.#heads.get(l.status, l.reason, l.transport));
     this.#address(l.client);
-    out.ascii(',"client_port":');
+    out.constant(CLIENT_PORT);
     out.number(l.clientPort);
-    out.ascii(',"server_ip":');
+    out.constant(SERVER_IP);
     this.#address(l.server);
-    out.ascii(',"server_port":');
+    out.constant(SERVER_PORT);
     out.number(l.serverPort);
     if (first.vlans.length > 0) {
-      out.ascii(',"vlans":[');
+      out.constant(VLANS);
       for (let i = 0; i < first.vlans.length; i++) {
         if (i > 0) out.ascii(",");
         out.number(first.vlans[i]);
@@ -117,95 +117,88 @@ export class TransactionWriter implements LookupWriter {
       out.ascii("]");
     }
     if (first.tunnels.length > 0) writeEncapsulation(out, first.tunnels);
-    out.ascii(',"id":');
+    out.constant(ID);
     out.number(l.id);
-    out.ascii(',"opcode":');
-    out.jsonString(opcodeName((first.question.flags >> OPCODE_SHIFT) & 0xf));
-    out.ascii(',"question":');
-    const asked = q !== null && l.query.question.hasQuestion
-      ? l.query.question
-      : r !== null
-      ? l.response.question
-      : null;
-    writeQuestion(out, asked !== null && asked.hasQuestion ? asked : null);
-    out.ascii(',"query_time":');
+    out.constant(opcodePart((first.question.flags >> OPCODE_SHIFT) & 0xf));
+    const asked = q !== null && l.query.question.hasQuestion ? l.query.question : r !== null ? l.response.question : null;
+    if (asked !== null && asked.hasQuestion) {
+      out.constant(QUESTION_NAME);
+      writeWireName(out, asked.name, asked.nameStart, asked.nameLength);
+      out.constant(questionTail(asked.type, asked.class));
+    } else out.constant(NULL);
+    out.constant(QUERY_TIME);
     this.#timeOf(l.query);
-    out.ascii(',"response_time":');
+    out.constant(RESPONSE_TIME);
     this.#timeOf(l.response);
-    out.ascii(',"rtt_ns":');
-    if (q === null || r === null) out.ascii("null");
-    else out.ascii(String(goElapsedNs(l.query.tsSec, l.query.tsNsec, l.response.tsSec, l.response.tsNsec)));
-    out.ascii(',"query_size":');
-    this.#numberOrNull(q?.size);
-    out.ascii(',"response_size":');
-    this.#numberOrNull(r?.size);
-    out.ascii(',"query_frame_bytes":');
-    this.#numberOrNull(q === null ? undefined : l.query.wireLen);
-    out.ascii(',"response_frame_bytes":');
-    this.#numberOrNull(r === null ? undefined : l.response.wireLen);
-    out.ascii(',"query_flags":');
-    if (q === null) out.ascii("null");
-    else out.raw(flagsJson(q.flags));
-    out.ascii(',"response_flags":');
-    if (r === null) out.ascii("null");
-    else out.raw(flagsJson(r.flags));
-    out.ascii(',"rcode":');
-    if (r === null) out.ascii('null,"rcode_name":null');
+    out.constant(RTT_NS);
+    if (q === null || r === null) out.constant(NULL);
     else {
+      const ns = goElapsedNs(l.query.tsSec, l.query.tsNsec, l.response.tsSec, l.response.tsNsec);
+      if (typeof ns === "number") out.number(ns);
+      else out.ascii(String(ns));
+    }
+    out.constant(QUERY_SIZE);
+    this.#numberOrNull(q === null ? -1 : q.size);
+    out.constant(RESPONSE_SIZE);
+    this.#numberOrNull(r === null ? -1 : r.size);
+    out.constant(QUERY_FRAME_BYTES);
+    this.#numberOrNull(q === null ? -1 : l.query.wireLen);
+    out.constant(RESPONSE_FRAME_BYTES);
+    this.#numberOrNull(r === null ? -1 : l.response.wireLen);
+    out.constant(q === null ? QUERY_FLAGS_NULL : queryFlags(q.flags));
+    if (r === null) {
+      out.constant(RESPONSE_FLAGS_NULL);
+      out.constant(NO_SECTIONS);
+    } else {
+      out.constant(responseFlags(r.flags));
       const rcode = (r.flags & RCODE_MASK) | (r.extendedRcode << 4);
       out.number(rcode);
-      out.ascii(',"rcode_name":');
-      out.jsonString(rcodeName(rcode));
+      out.constant(rcodeNamePart(rcode));
+      const parts = r.out.bytes;
+      out.constant(ANSWERS);
+      out.raw(parts.subarray(r.sectionStart[0], r.sectionEnd[0]));
+      out.constant(AUTHORITIES);
+      out.raw(parts.subarray(r.sectionStart[1], r.sectionEnd[1]));
+      out.constant(ADDITIONALS);
+      out.raw(parts.subarray(r.sectionStart[2], r.sectionEnd[2]));
     }
-    out.ascii(',"answers":');
-    this.#section(r, 0);
-    out.ascii(',"authorities":');
-    this.#section(r, 1);
-    out.ascii(',"additionals":');
-    this.#section(r, 2);
-    out.ascii(',"query_edns":');
+    out.constant(QUERY_EDNS);
     this.#edns(q);
-    out.ascii(',"response_edns":');
+    out.constant(RESPONSE_EDNS);
     this.#edns(r);
-    out.ascii(',"retransmits":');
+    out.constant(RETRANSMITS);
     out.number(l.retransmits);
-    out.ascii(',"duplicate_responses":');
+    out.constant(DUPLICATE_RESPONSES);
     out.number(l.duplicateResponses);
-    out.ascii(',"anomalies":[');
+    out.constant(ANOMALIES);
     const more = this.#anomalies("query:", q, false);
     this.#anomalies("response:", r, more);
-    out.ascii("]}");
-    out.endLine();
+    out.constant(END);
     return 1;
   }
 
+  /** An address's text, without quotes (the parts around it carry them). */
   #address(address: Uint8Array): void {
     const out = this.out;
-    out.reserve(IP_TEXT_MAX + 2);
-    out.bytes[out.used] = 0x22;
-    out.used = putIp16(out.view, out.bytes, out.used + 1, address, 0);
-    out.bytes[out.used++] = 0x22;
+    out.reserve(IP_TEXT_MAX);
+    out.used = putIp16(out.view, out.bytes, out.used, address, 0);
   }
 
   #timeOf(leg: LegView): void {
     const out = this.out;
-    if (!leg.present) return out.ascii("null");
-    out.reserve(64);
-    out.used = this.#time.put(out.bytes, out.used, leg.tsSec, leg.tsNsec);
+    if (!leg.present) return out.constant(NULL);
+    out.reserve(RFC3339_MAX);
+    out.used = this.#time.put(out.view, out.bytes, out.used, leg.tsSec, leg.tsNsec);
   }
 
-  #numberOrNull(n: number | undefined): void {
-    if (n === undefined) this.out.ascii("null");
+  /** A size, or null for -1. */
+  #numberOrNull(n: number): void {
+    if (n < 0) this.out.constant(NULL);
     else this.out.number(n);
   }
 
-  #section(leg: TransactionLeg | null, section: number): void {
-    if (leg === null) return this.out.ascii("[]");
-    this.out.raw(leg.out.bytes.subarray(leg.sectionStart[section], leg.sectionEnd[section]));
-  }
-
   #edns(leg: TransactionLeg | null): void {
-    if (leg === null || !leg.hasEdns) return this.out.ascii("null");
+    if (leg === null || !leg.hasEdns) return this.out.constant(NULL);
     this.out.raw(leg.out.bytes.subarray(leg.ednsStart, leg.ednsEnd));
   }
 
@@ -214,8 +207,7 @@ export class TransactionWriter implements LookupWriter {
     if (leg === null) return more;
     const anomalies = leg.anomalies;
     for (let i = 0; i < anomalies.count; i++) {
-      this.out.ascii(more ? ',"' : '"');
-      this.out.ascii(side + anomalies.at(i) + '"');
+      this.out.constant(anomalyPart(side, anomalies.at(i), !more));
       more = true;
     }
     return more;

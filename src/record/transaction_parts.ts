@@ -1,0 +1,163 @@
+/**
+ * The constant parts of a transaction record, encoded once as {@linkcode Constant}s so the writers copy each run of
+ * keys and fixed values in one go (src/record/_put.ts): keys merged with their neighbours, and the parts that depend
+ * on a small value (status and reason, opcode, type and class, header flags, rcode) encoded on first use and kept.
+ * Every text here is what `JSON.stringify` writes for the same keys and values.
+ *
+ * @module
+ */
+
+import { opcodeName, rcodeName } from "../dns/registries.ts";
+import { Constant } from "./_put.ts";
+import { classJson, typeJson } from "./transaction_names.ts";
+
+const encoder = new TextEncoder();
+const constant = (text: string): Constant => new Constant(encoder.encode(text));
+const decoder = new TextDecoder();
+
+export const CLIENT_PORT: Constant = constant('","client_port":');
+export const SERVER_IP: Constant = constant(',"server_ip":"');
+export const SERVER_PORT: Constant = constant('","server_port":');
+export const VLANS: Constant = constant(',"vlans":[');
+export const ID: Constant = constant(',"id":');
+export const QUESTION_NAME: Constant = constant('{"name":');
+export const NULL: Constant = constant("null");
+export const QUERY_TIME: Constant = constant(',"query_time":');
+export const RESPONSE_TIME: Constant = constant(',"response_time":');
+export const RTT_NS: Constant = constant(',"rtt_ns":');
+export const QUERY_SIZE: Constant = constant(',"query_size":');
+export const RESPONSE_SIZE: Constant = constant(',"response_size":');
+export const QUERY_FRAME_BYTES: Constant = constant(',"query_frame_bytes":');
+export const RESPONSE_FRAME_BYTES: Constant = constant(',"response_frame_bytes":');
+export const QUERY_FLAGS_NULL: Constant = constant(',"query_flags":null');
+export const RESPONSE_FLAGS_NULL: Constant = constant(',"response_flags":null,"rcode":null,"rcode_name":null');
+export const ANSWERS: Constant = constant(',"answers":');
+export const NO_SECTIONS: Constant = constant(',"answers":[],"authorities":[],"additionals":[]');
+export const AUTHORITIES: Constant = constant(',"authorities":');
+export const ADDITIONALS: Constant = constant(',"additionals":');
+export const QUERY_EDNS: Constant = constant(',"query_edns":');
+export const RESPONSE_EDNS: Constant = constant(',"response_edns":');
+export const RETRANSMITS: Constant = constant(',"retransmits":');
+export const DUPLICATE_RESPONSES: Constant = constant(',"duplicate_responses":');
+export const ANOMALIES: Constant = constant(',"anomalies":[');
+export const END: Constant = constant("]}\n");
+/** An RR of a section: `{"name":"`, the owner, then {@linkcode rrTypeClass}, the TTL, `,"data":`. */
+export const RR_FIRST: Constant = constant('{"name":"');
+export const RR_NEXT: Constant = constant(',{"name":"');
+export const RR_DATA: Constant = constant(',"data":');
+
+/**
+ * `{"status":…,"reason":…,"sensor":…,"protocol":…,"client_ip":"` per status, reason and protocol, for one sensor
+ * name (its JSON string given).
+ */
+export class RecordHeads {
+  readonly #heads = new Map<string, Constant>();
+  constructor(readonly sensorJson: string) {}
+
+  get(status: string, reason: string, transport: string): Constant {
+    const key = status + reason + transport;
+    let head = this.#heads.get(key);
+    if (head === undefined) {
+      head = constant(
+        `{"status":"${status}","reason":"${reason}","sensor":${this.sensorJson},"protocol":"${transport}","client_ip":"`,
+      );
+      this.#heads.set(key, head);
+    }
+    return head;
+  }
+}
+
+const OPCODES: Constant[] = [];
+/** `,"opcode":"QUERY","question":` per opcode (four bits). */
+export function opcodePart(opcode: number): Constant {
+  return OPCODES[opcode] ??= constant(`,"opcode":${JSON.stringify(opcodeName(opcode))},"question":`);
+}
+
+const QUESTION_TAILS = new Map<number, Constant>();
+/** `,"type":"A","class":"IN"}`: the rest of a question after its name. */
+export function questionTail(type: number, klass: number): Constant {
+  const key = type * 0x10000 + klass;
+  let tail = QUESTION_TAILS.get(key);
+  if (tail === undefined) {
+    tail = constant(`,"type":${decoder.decode(typeJson(type))},"class":${decoder.decode(classJson(klass))}}`);
+    QUESTION_TAILS.set(key, tail);
+  }
+  return tail;
+}
+
+const RR_TAILS = new Map<number, Constant>();
+/** `","type":"A","class":"IN","ttl":`: what follows an RR's owner name up to its TTL. */
+export function rrTypeClass(type: number, klass: number): Constant {
+  const key = type * 0x10000 + klass;
+  let part = RR_TAILS.get(key);
+  if (part === undefined) {
+    part = constant(`","type":${decoder.decode(typeJson(type))},"class":${decoder.decode(classJson(klass))},"ttl":`);
+    RR_TAILS.set(key, part);
+  }
+  return part;
+}
+
+/** `{"qr":…,"cd":…}` per header flags word: its eight flag bits (opcode and rcode masked off). */
+const FLAG_BITS = 0x87f0;
+const FLAGS = new Map<number, string>();
+function flagsJson(flags: number): string {
+  const bits = flags & FLAG_BITS;
+  let json = FLAGS.get(bits);
+  if (json === undefined) {
+    const on = (bit: number) => (bits & bit) !== 0;
+    json = JSON.stringify({
+      qr: on(0x8000),
+      aa: on(0x0400),
+      tc: on(0x0200),
+      rd: on(0x0100),
+      ra: on(0x0080),
+      z: on(0x0040),
+      ad: on(0x0020),
+      cd: on(0x0010),
+    });
+    FLAGS.set(bits, json);
+  }
+  return json;
+}
+
+const QUERY_FLAGS = new Map<number, Constant>();
+/** `,"query_flags":{…}`. */
+export function queryFlags(flags: number): Constant {
+  const bits = flags & FLAG_BITS;
+  let part = QUERY_FLAGS.get(bits);
+  if (part === undefined) {
+    part = constant(`,"query_flags":${flagsJson(bits)}`);
+    QUERY_FLAGS.set(bits, part);
+  }
+  return part;
+}
+
+const RESPONSE_FLAGS = new Map<number, Constant>();
+/** `,"response_flags":{…},"rcode":`. */
+export function responseFlags(flags: number): Constant {
+  const bits = flags & FLAG_BITS;
+  let part = RESPONSE_FLAGS.get(bits);
+  if (part === undefined) {
+    part = constant(`,"response_flags":${flagsJson(bits)},"rcode":`);
+    RESPONSE_FLAGS.set(bits, part);
+  }
+  return part;
+}
+
+const RCODE_NAMES: Constant[] = [];
+/** `,"rcode_name":"NOERROR"` per rcode (12 bits with the EDNS extension). */
+export function rcodeNamePart(rcode: number): Constant {
+  return RCODE_NAMES[rcode] ??= constant(`,"rcode_name":${JSON.stringify(rcodeName(rcode))}`);
+}
+
+const ANOMALY_PARTS = new Map<string, Constant>();
+/** `"query:bad_rdata"` (after the first, with a comma before it). */
+export function anomalyPart(side: string, anomaly: string, first: boolean): Constant {
+  const key = (first ? "" : ",") + side + anomaly;
+  let part = ANOMALY_PARTS.get(key);
+  if (part === undefined) {
+    part = constant((first ? "" : ",") + JSON.stringify(side + anomaly));
+    ANOMALY_PARTS.set(key, part);
+  }
+  return part;
+}
