@@ -35,7 +35,6 @@ import { PairingState } from "./pairing_state.ts";
 const QR_BIT = 0x8000; // RFC 1035 §4.1.1
 
 export class WirePairing extends PairingState {
-
   /** One DNS message: scan, count, pair, and hand the writer what completes or gives up. */
   handle(d: WireDatagram): void {
     const r = this.reader;

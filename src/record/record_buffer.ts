@@ -9,7 +9,7 @@
  * @module
  */
 
-import { type Constant, NUMBER_MAX, putBytes, putConstant, putNumber, WORD_SLACK } from "./_put.ts";
+import { type Constant, NUMBER_MAX, putBytes, putConstant, putNumber, putNumberWords, WORD_SLACK } from "./_put.ts";
 
 const encoder = new TextEncoder();
 
@@ -119,6 +119,18 @@ export class RecordBuffer {
   number(n: number): void {
     if (this.used + NUMBER_MAX > this.bytes.length) this.reserve(NUMBER_MAX);
     this.used = putNumber(this.bytes, this.used, n);
+  }
+
+  /** {@linkcode number}, a uint32's digits written as words (src/record/_put.ts `putNumberWords`). */
+  numberWords(n: number): void {
+    this.reserve(NUMBER_MAX);
+    this.used = putNumberWords(this.view, this.bytes, this.used, n);
+  }
+
+  /** One ASCII byte (`[`, `]`, `,`). */
+  byte(x: number): void {
+    if (this.used + 1 + WORD_SLACK > this.bytes.length) this.reserve(1);
+    this.bytes[this.used++] = x;
   }
 
   /** `true` or `false`. */

@@ -9,6 +9,7 @@
 
 import { decodeOption } from "../dns/edns.ts";
 import { ednsOptionName } from "../dns/registries.ts";
+import { Constant } from "./_put.ts";
 import type { LegAnomalies } from "./transaction_anomalies.ts";
 import type { RecordBuffer } from "./record_buffer.ts";
 
@@ -17,16 +18,35 @@ const DO_BIT = 0x8000;
 const HEX = new TextEncoder().encode("0123456789abcdef");
 const encoder = new TextEncoder();
 
-/** `"key":` for each decoded field name, in the record's snake_case (a handful of names: cached). */
+/** `,"key":` for each decoded field name, in the record's snake_case (a handful of names: cached). */
 const FIELD_KEYS = new Map<string, string>();
 
 function fieldKey(name: string): string {
   let key = FIELD_KEYS.get(name);
   if (key === undefined) {
-    key = JSON.stringify(name.replace(/[A-Z]/g, (letter) => "_" + letter.toLowerCase())) + ":";
+    key = "," + JSON.stringify(name.replace(/[A-Z]/g, (letter) => "_" + letter.toLowerCase())) + ":";
     FIELD_KEYS.set(name, key);
   }
   return key;
+}
+
+const constant = (text: string): Constant => new Constant(encoder.encode(text));
+const VERSION = constant('{"version":');
+const UDP_SIZE = constant(',"udp_size":');
+const DO_TRUE = constant(',"do":true,"extended_rcode":');
+const DO_FALSE = constant(',"do":false,"extended_rcode":');
+const OPTIONS = constant(',"options":[');
+const OPTIONS_END = constant("]}");
+/** `{"code":N,"name":"MNEMONIC","data":"` per option code, encoded when first met. */
+const OPTION_HEADS = new Map<number, Constant>();
+
+function optionHead(code: number): Constant {
+  let head = OPTION_HEADS.get(code);
+  if (head === undefined) {
+    head = constant(`{"code":${code},"name":${JSON.stringify(ednsOptionName(code))},"data":"`);
+    OPTION_HEADS.set(code, head);
+  }
+  return head;
 }
 
 /**
@@ -42,13 +62,13 @@ export function writeEdns(
   end: number,
   anomalies: LegAnomalies,
 ): void {
-  out.ascii('{"version":');
-  out.number((ttl >>> 16) & 0xff);
-  out.ascii(',"udp_size":');
-  out.number(udpSize);
-  out.ascii((ttl & DO_BIT) !== 0 ? ',"do":true,"extended_rcode":' : ',"do":false,"extended_rcode":');
-  out.number(ttl >>> 24);
-  out.ascii(',"options":[');
+  out.constant(VERSION);
+  out.numberWords((ttl >>> 16) & 0xff);
+  out.constant(UDP_SIZE);
+  out.numberWords(udpSize);
+  out.constant((ttl & DO_BIT) !== 0 ? DO_TRUE : DO_FALSE);
+  out.numberWords(ttl >>> 24);
+  out.constant(OPTIONS);
   let p = start;
   let first = true;
   while (p < end) {
@@ -62,31 +82,26 @@ export function writeEdns(
       anomalies.add("bad_edns_option");
       break;
     }
-    out.ascii(first ? '{"code":' : ',{"code":');
+    if (!first) out.byte(0x2c); // ,
     first = false;
-    out.number(code);
-    out.ascii(',"name":');
-    out.jsonString(ednsOptionName(code));
-    out.ascii(',"data":"');
+    out.constant(optionHead(code));
     putHex(out, b, p + 4, dataEnd);
-    out.ascii('"');
+    out.byte(0x22); // "
     const decoded = decodeOption(b, code, p + 4, dataEnd);
     if (decoded === null) anomalies.add("bad_edns_option");
     else if (decoded !== undefined) {
       for (const [name, value] of Object.entries(decoded)) {
-        out.ascii(",");
         out.ascii(fieldKey(name));
         // Strings as JSON.stringify writes them (EDE's extra text is any UTF-8: raw, not \u-escaped).
         if (typeof value === "number") out.number(value);
         else out.raw(encoder.encode(JSON.stringify(value)));
       }
     }
-    out.ascii("}");
+    out.byte(0x7d); // }
     p = dataEnd;
   }
-  out.ascii("]}");
+  out.constant(OPTIONS_END);
 }
-
 function putHex(out: RecordBuffer, b: Uint8Array, start: number, end: number): void {
   out.reserve((end - start) * 2);
   const o = out.bytes;

@@ -15,7 +15,7 @@ import type { WireQuestion } from "../dns/wire_scan.ts";
 import { RecordBuffer } from "./record_buffer.ts";
 import { LegAnomalies } from "./transaction_anomalies.ts";
 import { writeEdns } from "./transaction_edns.ts";
-import { RR_DATA, RR_FIRST, RR_NEXT, rrTypeClass } from "./transaction_parts.ts";
+import { EMPTY_ARRAY, RR_DATA, RR_FIRST, RR_NEXT, rrTypeClass } from "./transaction_parts.ts";
 import { writeMessageName, writeRdata } from "./wire_render.ts";
 
 /** RFC 1035 §4.1.3: TYPE, CLASS, TTL and RDLENGTH after the owner name. */
@@ -67,7 +67,7 @@ export class TransactionLeg {
 
   #empty(section: number): void {
     this.sectionStart[section] = this.out.used;
-    this.out.ascii("[]");
+    this.out.constant(EMPTY_ARRAY);
     this.sectionEnd[section] = this.out.used;
   }
 
@@ -78,7 +78,7 @@ export class TransactionLeg {
     const end = r.end;
     const anomalies = this.anomalies;
     this.sectionStart[section] = out.used;
-    out.ascii("[");
+    out.byte(0x5b); // [
     let p = pos;
     let written = 0;
     for (let i = 0; i < count; i++) {
@@ -129,14 +129,14 @@ export class TransactionLeg {
         anomalies.add("opt_outside_additional");
       }
       out.constant(rrTypeClass(type, klass));
-      out.number(ttl);
+      out.numberWords(ttl);
       out.constant(RR_DATA);
       if (!writeRdata(out, r, type, klass, p, rdEnd)) anomalies.add("bad_rdata");
-      out.ascii("}");
+      out.byte(0x7d); // }
       written++;
       p = rdEnd;
     }
-    out.ascii("]");
+    out.byte(0x5d); // ]
     this.sectionEnd[section] = out.used;
     return p;
   }

@@ -7,6 +7,7 @@
  * @module
  */
 
+import type { LookupReason, LookupStatus } from "../correlate/lookup.ts";
 import { opcodeName, rcodeName } from "../dns/registries.ts";
 import { Constant } from "./_put.ts";
 import { classJson, typeJson } from "./transaction_names.ts";
@@ -41,6 +42,7 @@ export const RETRANSMITS: Constant = constant(',"retransmits":');
 export const DUPLICATE_RESPONSES: Constant = constant(',"duplicate_responses":');
 export const ANOMALIES: Constant = constant(',"anomalies":[');
 export const END: Constant = constant("]}\n");
+export const EMPTY_ARRAY: Constant = constant("[]");
 /** An RR of a section: `{"name":"`, the owner, then {@linkcode rrTypeClass}, the TTL, `,"data":`. */
 export const RR_FIRST: Constant = constant('{"name":"');
 export const RR_NEXT: Constant = constant(',{"name":"');
@@ -51,21 +53,26 @@ export const RR_DATA: Constant = constant(',"data":');
  * name (its JSON string given).
  */
 export class RecordHeads {
-  readonly #heads = new Map<string, Constant>();
+  /** Indexed by status, reason and protocol (see `get`). */
+  readonly #heads: Constant[] = [];
   constructor(readonly sensorJson: string) {}
 
-  get(status: string, reason: string, transport: string): Constant {
-    const key = status + reason + transport;
-    let head = this.#heads.get(key);
-    if (head === undefined) {
-      head = constant(
-        `{"status":"${status}","reason":"${reason}","sensor":${this.sensorJson},"protocol":"${transport}","client_ip":"`,
-      );
-      this.#heads.set(key, head);
-    }
-    return head;
+  get(status: LookupStatus, reason: LookupReason, transport: "udp" | "tcp"): Constant {
+    const key = (STATUS_INDEX[status] * 8 + REASON_INDEX[reason]) * 2 + (transport === "tcp" ? 1 : 0);
+    return this.#heads[key] ??= constant(
+      `{"status":"${status}","reason":"${reason}","sensor":${this.sensorJson},"protocol":"${transport}","client_ip":"`,
+    );
   }
 }
+
+const STATUS_INDEX: Readonly<Record<LookupStatus, number>> = { answered: 0, unanswered: 1, orphan_response: 2 };
+const REASON_INDEX: Readonly<Record<LookupReason, number>> = {
+  paired: 0,
+  expired: 1,
+  evicted: 2,
+  end_of_input: 3,
+  replaced: 4,
+};
 
 const OPCODES: Constant[] = [];
 /** `,"opcode":"QUERY","question":` per opcode (four bits). */

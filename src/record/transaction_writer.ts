@@ -18,9 +18,10 @@ import type { LegView, Lookup, LookupWriter } from "../correlate/lookup.ts";
 import type { MessageReader } from "../dns/_reader.ts";
 import type { WireQuestion } from "../dns/wire_scan.ts";
 import type { Counters } from "../metrics/counters.ts";
-import { IP_TEXT_MAX, putIp16 } from "./ip_write.ts";
+import { NUMBER_MAX, putBytes, putConstant, putNumberWords } from "./_put.ts";
+import { putIp16 } from "./ip_write.ts";
 import type { RecordBuffer } from "./record_buffer.ts";
-import { goElapsedNs, RFC3339_MAX, Rfc3339Writer } from "./time_format.ts";
+import { putElapsed, Rfc3339Writer } from "./time_format.ts";
 import { writeEncapsulation } from "./transaction_encapsulation.ts";
 import { TransactionLeg } from "./transaction_leg.ts";
 import {
@@ -62,6 +63,12 @@ import { writeWireName } from "./wire_render.ts";
 
 const RCODE_MASK = 0x000f; // RFC 1035 §4.1.1
 const OPCODE_SHIFT = 11; // RFC 1035 §4.1.1
+/**
+ * Room for a record's parts besides the sensor name, the VLANs, the sections and the EDNS objects: the constant parts
+ * (under 700 bytes), about 15 numbers of at most 24 bytes, two addresses and two times, a question name of up to
+ * 5 × 255 bytes, and the anomalies (ten of under 40 bytes per leg).
+ */
+const RECORD_FIXED_MAX = 4096;
 
 export class TransactionWriter implements LookupWriter {
   readonly holdsWholeQuery = true;
@@ -100,106 +107,113 @@ export class TransactionWriter implements LookupWriter {
     const q = this.#leg(l.query);
     const r = this.#leg(l.response);
     const first = q !== null ? l.query : l.response;
-    out.constant(this.#heads.get(l.status, l.reason, l.transport));
-    this.#address(l.client);
-    out.constant(CLIENT_PORT);
-    out.number(l.clientPort);
-    out.constant(SERVER_IP);
-    this.#address(l.server);
-    out.constant(SERVER_PORT);
-    out.number(l.serverPort);
+    // One reserve for the whole record: every part below is bounded (RECORD_FIXED_MAX covers the fixed parts, the
+    // numbers, addresses, times and the question's name), then written through one cursor with the word writers.
+    out.reserve(
+      RECORD_FIXED_MAX + this.#heads.sensorJson.length + first.vlans.length * NUMBER_MAX +
+        (q === null ? 0 : q.out.used) + (r === null ? 0 : r.out.used),
+    );
+    const d = out.bytes;
+    const v = out.view;
+    let u = putConstant(v, d, out.used, this.#heads.get(l.status, l.reason, l.transport));
+    u = putIp16(v, d, u, l.client, 0);
+    u = putConstant(v, d, u, CLIENT_PORT);
+    u = putNumberWords(v, d, u, l.clientPort);
+    u = putConstant(v, d, u, SERVER_IP);
+    u = putIp16(v, d, u, l.server, 0);
+    u = putConstant(v, d, u, SERVER_PORT);
+    u = putNumberWords(v, d, u, l.serverPort);
     if (first.vlans.length > 0) {
-      out.constant(VLANS);
+      u = putConstant(v, d, u, VLANS);
       for (let i = 0; i < first.vlans.length; i++) {
-        if (i > 0) out.ascii(",");
-        out.number(first.vlans[i]);
+        if (i > 0) d[u++] = 0x2c; // ,
+        u = putNumberWords(v, d, u, first.vlans[i]);
       }
-      out.ascii("]");
+      d[u++] = 0x5d; // ]
     }
-    if (first.tunnels.length > 0) writeEncapsulation(out, first.tunnels);
-    out.constant(ID);
-    out.number(l.id);
-    out.constant(opcodePart((first.question.flags >> OPCODE_SHIFT) & 0xf));
-    const asked = q !== null && l.query.question.hasQuestion ? l.query.question : r !== null ? l.response.question : null;
+    if (first.tunnels.length > 0) {
+      out.used = u;
+      writeEncapsulation(out, first.tunnels); // rare: it reserves (and may grow the buffer) itself
+      return this.#rest(l, q, r, first);
+    }
+    out.used = u;
+    return this.#rest(l, q, r, first);
+  }
+
+  /** The record from its ID on (the buffer has room: see `write`, or the encapsulation's own reserve). */
+  #rest(l: Lookup, q: TransactionLeg | null, r: TransactionLeg | null, first: LegView): number {
+    const out = this.out;
+    out.reserve(RECORD_FIXED_MAX + (q === null ? 0 : q.out.used) + (r === null ? 0 : r.out.used));
+    const d = out.bytes;
+    const v = out.view;
+    let u = putConstant(v, d, out.used, ID);
+    u = putNumberWords(v, d, u, l.id);
+    u = putConstant(v, d, u, opcodePart((first.question.flags >> OPCODE_SHIFT) & 0xf));
+    const asked = q !== null && l.query.question.hasQuestion
+      ? l.query.question
+      : r !== null
+      ? l.response.question
+      : null;
     if (asked !== null && asked.hasQuestion) {
-      out.constant(QUESTION_NAME);
-      writeWireName(out, asked.name, asked.nameStart, asked.nameLength);
-      out.constant(questionTail(asked.type, asked.class));
-    } else out.constant(NULL);
-    out.constant(QUERY_TIME);
-    this.#timeOf(l.query);
-    out.constant(RESPONSE_TIME);
-    this.#timeOf(l.response);
-    out.constant(RTT_NS);
-    if (q === null || r === null) out.constant(NULL);
-    else {
-      const ns = goElapsedNs(l.query.tsSec, l.query.tsNsec, l.response.tsSec, l.response.tsNsec);
-      if (typeof ns === "number") out.number(ns);
-      else out.ascii(String(ns));
-    }
-    out.constant(QUERY_SIZE);
-    this.#numberOrNull(q === null ? -1 : q.size);
-    out.constant(RESPONSE_SIZE);
-    this.#numberOrNull(r === null ? -1 : r.size);
-    out.constant(QUERY_FRAME_BYTES);
-    this.#numberOrNull(q === null ? -1 : l.query.wireLen);
-    out.constant(RESPONSE_FRAME_BYTES);
-    this.#numberOrNull(r === null ? -1 : l.response.wireLen);
-    out.constant(q === null ? QUERY_FLAGS_NULL : queryFlags(q.flags));
+      u = putConstant(v, d, u, QUESTION_NAME);
+      out.used = u;
+      writeWireName(out, asked.name, asked.nameStart, asked.nameLength); // within the reserve: no new buffer
+      u = putConstant(v, d, out.used, questionTail(asked.type, asked.class));
+    } else u = putConstant(v, d, u, NULL);
+    u = putConstant(v, d, u, QUERY_TIME);
+    u = l.query.present ? this.#time.put(v, d, u, l.query.tsSec, l.query.tsNsec) : putConstant(v, d, u, NULL);
+    u = putConstant(v, d, u, RESPONSE_TIME);
+    u = l.response.present ? this.#time.put(v, d, u, l.response.tsSec, l.response.tsNsec) : putConstant(v, d, u, NULL);
+    u = putConstant(v, d, u, RTT_NS);
+    if (q === null || r === null) u = putConstant(v, d, u, NULL);
+    else u = putElapsed(v, d, u, l.query.tsSec, l.query.tsNsec, l.response.tsSec, l.response.tsNsec);
+    u = putConstant(v, d, u, QUERY_SIZE);
+    u = q === null ? putConstant(v, d, u, NULL) : putNumberWords(v, d, u, q.size);
+    u = putConstant(v, d, u, RESPONSE_SIZE);
+    u = r === null ? putConstant(v, d, u, NULL) : putNumberWords(v, d, u, r.size);
+    u = putConstant(v, d, u, QUERY_FRAME_BYTES);
+    u = q === null ? putConstant(v, d, u, NULL) : putNumberWords(v, d, u, l.query.wireLen);
+    u = putConstant(v, d, u, RESPONSE_FRAME_BYTES);
+    u = r === null ? putConstant(v, d, u, NULL) : putNumberWords(v, d, u, l.response.wireLen);
+    u = putConstant(v, d, u, q === null ? QUERY_FLAGS_NULL : queryFlags(q.flags));
     if (r === null) {
-      out.constant(RESPONSE_FLAGS_NULL);
-      out.constant(NO_SECTIONS);
+      u = putConstant(v, d, u, RESPONSE_FLAGS_NULL);
+      u = putConstant(v, d, u, NO_SECTIONS);
     } else {
-      out.constant(responseFlags(r.flags));
+      u = putConstant(v, d, u, responseFlags(r.flags));
       const rcode = (r.flags & RCODE_MASK) | (r.extendedRcode << 4);
-      out.number(rcode);
-      out.constant(rcodeNamePart(rcode));
+      u = putNumberWords(v, d, u, rcode);
+      u = putConstant(v, d, u, rcodeNamePart(rcode));
       const parts = r.out.bytes;
-      out.constant(ANSWERS);
-      out.raw(parts.subarray(r.sectionStart[0], r.sectionEnd[0]));
-      out.constant(AUTHORITIES);
-      out.raw(parts.subarray(r.sectionStart[1], r.sectionEnd[1]));
-      out.constant(ADDITIONALS);
-      out.raw(parts.subarray(r.sectionStart[2], r.sectionEnd[2]));
+      u = putConstant(v, d, u, ANSWERS);
+      u = putBytes(d, u, parts.subarray(r.sectionStart[0], r.sectionEnd[0]));
+      u = putConstant(v, d, u, AUTHORITIES);
+      u = putBytes(d, u, parts.subarray(r.sectionStart[1], r.sectionEnd[1]));
+      u = putConstant(v, d, u, ADDITIONALS);
+      u = putBytes(d, u, parts.subarray(r.sectionStart[2], r.sectionEnd[2]));
     }
-    out.constant(QUERY_EDNS);
-    this.#edns(q);
-    out.constant(RESPONSE_EDNS);
-    this.#edns(r);
-    out.constant(RETRANSMITS);
-    out.number(l.retransmits);
-    out.constant(DUPLICATE_RESPONSES);
-    out.number(l.duplicateResponses);
-    out.constant(ANOMALIES);
-    const more = this.#anomalies("query:", q, false);
-    this.#anomalies("response:", r, more);
-    out.constant(END);
+    u = putConstant(v, d, u, QUERY_EDNS);
+    u = this.#edns(d, v, u, q);
+    u = putConstant(v, d, u, RESPONSE_EDNS);
+    u = this.#edns(d, v, u, r);
+    u = putConstant(v, d, u, RETRANSMITS);
+    u = putNumberWords(v, d, u, l.retransmits);
+    u = putConstant(v, d, u, DUPLICATE_RESPONSES);
+    u = putNumberWords(v, d, u, l.duplicateResponses);
+    u = putConstant(v, d, u, ANOMALIES);
+    if ((q !== null && q.anomalies.count > 0) || (r !== null && r.anomalies.count > 0)) {
+      out.used = u;
+      const more = this.#anomalies("query:", q, false);
+      this.#anomalies("response:", r, more);
+      u = out.used;
+    }
+    out.used = putConstant(v, d, u, END);
     return 1;
   }
 
-  /** An address's text, without quotes (the parts around it carry them). */
-  #address(address: Uint8Array): void {
-    const out = this.out;
-    out.reserve(IP_TEXT_MAX);
-    out.used = putIp16(out.view, out.bytes, out.used, address, 0);
-  }
-
-  #timeOf(leg: LegView): void {
-    const out = this.out;
-    if (!leg.present) return out.constant(NULL);
-    out.reserve(RFC3339_MAX);
-    out.used = this.#time.put(out.view, out.bytes, out.used, leg.tsSec, leg.tsNsec);
-  }
-
-  /** A size, or null for -1. */
-  #numberOrNull(n: number): void {
-    if (n < 0) this.out.constant(NULL);
-    else this.out.number(n);
-  }
-
-  #edns(leg: TransactionLeg | null): void {
-    if (leg === null || !leg.hasEdns) return this.out.constant(NULL);
-    this.out.raw(leg.out.bytes.subarray(leg.ednsStart, leg.ednsEnd));
+  #edns(d: Uint8Array, v: DataView, u: number, leg: TransactionLeg | null): number {
+    if (leg === null || !leg.hasEdns) return putConstant(v, d, u, NULL);
+    return putBytes(d, u, leg.out.bytes.subarray(leg.ednsStart, leg.ednsEnd));
   }
 
   /** The leg's anomalies, each as `side` + name; returns whether any was written (or `more` already). */
