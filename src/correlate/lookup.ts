@@ -73,6 +73,11 @@ export interface LookupWriter {
   arrived(r: MessageReader, q: WireQuestion): void;
   /** A response that is not paired as it arrives (held, a duplicate, or given up on). */
   responseUnpaired(r: MessageReader, q: WireQuestion): void;
+  /**
+   * A message that is neither held nor part of a lookup written (a retransmitted query, a duplicate response): the
+   * last chance to look at it.
+   */
+  dropped(r: MessageReader, q: WireQuestion): void;
   /** Write a lookup; returns the number of records written. */
   write(lookup: Lookup): number;
 }

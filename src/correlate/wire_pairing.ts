@@ -82,6 +82,7 @@ export class WirePairing extends PairingState {
     if (sameQuery !== NONE) {
       if (this.held.whole) this.held.retransmits[sameQuery]++;
       this.counters.query_retransmits++;
+      this.writer.dropped(this.reader, q);
       return;
     }
     if (sameResponse !== NONE) {
@@ -124,6 +125,7 @@ export class WirePairing extends PairingState {
     if (sameResponse !== NONE || this.recent.has(key, nowMs)) {
       if (sameResponse !== NONE && this.held.whole) this.held.duplicateResponses[sameResponse]++;
       this.counters.response_duplicates++;
+      this.writer.dropped(this.reader, q);
       return;
     }
     if (held >= MAX_PER_KEY) {

@@ -47,6 +47,8 @@ export class GopassivednsWriter implements LookupWriter {
 
   arrived(): void {}
 
+  dropped(): void {}
+
   /** Check a response's answers without writing records (it is not being paired now). */
   responseUnpaired(r: MessageReader, q: WireQuestion): void {
     this.#answers.walk(r, q, false);

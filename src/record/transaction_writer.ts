@@ -4,9 +4,9 @@
  * (the JSON Schema is `schema/transaction.schema.json`). The engine keeps a held query's whole message and frame
  * details for it (`holdsWholeQuery`) and hands it the legs it gives up on (`writesUnpaired`).
  *
- * Each message is walked once as it arrives (src/record/transaction_leg.ts: the `dns_anomalies` count of the whole
- * message, and its parts ready should it complete a lookup now); a held one is walked again from its copy when its
- * lookup is written. The record is the bytes `JSON.stringify` gave for the plain object this format once built, key
+ * Each message is walked once (src/record/transaction_leg.ts), when its lookup is written (a held one from its copy)
+ * or, for a message no record carries (a retransmission, a duplicate), when the engine drops it: its anomalies are
+ * counted then (`dns_anomalies`, once per message, as the general decoder counted them on arrival). The record is the bytes `JSON.stringify` gave for the plain object this format once built, key
  * for key: strings from the wire are escaped as it escapes them (names and RDATA are printable ASCII in presentation
  * form; the sensor name and EDNS extended-error text go through `JSON.stringify` itself).
  *
@@ -74,32 +74,39 @@ export class TransactionWriter implements LookupWriter {
   readonly holdsWholeQuery = true;
   readonly writesUnpaired = true;
   readonly slotBytes = HELD_WHOLE_SLOT_BYTES;
-  /** The message being handled, walked as it arrives; a held one, walked when its lookup is written. */
-  readonly #arriving: TransactionLeg;
+  /** The parts of the message being handled, and of a held one, walked when its lookup is written. */
+  readonly #current: TransactionLeg;
   readonly #held: TransactionLeg;
   /** The record's first keys, up to the client's address, for this sensor name. */
   readonly #heads: RecordHeads;
   readonly #time = new Rfc3339Writer();
 
   constructor(readonly counters: Counters, readonly out: RecordBuffer, sensor: string, maxRecords: number = Infinity) {
-    this.#arriving = new TransactionLeg(maxRecords);
+    this.#current = new TransactionLeg(maxRecords);
     this.#held = new TransactionLeg(maxRecords);
     this.#heads = new RecordHeads(JSON.stringify(sensor));
   }
 
-  arrived(r: MessageReader, q: WireQuestion): void {
-    this.#arriving.render(r, q);
-    if (this.#arriving.anomalies.count > 0) this.counters.dns_anomalies++;
-  }
+  /** A message is walked only when it is written or dropped, once (a held one from its copy). */
+  arrived(): void {}
 
   responseUnpaired(): void {}
 
-  /** The walked parts of a leg (the one walked on arrival, or its held copy walked now). */
+  /** Walked for its anomalies only. */
+  dropped(r: MessageReader, q: WireQuestion): void {
+    this.#walk(this.#current, r, q);
+  }
+
+  /** The walked parts of a leg, its anomalies counted (`dns_anomalies`, per message). */
   #leg(leg: LegView): TransactionLeg | null {
     if (!leg.present) return null;
-    if (leg.current) return this.#arriving;
-    this.#held.render(leg.reader!, leg.question);
-    return this.#held;
+    return this.#walk(leg.current ? this.#current : this.#held, leg.reader!, leg.question);
+  }
+
+  #walk(parts: TransactionLeg, r: MessageReader, q: WireQuestion): TransactionLeg {
+    parts.render(r, q);
+    if (parts.anomalies.count > 0) this.counters.dns_anomalies++;
+    return parts;
   }
 
   write(l: Lookup): number {
