@@ -15,7 +15,16 @@ import type { WireQuestion } from "../dns/wire_scan.ts";
 import { RecordBuffer } from "./record_buffer.ts";
 import { LegAnomalies } from "./transaction_anomalies.ts";
 import { writeEdns } from "./transaction_edns.ts";
-import { EMPTY_ARRAY, RR_DATA, RR_FIRST, RR_NEXT, rrTypeClass } from "./transaction_parts.ts";
+import {
+  ADDITIONALS_KEY,
+  AUTHORITIES_KEY,
+  NO_ADDITIONALS,
+  NO_AUTHORITIES,
+  RR_DATA,
+  RR_FIRST,
+  RR_NEXT,
+  rrTypeClass,
+} from "./transaction_parts.ts";
 import { writeMessageName, writeRdata } from "./wire_render.ts";
 
 /** RFC 1035 §4.1.3: TYPE, CLASS, TTL and RDLENGTH after the owner name. */
@@ -33,10 +42,12 @@ export class TransactionLeg {
   hasEdns = false;
   extendedRcode = 0;
   readonly anomalies: LegAnomalies = new LegAnomalies();
-  /** The sections' JSON arrays and the EDNS object, as ranges of `out`. */
+  /**
+   * The sections as the record writes them, `[…],"authorities":[…],"additionals":[…]` (the answers' array first, the
+   * other keys between), in `out[0, sectionsEnd)`, then the EDNS object in `out[ednsStart, ednsEnd)`.
+   */
   readonly out: RecordBuffer = new RecordBuffer(1 << 12);
-  readonly sectionStart: Int32Array = new Int32Array(3);
-  readonly sectionEnd: Int32Array = new Int32Array(3);
+  sectionsEnd = 0;
   ednsStart = 0;
   ednsEnd = 0;
   readonly #edns: RecordBuffer = new RecordBuffer(1 << 10);
@@ -53,22 +64,30 @@ export class TransactionLeg {
     this.anomalies.clear();
     this.out.reset();
     this.#edns.reset();
+    const out = this.out;
     let p = q.answersStart;
     p = this.#section(r, ANSWERS, p, q.ancount);
-    if (p >= 0) p = this.#section(r, AUTHORITIES, p, u16(b, r.base + 8));
-    else this.#empty(AUTHORITIES);
-    if (p >= 0) p = this.#section(r, ADDITIONALS, p, u16(b, r.base + 10));
-    else this.#empty(ADDITIONALS);
+    if (p >= 0) {
+      out.constant(AUTHORITIES_KEY);
+      p = this.#section(r, AUTHORITIES, p, u16(b, r.base + 8));
+    } else out.constant(NO_AUTHORITIES);
+    if (p >= 0) {
+      out.constant(ADDITIONALS_KEY);
+      p = this.#section(r, ADDITIONALS, p, u16(b, r.base + 10));
+    } else out.constant(NO_ADDITIONALS);
     if (p >= 0 && p < r.end) this.anomalies.add("trailing_bytes");
-    this.ednsStart = this.out.used;
-    if (this.hasEdns) this.out.raw(this.#edns.records());
-    this.ednsEnd = this.out.used;
-  }
-
-  #empty(section: number): void {
-    this.sectionStart[section] = this.out.used;
-    this.out.constant(EMPTY_ARRAY);
-    this.sectionEnd[section] = this.out.used;
+    this.sectionsEnd = this.ednsStart = out.used;
+    if (this.hasEdns) {
+      // Copied byte by byte: an EDNS object is short, and a view of it would be an allocation per message.
+      const edns = this.#edns;
+      out.reserve(edns.used);
+      const from = edns.bytes;
+      const to = out.bytes;
+      const at = out.used;
+      for (let i = 0; i < edns.used; i++) to[at + i] = from[i];
+      out.used = at + edns.used;
+    }
+    this.ednsEnd = out.used;
   }
 
   /** Up to `count` RRs at `pos` as a JSON array; returns the offset after them, or -1 when decoding stopped early. */
@@ -77,7 +96,6 @@ export class TransactionLeg {
     const b = r.bytes;
     const end = r.end;
     const anomalies = this.anomalies;
-    this.sectionStart[section] = out.used;
     out.byte(0x5b); // [
     let p = pos;
     let written = 0;
@@ -137,7 +155,6 @@ export class TransactionLeg {
       p = rdEnd;
     }
     out.byte(0x5d); // ]
-    this.sectionEnd[section] = out.used;
     return p;
   }
 

@@ -17,8 +17,9 @@ const constant = (text: string): Constant => new Constant(encoder.encode(text));
 const decoder = new TextDecoder();
 
 export const CLIENT_PORT: Constant = constant('","client_port":');
-export const SERVER_IP: Constant = constant(',"server_ip":"');
-export const SERVER_PORT: Constant = constant('","server_port":');
+/** Around the server's address (src/record/address_text_cache.ts). */
+export const SERVER_IP: Uint8Array = encoder.encode(',"server_ip":"');
+export const SERVER_PORT: Uint8Array = encoder.encode('","server_port":');
 export const VLANS: Constant = constant(',"vlans":[');
 export const ID: Constant = constant(',"id":');
 export const QUESTION_NAME: Constant = constant('{"name":');
@@ -32,17 +33,20 @@ export const QUERY_FRAME_BYTES: Constant = constant(',"query_frame_bytes":');
 export const RESPONSE_FRAME_BYTES: Constant = constant(',"response_frame_bytes":');
 export const QUERY_FLAGS_NULL: Constant = constant(',"query_flags":null');
 export const RESPONSE_FLAGS_NULL: Constant = constant(',"response_flags":null,"rcode":null,"rcode_name":null');
-export const ANSWERS: Constant = constant(',"answers":');
 export const NO_SECTIONS: Constant = constant(',"answers":[],"authorities":[],"additionals":[]');
-export const AUTHORITIES: Constant = constant(',"authorities":');
-export const ADDITIONALS: Constant = constant(',"additionals":');
 export const QUERY_EDNS: Constant = constant(',"query_edns":');
 export const RESPONSE_EDNS: Constant = constant(',"response_edns":');
 export const RETRANSMITS: Constant = constant(',"retransmits":');
 export const DUPLICATE_RESPONSES: Constant = constant(',"duplicate_responses":');
 export const ANOMALIES: Constant = constant(',"anomalies":[');
 export const END: Constant = constant("]}\n");
-export const EMPTY_ARRAY: Constant = constant("[]");
+/** Between a leg's sections (src/record/transaction_leg.ts), and for those not decoded. */
+export const AUTHORITIES_KEY: Constant = constant(',"authorities":');
+export const ADDITIONALS_KEY: Constant = constant(',"additionals":');
+export const NO_AUTHORITIES: Constant = constant(',"authorities":[]');
+export const NO_ADDITIONALS: Constant = constant(',"additionals":[]');
+/** The end of a record with no retransmission, no duplicate and no anomaly. */
+export const QUIET_END: Constant = constant(',"retransmits":0,"duplicate_responses":0,"anomalies":[]}\n');
 /** An RR of a section: `{"name":"`, the owner, then {@linkcode rrTypeClass}, the TTL, `,"data":`. */
 export const RR_FIRST: Constant = constant('{"name":"');
 export const RR_NEXT: Constant = constant(',{"name":"');
@@ -152,9 +156,9 @@ export function responseFlags(flags: number): Constant {
 }
 
 const RCODE_NAMES: Constant[] = [];
-/** `,"rcode_name":"NOERROR"` per rcode (12 bits with the EDNS extension). */
+/** `,"rcode_name":"NOERROR","answers":` per rcode (12 bits with the EDNS extension). */
 export function rcodeNamePart(rcode: number): Constant {
-  return RCODE_NAMES[rcode] ??= constant(`,"rcode_name":${JSON.stringify(rcodeName(rcode))}`);
+  return RCODE_NAMES[rcode] ??= constant(`,"rcode_name":${JSON.stringify(rcodeName(rcode))},"answers":`);
 }
 
 const ANOMALY_PARTS = new Map<string, Constant>();

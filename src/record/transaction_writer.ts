@@ -19,17 +19,15 @@ import type { MessageReader } from "../dns/_reader.ts";
 import type { WireQuestion } from "../dns/wire_scan.ts";
 import type { Counters } from "../metrics/counters.ts";
 import { NUMBER_MAX, putBytes, putConstant, putNumberWords } from "./_put.ts";
+import { AddressTextCache } from "./address_text_cache.ts";
 import { putIp16 } from "./ip_write.ts";
 import type { RecordBuffer } from "./record_buffer.ts";
 import { putElapsed, Rfc3339Writer } from "./time_format.ts";
 import { writeEncapsulation } from "./transaction_encapsulation.ts";
 import { TransactionLeg } from "./transaction_leg.ts";
 import {
-  ADDITIONALS,
   ANOMALIES,
   anomalyPart,
-  ANSWERS,
-  AUTHORITIES,
   CLIENT_PORT,
   DUPLICATE_RESPONSES,
   END,
@@ -53,6 +51,7 @@ import {
   RESPONSE_SIZE,
   RESPONSE_TIME,
   responseFlags,
+  QUIET_END,
   RETRANSMITS,
   RTT_NS,
   SERVER_IP,
@@ -69,6 +68,8 @@ const OPCODE_SHIFT = 11; // RFC 1035 §4.1.1
  * 5 × 255 bytes, and the anomalies (ten of under 40 bytes per leg).
  */
 const RECORD_FIXED_MAX = 4096;
+/** `,"server_ip":"…","server_port":`: the server's address with the keys around it (a few servers: cached). */
+const SERVER_PART = new AddressTextCache(SERVER_IP, SERVER_PORT);
 
 export class TransactionWriter implements LookupWriter {
   readonly holdsWholeQuery = true;
@@ -126,9 +127,7 @@ export class TransactionWriter implements LookupWriter {
     u = putIp16(v, d, u, l.client, 0);
     u = putConstant(v, d, u, CLIENT_PORT);
     u = putNumberWords(v, d, u, l.clientPort);
-    u = putConstant(v, d, u, SERVER_IP);
-    u = putIp16(v, d, u, l.server, 0);
-    u = putConstant(v, d, u, SERVER_PORT);
+    u = SERVER_PART.put(v, u, l.server, 0);
     u = putNumberWords(v, d, u, l.serverPort);
     if (first.vlans.length > 0) {
       u = putConstant(v, d, u, VLANS);
@@ -191,30 +190,26 @@ export class TransactionWriter implements LookupWriter {
       const rcode = (r.flags & RCODE_MASK) | (r.extendedRcode << 4);
       u = putNumberWords(v, d, u, rcode);
       u = putConstant(v, d, u, rcodeNamePart(rcode));
-      const parts = r.out.bytes;
-      u = putConstant(v, d, u, ANSWERS);
-      u = putBytes(d, u, parts.subarray(r.sectionStart[0], r.sectionEnd[0]));
-      u = putConstant(v, d, u, AUTHORITIES);
-      u = putBytes(d, u, parts.subarray(r.sectionStart[1], r.sectionEnd[1]));
-      u = putConstant(v, d, u, ADDITIONALS);
-      u = putBytes(d, u, parts.subarray(r.sectionStart[2], r.sectionEnd[2]));
+      d.set(r.out.bytes.subarray(0, r.sectionsEnd), u);
+      u += r.sectionsEnd;
     }
     u = putConstant(v, d, u, QUERY_EDNS);
     u = this.#edns(d, v, u, q);
     u = putConstant(v, d, u, RESPONSE_EDNS);
     u = this.#edns(d, v, u, r);
+    const anomalous = (q !== null && q.anomalies.count > 0) || (r !== null && r.anomalies.count > 0);
+    if (l.retransmits === 0 && l.duplicateResponses === 0 && !anomalous) {
+      out.used = putConstant(v, d, u, QUIET_END);
+      return 1;
+    }
     u = putConstant(v, d, u, RETRANSMITS);
     u = putNumberWords(v, d, u, l.retransmits);
     u = putConstant(v, d, u, DUPLICATE_RESPONSES);
     u = putNumberWords(v, d, u, l.duplicateResponses);
-    u = putConstant(v, d, u, ANOMALIES);
-    if ((q !== null && q.anomalies.count > 0) || (r !== null && r.anomalies.count > 0)) {
-      out.used = u;
-      const more = this.#anomalies("query:", q, false);
-      this.#anomalies("response:", r, more);
-      u = out.used;
-    }
-    out.used = putConstant(v, d, u, END);
+    out.used = putConstant(v, d, u, ANOMALIES);
+    const more = this.#anomalies("query:", q, false);
+    this.#anomalies("response:", r, more);
+    out.constant(END);
     return 1;
   }
 
