@@ -10,7 +10,8 @@
  */
 
 import { type MessageReader, u16, u32 } from "../dns/_reader.ts";
-import { TYPE_OPT } from "../dns/rr_types.ts";
+import { HEADER_SIZE } from "../dns/header.ts";
+import { TYPE_CNAME, TYPE_NS, TYPE_OPT, TYPE_PTR } from "../dns/rr_types.ts";
 import type { WireQuestion } from "../dns/wire_scan.ts";
 import { RecordBuffer } from "./record_buffer.ts";
 import { LegAnomalies } from "./transaction_anomalies.ts";
@@ -25,10 +26,13 @@ import {
   RR_NEXT,
   rrTypeClass,
 } from "./transaction_parts.ts";
-import { writeMessageName, writeRdata } from "./wire_render.ts";
+import { lastWrittenFirstTarget, writeMessageName, writeRdata } from "./wire_render.ts";
+import { WrittenNames } from "./written_names.ts";
 
 /** RFC 1035 §4.1.3: TYPE, CLASS, TTL and RDLENGTH after the owner name. */
 const RR_FIXED = 10;
+/** RFC 1035 §4.1.4: the two top bits 11 mark a compression pointer. */
+const LABEL_POINTER = 0xc0;
 const ANSWERS = 0;
 const AUTHORITIES = 1;
 const ADDITIONALS = 2;
@@ -47,10 +51,15 @@ export class TransactionLeg {
    * other keys between), in `out[0, sectionsEnd)`, then the EDNS object in `out[ednsStart, ednsEnd)`.
    */
   readonly out: RecordBuffer = new RecordBuffer(1 << 12);
+  /** The first question's name (in a JSON string, without its quotes), when it has one, in `out[questionStart, questionEnd)`. */
+  questionStart = 0;
+  questionEnd = 0;
+  sectionsStart = 0;
   sectionsEnd = 0;
   ednsStart = 0;
   ednsEnd = 0;
   readonly #edns: RecordBuffer = new RecordBuffer(1 << 10);
+  readonly #names = new WrittenNames();
 
   constructor(readonly maxRecords: number = Infinity) {}
 
@@ -65,6 +74,16 @@ export class TransactionLeg {
     this.out.reset();
     this.#edns.reset();
     const out = this.out;
+    this.#names.clear();
+    this.questionStart = this.questionEnd = 0;
+    if (q.hasQuestion) {
+      // The first question's name, for the record's `question` (and for owners pointing at it).
+      const at = r.base + HEADER_SIZE;
+      const length = writeMessageName(out, r, at, r.end); // it passed the scan: it cannot fail
+      this.questionEnd = out.used;
+      if (b[at] < LABEL_POINTER) this.#names.add(HEADER_SIZE, 0, this.questionEnd, length, lastWrittenFirstTarget());
+    }
+    this.sectionsStart = out.used;
     let p = q.answersStart;
     p = this.#section(r, ANSWERS, p, q.ancount);
     if (p >= 0) {
@@ -112,14 +131,23 @@ export class TransactionLeg {
       }
       const mark = out.used;
       out.constant(written === 0 ? RR_FIRST : RR_NEXT);
-      const ownerLength = writeMessageName(out, r, p, end);
-      if (ownerLength < 0) {
-        out.used = mark;
-        anomalies.add(r.errCode === "dns.truncated_name" ? "truncated_section" : "bad_name");
-        p = -1;
-        break;
+      let ownerLength = this.#names.copy(out, b, p, end, r.base);
+      if (ownerLength >= 0) {
+        p += 2;
+      } else {
+        const nameStart = out.used;
+        ownerLength = writeMessageName(out, r, p, end);
+        if (ownerLength < 0) {
+          out.used = mark;
+          anomalies.add(r.errCode === "dns.truncated_name" ? "truncated_section" : "bad_name");
+          p = -1;
+          break;
+        }
+        if (b[p] < LABEL_POINTER) {
+          this.#names.add(p - r.base, nameStart, out.used, ownerLength, lastWrittenFirstTarget());
+        }
+        p = r.next;
       }
-      p = r.next;
       if (p + RR_FIXED > end) {
         out.used = mark;
         anomalies.add("truncated_section");
@@ -149,7 +177,12 @@ export class TransactionLeg {
       out.constant(rrTypeClass(type, klass));
       out.numberWords(ttl);
       out.constant(RR_DATA);
+      const dataStart = out.used;
       if (!writeRdata(out, r, type, klass, p, rdEnd)) anomalies.add("bad_rdata");
+      else if ((type === TYPE_CNAME || type === TYPE_NS || type === TYPE_PTR) && rdEnd > p && b[p] < LABEL_POINTER) {
+        // A target name written in place: the next owner of a CNAME chain points at it.
+        this.#names.add(p - r.base, dataStart + 1, out.used - 1, r.next - p - 1, lastWrittenFirstTarget());
+      }
       out.byte(0x7d); // }
       written++;
       p = rdEnd;

@@ -22,7 +22,6 @@ export const SERVER_IP: Uint8Array = encoder.encode(',"server_ip":"');
 export const SERVER_PORT: Uint8Array = encoder.encode('","server_port":');
 export const VLANS: Constant = constant(',"vlans":[');
 export const ID: Constant = constant(',"id":');
-export const QUESTION_NAME: Constant = constant('{"name":');
 export const NULL: Constant = constant("null");
 export const QUERY_TIME: Constant = constant(',"query_time":');
 export const RESPONSE_TIME: Constant = constant(',"response_time":');
@@ -79,18 +78,19 @@ const REASON_INDEX: Readonly<Record<LookupReason, number>> = {
 };
 
 const OPCODES: Constant[] = [];
-/** `,"opcode":"QUERY","question":` per opcode (four bits). */
-export function opcodePart(opcode: number): Constant {
-  return OPCODES[opcode] ??= constant(`,"opcode":${JSON.stringify(opcodeName(opcode))},"question":`);
+/** `,"opcode":"QUERY","question":{"name":"` per opcode (four bits), or with `null` for no question. */
+export function opcodePart(opcode: number, question: boolean): Constant {
+  const start = `,"opcode":${JSON.stringify(opcodeName(opcode))},"question":`;
+  return OPCODES[opcode * 2 + (question ? 1 : 0)] ??= constant(start + (question ? '{"name":"' : "null"));
 }
 
 const QUESTION_TAILS = new Map<number, Constant>();
-/** `,"type":"A","class":"IN"}`: the rest of a question after its name. */
+/** `","type":"A","class":"IN"}`: the rest of a question after its name. */
 export function questionTail(type: number, klass: number): Constant {
   const key = type * 0x10000 + klass;
   let tail = QUESTION_TAILS.get(key);
   if (tail === undefined) {
-    tail = constant(`,"type":${decoder.decode(typeJson(type))},"class":${decoder.decode(classJson(klass))}}`);
+    tail = constant(`","type":${decoder.decode(typeJson(type))},"class":${decoder.decode(classJson(klass))}}`);
     QUESTION_TAILS.set(key, tail);
   }
   return tail;

@@ -41,8 +41,8 @@ import {
   QUERY_SIZE,
   QUERY_TIME,
   queryFlags,
-  QUESTION_NAME,
   questionTail,
+  QUIET_END,
   rcodeNamePart,
   RecordHeads,
   RESPONSE_EDNS,
@@ -51,14 +51,12 @@ import {
   RESPONSE_SIZE,
   RESPONSE_TIME,
   responseFlags,
-  QUIET_END,
   RETRANSMITS,
   RTT_NS,
   SERVER_IP,
   SERVER_PORT,
   VLANS,
 } from "./transaction_parts.ts";
-import { writeWireName } from "./wire_render.ts";
 
 const RCODE_MASK = 0x000f; // RFC 1035 §4.1.1
 const OPCODE_SHIFT = 11; // RFC 1035 §4.1.1
@@ -154,18 +152,19 @@ export class TransactionWriter implements LookupWriter {
     const v = out.view;
     let u = putConstant(v, d, out.used, ID);
     u = putNumberWords(v, d, u, l.id);
-    u = putConstant(v, d, u, opcodePart((first.question.flags >> OPCODE_SHIFT) & 0xf));
+    // The query's first question, else the response's.
     const asked = q !== null && l.query.question.hasQuestion
-      ? l.query.question
-      : r !== null
-      ? l.response.question
+      ? q
+      : r !== null && l.response.question.hasQuestion
+      ? r
       : null;
-    if (asked !== null && asked.hasQuestion) {
-      u = putConstant(v, d, u, QUESTION_NAME);
-      out.used = u;
-      writeWireName(out, asked.name, asked.nameStart, asked.nameLength); // within the reserve: no new buffer
-      u = putConstant(v, d, out.used, questionTail(asked.type, asked.class));
-    } else u = putConstant(v, d, u, NULL);
+    const opcode = (first.question.flags >> OPCODE_SHIFT) & 0xf;
+    if (asked !== null) {
+      const question = asked === q ? l.query.question : l.response.question;
+      u = putConstant(v, d, u, opcodePart(opcode, true));
+      u = putBytes(d, u, asked.out.bytes.subarray(asked.questionStart, asked.questionEnd));
+      u = putConstant(v, d, u, questionTail(question.type, question.class));
+    } else u = putConstant(v, d, u, opcodePart(opcode, false));
     u = putConstant(v, d, u, QUERY_TIME);
     u = l.query.present ? this.#time.put(v, d, u, l.query.tsSec, l.query.tsNsec) : putConstant(v, d, u, NULL);
     u = putConstant(v, d, u, RESPONSE_TIME);
@@ -190,8 +189,8 @@ export class TransactionWriter implements LookupWriter {
       const rcode = (r.flags & RCODE_MASK) | (r.extendedRcode << 4);
       u = putNumberWords(v, d, u, rcode);
       u = putConstant(v, d, u, rcodeNamePart(rcode));
-      d.set(r.out.bytes.subarray(0, r.sectionsEnd), u);
-      u += r.sectionsEnd;
+      d.set(r.out.bytes.subarray(r.sectionsStart, r.sectionsEnd), u);
+      u += r.sectionsEnd - r.sectionsStart;
     }
     u = putConstant(v, d, u, QUERY_EDNS);
     u = this.#edns(d, v, u, q);
