@@ -182,25 +182,32 @@ export function putElapsed(
   return u + text.length;
 }
 
-/** Most bytes {@linkcode Rfc3339Writer} writes: quotes, a year of up to seven characters, the rest fixed. */
+/** Most bytes {@linkcode Rfc3339Writer} writes besides its `before` and `after`: quotes, a year of up to seven characters, the rest fixed. */
 export const RFC3339_MAX = 2 + 7 + 26;
 
 /**
- * {@linkcode rfc3339Nano} as a JSON string, written as words (src/record/_put.ts) with the date and time cached per
- * second: byte for byte `JSON.stringify(rfc3339Nano(tsSec, tsNsec))`.
+ * {@linkcode rfc3339Nano} as a JSON string between constant texts (`before` + the quoted time + `after`), written as
+ * words (src/record/_put.ts) with `before` and the date and time cached per second: byte for byte
+ * `before + JSON.stringify(rfc3339Nano(tsSec, tsNsec)) + after`.
  */
 export class Rfc3339Writer {
   #sec = Number.NaN;
-  /** `"YYYY-MM-DDTHH:MM:SS.` of `#sec`. */
+  /** `before` + `"YYYY-MM-DDTHH:MM:SS.` of `#sec`. */
   #head: Constant = new Constant(new Uint8Array(0));
+  /** `Z"` + `after`. */
+  readonly #tail: Constant;
 
-  /** At `d[u]` (the caller reserved {@linkcode RFC3339_MAX}); returns the index after it. */
+  constructor(readonly before: string = "", after: string = "") {
+    this.#tail = new Constant(encoder.encode('Z"' + after));
+  }
+
+  /** At `d[u]` (the caller reserved {@linkcode RFC3339_MAX} and its texts' lengths); returns the index after it. */
   put(v: DataView, d: Uint8Array, u: number, tsSec: number, tsNsec: number): number {
     if (!(tsNsec >>> 0 === tsNsec && tsNsec < 1e9)) [tsSec, tsNsec] = normalize(tsSec, tsNsec);
     if (tsSec !== this.#sec) {
       this.#sec = tsSec;
       const text = rfc3339Nano(tsSec, 0);
-      this.#head = new Constant(encoder.encode('"' + text.slice(0, text.length - 10)));
+      this.#head = new Constant(encoder.encode(this.before + '"' + text.slice(0, text.length - 10)));
     }
     u = putConstant(v, d, u, this.#head);
     const first = (tsNsec / 1e8) | 0;
@@ -209,8 +216,6 @@ export class Rfc3339Writer {
     d[u] = 0x30 + first;
     putFourDigits(v, u + 1, high);
     putFourDigits(v, u + 5, rest - high * 1e4);
-    d[u + 9] = 0x5a; // Z
-    d[u + 10] = 0x22;
-    return u + 11;
+    return putConstant(v, d, u + 9, this.#tail);
   }
 }

@@ -23,16 +23,13 @@ export const SERVER_PORT: Uint8Array = encoder.encode('","server_port":');
 export const VLANS: Constant = constant(',"vlans":[');
 export const ID: Constant = constant(',"id":');
 export const NULL: Constant = constant("null");
-export const QUERY_TIME: Constant = constant(',"query_time":');
-export const RESPONSE_TIME: Constant = constant(',"response_time":');
-export const RTT_NS: Constant = constant(',"rtt_ns":');
+/** The times of a lookup without a query, or without a response (src/record/time_format.ts writes the others). */
+export const NO_QUERY_TIME: Constant = constant(',"query_time":null,"response_time":');
+export const NO_RESPONSE_TIME: Constant = constant('null,"rtt_ns":');
 export const QUERY_SIZE: Constant = constant(',"query_size":');
 export const RESPONSE_SIZE: Constant = constant(',"response_size":');
 export const QUERY_FRAME_BYTES: Constant = constant(',"query_frame_bytes":');
 export const RESPONSE_FRAME_BYTES: Constant = constant(',"response_frame_bytes":');
-export const QUERY_FLAGS_NULL: Constant = constant(',"query_flags":null');
-export const RESPONSE_FLAGS_NULL: Constant = constant(',"response_flags":null,"rcode":null,"rcode_name":null');
-export const NO_SECTIONS: Constant = constant(',"answers":[],"authorities":[],"additionals":[]');
 export const QUERY_EDNS: Constant = constant(',"query_edns":');
 export const RESPONSE_EDNS: Constant = constant(',"response_edns":');
 export const RETRANSMITS: Constant = constant(',"retransmits":');
@@ -80,8 +77,9 @@ const REASON_INDEX: Readonly<Record<LookupReason, number>> = {
 const OPCODES: Constant[] = [];
 /** `,"opcode":"QUERY","question":{"name":"` per opcode (four bits), or with `null` for no question. */
 export function opcodePart(opcode: number, question: boolean): Constant {
-  const start = `,"opcode":${JSON.stringify(opcodeName(opcode))},"question":`;
-  return OPCODES[opcode * 2 + (question ? 1 : 0)] ??= constant(start + (question ? '{"name":"' : "null"));
+  return OPCODES[opcode * 2 + (question ? 1 : 0)] ??= constant(
+    `,"opcode":${JSON.stringify(opcodeName(opcode))},"question":` + (question ? '{"name":"' : "null"),
+  );
 }
 
 const QUESTION_TAILS = new Map<number, Constant>();
@@ -131,26 +129,25 @@ function flagsJson(flags: number): string {
   return json;
 }
 
-const QUERY_FLAGS = new Map<number, Constant>();
-/** `,"query_flags":{…}`. */
-export function queryFlags(flags: number): Constant {
-  const bits = flags & FLAG_BITS;
-  let part = QUERY_FLAGS.get(bits);
+const FLAG_PARTS = new Map<number, Constant>();
+/**
+ * `,"query_flags":{…},"response_flags":{…},"rcode":` for the two legs' header flags words (-1: no such leg); without a
+ * response, through its empty sections: `…"response_flags":null,"rcode":null,"rcode_name":null,"answers":[],…`.
+ */
+export function flagsPart(query: number, response: number): Constant {
+  const q = query < 0 ? 0x10000 : query & FLAG_BITS;
+  const r = response < 0 ? 0x10000 : response & FLAG_BITS;
+  const key = q * 0x20000 + r;
+  let part = FLAG_PARTS.get(key);
   if (part === undefined) {
-    part = constant(`,"query_flags":${flagsJson(bits)}`);
-    QUERY_FLAGS.set(bits, part);
-  }
-  return part;
-}
-
-const RESPONSE_FLAGS = new Map<number, Constant>();
-/** `,"response_flags":{…},"rcode":`. */
-export function responseFlags(flags: number): Constant {
-  const bits = flags & FLAG_BITS;
-  let part = RESPONSE_FLAGS.get(bits);
-  if (part === undefined) {
-    part = constant(`,"response_flags":${flagsJson(bits)},"rcode":`);
-    RESPONSE_FLAGS.set(bits, part);
+    const queryFlags = query < 0 ? "null" : flagsJson(query);
+    part = constant(
+      `,"query_flags":${queryFlags},"response_flags":` +
+        (response < 0
+          ? 'null,"rcode":null,"rcode_name":null,"answers":[],"authorities":[],"additionals":[]'
+          : `${flagsJson(response)},"rcode":`),
+    );
+    FLAG_PARTS.set(key, part);
   }
   return part;
 }

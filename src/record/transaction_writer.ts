@@ -31,28 +31,23 @@ import {
   CLIENT_PORT,
   DUPLICATE_RESPONSES,
   END,
+  flagsPart,
   ID,
-  NO_SECTIONS,
+  NO_QUERY_TIME,
+  NO_RESPONSE_TIME,
   NULL,
   opcodePart,
   QUERY_EDNS,
-  QUERY_FLAGS_NULL,
   QUERY_FRAME_BYTES,
   QUERY_SIZE,
-  QUERY_TIME,
-  queryFlags,
   questionTail,
   QUIET_END,
   rcodeNamePart,
   RecordHeads,
   RESPONSE_EDNS,
-  RESPONSE_FLAGS_NULL,
   RESPONSE_FRAME_BYTES,
   RESPONSE_SIZE,
-  RESPONSE_TIME,
-  responseFlags,
   RETRANSMITS,
-  RTT_NS,
   SERVER_IP,
   SERVER_PORT,
   VLANS,
@@ -78,7 +73,8 @@ export class TransactionWriter implements LookupWriter {
   readonly #held: TransactionLeg;
   /** The record's first keys, up to the client's address, for this sensor name. */
   readonly #heads: RecordHeads;
-  readonly #time = new Rfc3339Writer();
+  readonly #queryTime = new Rfc3339Writer(',"query_time":', ',"response_time":');
+  readonly #responseTime = new Rfc3339Writer("", ',"rtt_ns":');
 
   constructor(readonly counters: Counters, readonly out: RecordBuffer, sensor: string, maxRecords: number = Infinity) {
     this.#current = new TransactionLeg(maxRecords);
@@ -165,11 +161,12 @@ export class TransactionWriter implements LookupWriter {
       u = putBytes(d, u, asked.out.bytes.subarray(asked.questionStart, asked.questionEnd));
       u = putConstant(v, d, u, questionTail(question.type, question.class));
     } else u = putConstant(v, d, u, opcodePart(opcode, false));
-    u = putConstant(v, d, u, QUERY_TIME);
-    u = l.query.present ? this.#time.put(v, d, u, l.query.tsSec, l.query.tsNsec) : putConstant(v, d, u, NULL);
-    u = putConstant(v, d, u, RESPONSE_TIME);
-    u = l.response.present ? this.#time.put(v, d, u, l.response.tsSec, l.response.tsNsec) : putConstant(v, d, u, NULL);
-    u = putConstant(v, d, u, RTT_NS);
+    const query = l.query;
+    const response = l.response;
+    u = query.present ? this.#queryTime.put(v, d, u, query.tsSec, query.tsNsec) : putConstant(v, d, u, NO_QUERY_TIME);
+    u = response.present
+      ? this.#responseTime.put(v, d, u, response.tsSec, response.tsNsec)
+      : putConstant(v, d, u, NO_RESPONSE_TIME);
     if (q === null || r === null) u = putConstant(v, d, u, NULL);
     else u = putElapsed(v, d, u, l.query.tsSec, l.query.tsNsec, l.response.tsSec, l.response.tsNsec);
     u = putConstant(v, d, u, QUERY_SIZE);
@@ -180,12 +177,8 @@ export class TransactionWriter implements LookupWriter {
     u = q === null ? putConstant(v, d, u, NULL) : putNumberWords(v, d, u, l.query.wireLen);
     u = putConstant(v, d, u, RESPONSE_FRAME_BYTES);
     u = r === null ? putConstant(v, d, u, NULL) : putNumberWords(v, d, u, l.response.wireLen);
-    u = putConstant(v, d, u, q === null ? QUERY_FLAGS_NULL : queryFlags(q.flags));
-    if (r === null) {
-      u = putConstant(v, d, u, RESPONSE_FLAGS_NULL);
-      u = putConstant(v, d, u, NO_SECTIONS);
-    } else {
-      u = putConstant(v, d, u, responseFlags(r.flags));
+    u = putConstant(v, d, u, flagsPart(q === null ? -1 : q.flags, r === null ? -1 : r.flags));
+    if (r !== null) {
       const rcode = (r.flags & RCODE_MASK) | (r.extendedRcode << 4);
       u = putNumberWords(v, d, u, rcode);
       u = putConstant(v, d, u, rcodeNamePart(rcode));

@@ -51,7 +51,13 @@ export class WrittenNames {
     for (let k = 0; k < this.#count; k++) {
       if (this.#offset[k] !== target) continue;
       if (this.#firstTarget[k] >= target) return -1;
-      out.repeat(this.#start[k], this.#end[k]);
+      const start = this.#start[k];
+      const n = this.#end[k] - start;
+      out.reserve(n);
+      const o = out.bytes;
+      const at = out.used;
+      for (let i = 0; i < n; i++) o[at + i] = o[start + i]; // short: a loop beats copyWithin's call
+      out.used = at + n;
       return this.#length[k];
     }
     return -1;
