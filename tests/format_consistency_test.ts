@@ -1,7 +1,8 @@
 /**
- * The two formats pair through two implementations (the lean default-format path and the general correlator behind
- * `-format transaction`). On every bundled capture they must agree: the default records are exactly those the
- * answered transactions imply (one per answer of a NOERROR response, one per error rcode), lookup by lookup.
+ * The two formats pair through one engine (src/correlate/wire_pairing.ts) that holds different things for each: the
+ * default format's writer keeps only a held query's name, the transaction format's its whole message. On every
+ * bundled capture the two writers must agree on pairing: the default records are exactly those the answered
+ * transactions imply (one per answer of a NOERROR response, one per error rcode), lookup by lookup.
  */
 import assert from "node:assert/strict";
 import { goldenCaptures } from "./_golden_cases.ts";

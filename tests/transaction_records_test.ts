@@ -1,5 +1,6 @@
 /** `-format transaction`: one record per transaction, answered or not, with every section and flag. */
 import assert from "node:assert/strict";
+import { goldenCaptures } from "./_golden_cases.ts";
 import { replay, TESTDATA } from "./_replay.ts";
 
 const CRAFTED = TESTDATA + "crafted/";
@@ -94,4 +95,18 @@ Deno.test("transaction format: encapsulation of each tunnel capture as its gener
   }
   const plain = await replay(TESTDATA + "tunnels/inner.pcap", { format: "transaction" });
   assert.ok(plain.records.every((r) => !("encapsulation" in r)), "no encapsulation key without a tunnel");
+});
+
+Deno.test("every transaction record of every bundled capture is byte for byte what JSON.stringify writes for it", async () => {
+  // The records are written from the wire (src/record/transaction_writer.ts); parsed and stringified again, each must
+  // come back unchanged: key order, number forms and string escapes as JSON.stringify has them.
+  let checked = 0;
+  for (const capture of goldenCaptures()) {
+    const { lines } = await replay(TESTDATA + capture, { format: "transaction", sensor: "sensör \u0007" });
+    for (const line of lines) {
+      assert.equal(line, JSON.stringify(JSON.parse(line)), capture);
+      checked++;
+    }
+  }
+  assert.ok(checked > 1000, `checked ${checked} records`);
 });

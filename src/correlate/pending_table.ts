@@ -11,7 +11,7 @@ const OLDER = KEY_CELLS + 1;
 const NEWER = KEY_CELLS + 2;
 
 /**
- * The correlator's pending entries: key → value (a transaction, or nothing for users that keep their data in
+ * The pairing engine's pending entries: key → value (nothing for the engine, which keeps its data in
  * arrays indexed by slot), in insertion order (oldest first), at most `limit`.
  *
  * Entries live in numbered slots (one row of int32 cells per slot for the key and the links, so an entry is one

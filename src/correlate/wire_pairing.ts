@@ -1,7 +1,7 @@
 /**
  * The one pairing engine, on the wire, for both record formats: every message is scanned to the end of its question
  * section (src/dns/wire_scan.ts, with the general decoder's rules and DecodeError codes), paired, and each lookup,
- * paired or given up on, is handed to a {@linkcode LookupWriter} (src/correlate/lookup.ts) that writes its records.
+ * paired or given up on, is handed to a `LookupWriter` (src/correlate/lookup.ts) that writes its records.
  *
  * Rules. Key: transport, client address and port, server address and port, DNS ID, where the client is the sender
  * of a query and the receiver of a response, so both legs map to one key whatever order they arrive in. A key may
@@ -28,7 +28,7 @@ import { DecodeError } from "../decode_error.ts";
 import { sameScannedQuestion as sameQuestion, sameWireName, scanQuestion } from "../dns/wire_scan.ts";
 import { countDecodeError } from "../metrics/counters.ts";
 import { MAX_PER_KEY } from "./correlator.ts";
-import type { LookupReason, LookupWriter } from "./lookup.ts";
+import type { LookupReason } from "./lookup.ts";
 import { NONE } from "./pending_table.ts";
 import { PairingState } from "./pairing_state.ts";
 

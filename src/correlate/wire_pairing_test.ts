@@ -338,3 +338,20 @@ Deno.test("WirePairing compares questions without regard to ASCII case, but with
   assert.deepEqual(out.map((t) => [t.id, t.status]), [[13, "answered"], [14, "unanswered"], [14, "orphan_response"]]);
   agree();
 });
+
+Deno.test("WirePairing hands output on after every lookup it writes, also when the end of input gives up on many", () => {
+  const counters = newCounters();
+  const buffer = new RecordBuffer();
+  let calls = 0;
+  const engine = new WirePairing(
+    DEFAULT_CORRELATOR_OPTIONS,
+    counters,
+    new TransactionWriter(counters, buffer, "test"),
+    () => calls++,
+  );
+  for (let i = 0; i < 50; i++) engine.handle(datagram(wire(i, true, `o${i}.example`), true, 100));
+  assert.equal(calls, 0);
+  engine.flush();
+  assert.equal(calls, 50, "one call per record, so a caller can drain between them");
+  assert.equal(counters.records, 50);
+});

@@ -3,7 +3,7 @@ import type { Tunnel } from "./tunnels.ts";
 /**
  * One DNS message as found on the wire, with where and when it was seen.
  * Produced by the transport layer (UDP datagram or reassembled TCP stream), consumed by the
- * correlator.
+ * pairing engine (src/correlate/wire_pairing.ts).
  *
  * Contract: `message` is a view that is valid only during the `onMessage` call; the receiver
  * copies what it keeps.

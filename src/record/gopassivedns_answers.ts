@@ -2,7 +2,7 @@
  * The answer section of a paired response, walked once: one gopassivedns record per answer RR (written as
  * src/record/gopassivedns_record.ts describes), checked with the general decoder's rules so the default format
  * counts the same anomalies as `-format transaction`. Used by the default format's path
- * (src/record/gopassivedns_fast_path.ts), which fills the {@linkcode RecordContext} before each call.
+ * (src/record/gopassivedns_writer.ts), which fills the {@linkcode RecordContext} before each call.
  *
  * @module
  */

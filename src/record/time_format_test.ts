@@ -9,6 +9,7 @@ import {
   GoTimeWriter,
   putElapsed,
   rfc3339Nano,
+  Rfc3339Writer,
 } from "./time_format.ts";
 
 Deno.test("goTimeString() trims trailing zeros of the fraction as Go's Time.String does", () => {
@@ -107,4 +108,26 @@ Deno.test("goElapsedNs() is exact past 2^53 ns and saturates at int64 as Go's Ti
   const d = new Uint8Array(ELAPSED_MAX + WORD_SLACK);
   const end = putElapsed(new DataView(d.buffer), d, 0, 8640000000000, 5, -8640000000000, 0);
   assert.equal(new TextDecoder().decode(d.subarray(0, end)), "-9223372036854775808");
+});
+
+Deno.test("Rfc3339Writer writes JSON.stringify of rfc3339Nano between its texts, for any time", () => {
+  const writer = new Rfc3339Writer(',"t":', ',"next":');
+  const buffer = new Uint8Array(256);
+  const view = new DataView(buffer.buffer);
+  const times: Array<[number, number]> = [
+    [1_700_000_000, 0],
+    [1_700_000_000, 1],
+    [1_700_000_000, 999_999_999],
+    [1_700_000_001, 120_000_000],
+    [-62_135_596_801, 5],
+    [253_402_300_800, 42],
+    [1_700_000_000, 2_500_000_000], // nanoseconds past a second carry over
+    [Number.NaN, 7],
+    [1e20, 3],
+  ];
+  for (const [sec, nsec] of times) {
+    const end = writer.put(view, buffer, 0, sec, nsec);
+    const text = new TextDecoder().decode(buffer.subarray(0, end));
+    assert.equal(text, ',"t":' + JSON.stringify(rfc3339Nano(sec, nsec)) + ',"next":', `${sec} ${nsec}`);
+  }
 });
