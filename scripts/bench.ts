@@ -1,12 +1,14 @@
 /**
- * `deno task bench [--pairs 100000,1000000] [--runs 3] [--format gopassivedns] [--no-tshark] [--no-peers] [--no-logfile]`
+ * `deno task bench [--pairs 100000,1000000] [--runs 3] [--format gopassivedns[,transaction]] [--no-tshark] [--no-peers]
+ *   [--no-logfile]`
  * `deno task bench --floods [--runs 1]`
  *
  * Generates deterministic DNS traffic captures (scripts/gen_dns_pcap.py, seeded), replays each through
  * denopassivedns with records written to a file (stdout redirected, and `-quiet -logfile` rotating at the default
  * 100 MB, the two alternating run by run), and reports packets/s, records/s and peak RSS (median of the
  * runs), and checks the record count against the generator's stats file. Peers are measured on the same file in
- * the same run, once each, and the ratio printed: gopassivedns and a C libpcap read loop when
+ * the same run, once each, and the ratio printed (with several formats, e.g. `--format gopassivedns,transaction`,
+ * their runs alternate and each format's time is also given as a multiple of the first's): gopassivedns and a C libpcap read loop when
  * scripts/peers/build_peers.sh can build them, and tshark when it is installed. Figures only: nothing here
  * asserts a time.
  *
@@ -117,7 +119,7 @@ async function timedLogfile(pcap: string): Promise<Measure> {
   const dir = `${RECORDS_DIR}denopassivedns-bench-logs`;
   await Deno.remove(dir, { recursive: true }).catch(() => {});
   const measure = await timed(
-    `${deno} run ${permissions} ${ROOT}main.ts -pcap ${pcap} -format ${values.format} -quiet ` +
+    `${deno} run ${permissions} ${ROOT}main.ts -pcap ${pcap} -format ${formats[0]} -quiet ` +
       `-logfile ${dir}/dns.log -logMaxBackups 0`,
     `${RECORDS_DIR}denopassivedns-bench.jsonl`,
   );
@@ -212,22 +214,28 @@ function peerRow(name: string, pairs: number, packets: number, peer: Measure, ou
 
 const rows: string[] = [];
 const notes: string[] = [];
+/** The record formats measured (the first one also with `-logfile` and against the peers). */
+const formats = values.format.split(",");
+
 /** gopassivedns HEAD on 2 cores, 1M-pair file, on the machine of shared/bench/BASELINES.md. */
 const BASELINE_GOPASSIVEDNS_PPS = 283e3;
 for (const pairs of values.pairs.split(",").map(Number)) {
   const { pcap, stats } = await generate(pairs);
   const packets = stats.packets as number;
-  const expected = expectedRecords(stats, values.format);
-  const ours: Measure[] = [];
+  const expected = expectedRecords(stats, formats[0]);
+  const byFormat = new Map<string, Measure[]>(formats.map((format) => [format, []]));
+  const ours = byFormat.get(formats[0])!;
   const ourFileRuns: Measure[] = [];
   const measureOurs = async (times: number) => {
     for (let i = 0; i < times; i++) {
-      ours.push(
-        await timed(
-          `${deno} run ${permissions} ${ROOT}main.ts -pcap ${pcap} -format ${values.format}`,
-          `${RECORDS_DIR}denopassivedns-bench.jsonl`,
-        ),
-      );
+      for (const format of formats) {
+        byFormat.get(format)!.push(
+          await timed(
+            `${deno} run ${permissions} ${ROOT}main.ts -pcap ${pcap} -format ${format}`,
+            `${RECORDS_DIR}denopassivedns-bench.jsonl`,
+          ),
+        );
+      }
       if (!values["no-logfile"]) ourFileRuns.push(await timedLogfile(pcap));
     }
   };
@@ -267,18 +275,32 @@ for (const pairs of values.pairs.split(",").map(Number)) {
     peerRecords.push(`${(peer.lines / peer.seconds / 1e3).toFixed(0)} k (messages)`);
   }
   const seconds = median(ours.map((m) => m.seconds));
-  const fastest = Math.min(...ours.map((m) => m.seconds));
-  const slowest = Math.max(...ours.map((m) => m.seconds));
-  const rss = median(ours.map((m) => m.peakRssMb));
-  const lines = ours[0].lines;
-  const countNote = lines === expected ? "exact" : `MISMATCH: expected ${expected}`;
-  rows.push(
-    `| denopassivedns (${values.format}) | ${pairs} | ${(packets / seconds / 1e3).toFixed(0)} k (${
-      (packets / slowest / 1e3).toFixed(0)
-    }–${(packets / fastest / 1e3).toFixed(0)} k) | ${(lines / seconds / 1e3).toFixed(0)} k | ${seconds.toFixed(2)} (${
-      fastest.toFixed(2)
-    }–${slowest.toFixed(2)}) | ${rss.toFixed(0)} MB | ${lines} (${countNote}) |`,
-  );
+  for (const format of formats) {
+    const measures = byFormat.get(format)!;
+    const formatSeconds = median(measures.map((m) => m.seconds));
+    const fastest = Math.min(...measures.map((m) => m.seconds));
+    const slowest = Math.max(...measures.map((m) => m.seconds));
+    const rss = median(measures.map((m) => m.peakRssMb));
+    const lines = measures[0].lines;
+    const formatExpected = expectedRecords(stats, format);
+    const countNote = lines === formatExpected ? "exact" : `MISMATCH: expected ${formatExpected}`;
+    rows.push(
+      `| denopassivedns (${format}) | ${pairs} | ${(packets / formatSeconds / 1e3).toFixed(0)} k (${
+        (packets / slowest / 1e3).toFixed(0)
+      }–${(packets / fastest / 1e3).toFixed(0)} k) | ${(lines / formatSeconds / 1e3).toFixed(0)} k | ${
+        formatSeconds.toFixed(2)
+      } (${fastest.toFixed(2)}–${slowest.toFixed(2)}) | ${rss.toFixed(0)} MB | ${lines} (${countNote}) |`,
+    );
+    if (format !== formats[0]) {
+      const ratios = measures.map((m, i) => m.seconds / ours[i].seconds);
+      notes.push(
+        `${pairs} pairs: -format ${format} takes ${(formatSeconds / seconds).toFixed(2)}× the time of -format ` +
+          `${formats[0]} (medians of ${measures.length} alternating runs; run by run ${
+            ratios.map((r) => r.toFixed(2)).join(", ")
+          }).`,
+      );
+    }
+  }
   if (ourFileRuns.length > 0) {
     const fileSeconds = median(ourFileRuns.map((m) => m.seconds));
     const fileLines = ourFileRuns[0].lines;
