@@ -42,8 +42,14 @@ export class TransactionLeg {
   size = 0;
   /** The header's flags word. */
   flags = 0;
-  /** Whether the message has an OPT RR (its object is `out[ednsStart, ednsEnd)`), and its extended RCODE bits. */
+  /**
+   * Whether the message has an OPT RR, its TTL and CLASS fields, and whether it has options: then its object is
+   * `out[ednsStart, ednsEnd)` (else src/record/transaction_parts.ts `ednsPart` writes it from the two fields).
+   */
   hasEdns = false;
+  ednsTtl = 0;
+  ednsUdpSize = 0;
+  ednsOptions = false;
   extendedRcode = 0;
   readonly anomalies: LegAnomalies = new LegAnomalies();
   /**
@@ -96,7 +102,7 @@ export class TransactionLeg {
     } else out.constant(NO_ADDITIONALS);
     if (p >= 0 && p < r.end) this.anomalies.add("trailing_bytes");
     this.sectionsEnd = this.ednsStart = out.used;
-    if (this.hasEdns) {
+    if (this.hasEdns && this.ednsOptions) {
       // Copied byte by byte: an EDNS object is short, and a view of it would be an allocation per message.
       const edns = this.#edns;
       out.reserve(edns.used);
@@ -200,6 +206,10 @@ export class TransactionLeg {
     if (ownerLength !== 0) this.anomalies.add("opt_not_root");
     this.hasEdns = true;
     this.extendedRcode = ttl >>> 24;
-    writeEdns(this.#edns, b, udpSize, ttl, start, end, this.anomalies);
+    this.ednsTtl = ttl;
+    this.ednsUdpSize = udpSize;
+    // An OPT without options (nearly all of them) is written by the record writer from one cached part.
+    this.ednsOptions = start !== end;
+    if (this.ednsOptions) writeEdns(this.#edns, b, udpSize, ttl, start, end, this.anomalies);
   }
 }

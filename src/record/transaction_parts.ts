@@ -32,6 +32,8 @@ export const QUERY_FRAME_BYTES: Constant = constant(',"query_frame_bytes":');
 export const RESPONSE_FRAME_BYTES: Constant = constant(',"response_frame_bytes":');
 export const QUERY_EDNS: Constant = constant(',"query_edns":');
 export const RESPONSE_EDNS: Constant = constant(',"response_edns":');
+export const NO_QUERY_EDNS: Constant = constant(',"query_edns":null');
+export const NO_RESPONSE_EDNS: Constant = constant(',"response_edns":null');
 export const RETRANSMITS: Constant = constant(',"retransmits":');
 export const DUPLICATE_RESPONSES: Constant = constant(',"duplicate_responses":');
 export const ANOMALIES: Constant = constant(',"anomalies":[');
@@ -156,6 +158,25 @@ const RCODE_NAMES: Constant[] = [];
 /** `,"rcode_name":"NOERROR","answers":` per rcode (12 bits with the EDNS extension). */
 export function rcodeNamePart(rcode: number): Constant {
   return RCODE_NAMES[rcode] ??= constant(`,"rcode_name":${JSON.stringify(rcodeName(rcode))},"answers":`);
+}
+
+const EDNS_PARTS = new Map<number, Constant>();
+/**
+ * `,"query_edns":{…,"options":[]}` (or `response_edns`) of an OPT RR without options, from its CLASS (the UDP size)
+ * and TTL fields (RFC 6891 §6.1.3: extended RCODE, version, DO), as src/record/transaction_edns.ts writes it.
+ */
+export function ednsPart(response: boolean, udpSize: number, ttl: number): Constant {
+  const key = ((response ? 0x100000000 : 0) + ttl) * 0x10000 + udpSize;
+  let part = EDNS_PARTS.get(key);
+  if (part === undefined) {
+    part = constant(
+      `,"${response ? "response" : "query"}_edns":{"version":${(ttl >>> 16) & 0xff},"udp_size":${udpSize},"do":${
+        (ttl & 0x8000) !== 0
+      },"extended_rcode":${ttl >>> 24},"options":[]}`,
+    );
+    EDNS_PARTS.set(key, part);
+  }
+  return part;
 }
 
 const ANOMALY_PARTS = new Map<string, Constant>();

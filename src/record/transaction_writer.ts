@@ -30,10 +30,13 @@ import {
   anomalyPart,
   CLIENT_PORT,
   DUPLICATE_RESPONSES,
+  ednsPart,
   END,
   flagsPart,
   ID,
+  NO_QUERY_EDNS,
   NO_QUERY_TIME,
+  NO_RESPONSE_EDNS,
   NO_RESPONSE_TIME,
   NULL,
   opcodePart,
@@ -185,10 +188,8 @@ export class TransactionWriter implements LookupWriter {
       d.set(r.out.bytes.subarray(r.sectionsStart, r.sectionsEnd), u);
       u += r.sectionsEnd - r.sectionsStart;
     }
-    u = putConstant(v, d, u, QUERY_EDNS);
-    u = this.#edns(d, v, u, q);
-    u = putConstant(v, d, u, RESPONSE_EDNS);
-    u = this.#edns(d, v, u, r);
+    u = this.#edns(d, v, u, q, false);
+    u = this.#edns(d, v, u, r, true);
     const anomalous = (q !== null && q.anomalies.count > 0) || (r !== null && r.anomalies.count > 0);
     if (l.retransmits === 0 && l.duplicateResponses === 0 && !anomalous) {
       out.used = putConstant(v, d, u, QUIET_END);
@@ -205,8 +206,11 @@ export class TransactionWriter implements LookupWriter {
     return 1;
   }
 
-  #edns(d: Uint8Array, v: DataView, u: number, leg: TransactionLeg | null): number {
-    if (leg === null || !leg.hasEdns) return putConstant(v, d, u, NULL);
+  /** `,"query_edns":…` or `,"response_edns":…`. */
+  #edns(d: Uint8Array, v: DataView, u: number, leg: TransactionLeg | null, response: boolean): number {
+    if (leg === null || !leg.hasEdns) return putConstant(v, d, u, response ? NO_RESPONSE_EDNS : NO_QUERY_EDNS);
+    if (!leg.ednsOptions) return putConstant(v, d, u, ednsPart(response, leg.ednsUdpSize, leg.ednsTtl));
+    u = putConstant(v, d, u, response ? RESPONSE_EDNS : QUERY_EDNS);
     return putBytes(d, u, leg.out.bytes.subarray(leg.ednsStart, leg.ednsEnd));
   }
 
