@@ -13,6 +13,7 @@ import { type MessageReader, u16, u32 } from "../dns/_reader.ts";
 import { HEADER_SIZE } from "../dns/header.ts";
 import { TYPE_CNAME, TYPE_NS, TYPE_OPT, TYPE_PTR } from "../dns/rr_types.ts";
 import type { WireQuestion } from "../dns/wire_scan.ts";
+import { NUMBER_MAX, putConstant, putNumberWords } from "./_put.ts";
 import { RecordBuffer } from "./record_buffer.ts";
 import { LegAnomalies } from "./transaction_anomalies.ts";
 import { writeEdns } from "./transaction_edns.ts";
@@ -180,10 +181,11 @@ export class TransactionLeg {
         }
         anomalies.add("opt_outside_additional");
       }
-      out.constant(rrTypeClass(type, klass));
-      out.numberWords(ttl);
-      out.constant(RR_DATA);
-      const dataStart = out.used;
+      const typeClass = rrTypeClass(type, klass);
+      out.reserve(typeClass.length + NUMBER_MAX + RR_DATA.length);
+      let u = putConstant(out.view, out.bytes, out.used, typeClass);
+      u = putNumberWords(out.view, out.bytes, u, ttl);
+      const dataStart = out.used = putConstant(out.view, out.bytes, u, RR_DATA);
       if (!writeRdata(out, r, type, klass, p, rdEnd)) anomalies.add("bad_rdata");
       else if ((type === TYPE_CNAME || type === TYPE_NS || type === TYPE_PTR) && rdEnd > p && b[p] < LABEL_POINTER) {
         // A target name written in place: the next owner of a CNAME chain points at it.
