@@ -9,7 +9,7 @@ import { HeldBytes } from "./held_bytes.ts";
 import { HeldLegs } from "./held_legs.ts";
 import { type LegView, Lookup, type LookupReason, type LookupWriter } from "./lookup.ts";
 import { keyAddress, keyClientPort, keyId, keyServerPort, keyTransport, LookupKey } from "./lookup_key.ts";
-import { PendingTable } from "./pending_table.ts";
+import { NONE, PendingTable } from "./pending_table.ts";
 import { RecentPairs } from "./recent_pairs.ts";
 
 const QR_BIT = 0x8000; // RFC 1035 §4.1.1
@@ -37,6 +37,8 @@ export class PairingState {
   /** A held message, re-scanned from its copy when a message meets it or it is written. */
   readonly #heldReader = new MessageReader();
   readonly #heldQuestion = new WireQuestion();
+  /** The slot the held reader points at (NONE after anything is held or taken out: bytes may have moved). */
+  #scannedSlot = NONE;
   /** A held query of which only the first question is kept, as a scanned question. */
   readonly #nameQuestion = new WireQuestion();
   /** The datagram's 16-byte addresses (borrowed from the decoder for one `handle` call, or parsed into own ones). */
@@ -67,6 +69,11 @@ export class PairingState {
     this.held.grow(Math.min(options.maxPending, INITIAL_SLOTS));
   }
 
+  /** Anything is about to be held: the held bytes may move (src/correlate/held_bytes.ts compacts on `put`). */
+  forgetScan(): void {
+    this.#scannedSlot = NONE;
+  }
+
   /** Number of pending entries (for tests and metrics). */
   get pendingCount(): number {
     return this.pending.size;
@@ -94,6 +101,8 @@ export class PairingState {
 
   /** Point the held reader and question at the message held in `slot` (it passed once: the scan cannot throw). */
   scanHeld(slot: number): WireQuestion {
+    if (slot === this.#scannedSlot) return this.#heldQuestion; // compared just before it is written: scanned once
+    this.#scannedSlot = slot;
     const bytes = this.heldBytes;
     const start = bytes.start(slot);
     this.#heldReader.resetRange(bytes.bytes, start, start + bytes.length(slot));
@@ -109,6 +118,7 @@ export class PairingState {
 
   /** Take the entry in `slot` out of the tables (its bytes stay readable until the next put). */
   remove(slot: number): void {
+    this.#scannedSlot = NONE;
     this.pending.remove(slot);
     this.heldBytes.release(slot);
     this.held.clearReferences(slot);

@@ -150,6 +150,7 @@ export class WirePairing extends PairingState {
     }
     pending.clear();
     this.heldBytes.clear();
+    this.forgetScan();
     this.recent.clear();
   }
 
@@ -198,6 +199,7 @@ export class WirePairing extends PairingState {
     }
     if (this.nextSweepMs < 0) this.nextSweepMs = nowMs + this.options.gcIntervalMs;
     const slot = pending.add(this.key, undefined);
+    this.forgetScan();
     const held = this.held;
     if (pending.capacity > held.slots) held.grow(pending.capacity);
     held.isQuery[slot] = isQuery ? 1 : 0;

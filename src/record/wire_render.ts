@@ -2,7 +2,7 @@
  * DNS wire data written straight into a {@linkcode RecordBuffer} as JSON string literals, byte for byte what
  * `out.jsonString(text)` gives for the presentation text the general decoder (src/dns) builds, without building it:
  * names from their expanded wire form, or straight from the message (checked by the rules of src/dns/name.ts as they
- * are written), A, AAAA, NS, CNAME, PTR and MX from the RDATA; every other type through the general RDATA renderers
+ * are written), A, AAAA, NS, CNAME, PTR, MX and SOA from the RDATA; every other type through the general RDATA renderers
  * (src/dns/rdata/), whose text is then escaped.
  *
  * Reads only: every function takes the message through a `MessageReader` (byte 0 = the DNS header) and never keeps
@@ -17,8 +17,10 @@ import { unknownRdata } from "../dns/rdata/_format.ts";
 import { rdataRenderer } from "../dns/rdata/table.ts";
 import { IP_TEXT_MAX, putIp16, putIpv4 } from "./ip_write.ts";
 import type { RecordBuffer } from "./record_buffer.ts";
-import { TYPE_A, TYPE_AAAA, TYPE_CNAME, TYPE_MX, TYPE_NS, TYPE_PTR } from "../dns/rr_types.ts";
+import { TYPE_A, TYPE_AAAA, TYPE_CNAME, TYPE_MX, TYPE_NS, TYPE_PTR, TYPE_SOA } from "../dns/rr_types.ts";
 
+/** RFC 1035 §3.3.13: SERIAL, REFRESH, RETRY, EXPIRE and MINIMUM after SOA's two names, 32 bits each. */
+const SOA_NUMBERS = 20;
 /** RFC 2136 §2.5.2-§2.5.4: UPDATE deletions carry class NONE or ANY with empty RDATA. */
 const CLASS_NONE = 254;
 const CLASS_ANY = 255;
@@ -198,6 +200,32 @@ export function writeRdata(
         break;
       }
       out.bytes[out.used++] = QUOTE;
+      return true;
+    }
+    case TYPE_SOA: {
+      // `mname rname serial refresh retry expire minimum` (src/dns/rdata/names.ts renderSoa).
+      const mark = out.used;
+      out.ascii('"');
+      if (writeMessageName(out, r, start, end) < 0) {
+        out.used = mark;
+        break;
+      }
+      out.ascii(" ");
+      if (writeMessageName(out, r, r.next, end) < 0) {
+        out.used = mark;
+        break;
+      }
+      const p = r.next;
+      if (p + SOA_NUMBERS !== end) {
+        out.used = mark;
+        break;
+      }
+      for (let i = 0; i < SOA_NUMBERS; i += 4) {
+        out.ascii(" ");
+        out.number(((b[p + i] << 24) | (b[p + i + 1] << 16) | (b[p + i + 2] << 8) | b[p + i + 3]) >>> 0);
+      }
+      out.ascii('"');
+      r.next = end;
       return true;
     }
     case TYPE_MX: {

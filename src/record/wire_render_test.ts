@@ -1,9 +1,11 @@
 import assert from "node:assert/strict";
 import { MessageReader } from "../dns/_reader.ts";
-import { hex } from "../dns/_test_builder.ts";
+import { be32, hex, message, rr, wireName } from "../dns/_test_builder.ts";
+import { decodeMessage } from "../dns/decode_message.ts";
+import { scanQuestion, WireQuestion } from "../dns/wire_scan.ts";
 import { expandName, NAME_WIRE } from "../dns/name.ts";
 import { RecordBuffer } from "./record_buffer.ts";
-import { lastWrittenFirstTarget, writeMessageName, writeWireName } from "./wire_render.ts";
+import { lastWrittenFirstTarget, writeMessageName, writeRdata, writeWireName } from "./wire_render.ts";
 
 const decoder = new TextDecoder();
 
@@ -72,5 +74,32 @@ Deno.test("writeMessageName() fails as expandName does, with its error, and writ
     assert.equal(written(r, pos, limit), null);
     assert.deepEqual([r.errCode, r.errOffset, r.errMessage], expected);
     assert.equal(r.errCode, code);
+  }
+});
+
+Deno.test("writeRdata() writes SOA from the wire as the general renderer's text, and fails where it fails", () => {
+  const names = [...wireName("ns1.example"), ...wireName("host\\.master.example")];
+  const numbers = [...be32(2024010101), ...be32(7200), ...be32(3600), ...be32(4294967295), ...be32(0)];
+  const cases: Array<[string, number[]]> = [
+    ["whole", [...names, ...numbers]],
+    ["compressed", [0xc0, 12, 0xc0, 12, ...numbers]],
+    ["escaped", [...wireName("a b.example"), 0, ...numbers]],
+    ["short", [...names, ...numbers.slice(0, 19)]],
+    ["long", [...names, ...numbers, 0]],
+    ["bad name", [0x80, ...numbers]],
+  ];
+  for (const [label, rdata] of cases) {
+    const bytes = message({ answers: [rr("example.com", 6, 300, rdata)] });
+    const general = decodeMessage(bytes, "full");
+    const r = new MessageReader();
+    r.reset(bytes);
+    const q = new WireQuestion();
+    scanQuestion(r, q);
+    expandName(r, q.answersStart, r.end); // the owner
+    const start = r.next + 10;
+    const out = new RecordBuffer(16);
+    const ok = writeRdata(out, r, 6, 1, start, start + rdata.length);
+    assert.equal(ok, !general.anomalies.includes("bad_rdata"), label);
+    assert.equal(decoder.decode(out.records()), JSON.stringify(general.answers[0].data), label);
   }
 });
