@@ -97,15 +97,23 @@ export function questionTail(type: number, klass: number): Constant {
 }
 
 const RR_TAILS = new Map<number, Constant>();
+/** The same for class IN and types below 256 (nearly every RR), by type: no hashing. */
+const IN_TAILS: Constant[] = [];
+const CLASS_IN = 1;
 /** `","type":"A","class":"IN","ttl":`: what follows an RR's owner name up to its TTL. */
 export function rrTypeClass(type: number, klass: number): Constant {
+  if (klass === CLASS_IN && type < 256) return IN_TAILS[type] ??= newTypeClass(type, klass);
   const key = type * 0x10000 + klass;
   let part = RR_TAILS.get(key);
   if (part === undefined) {
-    part = constant(`","type":${decoder.decode(typeJson(type))},"class":${decoder.decode(classJson(klass))},"ttl":`);
+    part = newTypeClass(type, klass);
     RR_TAILS.set(key, part);
   }
   return part;
+}
+
+function newTypeClass(type: number, klass: number): Constant {
+  return constant(`","type":${decoder.decode(typeJson(type))},"class":${decoder.decode(classJson(klass))},"ttl":`);
 }
 
 /** `{"qr":…,"cd":…}` per header flags word: its eight flag bits (opcode and rcode masked off). */
@@ -166,6 +174,8 @@ const EDNS_PARTS = new Map<number, Constant>();
  * and TTL fields (RFC 6891 §6.1.3: extended RCODE, version, DO), as src/record/transaction_edns.ts writes it.
  */
 export function ednsPart(response: boolean, udpSize: number, ttl: number): Constant {
+  const last = response ? lastResponseEdns : lastQueryEdns;
+  if (last.ttl === ttl && last.udpSize === udpSize) return last.part; // a few forms, usually the same in a row
   const key = ((response ? 0x100000000 : 0) + ttl) * 0x10000 + udpSize;
   let part = EDNS_PARTS.get(key);
   if (part === undefined) {
@@ -176,8 +186,15 @@ export function ednsPart(response: boolean, udpSize: number, ttl: number): Const
     );
     EDNS_PARTS.set(key, part);
   }
+  last.ttl = ttl;
+  last.udpSize = udpSize;
+  last.part = part;
   return part;
 }
+
+/** The part last returned by `ednsPart` for either side. */
+const lastQueryEdns = { ttl: -1, udpSize: -1, part: constant("") };
+const lastResponseEdns = { ttl: -1, udpSize: -1, part: constant("") };
 
 const ANOMALY_PARTS = new Map<string, Constant>();
 /** `"query:bad_rdata"` (after the first, with a comma before it). */
