@@ -10,6 +10,7 @@
 import { decodeOption } from "../dns/edns.ts";
 import { ednsOptionName } from "../dns/registries.ts";
 import { Constant } from "./_put.ts";
+import { PartCache } from "./part_cache.ts";
 import type { LegAnomalies } from "./transaction_anomalies.ts";
 import type { RecordBuffer } from "./record_buffer.ts";
 
@@ -38,7 +39,7 @@ const DO_FALSE = constant(',"do":false,"extended_rcode":');
 const OPTIONS = constant(',"options":[');
 const OPTIONS_END = constant("]}");
 /** `{"code":N,"name":"MNEMONIC","data":"` per option code, encoded when first met. */
-const OPTION_HEADS = new Map<number, Constant>();
+const OPTION_HEADS = new PartCache<Constant>();
 
 function optionHead(code: number): Constant {
   let head = OPTION_HEADS.get(code);

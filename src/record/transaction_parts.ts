@@ -10,6 +10,7 @@
 import type { LookupReason, LookupStatus } from "../correlate/lookup.ts";
 import { opcodeName, rcodeName } from "../dns/registries.ts";
 import { Constant } from "./_put.ts";
+import { PartCache } from "./part_cache.ts";
 import { classJson, typeJson } from "./transaction_names.ts";
 
 const encoder = new TextEncoder();
@@ -84,7 +85,7 @@ export function opcodePart(opcode: number, question: boolean): Constant {
   );
 }
 
-const QUESTION_TAILS = new Map<number, Constant>();
+const QUESTION_TAILS = new PartCache<Constant>();
 /** `","type":"A","class":"IN"}`: the rest of a question after its name. */
 export function questionTail(type: number, klass: number): Constant {
   const key = type * 0x10000 + klass;
@@ -96,7 +97,7 @@ export function questionTail(type: number, klass: number): Constant {
   return tail;
 }
 
-const RR_TAILS = new Map<number, Constant>();
+const RR_TAILS = new PartCache<Constant>();
 /** The same for class IN and types below 256 (nearly every RR), by type: no hashing. */
 const IN_TAILS: Constant[] = [];
 const CLASS_IN = 1;
@@ -139,15 +140,17 @@ function flagsJson(flags: number): string {
   return json;
 }
 
-const FLAG_PARTS = new Map<number, Constant>();
+const FLAG_PARTS = new PartCache<Constant>();
 /**
- * `,"query_flags":{…},"response_flags":{…},"rcode":` for the two legs' header flags words (-1: no such leg); without a
- * response, through its empty sections: `…"response_flags":null,"rcode":null,"rcode_name":null,"answers":[],…`.
+ * `,"query_flags":{…},"response_flags":{…},"rcode":N,"rcode_name":"…","answers":` for the two legs' header flags words
+ * (-1: no such leg) and the response's 12-bit rcode; without a response, through its empty sections:
+ * `…"response_flags":null,"rcode":null,"rcode_name":null,"answers":[],"authorities":[],"additionals":[]`.
  */
-export function flagsPart(query: number, response: number): Constant {
+export function flagsPart(query: number, response: number, rcode: number): Constant {
   const q = query < 0 ? 0x10000 : query & FLAG_BITS;
   const r = response < 0 ? 0x10000 : response & FLAG_BITS;
-  const key = q * 0x20000 + r;
+  const key = (q * 0x20000 + r) * 0x1000 + (response < 0 ? 0 : rcode);
+  if (key === lastFlags.key) return lastFlags.part; // mostly the same in a row
   let part = FLAG_PARTS.get(key);
   if (part === undefined) {
     const queryFlags = query < 0 ? "null" : flagsJson(query);
@@ -155,20 +158,18 @@ export function flagsPart(query: number, response: number): Constant {
       `,"query_flags":${queryFlags},"response_flags":` +
         (response < 0
           ? 'null,"rcode":null,"rcode_name":null,"answers":[],"authorities":[],"additionals":[]'
-          : `${flagsJson(response)},"rcode":`),
+          : `${flagsJson(response)},"rcode":${rcode},"rcode_name":${JSON.stringify(rcodeName(rcode))},"answers":`),
     );
     FLAG_PARTS.set(key, part);
   }
+  lastFlags.key = key;
+  lastFlags.part = part;
   return part;
 }
 
-const RCODE_NAMES: Constant[] = [];
-/** `,"rcode_name":"NOERROR","answers":` per rcode (12 bits with the EDNS extension). */
-export function rcodeNamePart(rcode: number): Constant {
-  return RCODE_NAMES[rcode] ??= constant(`,"rcode_name":${JSON.stringify(rcodeName(rcode))},"answers":`);
-}
+const lastFlags = { key: -1, part: constant("") };
 
-const EDNS_PARTS = new Map<number, Constant>();
+const EDNS_PARTS = new PartCache<Constant>();
 /**
  * `,"query_edns":{…,"options":[]}` (or `response_edns`) of an OPT RR without options, from its CLASS (the UDP size)
  * and TTL fields (RFC 6891 §6.1.3: extended RCODE, version, DO), as src/record/transaction_edns.ts writes it.

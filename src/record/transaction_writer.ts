@@ -45,7 +45,6 @@ import {
   QUERY_SIZE,
   questionTail,
   QUIET_END,
-  rcodeNamePart,
   RecordHeads,
   RESPONSE_EDNS,
   RESPONSE_FRAME_BYTES,
@@ -180,11 +179,9 @@ export class TransactionWriter implements LookupWriter {
     u = q === null ? putConstant(v, d, u, NULL) : putNumberWords(v, d, u, l.query.wireLen);
     u = putConstant(v, d, u, RESPONSE_FRAME_BYTES);
     u = r === null ? putConstant(v, d, u, NULL) : putNumberWords(v, d, u, l.response.wireLen);
-    u = putConstant(v, d, u, flagsPart(q === null ? -1 : q.flags, r === null ? -1 : r.flags));
+    const rcode = r === null ? 0 : (r.flags & RCODE_MASK) | (r.extendedRcode << 4);
+    u = putConstant(v, d, u, flagsPart(q === null ? -1 : q.flags, r === null ? -1 : r.flags, rcode));
     if (r !== null) {
-      const rcode = (r.flags & RCODE_MASK) | (r.extendedRcode << 4);
-      u = putNumberWords(v, d, u, rcode);
-      u = putConstant(v, d, u, rcodeNamePart(rcode));
       d.set(r.out.bytes.subarray(r.sectionsStart, r.sectionsEnd), u);
       u += r.sectionsEnd - r.sectionsStart;
     }
