@@ -87,6 +87,9 @@ async function generate(pairs: number): Promise<{ pcap: string; stats: Record<st
  * idles about 6 s after its input ends before it exits, and BASELINES.md times it to its last write.
  */
 async function timed(command: string, outFile: string, toLastWrite = false): Promise<Measure> {
+  // The last run's output is removed first: freeing a GB of tmpfs pages is not this run's cost (the shell's `>` would
+  // truncate it inside the timed window).
+  await Deno.remove(outFile).catch(() => {});
   const started = performance.now();
   const running = sh(`/usr/bin/time -v ${command} > ${outFile}`);
   let settled = false;
