@@ -3,9 +3,8 @@
  * the outcome to an exit status. The only place that calls `Deno.exit` (the signal watchdog's worker, which must end
  * the process when this thread cannot, excepted: src/signal_watchdog.ts).
  *
- * Exit status: 0 success, 1 runtime failure (unreadable or corrupt capture, stdout not writable or full, a sink or
- * the metrics server that cannot start), 2 usage
- * error, 130 a second SIGINT/SIGTERM before the flush finished, 141 the reader of stdout went away (as a Unix tool
+ * Exit status: 0 success, 1 runtime failure (unreadable or corrupt capture, stdout not writable or full, a failed
+ * lookup worker (`-numprocs`), a sink or the metrics server that cannot start), 2 usage error, 130 a second SIGINT/SIGTERM before the flush finished, 141 the reader of stdout went away (as a Unix tool
  * killed by SIGPIPE). After the configuration is read, every exit path prints the summary on stderr.
  *
  * @module
@@ -35,6 +34,7 @@ import { FanOut, type OutputFailure, type Sink } from "./src/sinks/sink.ts";
 import { SinkStartError } from "./src/sinks/sink_start_error.ts";
 import { stdoutPipeNonBlocking } from "./src/sinks/stdout_sink.ts";
 import type { BpfFilter } from "./src/capture/bpf_filter.ts";
+import { LookupWorkerError } from "./src/parallel/remote_stage.ts";
 
 const EXIT_OK = 0;
 const EXIT_FAILURE = 1;
@@ -193,7 +193,7 @@ async function runPipeline(config: Config, filter: BpfFilter | null, stdoutFlags
     // After a signal the run gets a moment to end its batch (live capture drains what the kernel still holds).
     const error = await Promise.race([running, signalled.then(() => settledWithin(running, STOP_GRACE_MS))]);
     if (error !== null) {
-      if (!(error instanceof CaptureError)) throw error;
+      if (!(error instanceof CaptureError || error instanceof LookupWorkerError)) throw error;
       log.error(error.message);
       if (status === EXIT_OK) status = EXIT_FAILURE;
     }
@@ -201,7 +201,15 @@ async function runPipeline(config: Config, filter: BpfFilter | null, stdoutFlags
     // Whatever ended the input, what the tables hold is delivered and every sink is flushed.
     log.debug("Input ended: flushing what the tables hold");
     signals.update();
-    await pipeline.finish();
+    // A worker that failed during the last batch or the final flush (one that failed earlier was reported above).
+    const failed = await pipeline.finish().then(() => null, (error: unknown) => {
+      if (!(error instanceof LookupWorkerError)) throw error;
+      return error;
+    });
+    if (failed !== null) {
+      log.error(failed.message);
+      if (status === EXIT_OK) status = EXIT_FAILURE;
+    }
     await sink.close();
     await exporters.close(); // after the sinks, so the last report has their final counts
     if (reopenable.length > 0) Deno.removeSignalListener("SIGHUP", onHangup);

@@ -1,19 +1,19 @@
 import type { Packet, PacketSource } from "./capture/packet.ts";
 import type { CorrelatorOptions } from "./correlate/correlator.ts";
-import { WirePairing } from "./correlate/wire_pairing.ts";
 import { type DecoderOptions, PacketDecoder } from "./decode/mod.ts";
+import { type LookupStage, type LookupStageOptions, newLookupStage, OUTPUT_BATCH_BYTES } from "./lookup_stage.ts";
 import { type Counters, newCounters } from "./metrics/counters.ts";
-import { GopassivednsWriter } from "./record/gopassivedns_writer.ts";
+import { BatchReader } from "./parallel/datagram_batch.ts";
+import { BATCH_BYTES, RemoteStage } from "./parallel/remote_stage.ts";
 import { RecordBuffer } from "./record/record_buffer.ts";
-import { TransactionWriter } from "./record/transaction_writer.ts";
 import type { Sink } from "./sinks/sink.ts";
 
 export interface PipelineOptions {
   decoder: DecoderOptions;
   correlator: CorrelatorOptions;
   /**
-   * The record format: "gopassivedns" (default, {@linkcode GopassivednsWriter}) or "transaction"
-   * ({@linkcode TransactionWriter}); both are written from the wire by one pairing engine ({@linkcode WirePairing}).
+   * The record format: "gopassivedns" (default) runs from the wire through the fast path; "transaction" decodes
+   * whole messages and pairs them into transactions (src/lookup_stage.ts).
    */
   format: "gopassivedns" | "transaction";
   /** `-syslog_priority`, copied into every gopassivedns record. */
@@ -24,6 +24,19 @@ export interface PipelineOptions {
   maxRecords?: number;
   /** Frames it rejects are counted (`packets_filtered`) and not decoded (`-bpf`, src/capture/bpf_filter.ts). */
   filter?: PacketFilter | null;
+  /**
+   * `-numprocs`: 1 (the default here) runs every stage on this thread; 2 or more runs the post-decode stage in one
+   * lookup worker (src/parallel/remote_stage.ts). More workers would not give the same bytes without sharding the
+   * global table bounds, expiry and duplicate window; see the README, "-numprocs".
+   */
+  numprocs?: number;
+  /**
+   * With a worker: packed datagram bytes held before it starts (default one batch, so a small input runs inline);
+   * 0 starts it at once (live capture, and tests that must exercise the worker).
+   */
+  workerStartBytes?: number;
+  /** With a worker: it throws on this datagram (> 0; a test hook, see `DENOPASSIVEDNS_TEST_WORKER_FAIL_AT`). */
+  workerFailAt?: number;
 }
 
 /** Selects frames before decoding. */
@@ -32,13 +45,8 @@ export interface PacketFilter {
 }
 
 /**
- * Records are handed to the sinks once this many bytes are waiting, and at the end of every capture batch. Writes of
- * 4 MiB cost measurably less system time than 1 MiB ones (0.57 s against 0.81 s for 620 MB on the test machines).
- */
-const OUTPUT_BATCH_BYTES = 4 << 20;
-
-/**
- * capture → decode → dns → correlate → record → sink, all synchronous per packet. The caller drives it with a
+ * capture → decode → dns → correlate → record → sink. With `-numprocs 1` all synchronous per packet on this thread;
+ * with more, the stages after decoding run in a worker, fed in packet order. The caller drives it with a
  * PacketSource and calls `finish` at the end of input (or on a signal) so nothing held in a table is lost.
  */
 export class Pipeline {
@@ -47,23 +55,31 @@ export class Pipeline {
   /** `counters.records` when the last batch went to the sink: the next batch holds the records written since. */
   #recordsHanded = 0;
   readonly #output = new RecordBuffer(OUTPUT_BATCH_BYTES + (OUTPUT_BATCH_BYTES >> 2));
-  /** Scan, pair and write: a WireDatagram in, record bytes and counts out. */
-  readonly #pairing: WirePairing;
+  /** The post-decode stage on this thread (`-numprocs 1`, or an input that ended before a worker was needed). */
+  #stage: LookupStage | null = null;
+  /** The post-decode stage in a worker, or null. */
+  readonly #remote: RemoteStage | null = null;
   /** The source `run` reads (its own counts are added to the counters at `finish`). */
   #source: PacketSource | null = null;
-  readonly #maxRecords: number;
 
   constructor(readonly options: PipelineOptions, readonly sink: Sink) {
-    this.#maxRecords = options.maxRecords ?? Infinity;
-    const writer = options.format === "transaction"
-      ? new TransactionWriter(this.counters, this.#output, options.sensor, this.#maxRecords)
-      : new GopassivednsWriter(this.counters, this.#output, options.level, this.#maxRecords);
-    const drainFull = () => {
-      if (this.#output.used >= OUTPUT_BATCH_BYTES) this.#drain();
-    };
-    const pairing = new WirePairing(options.correlator, this.counters, writer, drainFull);
-    this.#pairing = pairing;
-    this.decoder = new PacketDecoder(options.decoder, this.counters, (d) => pairing.handle(d));
+    if ((options.numprocs ?? 1) <= 1) {
+      const stage = this.#inlineStage();
+      this.decoder = new PacketDecoder(options.decoder, this.counters, (d) => stage.handle(d));
+    } else {
+      const remote = new RemoteStage(
+        {
+          stage: this.#stageOptions(),
+          startBytes: options.workerStartBytes ?? BATCH_BYTES,
+          failAt: options.workerFailAt,
+        },
+        this.counters,
+        sink,
+      );
+      this.#remote = remote;
+      const writer = remote.writer;
+      this.decoder = new PacketDecoder(options.decoder, this.counters, (d) => writer.datagram(d));
+    }
     const filter = options.filter ?? null;
     const decoder = this.decoder;
     const counters = this.counters;
@@ -75,7 +91,7 @@ export class Pipeline {
 
   /** Number of queries and responses waiting for their partner (for tests and metrics). */
   get pendingCount(): number {
-    return this.#pairing.pendingCount;
+    return this.#stage?.pendingCount ?? this.#remote!.pendingCount;
   }
 
   /** The per-packet entry point, bound so it can be handed to a PacketSource. */
@@ -84,7 +100,7 @@ export class Pipeline {
   /** Run a source to its end, flushing the sink after every batch. */
   async run(source: PacketSource): Promise<void> {
     this.#source = source;
-    await source.run(this.onPacket, () => this.#flush(), (sec, nsec) => this.advanceClock(sec, nsec));
+    await source.run(this.onPacket, () => this.#batchEnd(), (sec, nsec) => this.advanceClock(sec, nsec));
   }
 
   /**
@@ -93,22 +109,48 @@ export class Pipeline {
    */
   advanceClock(sec: number, nsec: number): void {
     this.decoder.advanceClock(sec);
-    const nowMs = sec * 1000 + nsec / 1e6;
-    this.#pairing.advanceClock(nowMs);
+    if (this.#remote !== null) this.#remote.writer.clock(sec, nsec);
+    else this.#stage!.advanceClock(sec * 1000 + nsec / 1e6);
   }
 
-  /** Deliver what the TCP streams and the correlation table still hold, then flush the sink. */
+  /**
+   * Deliver what the TCP streams and the correlation table still hold, then flush the sink.
+   * @throws {LookupWorkerError} when the worker failed (once: not again after `run` threw it)
+   */
   async finish(): Promise<void> {
     this.counters.timestamps_clamped += this.#source?.timestampsClamped ?? 0;
     this.decoder.flush();
-    this.#pairing.flush();
-    await this.#flush();
+    const remote = this.#remote;
+    if (remote !== null) {
+      const held = remote.takeUnstarted();
+      if (held === null) await remote.finish();
+      else {
+        // No batch filled: no worker was started, and the input runs here, with the same result.
+        const stage = this.#inlineStage();
+        new BatchReader((d) => stage.handle(d), (sec, nsec) => stage.advanceClock(sec * 1000 + nsec / 1e6))
+          .read(held.bytes, held.used);
+      }
+    }
+    this.#stage?.flush();
+    this.#drain();
+    await this.sink.flush();
   }
 
-  /** Hand the waiting records to the sink and flush it. */
-  #flush(): Promise<void> {
-    this.#drain();
-    return this.sink.flush();
+  #stageOptions(): LookupStageOptions {
+    const { correlator, format, level, sensor, maxRecords } = this.options;
+    return { correlator, format, level, sensor, maxRecords };
+  }
+
+  #inlineStage(): LookupStage {
+    this.#stage = newLookupStage(this.#stageOptions(), this.counters, this.#output, () => this.#drain());
+    return this.#stage;
+  }
+
+  /** Hand the waiting records to the sink and flush it (with a worker: once it is not too far behind). */
+  async #batchEnd(): Promise<void> {
+    if (this.#remote !== null) await this.#remote.batchEnd();
+    else this.#drain();
+    await this.sink.flush();
   }
 
   #drain(): void {

@@ -1,0 +1,221 @@
+/**
+ * The stream from the decoding thread to the lookup worker: WireDatagrams and clock ticks packed one after another
+ * into a byte buffer, which is transferred (not copied) to the worker when full or at a capture batch end. Packing
+ * keeps what the post-decode stage reads (src/lookup_stage.ts): the times, transport, the 16-byte addresses, ports,
+ * wire length, interface id, VLAN ids, tunnels and the DNS message bytes. The address texts are made from the bytes
+ * when read, as on the decoding thread (src/decode/wire_datagram.ts).
+ *
+ * Entry layout (little-endian; no alignment, read with a DataView):
+ * - datagram: `u8 1, u8 transport (0 UDP, 1 TCP), u16 srcPort, u16 dstPort, u32 tsNsec, f64 tsSec, u32 wireLen,
+ *   u32 interfaceId, 16 src, 16 dst, u16 vlanCount, u8 tunnelCount, u32 messageLength`, then the VLAN ids (u16
+ *   each), the tunnels (see `#tunnel`) and the message.
+ * - clock tick: `u8 2, f64 sec, u32 nsec`.
+ *
+ * @module
+ */
+
+import { newWireDatagram, NO_VLANS, type WireDatagram } from "../decode/wire_datagram.ts";
+import { NO_TUNNELS, type Tunnel, type TunnelKind } from "../decode/tunnels.ts";
+
+const DATAGRAM = 1;
+const CLOCK = 2;
+const DATAGRAM_HEAD = 65;
+const CLOCK_SIZE = 13;
+/** A null text or label list. */
+const ABSENT_TEXT = 0xff;
+const ABSENT_LABELS = 0xffff;
+
+/** Packs datagrams and clock ticks into buffers; `send` gets each full buffer and how many bytes it holds. */
+export class BatchWriter {
+  bytes: Uint8Array;
+  #view: DataView;
+  used = 0;
+
+  constructor(
+    readonly capacity: number,
+    /** Hands a buffer over (transfers it); the writer goes on in one from `nextBuffer`. */
+    readonly send: (buffer: ArrayBuffer, used: number) => void,
+    /** A free buffer of at least `capacity` bytes (recycled or new). */
+    readonly nextBuffer: () => ArrayBuffer,
+  ) {
+    this.bytes = new Uint8Array(nextBuffer());
+    this.#view = new DataView(this.bytes.buffer);
+  }
+
+  /** Hand over what the buffer holds (nothing when empty). */
+  sendNow(): void {
+    if (this.used === 0) return;
+    const buffer = this.bytes.buffer as ArrayBuffer;
+    const used = this.used;
+    this.bytes = new Uint8Array(this.nextBuffer());
+    this.#view = new DataView(this.bytes.buffer);
+    this.used = 0;
+    this.send(buffer, used);
+  }
+
+  clock(sec: number, nsec: number): void {
+    this.#reserve(CLOCK_SIZE);
+    const view = this.#view;
+    view.setUint8(this.used, CLOCK);
+    view.setFloat64(this.used + 1, sec, true);
+    view.setUint32(this.used + 9, nsec, true);
+    this.used += CLOCK_SIZE;
+  }
+
+  datagram(d: WireDatagram): void {
+    const buffer = d.messageBuffer;
+    const message = buffer === undefined ? d.message : buffer.subarray(d.messageStart!, d.messageEnd!);
+    const vlans = d.vlans;
+    const tunnels = d.tunnels ?? NO_TUNNELS;
+    this.#reserve(DATAGRAM_HEAD + vlans.length * 2 + tunnels.length * 700 + message.length);
+    const view = this.#view;
+    const bytes = this.bytes;
+    let at = this.used;
+    view.setUint8(at, DATAGRAM);
+    view.setUint8(at + 1, d.transport === "tcp" ? 1 : 0);
+    view.setUint16(at + 2, d.srcPort, true);
+    view.setUint16(at + 4, d.dstPort, true);
+    view.setUint32(at + 6, d.tsNsec, true);
+    view.setFloat64(at + 10, d.tsSec, true);
+    view.setUint32(at + 18, d.wireLen, true);
+    view.setUint32(at + 22, d.interfaceId, true);
+    const src = d.srcAddress!;
+    const dst = d.dstAddress!;
+    for (let i = 0; i < 16; i++) bytes[at + 26 + i] = src[i];
+    for (let i = 0; i < 16; i++) bytes[at + 42 + i] = dst[i];
+    view.setUint16(at + 58, vlans.length, true);
+    view.setUint8(at + 60, tunnels.length);
+    view.setUint32(at + 61, message.length, true);
+    at += DATAGRAM_HEAD;
+    for (const vlan of vlans) {
+      view.setUint16(at, vlan, true);
+      at += 2;
+    }
+    for (const tunnel of tunnels) at = this.#tunnel(tunnel, at);
+    bytes.set(message, at);
+    this.used = at + message.length;
+  }
+
+  /** `kind`, outer source and destination (texts), `u8 hasId, f64 id`, `u16 labelCount, u32 labels…`. */
+  #tunnel(tunnel: Tunnel, at: number): number {
+    const view = this.#view;
+    at = this.#text(tunnel.kind, at);
+    at = this.#text(tunnel.outerSrcIp, at);
+    at = this.#text(tunnel.outerDstIp, at);
+    view.setUint8(at, tunnel.id === null ? 0 : 1);
+    view.setFloat64(at + 1, tunnel.id ?? 0, true);
+    at += 9;
+    const labels = tunnel.labels;
+    // A label list that does not fit the room reserved per tunnel is cut (no decoder makes one: MPLS stacks are
+    // bounded far below this).
+    const count = labels === null ? 0 : Math.min(labels.length, 64);
+    view.setUint16(at, labels === null ? ABSENT_LABELS : count, true);
+    at += 2;
+    for (let i = 0; i < count; i++, at += 4) view.setUint32(at, labels![i], true);
+    return at;
+  }
+
+  /** An ASCII text of at most 254 characters (a tunnel kind, an address text), or null. */
+  #text(text: string | null, at: number): number {
+    if (text === null) {
+      this.bytes[at] = ABSENT_TEXT;
+      return at + 1;
+    }
+    const n = Math.min(text.length, ABSENT_TEXT - 1);
+    this.bytes[at++] = n;
+    for (let i = 0; i < n; i++) this.bytes[at++] = text.charCodeAt(i);
+    return at;
+  }
+
+  #reserve(n: number): void {
+    if (this.used + n <= this.bytes.length) return;
+    this.sendNow();
+    if (n > this.bytes.length) {
+      // One message larger than a batch (a TCP message near 64 KiB in a small batch): a buffer of its own.
+      this.bytes = new Uint8Array(n);
+      this.#view = new DataView(this.bytes.buffer);
+    }
+  }
+}
+
+/** Unpacks a batch into reused datagrams (one per transport), as a PacketDecoder hands them out. */
+export class BatchReader {
+  readonly #udp = newWireDatagram("udp");
+  readonly #tcp = newWireDatagram("tcp");
+
+  constructor(
+    readonly onDatagram: (datagram: WireDatagram) => void,
+    readonly onClock: (sec: number, nsec: number) => void,
+  ) {}
+
+  /** Every entry of `bytes[0, used)`, in order. The datagrams' messages point into `bytes`. */
+  read(bytes: Uint8Array, used: number): void {
+    const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+    let at = 0;
+    while (at < used) {
+      const kind = bytes[at];
+      if (kind === CLOCK) {
+        this.onClock(view.getFloat64(at + 1, true), view.getUint32(at + 9, true));
+        at += CLOCK_SIZE;
+        continue;
+      }
+      if (kind !== DATAGRAM) throw new Error(`Corrupt datagram batch: entry kind ${kind} at offset ${at}`);
+      const d = bytes[at + 1] === 1 ? this.#tcp : this.#udp;
+      d.srcPort = view.getUint16(at + 2, true);
+      d.dstPort = view.getUint16(at + 4, true);
+      d.tsNsec = view.getUint32(at + 6, true);
+      d.tsSec = view.getFloat64(at + 10, true);
+      d.wireLen = view.getUint32(at + 18, true);
+      d.interfaceId = view.getUint32(at + 22, true);
+      const src = d.srcAddress!;
+      const dst = d.dstAddress!;
+      for (let i = 0; i < 16; i++) src[i] = bytes[at + 26 + i];
+      for (let i = 0; i < 16; i++) dst[i] = bytes[at + 42 + i];
+      const vlanCount = view.getUint16(at + 58, true);
+      const tunnelCount = bytes[at + 60];
+      const length = view.getUint32(at + 61, true);
+      at += DATAGRAM_HEAD;
+      // Fresh arrays, as the decoder makes them: a held leg may keep them.
+      if (vlanCount === 0) d.vlans = NO_VLANS;
+      else {
+        d.vlans = [];
+        for (let i = 0; i < vlanCount; i++, at += 2) d.vlans.push(view.getUint16(at, true));
+      }
+      if (tunnelCount === 0) d.tunnels = NO_TUNNELS;
+      else {
+        const tunnels: Tunnel[] = [];
+        for (let i = 0; i < tunnelCount; i++) at = readTunnel(bytes, view, at, tunnels);
+        d.tunnels = tunnels;
+      }
+      d.messageBuffer = bytes;
+      d.messageStart = at;
+      d.messageEnd = at + length;
+      at += length;
+      this.onDatagram(d);
+    }
+  }
+}
+
+function readTunnel(bytes: Uint8Array, view: DataView, at: number, into: Tunnel[]): number {
+  const texts: (string | null)[] = [];
+  for (let t = 0; t < 3; t++) {
+    const n = bytes[at++];
+    if (n === ABSENT_TEXT) {
+      texts.push(null);
+      continue;
+    }
+    texts.push(String.fromCharCode(...bytes.subarray(at, at + n)));
+    at += n;
+  }
+  const id = bytes[at] === 0 ? null : view.getFloat64(at + 1, true);
+  at += 9;
+  const count = view.getUint16(at, true);
+  at += 2;
+  let labels: number[] | null = null;
+  if (count !== ABSENT_LABELS) {
+    labels = [];
+    for (let i = 0; i < count; i++, at += 4) labels.push(view.getUint32(at, true));
+  }
+  into.push({ kind: texts[0] as TunnelKind, outerSrcIp: texts[1], outerDstIp: texts[2], id, labels });
+  return at;
+}

@@ -1,0 +1,201 @@
+/**
+ * The decoding thread's side of `-numprocs` 2 or more: datagrams are packed into batches (src/parallel/datagram_batch.ts)
+ * and sent, in order, to one lookup worker (src/parallel/lookup_worker.ts), which runs the post-decode stage and
+ * sends its record buffers back; they are handed to the sink in the order they come, so the output is the bytes of
+ * `-numprocs 1`. The worker's counts are added to the run's counters as they come (with each batch's `ack`), so
+ * every counter ends at the `-numprocs 1` total.
+ *
+ * Bounds: at each capture batch end the caller awaits {@linkcode RemoteStage.batchEnd}, which waits until at most
+ * {@linkcode MAX_BATCHES_AFTER_END} datagram batches are in flight; the records of a batch come back before its
+ * `ack`, so the record buffers in flight are bounded too.
+ *
+ * Small inputs: a worker costs tens of ms to start, so none is started until a first batch fills
+ * (`startBytes`); an input that ends before that is handed back whole ({@linkcode RemoteStage.takeUnstarted}) for the
+ * caller to run inline, with the same result.
+ *
+ * @module
+ */
+
+import { COUNTER_NAMES, type Counters } from "../metrics/counters.ts";
+import type { LookupStageOptions } from "../lookup_stage.ts";
+import type { Sink } from "../sinks/sink.ts";
+import { BatchWriter } from "./datagram_batch.ts";
+import type { FromWorker, ToWorker, WorkerCounts } from "./lookup_protocol.ts";
+
+/** Bytes of packed datagrams per message to the worker (about 2 500 datagrams of the benchmark's traffic). */
+export const BATCH_BYTES = 256 << 10;
+/** Datagram batches that may still be in flight when a capture batch end returns (a 1 MiB chunk adds about 4). */
+export const MAX_BATCHES_AFTER_END = 2;
+
+/** The lookup worker failed (it threw, or could not start): the run ends with status 1. */
+export class LookupWorkerError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = "LookupWorkerError";
+  }
+}
+
+export interface RemoteStageOptions {
+  stage: LookupStageOptions;
+  /** Packed bytes held before the worker is started: 0 starts it at once (live capture must not hold records). */
+  startBytes: number;
+  /** > 0: the worker throws on this datagram (a test hook, see `DENOPASSIVEDNS_TEST_WORKER_FAIL_AT`). */
+  failAt?: number;
+}
+
+export class RemoteStage {
+  readonly writer: BatchWriter;
+  #worker: Worker | null = null;
+  #failure: LookupWorkerError | null = null;
+  #failureThrown = false;
+  #inFlight = 0;
+  #endingBatch = false;
+  #finished = false;
+  #pending = 0;
+  readonly #pool: ArrayBuffer[] = [];
+  /** The worker's counts already added to the run's counters. */
+  readonly #added = new Float64Array(COUNTER_NAMES.length);
+  readonly #addedErrors = new Map<string, number>();
+  /** Resolved at the next message from the worker (or its failure). */
+  #waiters: (() => void)[] = [];
+
+  constructor(readonly options: RemoteStageOptions, readonly counters: Counters, readonly sink: Sink) {
+    this.writer = new BatchWriter(BATCH_BYTES, (buffer, used) => this.#send(buffer, used), () => this.#buffer());
+    if (options.startBytes <= 0) this.#start();
+  }
+
+  /** Queries and responses waiting in the worker's table, as of its last report. */
+  get pendingCount(): number {
+    return this.#pending;
+  }
+
+  /**
+   * A capture batch ended: let the worker send the records it holds, and wait while it is too far behind.
+   * @throws {LookupWorkerError} once, when the worker has failed
+   */
+  async batchEnd(): Promise<void> {
+    this.#check();
+    if (this.#worker === null) return; // not started: everything is held until a batch fills or the input ends
+    this.#endingBatch = true;
+    if (this.writer.used > 0) this.writer.sendNow();
+    else this.#send(new ArrayBuffer(0), 0);
+    this.#endingBatch = false;
+    while (this.#inFlight > MAX_BATCHES_AFTER_END && this.#failure === null) await this.#nextMessage();
+    this.#check();
+  }
+
+  /** Without a worker started: the packed input so far (the caller runs it inline), else null. */
+  takeUnstarted(): { bytes: Uint8Array; used: number } | null {
+    if (this.#worker !== null || this.#failure !== null) return null;
+    return { bytes: this.writer.bytes, used: this.writer.used };
+  }
+
+  /**
+   * End of input: the worker gives up on what is pending and sends its last records, which are written before this
+   * resolves; the worker is then ended.
+   * @throws {LookupWorkerError} once, when the worker has failed
+   */
+  async finish(): Promise<void> {
+    if (this.#worker !== null && this.#failure === null) {
+      this.writer.sendNow();
+      this.#post({ type: "finish" });
+      while (!this.#finished && this.#failure === null) await this.#nextMessage();
+    }
+    this.#worker?.terminate();
+    this.#worker = null;
+    this.#check();
+  }
+
+  #check(): void {
+    if (this.#failure === null || this.#failureThrown) return;
+    this.#failureThrown = true;
+    throw this.#failure;
+  }
+
+  #start(): void {
+    const worker = new Worker(new URL("./lookup_worker.ts", import.meta.url), { type: "module" });
+    this.#worker = worker;
+    worker.onmessage = (event: MessageEvent<FromWorker>) => this.#receive(event.data);
+    worker.onerror = (event: ErrorEvent) => {
+      event.preventDefault();
+      this.#fail(event.message);
+    };
+    worker.onmessageerror = () => this.#fail("a message from it could not be read");
+    this.#post({ type: "start", options: this.options.stage, failAt: this.options.failAt ?? 0 });
+  }
+
+  #send(buffer: ArrayBuffer, used: number): void {
+    if (this.#failure !== null) return; // the run is ending: what follows is not processed
+    if (this.#worker === null) this.#start();
+    this.#inFlight++;
+    this.#post({ type: "batch", buffer, used, batchEnd: this.#endingBatch }, [buffer]);
+  }
+
+  #post(message: ToWorker, transfer: Transferable[] = []): void {
+    this.#worker!.postMessage(message, transfer);
+  }
+
+  #buffer(): ArrayBuffer {
+    return this.#pool.pop() ?? new ArrayBuffer(BATCH_BYTES);
+  }
+
+  #nextMessage(): Promise<void> {
+    return new Promise((resolve) => this.#waiters.push(resolve));
+  }
+
+  #receive(message: FromWorker): void {
+    switch (message.type) {
+      case "records":
+        this.sink.write(new Uint8Array(message.buffer, 0, message.used), message.count);
+        this.#post({ type: "recycle", buffer: message.buffer }, [message.buffer]);
+        break;
+      case "ack":
+        this.#inFlight--;
+        // Never dropped (see the worker's output buffers): there are never more than were once in flight together.
+        if (message.buffer.byteLength === BATCH_BYTES) this.#pool.push(message.buffer);
+        this.#addCounts(message);
+        break;
+      case "finished":
+        this.#addCounts(message);
+        this.#finished = true;
+        break;
+      case "failed":
+        this.#fail(message.message);
+        break;
+    }
+    this.#wake();
+  }
+
+  #wake(): void {
+    const waiters = this.#waiters;
+    this.#waiters = [];
+    for (const wake of waiters) wake();
+  }
+
+  #fail(reason: string): void {
+    if (this.#failure !== null) return;
+    this.#failure = new LookupWorkerError(`The lookup worker failed: ${reason}; stopping`);
+    this.#worker?.terminate();
+    this.#wake();
+  }
+
+  /** Add what the worker counted since its last report. */
+  #addCounts(counts: WorkerCounts): void {
+    const counters = this.counters;
+    const added = this.#added;
+    for (let i = 0; i < COUNTER_NAMES.length; i++) {
+      const value = counts.counters[i];
+      if (value !== added[i]) {
+        counters[COUNTER_NAMES[i]] += value - added[i];
+        added[i] = value;
+      }
+    }
+    for (const [code, value] of counts.decodeErrors) {
+      const before = this.#addedErrors.get(code) ?? 0;
+      if (value === before) continue;
+      counters.decodeErrors.set(code, (counters.decodeErrors.get(code) ?? 0) + value - before);
+      this.#addedErrors.set(code, value);
+    }
+    this.#pending = counts.pending;
+  }
+}
