@@ -4,9 +4,11 @@
  * `deno task bench --floods [--runs 1]`
  *
  * Generates deterministic DNS traffic captures (scripts/gen_dns_pcap.py, seeded), replays each through
- * denopassivedns with records written to a file (stdout redirected, and `-quiet -logfile` rotating at the default
- * 100 MB, the two alternating run by run), and reports packets/s, records/s and peak RSS (median of the
- * runs), and checks the record count against the generator's stats file. Peers are measured on the same file in
+ * denopassivedns with records written to a file (stdout redirected with `-numprocs 1` and with `-numprocs 2`, and
+ * `-quiet -logfile` rotating at the default 100 MB with `-numprocs 1`, alternating run by run), and reports
+ * packets/s, records/s and peak RSS (median of the runs), the ratio of the `-numprocs 2` time to the `-numprocs 1`
+ * time (of the medians, and the range over the pairs of runs made one after the other), checks that both give the
+ * same bytes, and checks the record count against the generator's stats file. Peers are measured on the same file in
  * the same run, once each, and the ratio printed (with several formats, e.g. `--format gopassivedns,transaction`,
  * their runs alternate and each format's time is also given as a multiple of the first's): gopassivedns and a C libpcap read loop when
  * scripts/peers/build_peers.sh can build them, and tshark when it is installed. Figures only: nothing here
@@ -122,7 +124,7 @@ async function timedLogfile(pcap: string): Promise<Measure> {
   const dir = `${RECORDS_DIR}denopassivedns-bench-logs`;
   await Deno.remove(dir, { recursive: true }).catch(() => {});
   const measure = await timed(
-    `${deno} run ${permissions} ${ROOT}main.ts -pcap ${pcap} -format ${formats[0]} -quiet ` +
+    `${deno} run ${permissions} ${ROOT}main.ts -pcap ${pcap} -format ${formats[0]} -quiet -numprocs 1 ` +
       `-logfile ${dir}/dns.log -logMaxBackups 0`,
     `${RECORDS_DIR}denopassivedns-bench.jsonl`,
   );
@@ -226,18 +228,32 @@ for (const pairs of values.pairs.split(",").map(Number)) {
   const { pcap, stats } = await generate(pairs);
   const packets = stats.packets as number;
   const expected = expectedRecords(stats, formats[0]);
-  const byFormat = new Map<string, Measure[]>(formats.map((format) => [format, []]));
-  const ours = byFormat.get(formats[0])!;
+  /** Our runs by format and -numprocs (1: one thread; 2: the lookup worker, the default on two cores or more). */
+  const runsOf = new Map<string, Measure[]>();
+  const measuresOf = (format: string, threads: number) => {
+    const key = `${format} ${threads}`;
+    if (!runsOf.has(key)) runsOf.set(key, []);
+    return runsOf.get(key)!;
+  };
+  /** Formats whose -numprocs 2 records differed from -numprocs 1 in some run. */
+  const differing = new Set<string>();
+  const ours = measuresOf(formats[0], 1);
   const ourFileRuns: Measure[] = [];
   const measureOurs = async (times: number) => {
     for (let i = 0; i < times; i++) {
       for (const format of formats) {
-        byFormat.get(format)!.push(
-          await timed(
-            `${deno} run ${permissions} ${ROOT}main.ts -pcap ${pcap} -format ${format}`,
-            `${RECORDS_DIR}denopassivedns-bench.jsonl`,
-          ),
+        for (const threads of [1, 2]) {
+          measuresOf(format, threads).push(
+            await timed(
+              `${deno} run ${permissions} ${ROOT}main.ts -pcap ${pcap} -format ${format} -numprocs ${threads}`,
+              `${RECORDS_DIR}denopassivedns-bench-${threads}.jsonl`,
+            ),
+          );
+        }
+        const compared = await sh(
+          `cmp -s ${RECORDS_DIR}denopassivedns-bench-1.jsonl ${RECORDS_DIR}denopassivedns-bench-2.jsonl`,
         );
+        if (compared.code !== 0) differing.add(format);
       }
       if (!values["no-logfile"]) ourFileRuns.push(await timedLogfile(pcap));
     }
@@ -277,33 +293,55 @@ for (const pairs of values.pairs.split(",").map(Number)) {
     peerNames.push("tshark `-T fields -Y dns`");
     peerRecords.push(`${(peer.lines / peer.seconds / 1e3).toFixed(0)} k (messages)`);
   }
+  /** One thread, the first format: what the other formats and `-logfile` are compared with. */
   const seconds = median(ours.map((m) => m.seconds));
   for (const format of formats) {
-    const measures = byFormat.get(format)!;
-    const formatSeconds = median(measures.map((m) => m.seconds));
-    const fastest = Math.min(...measures.map((m) => m.seconds));
-    const slowest = Math.max(...measures.map((m) => m.seconds));
-    const rss = median(measures.map((m) => m.peakRssMb));
-    const lines = measures[0].lines;
     const formatExpected = expectedRecords(stats, format);
-    const countNote = lines === formatExpected ? "exact" : `MISMATCH: expected ${formatExpected}`;
-    rows.push(
-      `| denopassivedns (${format}) | ${pairs} | ${(packets / formatSeconds / 1e3).toFixed(0)} k (${
-        (packets / slowest / 1e3).toFixed(0)
-      }–${(packets / fastest / 1e3).toFixed(0)} k) | ${(lines / formatSeconds / 1e3).toFixed(0)} k | ${
-        formatSeconds.toFixed(2)
-      } (${fastest.toFixed(2)}–${slowest.toFixed(2)}) | ${rss.toFixed(0)} MB | ${lines} (${countNote}) |`,
+    for (const threads of [1, 2]) {
+      const measures = measuresOf(format, threads);
+      const formatSeconds = median(measures.map((m) => m.seconds));
+      const fastest = Math.min(...measures.map((m) => m.seconds));
+      const slowest = Math.max(...measures.map((m) => m.seconds));
+      const rss = median(measures.map((m) => m.peakRssMb));
+      const lines = measures[0].lines;
+      const countNote = lines === formatExpected ? "exact" : `MISMATCH: expected ${formatExpected}`;
+      rows.push(
+        `| denopassivedns (${format}) -numprocs ${threads} | ${pairs} | ${
+          (packets / formatSeconds / 1e3).toFixed(0)
+        } k (${(packets / slowest / 1e3).toFixed(0)}–${(packets / fastest / 1e3).toFixed(0)} k) | ${
+          (lines / formatSeconds / 1e3).toFixed(0)
+        } k | ${formatSeconds.toFixed(2)} (${fastest.toFixed(2)}–${slowest.toFixed(2)}) | ${rss.toFixed(0)} MB (${
+          Math.min(...measures.map((m) => m.peakRssMb)).toFixed(0)
+        }–${Math.max(...measures.map((m) => m.peakRssMb)).toFixed(0)}) | ${lines} (${countNote}) |`,
+      );
+    }
+    const one = measuresOf(format, 1);
+    const two = measuresOf(format, 2);
+    const pairRatios = two.map((m, i) => m.seconds / one[i].seconds);
+    notes.push(
+      `${pairs} pairs, -format ${format}: -numprocs 2 takes ${
+        (median(two.map((m) => m.seconds)) / median(one.map((m) => m.seconds))).toFixed(2)
+      }× the time of -numprocs 1 (medians; ${Math.min(...pairRatios).toFixed(2)}–${
+        Math.max(...pairRatios).toFixed(2)
+      } over the ${pairRatios.length} pairs of runs; issue 13's target: ≤ 0.65), ${
+        differing.has(format) ? "RECORDS DIFFER" : "byte-identical records"
+      }.`,
     );
     if (format !== formats[0]) {
-      const ratios = measures.map((m, i) => m.seconds / ours[i].seconds);
+      const ratios = one.map((m, i) => m.seconds / ours[i].seconds);
       notes.push(
-        `${pairs} pairs: -format ${format} takes ${(formatSeconds / seconds).toFixed(2)}× the time of -format ` +
-          `${formats[0]} (medians of ${measures.length} alternating runs; run by run ${
-            ratios.map((r) => r.toFixed(2)).join(", ")
-          }).`,
+        `${pairs} pairs: -format ${format} takes ${
+          (median(one.map((m) => m.seconds)) / seconds).toFixed(2)
+        }× the time of -format ${formats[0]} (-numprocs 1, medians of ${one.length} alternating runs; run by run ${
+          ratios.map((r) => r.toFixed(2)).join(", ")
+        }).`,
       );
     }
   }
+  /** Our default on this machine (-numprocs 2 on two cores or more), the first format: what the peers are compared with. */
+  const defaultSeconds = median(
+    measuresOf(formats[0], navigator.hardwareConcurrency > 1 ? 2 : 1).map((m) => m.seconds),
+  );
   if (ourFileRuns.length > 0) {
     const fileSeconds = median(ourFileRuns.map((m) => m.seconds));
     const fileLines = ourFileRuns[0].lines;
@@ -317,18 +355,29 @@ for (const pairs of values.pairs.split(",").map(Number)) {
       } MB | ${fileLines} (${fileLines === expected ? "exact" : `MISMATCH: expected ${expected}`}) |`,
     );
     notes.push(
-      `${pairs} pairs: -quiet -logfile takes ${(fileSeconds / seconds).toFixed(2)}× the time of stdout to tmpfs ` +
+      `${pairs} pairs: -quiet -logfile takes ${
+        (fileSeconds / seconds).toFixed(2)
+      }× the time of stdout to tmpfs (-numprocs 1) ` +
         `(medians of ${ourFileRuns.length} runs each, alternating).`,
     );
   }
-  peerRows.forEach((peer, i) => rows.push(peerRow(peerNames[i], pairs, packets, peer, seconds, peerRecords[i])));
+  peerRows.forEach((peer, i) => rows.push(peerRow(peerNames[i], pairs, packets, peer, defaultSeconds, peerRecords[i])));
+  if (gopassivedns !== null) {
+    const threaded = median(measuresOf(formats[0], 2).map((m) => m.seconds));
+    notes.push(
+      `${pairs} pairs: -numprocs 2 takes ${(threaded / gopassivedns.seconds).toFixed(3)}× gopassivedns's time ` +
+        `(issue 13's target: ≤ 0.1).`,
+    );
+  } else if (!values["no-peers"]) {
+    notes.push(`${pairs} pairs: SKIP the ratio to gopassivedns: the peer could not be built here.`);
+  }
   if (gopassivedns !== null && pairs === 1000000) {
     const factor = BASELINE_GOPASSIVEDNS_PPS / (packets / gopassivedns.seconds);
     notes.push(
-      `1M file: ${(gopassivedns.seconds / seconds).toFixed(1)}× gopassivedns's rate (issue 2's target: 4× the ` +
-        `fastest peer). gopassivedns runs ${factor.toFixed(1)}× slower here than in BASELINES.md; at that factor ` +
-        `our ${(packets / seconds / 1e3).toFixed(0)} k packets/s would be ${
-          (factor * packets / seconds / 1e6).toFixed(2)
+      `1M file: ${(gopassivedns.seconds / defaultSeconds).toFixed(1)}× gopassivedns's rate (issue 2's target: 4× ` +
+        `the fastest peer). gopassivedns runs ${factor.toFixed(1)}× slower here than in BASELINES.md; at that ` +
+        `factor our ${(packets / defaultSeconds / 1e3).toFixed(0)} k packets/s would be ${
+          (factor * packets / defaultSeconds / 1e6).toFixed(2)
         } M packets/s there.`,
     );
   }
@@ -336,7 +385,7 @@ for (const pairs of values.pairs.split(",").map(Number)) {
 
 console.log(
   `Machine: ${Deno.build.target}, ${navigator.hardwareConcurrency} cores; ours: median (fastest–slowest) of ${runs} ` +
-    "runs, half before and half after gopassivedns; each peer once",
+    "runs, half before and half after gopassivedns; each peer once, its time against our default -numprocs",
 );
 console.log("| tool | pairs | packets/s | records/s | seconds | peak RSS | records |");
 console.log("|---|---:|---:|---:|---:|---:|---|");
@@ -344,6 +393,13 @@ for (const row of rows) console.log(row);
 for (const note of notes) console.log(note);
 
 // The record files are only there to be written; don't leave hundreds of MB in tmpfs.
-for (const name of ["denopassivedns-bench.jsonl", "denopassivedns-bench-peer.txt"]) {
+for (
+  const name of [
+    "denopassivedns-bench.jsonl",
+    "denopassivedns-bench-1.jsonl",
+    "denopassivedns-bench-2.jsonl",
+    "denopassivedns-bench-peer.txt",
+  ]
+) {
   await Deno.remove(RECORDS_DIR + name).catch(() => {});
 }

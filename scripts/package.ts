@@ -52,6 +52,7 @@ const INLINED_ASSETS: Record<string, string> = {
 /** Workers the program starts from a file beside its module (`new URL(RELATIVE, import.meta.url)`), by that URL. */
 const WORKER_ENTRIES: Record<string, string> = {
   "./syslog_worker.ts": "src/sinks/syslog_worker.ts",
+  "./lookup_worker.ts": "src/parallel/lookup_worker.ts",
 };
 
 function workerBundleName(entry: string): string {

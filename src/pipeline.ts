@@ -148,7 +148,7 @@ export class Pipeline {
 
   /** Hand the waiting records to the sink and flush it (with a worker: once it is not too far behind). */
   async #batchEnd(): Promise<void> {
-    if (this.#remote !== null) await this.#remote.batchEnd();
+    if (this.#remote !== null) await this.#remote.batchEnd(this.#source?.regularFile === true);
     else this.#drain();
     await this.sink.flush();
   }

@@ -16,6 +16,7 @@ import { kafkaSettings } from "./sinks/kafka_settings.ts";
 import type { QueuedSinkOptions } from "./sinks/queued_sink.ts";
 import { FileSink, rotationBytes } from "./sinks/file_sink.ts";
 import { resolvePath } from "./config/_path.ts";
+import { testHook, WORKER_AT_ONCE_VARIABLE, WORKER_FAIL_AT_VARIABLE } from "./parallel/test_hooks.ts";
 import { parseSyslogServer } from "./config/endpoints.ts";
 
 export function decoderOptions(config: Config): DecoderOptions {
@@ -139,19 +140,6 @@ export function packetFilter(config: Config): BpfFilter | null {
     );
   }
   return new BpfFilter(config.bpf);
-}
-
-/**
- * Test hooks, read from the environment (never set in production; documented in the README, "-numprocs"):
- * `DENOPASSIVEDNS_TEST_WORKER_FAIL_AT=N` makes the lookup worker throw on its Nth datagram (the failure path), and
- * `DENOPASSIVEDNS_TEST_WORKER_AT_ONCE=1` starts it before the first batch fills (so small test captures use it).
- */
-export const WORKER_FAIL_AT_VARIABLE = "DENOPASSIVEDNS_TEST_WORKER_FAIL_AT";
-export const WORKER_AT_ONCE_VARIABLE = "DENOPASSIVEDNS_TEST_WORKER_AT_ONCE";
-
-function testHook(name: string): number {
-  const value = Number(Deno.env.get(name) ?? "0");
-  return Number.isSafeInteger(value) && value > 0 ? value : 0;
 }
 
 /** The capture file chunk size with a lookup worker (see `openSource`). */

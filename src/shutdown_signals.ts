@@ -75,5 +75,8 @@ export function watchBatches(source: PacketSource, beforeBatchEnd: () => void): 
     get timestampsClamped() {
       return source.timestampsClamped;
     },
+    get regularFile() {
+      return source.regularFile;
+    },
   };
 }

@@ -1,4 +1,6 @@
 /** Test helper: run main.ts in a subprocess with the exact permission set of the `start` task (and the binary). */
+import { WORKER_AT_ONCE_VARIABLE } from "../src/parallel/test_hooks.ts";
+
 const ROOT = new URL("..", import.meta.url).pathname;
 
 /**
@@ -16,6 +18,35 @@ export interface CliRun {
   stderr: string;
 }
 
+/** The `-numprocs` of the {@linkcode cliTestBothWays} test that is running, or null outside one. */
+let numprocsOfTest: number | null = null;
+
+/**
+ * `Deno.test` twice: with `PDNS_THREADS=1` and with `PDNS_THREADS=2` and the lookup worker started at once (named
+ * so). Every sensor that `fn` runs through this module gets that environment (its own `env` still wins), so a
+ * command line `-numprocs` or a test's own `PDNS_THREADS` overrides it.
+ */
+export function cliTestBothWays(name: string, fn: () => Promise<void>): void {
+  for (const numprocs of [1, 2]) {
+    Deno.test(numprocs === 1 ? name : `${name} (-numprocs ${numprocs})`, async () => {
+      numprocsOfTest = numprocs;
+      try {
+        await fn();
+      } finally {
+        numprocsOfTest = null;
+      }
+    });
+  }
+}
+
+/** The environment {@linkcode cliTestBothWays} adds. */
+function threadsEnv(): Record<string, string> {
+  if (numprocsOfTest === null) return {};
+  const env: Record<string, string> = { PDNS_THREADS: String(numprocsOfTest) };
+  if (numprocsOfTest > 1) env[WORKER_AT_ONCE_VARIABLE] = "1";
+  return env;
+}
+
 /** The sensor's command line prefix as the `start` task runs it: `deno run … main.ts`. */
 function sensorArgs(args: string[]): string[] {
   return ["run", "--quiet", `--config=${ROOT}deno.json`, ...startPermissions(), `${ROOT}main.ts`, ...args];
@@ -23,14 +54,18 @@ function sensorArgs(args: string[]): string[] {
 
 /** A `Deno.Command` running the sensor with `options.args` under the `start` task's permissions. */
 export function sensorCommand(options: Deno.CommandOptions & { args: string[] }): Deno.Command {
-  return new Deno.Command(Deno.execPath(), { ...options, args: sensorArgs(options.args) });
+  return new Deno.Command(Deno.execPath(), {
+    ...options,
+    env: { ...threadsEnv(), ...options.env },
+    args: sensorArgs(options.args),
+  });
 }
 
 export async function runSensor(args: string[], stdin?: Uint8Array): Promise<CliRun> {
   const command = new Deno.Command(Deno.execPath(), {
     args: sensorArgs(args),
     cwd: Deno.makeTempDirSync(),
-    env: { NO_COLOR: "1" },
+    env: { NO_COLOR: "1", ...threadsEnv() },
     stdin: stdin === undefined ? "null" : "piped",
     stdout: "piped",
     stderr: "piped",

@@ -8,6 +8,8 @@ import { type Sink, SinkStats } from "../src/sinks/sink.ts";
 
 export interface ReplayOptions {
   format?: "gopassivedns" | "transaction";
+  /** `-numprocs`: 1 (the default here, unless a {@linkcode testBothWays} run says 2) or 2 (the lookup worker). */
+  numprocs?: number;
   dnsPorts?: number[];
   level?: string;
   sensor?: string;
@@ -41,10 +43,36 @@ export class MemorySink implements Sink {
   }
 }
 
+/** The `-numprocs` values every replay suite runs with: one thread, and the lookup worker. */
+export const NUMPROCS = [1, 2] as const;
+
+/** The numprocs of the {@linkcode testBothWays} test that is running (tests in a file run one at a time). */
+let numprocsOfTest = 1;
+
+/**
+ * `Deno.test` twice: as is (`-numprocs 1`) and with the lookup worker (`-numprocs 2`, named so): every `replay`
+ * in `fn` that does not say otherwise runs the way of its test. The worker is started at once, so even the smallest
+ * capture goes through it.
+ */
+export function testBothWays(name: string, fn: () => Promise<void>): void {
+  for (const numprocs of NUMPROCS) {
+    Deno.test(numprocs === 1 ? name : `${name} (-numprocs ${numprocs})`, async () => {
+      numprocsOfTest = numprocs;
+      try {
+        await fn();
+      } finally {
+        numprocsOfTest = 1;
+      }
+    });
+  }
+}
+
 export async function replay(path: string, options: ReplayOptions = {}): Promise<ReplayResult> {
   const sink = new MemorySink();
   const transaction = options.format === "transaction";
   const pipeline = new Pipeline({
+    numprocs: options.numprocs ?? numprocsOfTest,
+    workerStartBytes: 0,
     decoder: { ...DEFAULT_DECODER_OPTIONS, dnsPorts: new Set(options.dnsPorts ?? [53]) },
     correlator: DEFAULT_CORRELATOR_OPTIONS,
     format: transaction ? "transaction" : "gopassivedns",

@@ -8,7 +8,7 @@ import assert from "node:assert/strict";
 import { goldenCaptures } from "./_golden_cases.ts";
 import { MAX_PER_KEY } from "../src/correlate/correlator.ts";
 import { answer, pcapFile, query, tcpConnection, TYPE_A, TYPE_AAAA, udpLeg } from "./_pairing_captures.ts";
-import { replay, TESTDATA } from "./_replay.ts";
+import { replay, testBothWays, TESTDATA } from "./_replay.ts";
 
 interface TransactionRecord {
   status: string;
@@ -47,7 +47,7 @@ function fromTransaction(t: TransactionRecord): string[] {
   );
 }
 
-Deno.test("on every bundled capture the default records are exactly those the transactions imply", async () => {
+testBothWays("on every bundled capture the default records are exactly those the transactions imply", async () => {
   let compared = 0;
   for (const capture of goldenCaptures()) {
     const byDefault = await replay(TESTDATA + capture);
@@ -71,7 +71,7 @@ Deno.test("on every bundled capture the default records are exactly those the tr
   assert.ok(compared > 1000, `compared ${compared} records`);
 });
 
-Deno.test("generated traffic gives the record counts the generator predicts, and both formats agree", async () => {
+testBothWays("generated traffic gives the record counts the generator predicts, and both formats agree", async () => {
   const dir = await Deno.makeTempDir();
   const generator = new URL("../scripts/gen_dns_pcap.py", import.meta.url).pathname;
   // Debian's interpreter, installed by scripts/install_test_deps.sh (the generator needs only the standard library).
@@ -123,51 +123,63 @@ for (const v6 of [false, true]) {
     ["www.example.com A 192.0.2.1", "www.example.com AAAA 2001:db8::2"].map((a) => `${a} ${protocol}`);
 
   for (const [order, responses] of [["R1 R2", [r1, r2]], ["R2 R1", [r2, r1]]] as const) {
-    Deno.test(`UDP/${ip}: two queries under one ID (A, AAAA), answered ${order}, are two lookups in both formats`, async () => {
-      const frames = [udpLeg(q1, true, v6), udpLeg(q2, true, v6), ...responses.map((r) => udpLeg(r, false, v6))];
-      const { answers, statuses, counters } = await replayBoth(frames);
-      assert.deepEqual(answers.sort(), expected("udp"));
-      assert.deepEqual(statuses, ["answered", "answered"]);
-      assert.equal(counters.pairs, 2);
-      assert.equal(counters.queries_unanswered + counters.responses_orphan + counters.correlation_evicted, 0);
-    });
+    testBothWays(
+      `UDP/${ip}: two queries under one ID (A, AAAA), answered ${order}, are two lookups in both formats`,
+      async () => {
+        const frames = [udpLeg(q1, true, v6), udpLeg(q2, true, v6), ...responses.map((r) => udpLeg(r, false, v6))];
+        const { answers, statuses, counters } = await replayBoth(frames);
+        assert.deepEqual(answers.sort(), expected("udp"));
+        assert.deepEqual(statuses, ["answered", "answered"]);
+        assert.equal(counters.pairs, 2);
+        assert.equal(counters.queries_unanswered + counters.responses_orphan + counters.correlation_evicted, 0);
+      },
+    );
 
-    Deno.test(`TCP/${ip}: two queries under one ID in one segment, answered ${order}, are two lookups in both formats`, async () => {
-      const { answers, statuses, counters } = await replayBoth(
-        tcpConnection([q1, q2], [[responses[0]], [responses[1]]], v6),
-      );
-      assert.deepEqual(answers.sort(), expected("tcp"));
-      assert.deepEqual(statuses, ["answered", "answered"]);
-      assert.equal(counters.tcp_messages, 4);
-      assert.equal(counters.queries_unanswered + counters.responses_orphan, 0);
-    });
+    testBothWays(
+      `TCP/${ip}: two queries under one ID in one segment, answered ${order}, are two lookups in both formats`,
+      async () => {
+        const { answers, statuses, counters } = await replayBoth(
+          tcpConnection([q1, q2], [[responses[0]], [responses[1]]], v6),
+        );
+        assert.deepEqual(answers.sort(), expected("tcp"));
+        assert.deepEqual(statuses, ["answered", "answered"]);
+        assert.equal(counters.tcp_messages, 4);
+        assert.equal(counters.queries_unanswered + counters.responses_orphan, 0);
+      },
+    );
   }
 }
 
-Deno.test("two queries under one ID, both answers in one TCP segment in reverse order, pair in both formats", async () => {
-  const q1 = query("a.example", TYPE_A);
-  const q2 = query("b.example", TYPE_A);
-  const { answers, counters } = await replayBoth(
-    tcpConnection([q1, q2], [[answer("b.example", TYPE_A, 2), answer("A.EXAMPLE", TYPE_A, 1)]]),
-  );
-  assert.deepEqual(answers.sort(), ["a.example A 192.0.2.1 tcp", "b.example A 192.0.2.2 tcp"]);
-  assert.equal(counters.pairs, 2);
-});
+testBothWays(
+  "two queries under one ID, both answers in one TCP segment in reverse order, pair in both formats",
+  async () => {
+    const q1 = query("a.example", TYPE_A);
+    const q2 = query("b.example", TYPE_A);
+    const { answers, counters } = await replayBoth(
+      tcpConnection([q1, q2], [[answer("b.example", TYPE_A, 2), answer("A.EXAMPLE", TYPE_A, 1)]]),
+    );
+    assert.deepEqual(answers.sort(), ["a.example A 192.0.2.1 tcp", "b.example A 192.0.2.2 tcp"]);
+    assert.equal(counters.pairs, 2);
+  },
+);
 
-Deno.test("under one key, a retransmission is counted, a copy of an answer is a duplicate, and the rest still pair", async () => {
-  const q1 = query("one.example", TYPE_A);
-  const q2 = query("two.example", TYPE_A);
-  const r1 = answer("one.example", TYPE_A, 1);
-  const r2 = answer("two.example", TYPE_A, 2);
-  const frames = [q1, q2, q1].map((q) => udpLeg(q, true)).concat([r1, r1, r2].map((r) => udpLeg(r, false)));
-  const { answers, statuses, counters } = await replayBoth(frames);
-  assert.deepEqual(answers.sort(), ["one.example A 192.0.2.1 udp", "two.example A 192.0.2.2 udp"]);
-  assert.deepEqual(statuses, ["answered", "answered"]);
-  assert.equal(counters.query_retransmits, 1);
-  assert.equal(counters.response_duplicates, 1);
-});
+testBothWays(
+  "under one key, a retransmission is counted, a copy of an answer is a duplicate, and the rest still pair",
+  async () => {
+    const q1 = query("one.example", TYPE_A);
+    const q2 = query("two.example", TYPE_A);
+    const r1 = answer("one.example", TYPE_A, 1);
+    const r2 = answer("two.example", TYPE_A, 2);
+    const frames = [q1, q2, q1].map((q) => udpLeg(q, true)).concat([r1, r1, r2].map((r) => udpLeg(r, false)));
+    const { answers, statuses, counters } = await replayBoth(frames);
+    assert.deepEqual(answers.sort(), ["one.example A 192.0.2.1 udp", "two.example A 192.0.2.2 udp"]);
+    assert.deepEqual(statuses, ["answered", "answered"]);
+    assert.equal(counters.query_retransmits, 1);
+    assert.equal(counters.response_duplicates, 1);
+  },
+);
 
-Deno.test("a key holds at most MAX_PER_KEY lookups: the oldest is given up on and counted as evicted", async () => {
+testBothWays("a key holds at most MAX_PER_KEY lookups: the oldest is given up on and counted as evicted", async () => {
   const names = Array.from({ length: MAX_PER_KEY + 1 }, (_, i) => `n${i}.example`);
   const frames = names.map((n) => udpLeg(query(n, TYPE_A), true));
   frames.push(...names.map((n, i) => udpLeg(answer(n, TYPE_A, i), false)));
@@ -178,19 +190,22 @@ Deno.test("a key holds at most MAX_PER_KEY lookups: the oldest is given up on an
   assert.equal(counters.responses_orphan, 1);
 });
 
-Deno.test("real/same_id.pcap: knotd's answers to two lookups in flight under one ID all pair, in both formats", async () => {
-  const path = `${TESTDATA}real/same_id.pcap`;
-  const byDefault = await replay(path);
-  const byTransaction = await replay(path, { format: "transaction" });
-  assert.deepEqual(byTransaction.records.map((r) => r.status), new Array(8).fill("answered"));
-  // Per transport and address family, the A and the AAAA lookup share an ID.
-  const ids = new Map<string, Set<number>>();
-  for (const r of byTransaction.records as unknown as (TransactionRecord & { question: { type: string } })[]) {
-    const key = `${r.protocol} ${r.client_ip} ${r.id}`;
-    ids.set(key, (ids.get(key) ?? new Set()).add(r.question.type === "A" ? 1 : 28));
-  }
-  assert.deepEqual([...ids.values()].map((types) => [...types].sort((a, b) => a - b)), new Array(4).fill([1, 28]));
-  assert.equal(byDefault.records.length, 16);
-  assert.equal(byDefault.counters.pairs, 8);
-  assert.equal(byDefault.counters.queries_unanswered + byDefault.counters.responses_orphan, 0);
-});
+testBothWays(
+  "real/same_id.pcap: knotd's answers to two lookups in flight under one ID all pair, in both formats",
+  async () => {
+    const path = `${TESTDATA}real/same_id.pcap`;
+    const byDefault = await replay(path);
+    const byTransaction = await replay(path, { format: "transaction" });
+    assert.deepEqual(byTransaction.records.map((r) => r.status), new Array(8).fill("answered"));
+    // Per transport and address family, the A and the AAAA lookup share an ID.
+    const ids = new Map<string, Set<number>>();
+    for (const r of byTransaction.records as unknown as (TransactionRecord & { question: { type: string } })[]) {
+      const key = `${r.protocol} ${r.client_ip} ${r.id}`;
+      ids.set(key, (ids.get(key) ?? new Set()).add(r.question.type === "A" ? 1 : 28));
+    }
+    assert.deepEqual([...ids.values()].map((types) => [...types].sort((a, b) => a - b)), new Array(4).fill([1, 28]));
+    assert.equal(byDefault.records.length, 16);
+    assert.equal(byDefault.counters.pairs, 8);
+    assert.equal(byDefault.counters.queries_unanswered + byDefault.counters.responses_orphan, 0);
+  },
+);

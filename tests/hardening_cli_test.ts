@@ -7,7 +7,7 @@
 import assert from "node:assert/strict";
 import { pcapFile } from "../src/capture/_test_captures.ts";
 import { ethernet, ipv4, udp } from "../src/decode/_test_frames.ts";
-import { ROOT, runSensor, sensorCommand, startPermissions, text } from "./_cli.ts";
+import { cliTestBothWays, ROOT, runSensor, sensorCommand, startPermissions, text } from "./_cli.ts";
 
 const TESTDATA = `${ROOT}testdata/`;
 const STACK_FRAME = /^\s+at /m;
@@ -53,23 +53,26 @@ function counter(summary: string, name: string): number {
 }
 
 for (const format of ["gopassivedns", "transaction"]) {
-  Deno.test(`the hostile timestamp captures give records and a summary, never an exception (${format})`, async () => {
-    for (const name of ["ts_offset_neg", "ts_huge_query", "ts_huge_pair", "ts_resol_sec"]) {
-      const run = await runSensor(["-pcap", `${TESTDATA}hostile/${name}.pcapng`, "-format", format]);
-      assert.equal(run.code, 0, `${name}: ${run.stderr}`);
-      assert.doesNotMatch(run.stderr, STACK_FRAME, name);
-      assert.doesNotMatch(run.stderr, /RangeError|Invalid time/, name);
-      const out = text(run.stdout);
-      assert.ok(out === "" || out.endsWith("}\n"), `${name}: stdout ends with a whole record`);
-      for (const line of out.split("\n").slice(0, -1)) JSON.parse(line);
-      const summary = summaryOf(run.stderr);
-      assert.equal(counter(summary, "stdout.written"), counter(summary, "records"), name);
-      assert.ok(counter(summary, "timestamps_clamped") >= 1, `${name}: ${summary}`);
-    }
-  });
+  cliTestBothWays(
+    `the hostile timestamp captures give records and a summary, never an exception (${format})`,
+    async () => {
+      for (const name of ["ts_offset_neg", "ts_huge_query", "ts_huge_pair", "ts_resol_sec"]) {
+        const run = await runSensor(["-pcap", `${TESTDATA}hostile/${name}.pcapng`, "-format", format]);
+        assert.equal(run.code, 0, `${name}: ${run.stderr}`);
+        assert.doesNotMatch(run.stderr, STACK_FRAME, name);
+        assert.doesNotMatch(run.stderr, /RangeError|Invalid time/, name);
+        const out = text(run.stdout);
+        assert.ok(out === "" || out.endsWith("}\n"), `${name}: stdout ends with a whole record`);
+        for (const line of out.split("\n").slice(0, -1)) JSON.parse(line);
+        const summary = summaryOf(run.stderr);
+        assert.equal(counter(summary, "stdout.written"), counter(summary, "records"), name);
+        assert.ok(counter(summary, "timestamps_clamped") >= 1, `${name}: ${summary}`);
+      }
+    },
+  );
 }
 
-Deno.test("the hostile timestamps are written as documented: clamped to year 275760 or -271821", async () => {
+cliTestBothWays("the hostile timestamps are written as documented: clamped to year 275760 or -271821", async () => {
   // The response 2^64-1 µs after the epoch comes ~273 000 years after its query, which has expired by then.
   const pair = await runSensor(["-pcap", `${TESTDATA}hostile/ts_huge_pair.pcapng`, "-format", "transaction"]);
   const [query, response] = text(pair.stdout).trim().split("\n").map((line) => JSON.parse(line));
@@ -85,7 +88,7 @@ Deno.test("the hostile timestamps are written as documented: clamped to year 275
   assert.match(text(seconds.stdout), /"response_time":"275760-09-13T00:00:00\.000000000Z"/);
 });
 
-Deno.test("stdout closed (>&-) or open read-only: reported once, counted, exit 1 with the summary", async () => {
+cliTestBothWays("stdout closed (>&-) or open read-only: reported once, counted, exit 1 with the summary", async () => {
   const file = `${TESTDATA}gopassivedns/100_udp_lookups.pcap`;
   for (const redirect of [">&-", "1</dev/null"]) {
     const run = await bash(`${sensorShellLine(["-pcap", file])} ${redirect}`);
@@ -98,39 +101,42 @@ Deno.test("stdout closed (>&-) or open read-only: reported once, counted, exit 1
   }
 });
 
-Deno.test("stdout on /dev/null by choice is not a failure", async () => {
+cliTestBothWays("stdout on /dev/null by choice is not a failure", async () => {
   const run = await bash(`${sensorShellLine(["-pcap", `${TESTDATA}gopassivedns/mx.pcap`])} >/dev/null`);
   assert.equal(run.code, 0, run.stderr);
   assert.equal(counter(summaryOf(run.stderr), "stdout.written"), 5);
 });
 
-Deno.test("a reader that closes the pipe (| head) stops the sensor quietly with status 141 and the summary", async () => {
-  const path = await bigCapture(30);
-  try {
-    const child = new Deno.Command(Deno.execPath(), {
-      args: ["run", "--quiet", `--config=${ROOT}deno.json`, ...startPermissions(), `${ROOT}main.ts`, "-pcap", path],
-      env: { NO_COLOR: "1" },
-      stdout: "piped",
-      stderr: "piped",
-    }).spawn();
-    const reader = child.stdout.getReader();
-    const first = await reader.read();
-    assert.ok(first.value !== undefined && first.value.length > 0);
-    await reader.cancel(); // closes the read end, as head does after its first line
-    const log = await new Response(child.stderr).text();
-    const { code } = await child.status;
-    assert.equal(code, 141, log);
-    assert.doesNotMatch(log, /ERR|Error|BrokenPipe/);
-    assert.doesNotMatch(log, STACK_FRAME);
-    const summary = summaryOf(log);
-    assert.ok(counter(summary, "stdout.failed") > 0, summary);
-    assert.equal(counter(summary, "stdout.written") + counter(summary, "stdout.failed"), counter(summary, "records"));
-  } finally {
-    await Deno.remove(path);
-  }
-});
+cliTestBothWays(
+  "a reader that closes the pipe (| head) stops the sensor quietly with status 141 and the summary",
+  async () => {
+    const path = await bigCapture(30);
+    try {
+      const child = new Deno.Command(Deno.execPath(), {
+        args: ["run", "--quiet", `--config=${ROOT}deno.json`, ...startPermissions(), `${ROOT}main.ts`, "-pcap", path],
+        env: { NO_COLOR: "1" },
+        stdout: "piped",
+        stderr: "piped",
+      }).spawn();
+      const reader = child.stdout.getReader();
+      const first = await reader.read();
+      assert.ok(first.value !== undefined && first.value.length > 0);
+      await reader.cancel(); // closes the read end, as head does after its first line
+      const log = await new Response(child.stderr).text();
+      const { code } = await child.status;
+      assert.equal(code, 141, log);
+      assert.doesNotMatch(log, /ERR|Error|BrokenPipe/);
+      assert.doesNotMatch(log, STACK_FRAME);
+      const summary = summaryOf(log);
+      assert.ok(counter(summary, "stdout.failed") > 0, summary);
+      assert.equal(counter(summary, "stdout.written") + counter(summary, "stdout.failed"), counter(summary, "records"));
+    } finally {
+      await Deno.remove(path);
+    }
+  },
+);
 
-Deno.test("stdout on /dev/full: a clear message, the summary, exit 1", async () => {
+cliTestBothWays("stdout on /dev/full: a clear message, the summary, exit 1", async () => {
   const run = await bash(`${sensorShellLine(["-pcap", `${TESTDATA}gopassivedns/100_tcp_lookups.pcap`])} >/dev/full`);
   assert.equal(run.code, 1, run.stderr);
   assert.match(run.stderr, /Cannot write records to stdout: No space left on device \(os error 28\)/);
@@ -138,7 +144,7 @@ Deno.test("stdout on /dev/full: a clear message, the summary, exit 1", async () 
   assert.equal(counter(summaryOf(run.stderr), "stdout.failed"), 300);
 });
 
-Deno.test("stdout to a file on a full filesystem ends with a whole record, and the counts add up", async () => {
+cliTestBothWays("stdout to a file on a full filesystem ends with a whole record, and the counts add up", async () => {
   // A 256 KiB tmpfs in a mount namespace of its own (root, util-linux's unshare): no other process sees it.
   const path = await bigCapture(30);
   const mountPoint = await Deno.makeTempDir();
@@ -163,22 +169,25 @@ Deno.test("stdout to a file on a full filesystem ends with a whole record, and t
   }
 });
 
-Deno.test("every exit path after the configuration prints the summary: empty, non-capture, unreadable input", async () => {
-  const empty = await Deno.makeTempFile({ suffix: ".pcap" });
-  const notCapture = await Deno.makeTempFile({ suffix: ".pcap" });
-  await Deno.writeTextFile(notCapture, "not a capture\n");
-  try {
-    for (const path of [empty, notCapture, Deno.makeTempDirSync()]) {
-      const run = await runSensor(["-pcap", path]);
-      assert.equal(run.code, 1, run.stderr);
-      assert.doesNotMatch(run.stderr, STACK_FRAME);
-      assert.match(run.stderr, /Summary: packets=0/);
+cliTestBothWays(
+  "every exit path after the configuration prints the summary: empty, non-capture, unreadable input",
+  async () => {
+    const empty = await Deno.makeTempFile({ suffix: ".pcap" });
+    const notCapture = await Deno.makeTempFile({ suffix: ".pcap" });
+    await Deno.writeTextFile(notCapture, "not a capture\n");
+    try {
+      for (const path of [empty, notCapture, Deno.makeTempDirSync()]) {
+        const run = await runSensor(["-pcap", path]);
+        assert.equal(run.code, 1, run.stderr);
+        assert.doesNotMatch(run.stderr, STACK_FRAME);
+        assert.match(run.stderr, /Summary: packets=0/);
+      }
+    } finally {
+      await Deno.remove(empty);
+      await Deno.remove(notCapture);
     }
-  } finally {
-    await Deno.remove(empty);
-    await Deno.remove(notCapture);
-  }
-});
+  },
+);
 
 /**
  * Spawns the sensor with a stdout nobody reads, waits `settleMs` for it to fill the pipe and block, sends SIGTERM
@@ -209,7 +218,7 @@ async function signalsWhileStalled(args: string[], settleMs: number, signals = 2
   return { status, hung, stderr: await stderr };
 }
 
-Deno.test("a reader that never reads: the second SIGTERM ends the blocked sensor with status 130", async () => {
+cliTestBothWays("a reader that never reads: the second SIGTERM ends the blocked sensor with status 130", async () => {
   const path = await bigCapture(30);
   try {
     const run = await signalsWhileStalled(["-pcap", path], 2000);
@@ -222,23 +231,26 @@ Deno.test("a reader that never reads: the second SIGTERM ends the blocked sensor
   }
 });
 
-Deno.test("a reader that never reads: one SIGTERM stops the sensor, the records it could not take counted", async () => {
-  // The pipe is written without blocking; once a signal asked to stop, 5 s without the reader reading ends the wait.
-  const path = await bigCapture(30);
-  try {
-    const run = await signalsWhileStalled(["-pcap", path], 2000, 1);
-    assert.equal(run.hung, false, "the sensor ignored the signal");
-    assert.equal(run.status.code, 1, run.stderr);
-    assert.match(run.stderr, /Cannot write records to stdout: its reader has read nothing for \d+(\.\d+)? s/);
-    const summary = summaryOf(run.stderr);
-    assert.ok(counter(summary, "stdout.failed") > 0, summary);
-    assert.doesNotMatch(run.stderr, STACK_FRAME);
-  } finally {
-    await Deno.remove(path);
-  }
-});
+cliTestBothWays(
+  "a reader that never reads: one SIGTERM stops the sensor, the records it could not take counted",
+  async () => {
+    // The pipe is written without blocking; once a signal asked to stop, 5 s without the reader reading ends the wait.
+    const path = await bigCapture(30);
+    try {
+      const run = await signalsWhileStalled(["-pcap", path], 2000, 1);
+      assert.equal(run.hung, false, "the sensor ignored the signal");
+      assert.equal(run.status.code, 1, run.stderr);
+      assert.match(run.stderr, /Cannot write records to stdout: its reader has read nothing for \d+(\.\d+)? s/);
+      const summary = summaryOf(run.stderr);
+      assert.ok(counter(summary, "stdout.failed") > 0, summary);
+      assert.doesNotMatch(run.stderr, STACK_FRAME);
+    } finally {
+      await Deno.remove(path);
+    }
+  },
+);
 
-Deno.test("a second SIGTERM during the end-of-input flush ends the sensor with status 130", async () => {
+cliTestBothWays("a second SIGTERM during the end-of-input flush ends the sensor with status 130", async () => {
   // Only queries: nothing is written until the end of input, when the transaction format writes every unanswered
   // one (megabytes, far more than a pipe holds), so the flush blocks on the reader that never reads.
   const path = await Deno.makeTempFile({ suffix: ".pcap" });
@@ -285,7 +297,7 @@ async function unansweredQueries(count: number): Promise<string> {
   return path;
 }
 
-Deno.test("two SIGINTs during a long synchronous end-of-input flush end the sensor with status 130", async () => {
+cliTestBothWays("two SIGINTs during a long synchronous end-of-input flush end the sensor with status 130", async () => {
   // 150 000 pending queries, written as transactions at the end of input to /dev/null: seconds of CPU-bound work in
   // which the main thread never returns to its event loop.
   const path = await unansweredQueries(150_000);
@@ -320,7 +332,7 @@ Deno.test("two SIGINTs during a long synchronous end-of-input flush end the sens
   }
 });
 
-Deno.test("-cpuprofile works under the replay task's own permission flags", async () => {
+cliTestBothWays("-cpuprofile works under the replay task's own permission flags", async () => {
   const config = JSON.parse(await Deno.readTextFile(`${ROOT}deno.json`));
   const flags = (config.tasks.replay as string).split(/\s+/).filter((word) => word.startsWith("--allow-"));
   const replayWithProfile = (profile: string) =>

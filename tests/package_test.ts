@@ -12,6 +12,7 @@ import { ForwardReceiver } from "./_forward_receiver.ts";
 import { FORMATS, goldenCaptures, goldenPath } from "./_golden_cases.ts";
 import { KafkaBroker } from "./_kafka_broker.ts";
 import { ROOT, text } from "./_cli.ts";
+import { WORKER_AT_ONCE_VARIABLE } from "../src/parallel/test_hooks.ts";
 
 const PACKAGE = "denopassivedns";
 const USER = "denopassivedns";
@@ -24,6 +25,7 @@ const INSTALLED_FILES = [
   "/usr/lib/denopassivedns/denopassivedns.js",
   "/usr/lib/denopassivedns/launch_permissions.js",
   "/usr/lib/denopassivedns/syslog_worker.js",
+  "/usr/lib/denopassivedns/lookup_worker.js",
   "/usr/share/doc/denopassivedns/README.md",
   UNIT,
   SETTINGS,
@@ -237,6 +239,14 @@ Deno.test({
           });
           const installed = await asService(["-pcap", `${work}/${capture.replace("/", "_")}`]).output();
           assert.equal(text(installed.stdout), task.stdout, capture);
+          // The lookup worker (lookup_worker.js beside the program) loads and runs under the scoped permissions.
+          const threaded = await asService(
+            ["-pcap", `${work}/${capture.replace("/", "_")}`, "-numprocs", "2"],
+            true,
+            { [WORKER_AT_ONCE_VARIABLE]: "1" },
+          ).output();
+          assert.equal(threaded.code, 0, text(threaded.stderr));
+          assert.equal(text(threaded.stdout), task.stdout, `${capture} -numprocs 2`);
         }
       });
 

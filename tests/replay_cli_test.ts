@@ -3,11 +3,11 @@
  * stderr and the exit status: determinism, standard input, damaged files, -quiet, and the flush on a signal.
  */
 import assert from "node:assert/strict";
-import { ROOT, runSensor, sensorCommand, startPermissions, text } from "./_cli.ts";
+import { cliTestBothWays, ROOT, runSensor, sensorCommand, startPermissions, text } from "./_cli.ts";
 
 const TESTDATA = `${ROOT}testdata/`;
 
-Deno.test("replaying a capture twice gives byte-identical output", async () => {
+cliTestBothWays("replaying a capture twice gives byte-identical output", async () => {
   const first = await runSensor(["-pcap", `${TESTDATA}gopassivedns/100_tcp_lookups.pcap`]);
   const second = await runSensor(["-pcap", `${TESTDATA}gopassivedns/100_tcp_lookups.pcap`]);
   assert.equal(first.code, 0, first.stderr);
@@ -24,7 +24,7 @@ Deno.test("replaying a capture twice gives byte-identical output", async () => {
   assert.deepEqual(nestedA.stdout, nestedB.stdout);
 });
 
-Deno.test("-pcap - reads the capture from standard input", async () => {
+cliTestBothWays("-pcap - reads the capture from standard input", async () => {
   const file = `${TESTDATA}gopassivedns/100_udp_lookups.pcap`;
   const fromFile = await runSensor(["-pcap", file]);
   const fromStdin = await runSensor(["-pcap", "-"], await Deno.readFile(file));
@@ -33,21 +33,24 @@ Deno.test("-pcap - reads the capture from standard input", async () => {
   assert.deepEqual(fromStdin.stdout, fromFile.stdout);
 });
 
-Deno.test("a capture cut in the middle of a packet gives every record before the damage, then exit 1", async () => {
-  const whole = await Deno.readFile(`${TESTDATA}crafted/rrtypes.pcap`);
-  const path = await Deno.makeTempFile({ suffix: ".pcap" });
-  await Deno.writeFile(path, whole.subarray(0, whole.length - 20));
-  const run = await runSensor(["-pcap", path]);
-  assert.equal(run.code, 1);
-  const records = text(run.stdout).trim().split("\n").map((l) => JSON.parse(l));
-  // The last response is cut, so its lookup is lost; the seven lookups (eight records) before it are all there.
-  assert.deepEqual(records.map((r) => r.q).at(-1), "example.com");
-  assert.equal(records.length, 8);
-  assert.match(run.stderr, new RegExp(`${path.replaceAll("/", "\\/")} is truncated at byte \\d+`));
-  assert.match(run.stderr, /Summary: packets=15 /);
-});
+cliTestBothWays(
+  "a capture cut in the middle of a packet gives every record before the damage, then exit 1",
+  async () => {
+    const whole = await Deno.readFile(`${TESTDATA}crafted/rrtypes.pcap`);
+    const path = await Deno.makeTempFile({ suffix: ".pcap" });
+    await Deno.writeFile(path, whole.subarray(0, whole.length - 20));
+    const run = await runSensor(["-pcap", path]);
+    assert.equal(run.code, 1);
+    const records = text(run.stdout).trim().split("\n").map((l) => JSON.parse(l));
+    // The last response is cut, so its lookup is lost; the seven lookups (eight records) before it are all there.
+    assert.deepEqual(records.map((r) => r.q).at(-1), "example.com");
+    assert.equal(records.length, 8);
+    assert.match(run.stderr, new RegExp(`${path.replaceAll("/", "\\/")} is truncated at byte \\d+`));
+    assert.match(run.stderr, /Summary: packets=15 /);
+  },
+);
 
-Deno.test("a file that is not a capture is a runtime failure naming the file", async () => {
+cliTestBothWays("a file that is not a capture is a runtime failure naming the file", async () => {
   const path = await Deno.makeTempFile({ suffix: ".pcap" });
   await Deno.writeTextFile(path, "this is not a capture file\n");
   const run = await runSensor(["-pcap", path]);
@@ -56,14 +59,14 @@ Deno.test("a file that is not a capture is a runtime failure naming the file", a
   assert.match(run.stderr, /is not a pcap or pcapng file/);
 });
 
-Deno.test("-quiet writes no records but still reports the summary on stderr", async () => {
+cliTestBothWays("-quiet writes no records but still reports the summary on stderr", async () => {
   const run = await runSensor(["-pcap", `${TESTDATA}gopassivedns/mx.pcap`, "-quiet"]);
   assert.equal(run.code, 0);
   assert.equal(text(run.stdout), "");
   assert.match(run.stderr, /Summary: .*records=5/);
 });
 
-Deno.test("SIGTERM while reading standard input flushes what the tables hold", async () => {
+cliTestBothWays("SIGTERM while reading standard input flushes what the tables hold", async () => {
   const command = sensorCommand({
     args: [
       "-pcap",
@@ -140,30 +143,33 @@ async function signalAfterFirstRecords(args: string[], signal: Deno.Signal) {
   return { status, stdout: seen, stderr };
 }
 
-Deno.test("SIGINT during the replay of a large file stops it between two batches, with every record whole", async () => {
-  // 200 MB of capture (two million packets): hundreds of batches, so the signal comes while packets remain even on
-  // a machine several times faster than the test machines (the replay stops within one batch of it).
-  const source = `${TESTDATA}real/dnsperf.pcap`;
-  const small = await Deno.readFile(source);
-  const perCopy = Number(/Summary: packets=(\d+) /.exec((await runSensor(["-pcap", source])).stderr)?.[1]);
-  const copies = Math.ceil(200e6 / (small.length - 24));
-  const path = await Deno.makeTempFile({ suffix: ".pcap" });
-  await Deno.writeFile(path, repeatedCapture(small, copies));
-  try {
-    const run = await signalAfterFirstRecords(["-pcap", path], "SIGINT");
-    assert.equal(run.status.code, 0, run.stderr);
-    assert.match(run.stderr, /Caught signal/);
-    const packets = Number(/Summary: packets=(\d+) /.exec(run.stderr)?.[1]);
-    assert.ok(packets > 0 && packets < copies * perCopy, `stopped early: ${packets} of ${copies * perCopy} packets`);
-    const lines = run.stdout.split("\n");
-    assert.equal(lines.pop(), "", "output ends with a whole record");
-    for (const line of lines) assert.equal(typeof JSON.parse(line).query_id, "number");
-  } finally {
-    await Deno.remove(path);
-  }
-});
+cliTestBothWays(
+  "SIGINT during the replay of a large file stops it between two batches, with every record whole",
+  async () => {
+    // 200 MB of capture (two million packets): hundreds of batches, so the signal comes while packets remain even on
+    // a machine several times faster than the test machines (the replay stops within one batch of it).
+    const source = `${TESTDATA}real/dnsperf.pcap`;
+    const small = await Deno.readFile(source);
+    const perCopy = Number(/Summary: packets=(\d+) /.exec((await runSensor(["-pcap", source])).stderr)?.[1]);
+    const copies = Math.ceil(200e6 / (small.length - 24));
+    const path = await Deno.makeTempFile({ suffix: ".pcap" });
+    await Deno.writeFile(path, repeatedCapture(small, copies));
+    try {
+      const run = await signalAfterFirstRecords(["-pcap", path], "SIGINT");
+      assert.equal(run.status.code, 0, run.stderr);
+      assert.match(run.stderr, /Caught signal/);
+      const packets = Number(/Summary: packets=(\d+) /.exec(run.stderr)?.[1]);
+      assert.ok(packets > 0 && packets < copies * perCopy, `stopped early: ${packets} of ${copies * perCopy} packets`);
+      const lines = run.stdout.split("\n");
+      assert.equal(lines.pop(), "", "output ends with a whole record");
+      for (const line of lines) assert.equal(typeof JSON.parse(line).query_id, "number");
+    } finally {
+      await Deno.remove(path);
+    }
+  },
+);
 
-Deno.test("SIGTERM while a FIFO's writer is idle flushes what the tables hold", async () => {
+cliTestBothWays("SIGTERM while a FIFO's writer is idle flushes what the tables hold", async () => {
   // A FIFO is read asynchronously (unlike a regular file), so a read waiting for its writer cannot hold up the signal.
   const dir = await Deno.makeTempDir();
   const fifo = `${dir}/capture.pcap`;

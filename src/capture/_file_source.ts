@@ -24,6 +24,11 @@ export abstract class FileSource implements PacketSource {
 
   protected constructor(protected readonly reader: ChunkReader) {}
 
+  /** A regular file (read synchronously), not a pipe or a FIFO. */
+  get regularFile(): boolean {
+    return this.reader.synchronous;
+  }
+
   /** The input's name as used in error messages (the path, or `<stdin>`). */
   get name(): string {
     return this.reader.name;

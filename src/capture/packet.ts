@@ -57,6 +57,12 @@ export interface PacketSource {
   stop(): void;
   /** Packets whose capture time was outside {@linkcode MIN_TIME_SEC}..{@linkcode MAX_TIME_SEC} and was clamped. */
   readonly timestampsClamped?: number;
+  /**
+   * True for a regular file, whose next batch never waits for a writer: the pipeline may hold records across a batch
+   * end (a lookup worker is started only once there is enough work). Absent or false: a stream (a pipe, a FIFO, live
+   * capture), whose records must not wait for packets that may be long in coming.
+   */
+  readonly regularFile?: boolean;
 }
 
 /** A capture file or device that cannot be read: names the input and what is wrong. */

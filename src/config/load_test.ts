@@ -3,7 +3,7 @@ import dotenv from "dotenv";
 import type { Config, ConfigIo } from "./config.ts";
 import { ConfigError } from "./config_error.ts";
 import { loadConfig } from "./load.ts";
-import { OPTIONS } from "./options.ts";
+import { DEFAULT_NUMPROCS, OPTIONS } from "./options.ts";
 
 /** A fake machine: files by absolute path (a string, or an Error to throw when read) and host name "sensor1". */
 function fakeIo(files: Record<string, string | Error> = {}, hostname: () => string = () => "sensor1"): ConfigIo {
@@ -51,7 +51,7 @@ const DEFAULTS: Config = {
   greUdpPorts: [4754],
   gtpuPorts: [2152],
   teredoPorts: [3544],
-  numprocs: 8,
+  numprocs: DEFAULT_NUMPROCS,
   maxTcpStreams: 4096,
   maxFragments: 1024,
   tcpTimeoutMs: 120_000,
@@ -204,7 +204,7 @@ Deno.test("precedence is command line, then .env file, then environment, then de
   assert.equal(run(["-pcap", "-", "-numprocs", "2"], env, io).config.numprocs, 2);
   assert.equal(run(["-pcap", "-"], env, io).config.numprocs, 3);
   assert.equal(run(["-pcap", "-"], env).config.numprocs, 4);
-  assert.equal(run(["-pcap", "-"]).config.numprocs, 8);
+  assert.equal(run(["-pcap", "-"]).config.numprocs, DEFAULT_NUMPROCS);
 });
 
 Deno.test("the last of a repeated option wins, as in Go", () => {

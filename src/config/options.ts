@@ -224,6 +224,15 @@ export const KAFKA_COMPRESSIONS = ["none", "gzip", "snappy", "lz4", "zstd"] as c
 /** SASL mechanisms offered for Kafka ("" = none). */
 export const KAFKA_SASL_MECHANISMS = ["", "PLAIN", "SCRAM-SHA-256", "SCRAM-SHA-512"] as const;
 
+/**
+ * `-numprocs` beyond this gives nothing more: the work is split in two threads, decoding and the lookup stage
+ * (src/parallel/remote_stage.ts). The original defaults to 8 decoding goroutines whatever the machine.
+ */
+export const MAX_USEFUL_NUMPROCS = 2;
+
+/** The default `-numprocs`: the number of cores, at most {@linkcode MAX_USEFUL_NUMPROCS}. */
+export const DEFAULT_NUMPROCS: number = Math.max(1, Math.min(navigator.hardwareConcurrency ?? 1, MAX_USEFUL_NUMPROCS));
+
 /** Every option, in `--help` order within each group. */
 export const OPTIONS: readonly OptionSpec[] = [
   // Capture
@@ -359,9 +368,10 @@ export const OPTIONS: readonly OptionSpec[] = [
     env: "PDNS_THREADS",
     key: "numprocs",
     group: "Decoding",
-    default: "8",
+    default: String(DEFAULT_NUMPROCS),
+    defaultShown: `cores, at most ${MAX_USEFUL_NUMPROCS}`,
     min: 1,
-    help: "Decoding workers of the original; validated, but decoding runs on one thread for now.",
+    help: "Threads: 1 runs everything on one; 2 or more pair and write records in one worker (same output).",
   }),
   intOption({
     name: "max_tcp_streams",

@@ -9,13 +9,16 @@
  * {@linkcode MAX_BATCHES_AFTER_END} datagram batches are in flight; the records of a batch come back before its
  * `ack`, so the record buffers in flight are bounded too.
  *
- * Small inputs: a worker costs tens of ms to start, so none is started until a first batch fills
- * (`startBytes`); an input that ends before that is handed back whole ({@linkcode RemoteStage.takeUnstarted}) for the
- * caller to run inline, with the same result.
+ * Small inputs: a worker costs tens of ms to start, so for a regular file none is started until a first batch fills
+ * (`startBytes`); a file that ends before that is handed back whole ({@linkcode RemoteStage.takeUnstarted}) for the
+ * caller to run inline, with the same result. A stream (a pipe, a FIFO) starts it at its first batch end, so that
+ * its records are not held back.
  *
  * @module
  */
 
+import { getLogger } from "@logtape/logtape";
+import { LOG_CATEGORY } from "../config/logging.ts";
 import { COUNTER_NAMES, type Counters } from "../metrics/counters.ts";
 import type { LookupStageOptions } from "../lookup_stage.ts";
 import type { Sink } from "../sinks/sink.ts";
@@ -26,6 +29,8 @@ import type { FromWorker, ToWorker, WorkerCounts } from "./lookup_protocol.ts";
 export const BATCH_BYTES = 256 << 10;
 /** Datagram batches that may still be in flight when a capture batch end returns (a 1 MiB chunk adds about 4). */
 export const MAX_BATCHES_AFTER_END = 2;
+
+const log = getLogger([LOG_CATEGORY, "pipeline"]);
 
 /** The lookup worker failed (it threw, or could not start): the run ends with status 1. */
 export class LookupWorkerError extends Error {
@@ -70,12 +75,17 @@ export class RemoteStage {
   }
 
   /**
-   * A capture batch ended: let the worker send the records it holds, and wait while it is too far behind.
+   * A capture batch ended: let the worker send the records it holds, and wait while it is too far behind. Before the
+   * worker has started, `holdRecords` (a regular file) keeps everything held; otherwise the worker starts now.
    * @throws {LookupWorkerError} once, when the worker has failed
    */
-  async batchEnd(): Promise<void> {
+  async batchEnd(holdRecords: boolean): Promise<void> {
     this.#check();
-    if (this.#worker === null) return; // not started: everything is held until a batch fills or the input ends
+    if (this.#worker === null) {
+      // A regular file's records may wait until a batch fills or the input ends; a stream's may not.
+      if (holdRecords || this.#failure !== null) return;
+      this.#start();
+    }
     this.#endingBatch = true;
     if (this.writer.used > 0) this.writer.sendNow();
     else this.#send(new ArrayBuffer(0), 0);
@@ -113,6 +123,7 @@ export class RemoteStage {
   }
 
   #start(): void {
+    log.debug("Starting the lookup worker (-numprocs)");
     const worker = new Worker(new URL("./lookup_worker.ts", import.meta.url), { type: "module" });
     this.#worker = worker;
     worker.onmessage = (event: MessageEvent<FromWorker>) => this.#receive(event.data);

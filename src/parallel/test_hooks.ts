@@ -1,0 +1,20 @@
+/**
+ * Test hooks of the lookup worker, read from the environment. Never set in production; harmless when set by mistake
+ * (the first makes a run fail the way a worker bug would, the second only starts the worker sooner).
+ *
+ * - `DENOPASSIVEDNS_TEST_WORKER_FAIL_AT=N`: the lookup worker throws on its Nth datagram, so the tests can prove
+ *   that a failed worker ends the run with status 1 and a one-line message, never a hang.
+ * - `DENOPASSIVEDNS_TEST_WORKER_AT_ONCE=1`: the worker starts with the run instead of when a first batch of
+ *   datagrams fills, so the small captures of the test suites go through it.
+ *
+ * @module
+ */
+
+export const WORKER_FAIL_AT_VARIABLE = "DENOPASSIVEDNS_TEST_WORKER_FAIL_AT";
+export const WORKER_AT_ONCE_VARIABLE = "DENOPASSIVEDNS_TEST_WORKER_AT_ONCE";
+
+/** A hook's value: a positive integer, or 0 when unset or anything else. */
+export function testHook(name: string): number {
+  const value = Number(Deno.env.get(name) ?? "0");
+  return Number.isSafeInteger(value) && value > 0 ? value : 0;
+}

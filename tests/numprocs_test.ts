@@ -1,0 +1,148 @@
+/**
+ * `-numprocs 2` (the lookup worker) against `-numprocs 1` on captures large enough to start the worker by itself:
+ * byte-identical records and the same summary, with the table bounds, expiry sweeps and floods of unpaired messages
+ * exercised; and a worker that fails (throws, or cannot start) ends the run with status 1 and one line, never a
+ * hang. The golden, consistency, transaction and CLI suites also run both ways (tests/_replay.ts, tests/_cli.ts).
+ */
+import assert from "node:assert/strict";
+import { ROOT, runSensor, startPermissions, text } from "./_cli.ts";
+import { WORKER_AT_ONCE_VARIABLE, WORKER_FAIL_AT_VARIABLE } from "../src/parallel/test_hooks.ts";
+
+const dir = await Deno.makeTempDir({ prefix: "numprocs_test_" });
+const GENERATED = `${dir}/pairs.pcap`;
+const FLOOD_QUERIES = `${dir}/queries.pcap`;
+const FLOOD_RESPONSES = `${dir}/responses.pcap`;
+
+/** Debian's interpreter (scripts/install_test_deps.sh): the generators need only the standard library. */
+async function python(script: string, args: string[]): Promise<void> {
+  const { code, stderr } = await new Deno.Command("/usr/bin/python3", {
+    args: [`${ROOT}scripts/${script}`, ...args],
+    stdout: "null",
+    stderr: "piped",
+  }).output();
+  assert.equal(code, 0, text(stderr));
+}
+
+let generated: Promise<void> | null = null;
+/** The captures, made once for the tests of this file. */
+function captures(): Promise<void> {
+  generated ??= Promise.all([
+    // 25 s of packet time at 2 000 queries/s: many expiry sweeps with a short -gc_age and -gc_interval.
+    python("gen_dns_pcap.py", ["--pairs", "50000", "--seed", "13", "--no-l4-checksum", "-o", GENERATED]),
+    python("gen_flood_pcap.py", ["queries", "20000", FLOOD_QUERIES]),
+    python("gen_flood_pcap.py", ["responses", "20000", FLOOD_RESPONSES]),
+  ]).then(() => {});
+  return generated;
+}
+
+/** The summary line, without its time stamp. */
+function summary(stderr: string): string {
+  const line = stderr.split("\n").find((l) => l.includes("Summary: "));
+  assert.ok(line, stderr);
+  return line.slice(line.indexOf("Summary: "));
+}
+
+const CASES: [string, () => string, string[]][] = [
+  ["generated traffic, default format", () => GENERATED, []],
+  ["generated traffic, transaction format", () => GENERATED, ["-format", "transaction"]],
+  [
+    "generated traffic with a small table and quick expiry",
+    () => GENERATED,
+    ["-max_pending", "10", "-gc_age", "-300ms", "-gc_interval", "250ms"],
+  ],
+  ["a flood of unanswered queries past the table bound", () => FLOOD_QUERIES, ["-max_pending", "1000"]],
+  [
+    "a flood of orphan responses past the byte bound, transaction format",
+    () => FLOOD_RESPONSES,
+    ["-format", "transaction", "-max_pending_bytes", "1048576"],
+  ],
+];
+
+for (const [name, capture, extra] of CASES) {
+  Deno.test(`-numprocs 2 gives the bytes and counts of -numprocs 1: ${name}`, async () => {
+    await captures();
+    const args = ["-pcap", capture(), "-debug", ...extra];
+    const one = await runSensor([...args, "-numprocs", "1"]);
+    const two = await runSensor([...args, "-numprocs", "2"]);
+    assert.equal(one.code, 0, one.stderr);
+    assert.equal(two.code, 0, two.stderr);
+    assert.doesNotMatch(one.stderr, /Starting the lookup worker/);
+    assert.match(two.stderr, /Starting the lookup worker/, "large enough to start the worker by itself");
+    assert.ok(one.stdout.length > 0 || extra.includes("-max_pending"), "records written");
+    assert.ok(text(one.stdout) === text(two.stdout), "byte-identical records");
+    assert.equal(summary(two.stderr), summary(one.stderr));
+  });
+}
+
+Deno.test("the bounds and sweeps of these cases are reached (the comparison above covers them)", async () => {
+  await captures();
+  const [, , smallTable] = CASES[2];
+  const swept = summary((await runSensor(["-pcap", GENERATED, "-quiet", "-numprocs", "2", ...smallTable])).stderr);
+  assert.match(swept, / queries_unanswered=\d+/);
+  assert.match(swept, / correlation_evicted=\d+/);
+  const flood = summary((await runSensor(["-pcap", FLOOD_QUERIES, "-quiet", "-numprocs", "2", ...CASES[3][2]])).stderr);
+  assert.match(flood, / correlation_evicted=19000\b/);
+  const bytes = summary(
+    (await runSensor(["-pcap", FLOOD_RESPONSES, "-quiet", "-numprocs", "2", ...CASES[4][2]])).stderr,
+  );
+  assert.match(bytes, / correlation_evicted=\d+/);
+});
+
+Deno.test("a small capture with -numprocs 2 runs inline (no worker started), with the same records", async () => {
+  const capture = `${ROOT}testdata/gopassivedns/100_tcp_lookups.pcap`;
+  const one = await runSensor(["-pcap", capture, "-numprocs", "1"]);
+  const two = await runSensor(["-pcap", capture, "-numprocs", "2", "-debug"]);
+  assert.doesNotMatch(two.stderr, /Starting the lookup worker/);
+  assert.ok(one.stdout.length > 1000);
+  assert.ok(text(one.stdout) === text(two.stdout));
+});
+
+Deno.test("a lookup worker that throws ends the run with status 1, one line and the summary, no stack trace", async () => {
+  await captures();
+  for (const failAt of [1, 30_000]) {
+    const command = new Deno.Command(Deno.execPath(), {
+      args: [
+        "run",
+        "--quiet",
+        `--config=${ROOT}deno.json`,
+        ...startPermissions(),
+        `${ROOT}main.ts`,
+        "-pcap",
+        GENERATED,
+      ],
+      env: { NO_COLOR: "1", PDNS_THREADS: "2", [WORKER_AT_ONCE_VARIABLE]: "1", [WORKER_FAIL_AT_VARIABLE]: `${failAt}` },
+      stdout: "null",
+      stderr: "piped",
+    });
+    const { code, stderr } = await command.output();
+    const lines = text(stderr).trim().split("\n");
+    assert.equal(code, 1, text(stderr));
+    const failure = lines.filter((line) => line.includes("[ERR]"));
+    assert.equal(failure.length, 1, text(stderr));
+    assert.match(failure[0], new RegExp(`The lookup worker failed: test hook: failing on datagram ${failAt} as asked`));
+    assert.doesNotMatch(text(stderr), /^\s+at /m, "no stack trace");
+    assert.match(lines.at(-1)!, /Summary: packets=\d+/);
+  }
+});
+
+Deno.test("a lookup worker that cannot start (its module unreadable) ends the run with status 1 and one line", async () => {
+  await captures();
+  // Read permission for the capture's directory only (the working directory, where .env is looked for): the
+  // worker's module cannot be loaded.
+  const flags = startPermissions().map((flag) => flag === "--allow-read" ? `--allow-read=${dir}` : flag);
+  const { code, stderr } = await new Deno.Command(Deno.execPath(), {
+    args: ["run", "--quiet", `--config=${ROOT}deno.json`, ...flags, `${ROOT}main.ts`, "-pcap", GENERATED],
+    cwd: dir,
+    env: { NO_COLOR: "1", PDNS_THREADS: "2" },
+    stdout: "null",
+    stderr: "piped",
+  }).output();
+  assert.equal(code, 1, text(stderr));
+  assert.match(text(stderr), /\[ERR\] .*The lookup worker failed: .*lookup_worker\.ts.*; stopping\n/);
+  assert.doesNotMatch(text(stderr), /^\s+at /m, "no stack trace");
+});
+
+Deno.test("numprocs_test: remove the generated captures", async () => {
+  await generated;
+  await Deno.remove(dir, { recursive: true });
+});
