@@ -16,14 +16,23 @@ class Lines implements Sink {
   close = () => Promise.resolve();
 }
 
-function pipeline(format: "gopassivedns" | "transaction", sink: Sink): Pipeline {
+function pipeline(format: "gopassivedns" | "transaction", sink: Sink, numprocs = 1): Pipeline {
   return new Pipeline({
+    numprocs,
     decoder: { ...DEFAULT_DECODER_OPTIONS, tcpIdleTimeoutSec: 120 },
     correlator: { ...DEFAULT_CORRELATOR_OPTIONS, gcAgeMs: 60_000, gcIntervalMs: 180_000 },
     format,
     level: "",
     sensor: "test",
   }, sink);
+}
+
+/** Resolves once `done()` holds, letting the event loop run (a worker's messages) in between; fails after 5 s. */
+async function until(done: () => boolean): Promise<void> {
+  for (let waited = 0; !done(); waited += 5) {
+    if (waited > 5000) throw new Error("timed out waiting");
+    await new Promise((resolve) => setTimeout(resolve, 5));
+  }
 }
 
 /** A source that delivers `frames` at T0, then hands the clock on by `seconds`, as a live source on a quiet link. */
@@ -43,20 +52,25 @@ function quietLink(frames: Uint8Array[], seconds: number) {
   };
 }
 
-Deno.test("advanceClock() expires an unanswered query on the clock alone, before the end of input", async () => {
-  const sink = new Lines();
-  const p = pipeline("transaction", sink);
-  // gc_interval is 180 s: a clock 60 s on is not yet a sweep, 181 s on is (the query is older than gc_age).
-  await p.run(quietLink([udpFrame(dnsMessage(7, "quiet.example"))], 60));
-  assert.equal(sink.lines.length, 0);
-  assert.equal(p.pendingCount, 1);
-  await p.run(quietLink([], 181));
-  assert.equal(sink.lines.length, 1, "written at the batch end after the clock moved, without finish()");
-  const record = JSON.parse(sink.lines[0]);
-  assert.equal(record.status, "unanswered");
-  assert.equal(record.question.name, "quiet.example");
-  assert.equal(p.counters.queries_unanswered, 1);
-});
+for (const numprocs of [1, 2]) {
+  Deno.test(`advanceClock() expires an unanswered query on the clock alone, before the end of input (-numprocs ${numprocs})`, async () => {
+    const sink = new Lines();
+    const p = pipeline("transaction", sink, numprocs);
+    // gc_interval is 180 s: a clock 60 s on is not yet a sweep, 181 s on is (the query is older than gc_age).
+    await p.run(quietLink([udpFrame(dnsMessage(7, "quiet.example"))], 60));
+    await until(() => p.pendingCount === 1); // with a worker: once it has reported the batch
+    assert.equal(sink.lines.length, 0);
+    await p.run(quietLink([], 181));
+    // With a worker the records of a batch come back as soon as it has handled it, without waiting for more input.
+    await until(() => sink.lines.length > 0);
+    assert.equal(sink.lines.length, 1, "written after the clock moved, without finish()");
+    const record = JSON.parse(sink.lines[0]);
+    assert.equal(record.status, "unanswered");
+    assert.equal(record.question.name, "quiet.example");
+    assert.equal(p.counters.queries_unanswered, 1);
+    await p.finish();
+  });
+}
 
 Deno.test("advanceClock() times out an idle TCP stream on the clock alone", async () => {
   const sink = new Lines();

@@ -56,6 +56,8 @@ export class RemoteStage {
   #inFlight = 0;
   #endingBatch = false;
   #finished = false;
+  /** `finish` was sent: nothing more goes to the worker, and no new one is started. */
+  #closed = false;
   #pending = 0;
   readonly #pool: ArrayBuffer[] = [];
   /** The worker's counts already added to the run's counters. */
@@ -83,20 +85,22 @@ export class RemoteStage {
     this.#check();
     if (this.#worker === null) {
       // A regular file's records may wait until a batch fills or the input ends; a stream's may not.
-      if (holdRecords || this.#failure !== null) return;
+      if (holdRecords || this.#failure !== null || this.#closed) return;
       this.#start();
     }
     this.#endingBatch = true;
     if (this.writer.used > 0) this.writer.sendNow();
     else this.#send(new ArrayBuffer(0), 0);
     this.#endingBatch = false;
-    while (this.#inFlight > MAX_BATCHES_AFTER_END && this.#failure === null) await this.#nextMessage();
+    while (this.#inFlight > MAX_BATCHES_AFTER_END && this.#failure === null && !this.#closed) {
+      await this.#nextMessage();
+    }
     this.#check();
   }
 
   /** Without a worker started: the packed input so far (the caller runs it inline), else null. */
   takeUnstarted(): { bytes: Uint8Array; used: number } | null {
-    if (this.#worker !== null || this.#failure !== null) return null;
+    if (this.#worker !== null || this.#failure !== null || this.#closed) return null;
     return { bytes: this.writer.bytes, used: this.writer.used };
   }
 
@@ -106,13 +110,16 @@ export class RemoteStage {
    * @throws {LookupWorkerError} once, when the worker has failed
    */
   async finish(): Promise<void> {
-    if (this.#worker !== null && this.#failure === null) {
+    if (this.#worker !== null && this.#failure === null && !this.#closed) {
       this.writer.sendNow();
+      this.#closed = true;
       this.#post({ type: "finish" });
       while (!this.#finished && this.#failure === null) await this.#nextMessage();
     }
     this.#worker?.terminate();
     this.#worker = null;
+    this.#closed = true;
+    this.#wake(); // a batch end still waiting (after a signal's grace) waits no more
     this.#check();
   }
 
@@ -136,7 +143,8 @@ export class RemoteStage {
   }
 
   #send(buffer: ArrayBuffer, used: number): void {
-    if (this.#failure !== null) return; // the run is ending: what follows is not processed
+    // The run is ending (a failure, or a batch still delivering after the finish: main.ts's grace after a signal).
+    if (this.#failure !== null || this.#closed) return;
     if (this.#worker === null) this.#start();
     this.#inFlight++;
     this.#post({ type: "batch", buffer, used, batchEnd: this.#endingBatch }, [buffer]);
