@@ -56,6 +56,13 @@ const CASES: [string, () => string, string[]][] = [
     () => FLOOD_RESPONSES,
     ["-format", "transaction", "-max_pending_bytes", "1048576"],
   ],
+  [
+    // 20 000 records written by one give-up at the end of input: more than the worker's output slots hold
+    // (src/parallel/remote_stage.ts OUTPUT_SLOTS), so it waits for the main thread to free them, in order.
+    "20 000 unanswered queries written at the end of input, transaction format",
+    () => FLOOD_QUERIES,
+    ["-format", "transaction"],
+  ],
 ];
 
 for (const [name, capture, extra] of CASES) {

@@ -1,8 +1,11 @@
 /**
  * The messages between the decoding thread (src/parallel/remote_stage.ts) and the lookup worker
- * (src/parallel/lookup_worker.ts). Buffers are transferred, never copied, and travel in a loop: datagram batches go
- * to the worker and come back with its `ack`; record buffers come from the worker and go back as `recycle` once the
- * sinks have taken them.
+ * (src/parallel/lookup_worker.ts). Datagram batches are transferred, never copied: they go to the worker and come
+ * back with its `ack`. Records are written into a fixed ring of shared output slots ({@linkcode OutputSlots}): the
+ * worker fills one, announces it with `records` and marks it taken; the main thread hands it to the sinks and marks
+ * it free. The worker waits (Atomics.wait) when the next slot is still taken, so the records in flight are bounded
+ * even when one datagram gives up on a whole table (an expiry sweep, the end of input) and the worker cannot read
+ * messages meanwhile.
  *
  * Order is the contract: the worker handles messages one at a time in the order sent and answers in order, so the
  * records of a batch always arrive before its `ack`, and every record before `finished`.
@@ -12,14 +15,18 @@
 
 import type { LookupStageOptions } from "../lookup_stage.ts";
 
+/** The shared output ring: `buffers[i]` is slot i; `state[i]` is 0 while the worker may fill it, 1 while taken. */
+export interface OutputSlots {
+  buffers: SharedArrayBuffer[];
+  state: SharedArrayBuffer;
+}
+
 /** Main thread → worker. */
 export type ToWorker =
   /** First message: the stage to build; `failAt` > 0 makes the worker throw on that datagram (a test hook). */
-  | { type: "start"; options: LookupStageOptions; failAt: number }
+  | { type: "start"; options: LookupStageOptions; failAt: number; slots: OutputSlots }
   /** Datagrams and clock ticks (src/parallel/datagram_batch.ts); `batchEnd`: send the records written so far. */
   | { type: "batch"; buffer: ArrayBuffer; used: number; batchEnd: boolean }
-  /** A record buffer the sinks have taken, for reuse. */
-  | { type: "recycle"; buffer: ArrayBuffer }
   /** End of input: give up on what is pending, send the last records, then the counts. */
   | { type: "finish" };
 
@@ -33,8 +40,11 @@ export interface WorkerCounts {
 
 /** Worker → main thread. */
 export type FromWorker =
-  /** `count` records in `buffer[0, used)`. */
-  | { type: "records"; buffer: ArrayBuffer; used: number; count: number }
+  /**
+   * `count` records in `[0, used)` of output slot `slot`, or of `buffer` (slot -1: one record larger than a slot,
+   * written into a grown buffer, transferred).
+   */
+  | { type: "records"; slot: number; buffer: ArrayBuffer | null; used: number; count: number }
   /** A datagram batch handled (its buffer handed back), with the counts after it. */
   | ({ type: "ack"; buffer: ArrayBuffer } & WorkerCounts)
   /** `finish` done: every record was sent before this. */

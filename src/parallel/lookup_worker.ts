@@ -16,23 +16,15 @@ import { type LookupStage, newLookupStage } from "../lookup_stage.ts";
 import { COUNTER_NAMES, Counters } from "../metrics/counters.ts";
 import { RecordBuffer } from "../record/record_buffer.ts";
 import { BatchReader } from "./datagram_batch.ts";
-import type { FromWorker, ToWorker } from "./lookup_protocol.ts";
-
-/**
- * Records are sent once this many bytes are waiting (and at each capture batch end): half the inline path's batch,
- * as the buffers in flight count twice (here and on the main thread); the writes stay large enough to cost little.
- */
-const WORKER_OUTPUT_BYTES = 2 << 20;
-const OUTPUT_CAPACITY = WORKER_OUTPUT_BYTES + (WORKER_OUTPUT_BYTES >> 2);
+import type { FromWorker, OutputSlots, ToWorker } from "./lookup_protocol.ts";
+import { WORKER_OUTPUT_BYTES } from "./lookup_worker_sizes.ts";
 
 const counters = new Counters();
-const output = new RecordBuffer(OUTPUT_CAPACITY);
-/**
- * Output buffers the main thread handed back once written. None is ever dropped: a new one is made only when none
- * is free, so there are never more than were once in flight together (dropped ones stayed resident until a full
- * collection: measured 20 MB more peak RSS).
- */
-const free: ArrayBuffer[] = [];
+const output = new RecordBuffer(0);
+let slots: OutputSlots | null = null;
+let slotState: Int32Array<SharedArrayBuffer> = new Int32Array(new SharedArrayBuffer(4));
+/** The slot `output` writes into. */
+let slot = 0;
 /** `counters.records` when the last record buffer was sent. */
 let recordsSent = 0;
 let stage: LookupStage | null = null;
@@ -43,16 +35,32 @@ function post(message: FromWorker, transfer: Transferable[] = []): void {
   self.postMessage(message, transfer);
 }
 
-/** Send the records written so far, and go on in a free buffer. */
+/** Write into output slot `index`, once the main thread has handed its records to the sinks. */
+function useSlot(index: number): void {
+  // Blocks this thread only: the main thread frees slots from its event loop, never waiting on this one.
+  while (Atomics.load(slotState, index) !== 0) Atomics.wait(slotState, index, 1);
+  slot = index;
+  const buffer = slots!.buffers[index];
+  output.bytes = new Uint8Array(buffer);
+  output.view = new DataView(buffer);
+  output.used = 0;
+}
+
+/** Send the records written so far, and go on in the next slot. */
 function sendRecords(): void {
   if (output.used === 0) return;
-  const buffer = output.bytes.buffer as ArrayBuffer;
-  post({ type: "records", buffer, used: output.used, count: counters.records - recordsSent }, [buffer]);
+  const count = counters.records - recordsSent;
   recordsSent = counters.records;
-  const next = free.pop();
-  output.bytes = next === undefined ? new Uint8Array(OUTPUT_CAPACITY) : new Uint8Array(next);
-  output.view = new DataView(output.bytes.buffer);
-  output.used = 0;
+  if (output.bytes.buffer !== slots!.buffers[slot]) {
+    // A record outgrew the slot (RecordBuffer grew into a buffer of its own): send that one, the slot stays ours.
+    const buffer = output.bytes.buffer as ArrayBuffer;
+    post({ type: "records", slot: -1, buffer, used: output.used, count }, [buffer]);
+    useSlot(slot);
+    return;
+  }
+  Atomics.store(slotState, slot, 1);
+  post({ type: "records", slot, buffer: null, used: output.used, count });
+  useSlot((slot + 1) % slots!.buffers.length);
 }
 
 function counts(): { counters: Float64Array; decodeErrors: [string, number][]; pending: number } {
@@ -62,6 +70,9 @@ function counts(): { counters: Float64Array; decodeErrors: [string, number][]; p
 }
 
 function start(message: Extract<ToWorker, { type: "start" }>): void {
+  slots = message.slots;
+  slotState = new Int32Array(slots.state);
+  useSlot(0);
   const lookup = newLookupStage(message.options, counters, output, sendRecords, WORKER_OUTPUT_BYTES);
   stage = lookup;
   let datagrams = 0;
@@ -87,9 +98,6 @@ function handle(message: ToWorker): void {
       post({ type: "ack", buffer: message.buffer, ...counts() }, [message.buffer]);
       return;
     }
-    case "recycle":
-      if (message.buffer.byteLength >= OUTPUT_CAPACITY) free.push(message.buffer);
-      return;
     case "finish":
       stage!.flush();
       sendRecords();

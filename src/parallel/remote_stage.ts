@@ -23,12 +23,18 @@ import { COUNTER_NAMES, type Counters } from "../metrics/counters.ts";
 import type { LookupStageOptions } from "../lookup_stage.ts";
 import type { Sink } from "../sinks/sink.ts";
 import { BatchWriter } from "./datagram_batch.ts";
-import type { FromWorker, ToWorker, WorkerCounts } from "./lookup_protocol.ts";
+import type { FromWorker, OutputSlots, ToWorker, WorkerCounts } from "./lookup_protocol.ts";
+import { OUTPUT_SLOT_BYTES } from "./lookup_worker_sizes.ts";
 
 /** Bytes of packed datagrams per message to the worker (about 2 500 datagrams of the benchmark's traffic). */
 export const BATCH_BYTES = 256 << 10;
 /** Datagram batches that may still be in flight when a capture batch end returns (a 1 MiB chunk adds about 4). */
 export const MAX_BATCHES_AFTER_END = 2;
+/**
+ * Output slots shared with the worker: it writes into one while the main thread writes out another (and the last
+ * one announced waits in the message queue). 3 × 2.5 MiB bound the records in flight.
+ */
+export const OUTPUT_SLOTS = 3;
 
 const log = getLogger([LOG_CATEGORY, "pipeline"]);
 
@@ -60,6 +66,11 @@ export class RemoteStage {
   #closed = false;
   #pending = 0;
   readonly #pool: ArrayBuffer[] = [];
+  readonly #slots: OutputSlots = {
+    buffers: Array.from({ length: OUTPUT_SLOTS }, () => new SharedArrayBuffer(OUTPUT_SLOT_BYTES)),
+    state: new SharedArrayBuffer(OUTPUT_SLOTS * Int32Array.BYTES_PER_ELEMENT),
+  };
+  readonly #slotState = new Int32Array(this.#slots.state);
   /** The worker's counts already added to the run's counters. */
   readonly #added = new Float64Array(COUNTER_NAMES.length);
   readonly #addedErrors = new Map<string, number>();
@@ -139,7 +150,7 @@ export class RemoteStage {
       this.#fail(event.message);
     };
     worker.onmessageerror = () => this.#fail("a message from it could not be read");
-    this.#post({ type: "start", options: this.options.stage, failAt: this.options.failAt ?? 0 });
+    this.#post({ type: "start", options: this.options.stage, failAt: this.options.failAt ?? 0, slots: this.#slots });
   }
 
   #send(buffer: ArrayBuffer, used: number): void {
@@ -165,8 +176,14 @@ export class RemoteStage {
   #receive(message: FromWorker): void {
     switch (message.type) {
       case "records":
-        this.sink.write(new Uint8Array(message.buffer, 0, message.used), message.count);
-        this.#post({ type: "recycle", buffer: message.buffer }, [message.buffer]);
+        if (message.slot < 0) {
+          this.sink.write(new Uint8Array(message.buffer!, 0, message.used), message.count);
+          break;
+        }
+        // Sinks copy what they keep past `write` (src/sinks/sink.ts): the slot is free again once it returns.
+        this.sink.write(new Uint8Array(this.#slots.buffers[message.slot], 0, message.used), message.count);
+        Atomics.store(this.#slotState, message.slot, 0);
+        Atomics.notify(this.#slotState, message.slot);
         break;
       case "ack":
         this.#inFlight--;
