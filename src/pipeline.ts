@@ -1,10 +1,13 @@
 import type { Packet, PacketSource } from "./capture/packet.ts";
 import type { CorrelatorOptions } from "./correlate/correlator.ts";
+import { WirePairing } from "./correlate/wire_pairing.ts";
 import { type DecoderOptions, PacketDecoder } from "./decode/mod.ts";
 import { type LookupStage, type LookupStageOptions, newLookupStage, OUTPUT_BATCH_BYTES } from "./lookup_stage.ts";
 import { type Counters, newCounters } from "./metrics/counters.ts";
 import { BatchReader } from "./parallel/datagram_batch.ts";
+import { lookupReplay, RemoteGopassivednsWriter } from "./parallel/lookup_entry.ts";
 import { BATCH_BYTES, RemoteStage } from "./parallel/remote_stage.ts";
+import { GopassivednsWriter } from "./record/gopassivedns_writer.ts";
 import { RecordBuffer } from "./record/record_buffer.ts";
 import type { Sink } from "./sinks/sink.ts";
 
@@ -57,7 +60,9 @@ export class Pipeline {
   readonly #output = new RecordBuffer(OUTPUT_BATCH_BYTES + (OUTPUT_BATCH_BYTES >> 2));
   /** The post-decode stage on this thread (`-numprocs 1`, or an input that ended before a worker was needed). */
   #stage: LookupStage | null = null;
-  /** The post-decode stage in a worker, or null. */
+  /** The pairing engine on this thread, feeding the worker's record writer (`-numprocs` 2 or more, default format). */
+  #engine: WirePairing | null = null;
+  /** The post-decode stage (or the record writer) in a worker, or null. */
   readonly #remote: RemoteStage | null = null;
   /** The source `run` reads (its own counts are added to the counters at `finish`). */
   #source: PacketSource | null = null;
@@ -67,18 +72,27 @@ export class Pipeline {
       const stage = this.#inlineStage();
       this.decoder = new PacketDecoder(options.decoder, this.counters, (d) => stage.handle(d));
     } else {
+      // The default format pairs here and the worker writes records: the two threads then carry about the same
+      // work (README, "Threads"). The transaction format's writer reads every message, so its worker pairs too.
+      const lookups = options.format === "gopassivedns";
       const remote = new RemoteStage(
         {
           stage: this.#stageOptions(),
           startBytes: options.workerStartBytes ?? BATCH_BYTES,
           failAt: options.workerFailAt,
+          lookups,
         },
         this.counters,
         sink,
       );
       this.#remote = remote;
-      const writer = remote.writer;
-      this.decoder = new PacketDecoder(options.decoder, this.counters, (d) => writer.datagram(d));
+      const batch = remote.writer;
+      if (lookups) {
+        const writer = new RemoteGopassivednsWriter(this.counters, batch, options.level, options.maxRecords);
+        const engine = new WirePairing(options.correlator, this.counters, writer);
+        this.#engine = engine;
+        this.decoder = new PacketDecoder(options.decoder, this.counters, (d) => engine.handle(d));
+      } else this.decoder = new PacketDecoder(options.decoder, this.counters, (d) => batch.datagram(d));
     }
     const filter = options.filter ?? null;
     const decoder = this.decoder;
@@ -91,7 +105,7 @@ export class Pipeline {
 
   /** Number of queries and responses waiting for their partner (for tests and metrics). */
   get pendingCount(): number {
-    return this.#stage?.pendingCount ?? this.#remote!.pendingCount;
+    return this.#stage?.pendingCount ?? this.#engine?.pendingCount ?? this.#remote!.pendingCount;
   }
 
   /** The per-packet entry point, bound so it can be handed to a PacketSource. */
@@ -109,7 +123,8 @@ export class Pipeline {
    */
   advanceClock(sec: number, nsec: number): void {
     this.decoder.advanceClock(sec);
-    if (this.#remote !== null) this.#remote.writer.clock(sec, nsec);
+    if (this.#engine !== null) this.#engine.advanceClock(sec * 1000 + nsec / 1e6);
+    else if (this.#remote !== null) this.#remote.writer.clock(sec, nsec);
     else this.#stage!.advanceClock(sec * 1000 + nsec / 1e6);
   }
 
@@ -120,11 +135,20 @@ export class Pipeline {
   async finish(): Promise<void> {
     this.counters.timestamps_clamped += this.#source?.timestampsClamped ?? 0;
     this.decoder.flush();
+    // Before the worker's last batch goes: what giving up on the pending lookups writes goes with it.
+    this.#engine?.flush();
     const remote = this.#remote;
     if (remote !== null) {
       const held = remote.takeUnstarted();
       if (held === null) await remote.finish();
-      else {
+      else if (this.#engine !== null) {
+        // No batch filled: no worker was started, and the lookups are written here, with the same result.
+        const { level, maxRecords } = this.options;
+        const writer = new GopassivednsWriter(this.counters, this.#output, level, maxRecords);
+        lookupReplay(writer, this.counters, () => {
+          if (this.#output.used >= OUTPUT_BATCH_BYTES) this.#drain();
+        }).read(held.bytes, held.used);
+      } else {
         // No batch filled: no worker was started, and the input runs here, with the same result.
         const stage = this.#inlineStage();
         new BatchReader((d) => stage.handle(d), (sec, nsec) => stage.advanceClock(sec * 1000 + nsec / 1e6))

@@ -50,7 +50,11 @@ const CASES: [string, () => string, string[]][] = [
     () => GENERATED,
     ["-max_pending", "10", "-gc_age", "-300ms", "-gc_interval", "250ms"],
   ],
-  ["a flood of unanswered queries past the table bound", () => FLOOD_QUERIES, ["-max_pending", "1000"]],
+  [
+    "a flood of unanswered queries past the table bound, transaction format",
+    () => FLOOD_QUERIES,
+    ["-format", "transaction", "-max_pending", "1000"],
+  ],
   [
     "a flood of orphan responses past the byte bound, transaction format",
     () => FLOOD_RESPONSES,
@@ -80,6 +84,19 @@ for (const [name, capture, extra] of CASES) {
     assert.equal(summary(two.stderr), summary(one.stderr));
   });
 }
+
+Deno.test("-numprocs 2, default format: a flood of unanswered queries sends the worker nothing, same counts", async () => {
+  // The pairing engine runs on the decoding thread and the worker writes records: this flood has none to write.
+  await captures();
+  const args = ["-pcap", FLOOD_QUERIES, "-debug", "-max_pending", "1000"];
+  const one = await runSensor([...args, "-numprocs", "1"]);
+  const two = await runSensor([...args, "-numprocs", "2"]);
+  assert.equal(two.code, 0, two.stderr);
+  assert.doesNotMatch(two.stderr, /Starting the lookup worker/);
+  assert.equal(two.stdout.length, 0);
+  assert.match(summary(two.stderr), / correlation_evicted=19000\b/);
+  assert.equal(summary(two.stderr), summary(one.stderr));
+});
 
 Deno.test("the bounds and sweeps of these cases are reached (the comparison above covers them)", async () => {
   await captures();
@@ -126,7 +143,7 @@ Deno.test("a lookup worker that throws ends the run with status 1, one line and 
     assert.equal(code, 1, text(stderr));
     const failure = lines.filter((line) => line.includes("[ERR]"));
     assert.equal(failure.length, 1, text(stderr));
-    assert.match(failure[0], new RegExp(`The lookup worker failed: test hook: failing on datagram ${failAt} as asked`));
+    assert.match(failure[0], new RegExp(`The lookup worker failed: test hook: failing on entry ${failAt} as asked`));
     assert.doesNotMatch(text(stderr), /^\s+at /m, "no stack trace");
     assert.match(lines.at(-1)!, /Summary: packets=\d+/);
   }

@@ -19,6 +19,8 @@ import { NO_TUNNELS, type Tunnel, type TunnelKind } from "../decode/tunnels.ts";
 
 const DATAGRAM = 1;
 const CLOCK = 2;
+/** A lookup for the record writer (src/parallel/lookup_entry.ts), when the pairing engine runs on the decoding thread. */
+export const LOOKUP = 3;
 const DATAGRAM_HEAD = 65;
 const CLOCK_SIZE = 13;
 /** A null text or label list. */
@@ -53,8 +55,13 @@ export class BatchWriter {
     this.send(buffer, used);
   }
 
+  /** The buffer as a DataView (valid until the next `reserve`). */
+  get view(): DataView {
+    return this.#view;
+  }
+
   clock(sec: number, nsec: number): void {
-    this.#reserve(CLOCK_SIZE);
+    this.reserve(CLOCK_SIZE);
     const view = this.#view;
     view.setUint8(this.used, CLOCK);
     view.setFloat64(this.used + 1, sec, true);
@@ -75,7 +82,7 @@ export class BatchWriter {
     const length = end - start;
     const vlans = d.vlans;
     const tunnels = d.tunnels ?? NO_TUNNELS;
-    this.#reserve(DATAGRAM_HEAD + vlans.length * 2 + tunnels.length * 700 + length);
+    this.reserve(DATAGRAM_HEAD + vlans.length * 2 + tunnels.length * 700 + length);
     const view = this.#view;
     const bytes = this.bytes;
     let at = this.used;
@@ -137,7 +144,8 @@ export class BatchWriter {
     return at;
   }
 
-  #reserve(n: number): void {
+  /** Make room for `n` more bytes at `used` (sending the buffer when they do not fit). */
+  reserve(n: number): void {
     if (this.used + n <= this.bytes.length) return;
     this.sendNow();
     if (n > this.bytes.length) {
@@ -161,6 +169,8 @@ export class BatchReader {
   constructor(
     readonly onDatagram: (datagram: WireDatagram) => void,
     readonly onClock: (sec: number, nsec: number) => void,
+    /** A lookup entry at `at` (src/parallel/lookup_entry.ts): handles it, returns where the next entry starts. */
+    readonly onLookup: (bytes: Uint8Array, view: DataView, at: number) => number = noLookups,
   ) {}
 
   /** Every entry of `bytes[0, used)`, in order. The datagrams' messages point into `bytes`. */
@@ -172,6 +182,10 @@ export class BatchReader {
       if (kind === CLOCK) {
         this.onClock(view.getFloat64(at + 1, true), view.getUint32(at + 9, true));
         at += CLOCK_SIZE;
+        continue;
+      }
+      if (kind === LOOKUP) {
+        at = this.onLookup(bytes, view, at);
         continue;
       }
       if (kind !== DATAGRAM) throw new Error(`Corrupt datagram batch: entry kind ${kind} at offset ${at}`);
@@ -211,6 +225,10 @@ export class BatchReader {
       this.onDatagram(d);
     }
   }
+}
+
+function noLookups(_bytes: Uint8Array, _view: DataView, at: number): number {
+  throw new Error(`Corrupt datagram batch: a lookup entry at offset ${at} in a datagram stream`);
 }
 
 /** The platform's byte order, that of an Int32Array. */

@@ -23,8 +23,12 @@ export interface OutputSlots {
 
 /** Main thread → worker. */
 export type ToWorker =
-  /** First message: the stage to build; `failAt` > 0 makes the worker throw on that datagram (a test hook). */
-  | { type: "start"; options: LookupStageOptions; failAt: number; slots: OutputSlots }
+  /**
+   * First message: the stage to build; `failAt` > 0 makes the worker throw on that entry (a test hook). `lookups`:
+   * the batches carry lookups for the format's writer (src/parallel/lookup_entry.ts; the pairing engine runs on the
+   * decoding thread), else datagrams for the whole stage.
+   */
+  | { type: "start"; options: LookupStageOptions; failAt: number; lookups: boolean; slots: OutputSlots }
   /** Datagrams and clock ticks (src/parallel/datagram_batch.ts); `batchEnd`: send the records written so far. */
   | { type: "batch"; buffer: ArrayBuffer; used: number; batchEnd: boolean }
   /** End of input: give up on what is pending, send the last records, then the counts. */

@@ -1,8 +1,10 @@
 /**
- * The lookup worker (`-numprocs` 2 or more): runs the post-decode stage (src/lookup_stage.ts) on the datagram batches
- * the decoding thread sends (src/parallel/datagram_batch.ts), in the order sent, and sends back its record buffers
- * in order, each with the number of records it holds. It sees every datagram of the run, so pairing, table bounds,
- * expiry and duplicates are exactly those of `-numprocs 1`.
+ * The lookup worker (`-numprocs` 2 or more): writes the records of the default format's lookups paired on the
+ * decoding thread (src/parallel/lookup_entry.ts), or, for the transaction format, runs the whole post-decode stage
+ * (src/lookup_stage.ts) on the datagram batches the decoding thread sends (src/parallel/datagram_batch.ts). Either
+ * way it handles them in the order sent and sends back its record buffers in order, each with the number of records
+ * it holds. One pairing engine sees every datagram of the run, so pairing, table bounds, expiry and duplicates are
+ * exactly those of `-numprocs 1`.
  *
  * Protocol: see src/parallel/lookup_protocol.ts. A failure is reported as one `failed` message, after which the
  * worker does nothing more.
@@ -14,10 +16,12 @@
 
 import { type LookupStage, newLookupStage } from "../lookup_stage.ts";
 import { COUNTER_NAMES, Counters } from "../metrics/counters.ts";
+import { GopassivednsWriter } from "../record/gopassivedns_writer.ts";
 import { RecordBuffer } from "../record/record_buffer.ts";
 import { BatchReader } from "./datagram_batch.ts";
 import type { FromWorker, OutputSlots, ToWorker } from "./lookup_protocol.ts";
 import { WORKER_OUTPUT_BYTES } from "./lookup_worker_sizes.ts";
+import { lookupReplay } from "./lookup_entry.ts";
 
 const counters = new Counters();
 const output = new RecordBuffer(0);
@@ -73,17 +77,29 @@ function start(message: Extract<ToWorker, { type: "start" }>): void {
   slots = message.slots;
   slotState = new Int32Array(slots.state);
   useSlot(0);
+  let entries = 0;
+  const failAt = message.failAt;
+  const check = failAt > 0
+    ? () => {
+      if (++entries === failAt) throw new Error(`test hook: failing on entry ${failAt} as asked`);
+    }
+    : () => {};
+  if (message.lookups) {
+    // The default format's records from lookups paired on the decoding thread.
+    const options = message.options;
+    const writer = new GopassivednsWriter(counters, output, options.level, options.maxRecords ?? Infinity);
+    reader = lookupReplay(writer, counters, () => {
+      if (output.used >= WORKER_OUTPUT_BYTES) sendRecords();
+    }, check);
+    return;
+  }
   const lookup = newLookupStage(message.options, counters, output, sendRecords, WORKER_OUTPUT_BYTES);
   stage = lookup;
-  let datagrams = 0;
-  const failAt = message.failAt;
   reader = new BatchReader(
-    failAt > 0
-      ? (d) => {
-        if (++datagrams === failAt) throw new Error(`test hook: failing on datagram ${failAt} as asked`);
-        lookup.handle(d);
-      }
-      : (d) => lookup.handle(d),
+    (d) => {
+      check();
+      lookup.handle(d);
+    },
     (sec, nsec) => lookup.advanceClock(sec * 1000 + nsec / 1e6),
   );
 }
@@ -99,7 +115,7 @@ function handle(message: ToWorker): void {
       return;
     }
     case "finish":
-      stage!.flush();
+      stage?.flush();
       sendRecords();
       post({ type: "finished", ...counts() });
       return;

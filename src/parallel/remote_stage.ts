@@ -50,8 +50,13 @@ export interface RemoteStageOptions {
   stage: LookupStageOptions;
   /** Packed bytes held before the worker is started: 0 starts it at once (live capture must not hold records). */
   startBytes: number;
-  /** > 0: the worker throws on this datagram (a test hook, see `DENOPASSIVEDNS_TEST_WORKER_FAIL_AT`). */
+  /** > 0: the worker throws on this entry (a test hook, see `DENOPASSIVEDNS_TEST_WORKER_FAIL_AT`). */
   failAt?: number;
+  /**
+   * The batches carry the default format's lookups (src/parallel/lookup_entry.ts, packed by the caller's pairing
+   * engine into `writer`), not datagrams.
+   */
+  lookups?: boolean;
 }
 
 export class RemoteStage {
@@ -150,7 +155,13 @@ export class RemoteStage {
       this.#fail(event.message);
     };
     worker.onmessageerror = () => this.#fail("a message from it could not be read");
-    this.#post({ type: "start", options: this.options.stage, failAt: this.options.failAt ?? 0, slots: this.#slots });
+    this.#post({
+      type: "start",
+      options: this.options.stage,
+      failAt: this.options.failAt ?? 0,
+      lookups: this.options.lookups === true,
+      slots: this.#slots,
+    });
   }
 
   #send(buffer: ArrayBuffer, used: number): void {
