@@ -21,6 +21,11 @@ const DATAGRAM = 1;
 const CLOCK = 2;
 /** A lookup for the record writer (src/parallel/lookup_entry.ts), when the pairing engine runs on the decoding thread. */
 export const LOOKUP = 3;
+/**
+ * Messages up to this many bytes are copied with a byte loop, longer ones with `set` (a memmove, plus a view object):
+ * measured per million copies, 44 against 49 ms at 40 bytes, 137 against 48 ms at 140 bytes.
+ */
+export const SMALL_COPY = 48;
 const DATAGRAM_HEAD = 65;
 const CLOCK_SIZE = 13;
 /** A null text or label list. */
@@ -104,7 +109,7 @@ export class BatchWriter {
     at += DATAGRAM_HEAD;
     for (let i = 0; i < vlans.length; i++, at += 2) view.setUint16(at, vlans[i], true);
     for (let i = 0; i < tunnels.length; i++) at = this.#tunnel(tunnels[i], at);
-    if (length <= 512) {
+    if (length <= SMALL_COPY) {
       for (let i = start; i < end; i++) bytes[at++] = source[i];
     } else {
       bytes.set(source.subarray(start, end), at);

@@ -22,7 +22,7 @@ import { scanQuestion, WireQuestion } from "../dns/wire_scan.ts";
 import type { Counters } from "../metrics/counters.ts";
 import { GopassivednsWriter } from "../record/gopassivedns_writer.ts";
 import { RecordBuffer } from "../record/record_buffer.ts";
-import { BatchReader, type BatchWriter, LOOKUP } from "./datagram_batch.ts";
+import { BatchReader, type BatchWriter, LOOKUP, SMALL_COPY } from "./datagram_batch.ts";
 
 const HEAD = 74;
 const TCP = 1;
@@ -85,9 +85,9 @@ export class RemoteGopassivednsWriter implements LookupWriter {
     at += HEAD;
     const name = q.name;
     for (let i = q.nameStart, end = q.nameStart + nameLength; i < end; i++) bytes[at++] = name[i];
-    // A plain loop beats `set` for the usual small message (as in BatchWriter.datagram).
+    // DNS responses are mostly longer than SMALL_COPY: copied with `set`.
     const source = r.bytes;
-    if (length <= 512) {
+    if (length <= SMALL_COPY) {
       for (let i = r.base, end = r.end; i < end; i++) bytes[at++] = source[i];
     } else {
       bytes.set(source.subarray(r.base, r.end), at);

@@ -104,10 +104,13 @@ export class RemoteStage {
       if (holdRecords || this.#failure !== null || this.#closed) return;
       this.#start();
     }
-    this.#endingBatch = true;
-    if (this.writer.used > 0) this.writer.sendNow();
-    else this.#send(new ArrayBuffer(0), 0);
-    this.#endingBatch = false;
+    // A regular file's records wait until the worker's buffer fills (or the input ends): fewer, larger writes.
+    if (!holdRecords) {
+      this.#endingBatch = true;
+      if (this.writer.used > 0) this.writer.sendNow();
+      else this.#send(new ArrayBuffer(0), 0);
+      this.#endingBatch = false;
+    }
     while (this.#inFlight > MAX_BATCHES_AFTER_END && this.#failure === null && !this.#closed) {
       await this.#nextMessage();
     }
