@@ -56,7 +56,7 @@ for (const flag of ["-h", "-help", "--help"]) {
     for (const group of ["Capture", "Decoding", "Correlation", "Output", "File sink", "Syslog", "Kafka"]) {
       assert.match(run.stdout, new RegExp(`\\n${group}:\\n`));
     }
-    assert.match(run.stdout, /\n {2}-numprocs int +PDNS_THREADS {2}\(default cores, at most 2\)\n/);
+    assert.match(run.stdout, /\n {2}-numprocs int +PDNS_THREADS {2}\(default 1\)\n/);
     assert.match(run.stdout, /\n {2}-kafka_brokers host:port,\.\.\. +PDNS_KAFKA_PEERS\n/);
   });
 }

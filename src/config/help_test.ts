@@ -23,7 +23,7 @@ Deno.test("helpText() shows defaults as Go does: strings quoted, numbers bare, n
   const text = helpText();
   assert.match(text, /\n {2}-bpf filter +PDNS_BPF {2}\(default "port 53"\)\n/);
   assert.match(text, /\n {2}-max_tcp_streams int +PDNS_MAX_TCP_STREAMS {2}\(default 4096\)\n/);
-  assert.match(text, /\n {2}-numprocs int +PDNS_THREADS {2}\(default cores, at most 2\)\n/);
+  assert.match(text, /\n {2}-numprocs int +PDNS_THREADS {2}\(default 1\)\n/);
   assert.match(text, /\n {2}-gc_age duration +PDNS_GC_AGE {2}\(default -1m\)\n/);
   assert.match(text, /\n {2}-quiet +PDNS_QUIET\n/);
   assert.match(text, /\n {2}-dev interface +PDNS_DEV\n/);
