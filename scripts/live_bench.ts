@@ -341,5 +341,5 @@ console.log("| --- | --: | --: | --: | --: | --: | --: | --: |");
 for (const row of rows) console.log(row);
 console.log("");
 for (const [label, rate] of clean) {
-  console.log(`${label}: highest rate with zero drops and exact records ${rate} packets/s`);
+  console.log(`${label}: highest rate sent with zero drops and exact records: ${rate} packets/s`);
 }
