@@ -33,6 +33,7 @@ import { installSignals, watchBatches } from "./src/shutdown_signals.ts";
 import { FanOut, type OutputFailure, type Sink } from "./src/sinks/sink.ts";
 import { SinkStartError } from "./src/sinks/sink_start_error.ts";
 import { stdoutPipeNonBlocking } from "./src/sinks/stdout_sink.ts";
+import { stalledReaderReason, StopAsked } from "./src/sinks/stdout_stall.ts";
 import type { BpfFilter } from "./src/capture/bpf_filter.ts";
 import { LookupWorkerError } from "./src/parallel/remote_stage.ts";
 
@@ -42,8 +43,6 @@ const EXIT_USAGE = 2;
 const EXIT_INTERRUPTED = 130;
 /** 128 + SIGPIPE: what a shell reports for a tool that a closed pipe ended (`cat big | head -1`). */
 const EXIT_BROKEN_PIPE = 141;
-/** After a signal, how long stdout may wait for a reader that reads nothing before the records are given up on. */
-const STALLED_READER_MS = 5000;
 
 /** How long the run may take to finish its last batch after the first signal. */
 const STOP_GRACE_MS = 1_000;
@@ -120,6 +119,7 @@ async function runPipeline(config: Config, filter: BpfFilter | null, stdoutFlags
   let status = EXIT_OK;
   let signalsSeen = () => 0;
   let sink: FanOut;
+  const stopAsked = new StopAsked();
   try {
     sink = await buildSinks(config, {
       onFailure: (failure) => {
@@ -127,10 +127,8 @@ async function runPipeline(config: Config, filter: BpfFilter | null, stdoutFlags
         source?.stop();
       },
       // A first signal asks for a shutdown: a reader that reads nothing for a while after it gets no more records.
-      giveUpWaiting: (waited) =>
-        signalsSeen() >= 1 && waited >= STALLED_READER_MS
-          ? `its reader has read nothing for ${waited / 1000} s, and a signal asked to stop`
-          : null,
+      giveUpWaiting: (waited) => stalledReaderReason(signalsSeen(), waited),
+      stopAsked,
       onError: reportSinkError,
     });
   } catch (error) {
@@ -177,6 +175,7 @@ async function runPipeline(config: Config, filter: BpfFilter | null, stdoutFlags
   let onFirstSignal = () => {};
   const signalled = new Promise<void>((resolve) => onFirstSignal = resolve);
   const stop = () => {
+    stopAsked.set();
     source!.stop();
     onFirstSignal();
   };

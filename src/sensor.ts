@@ -12,6 +12,7 @@ import { ConfigError, quoteValue } from "./config/config_error.ts";
 import { Pipeline } from "./pipeline.ts";
 import { FanOut, type OutputFailure, type Sink } from "./sinks/sink.ts";
 import { StdoutSink, stdoutUnwritable, stdoutWriter, trimStdoutFile } from "./sinks/stdout_sink.ts";
+import type { StopAsked } from "./sinks/stdout_stall.ts";
 import { kafkaSettings } from "./sinks/kafka_settings.ts";
 import type { QueuedSinkOptions } from "./sinks/queued_sink.ts";
 import { FileSink, rotationBytes } from "./sinks/file_sink.ts";
@@ -52,6 +53,8 @@ export interface SinkHooks {
   onFailure?: (failure: OutputFailure) => void;
   /** Asked while stdout waits for a reader (a full pipe), with the time waited: a reason ends the wait as a failure. */
   giveUpWaiting?: (waitedMs: number) => string | null;
+  /** Set at the first signal: a lookup worker writing stdout's records gives up on a stalled reader by it. */
+  stopAsked?: StopAsked;
   /** A queued sink's deliveries started failing (told once per episode; it retries), or recovered (`error` null). */
   onError?: SinkErrorReporter;
 }
@@ -81,8 +84,15 @@ export async function buildSinks(config: Config, hooks: SinkHooks = {}): Promise
   const queued = queuedSinkOptions(config, hooks.onError ?? (() => {}));
   const sinks: Sink[] = [];
   if (!config.quiet) {
-    const options = { onFailure: hooks.onFailure, unwritable: stdoutUnwritable(), trimPartial: trimStdoutFile };
-    sinks.push(new StdoutSink(stdoutWriter(hooks.giveUpWaiting) ?? Deno.stdout, options));
+    const writer = stdoutWriter(hooks.giveUpWaiting);
+    const options = {
+      onFailure: hooks.onFailure,
+      unwritable: stdoutUnwritable(),
+      trimPartial: trimStdoutFile,
+      // Through libc a worker can write descriptor 1 the same way (Deno.stdout's fallback stays on this thread).
+      workerStopAsked: writer === null ? undefined : hooks.stopAsked?.buffer,
+    };
+    sinks.push(new StdoutSink(writer ?? Deno.stdout, options));
   }
   // File
   if (config.logfile !== "") {

@@ -14,6 +14,7 @@
  */
 
 import type { LookupStageOptions } from "../lookup_stage.ts";
+import type { RemoteStdoutCounts } from "../sinks/stdout_sink.ts";
 
 /** The shared output ring: `buffers[i]` is slot i; `state[i]` is 0 while the worker may fill it, 1 while taken. */
 export interface OutputSlots {
@@ -28,7 +29,18 @@ export type ToWorker =
    * the batches carry lookups for the format's writer (src/parallel/lookup_entry.ts; the pairing engine runs on the
    * decoding thread), else datagrams for the whole stage.
    */
-  | { type: "start"; options: LookupStageOptions; failAt: number; lookups: boolean; slots: OutputSlots }
+  | {
+    type: "start";
+    options: LookupStageOptions;
+    failAt: number;
+    lookups: boolean;
+    slots: OutputSlots;
+    /**
+     * Stdout is the only sink and is written through libc: the worker writes the records to descriptor 1 itself
+     * (no `records` messages) and reports its stdout sink's counts; the buffer is the stop flag its waits look at.
+     */
+    stdout: SharedArrayBuffer | null;
+  }
   /** Datagrams and clock ticks (src/parallel/datagram_batch.ts); `batchEnd`: send the records written so far. */
   | { type: "batch"; buffer: ArrayBuffer; used: number; batchEnd: boolean }
   /** End of input: give up on what is pending, send the last records, then the counts. */
@@ -40,6 +52,8 @@ export interface WorkerCounts {
   decodeErrors: [string, number][];
   /** Lookups pending in the worker's table. */
   pending: number;
+  /** What the worker's stdout sink counted since the last report (when it writes stdout itself), else null. */
+  stdout: RemoteStdoutCounts | null;
 }
 
 /** Worker → main thread. */

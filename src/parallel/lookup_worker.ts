@@ -19,8 +19,11 @@ import { COUNTER_NAMES, Counters } from "../metrics/counters.ts";
 import { GopassivednsWriter } from "../record/gopassivedns_writer.ts";
 import { RecordBuffer } from "../record/record_buffer.ts";
 import { BatchReader } from "./datagram_batch.ts";
-import type { FromWorker, OutputSlots, ToWorker } from "./lookup_protocol.ts";
-import { WORKER_OUTPUT_BYTES } from "./lookup_worker_sizes.ts";
+import type { FromWorker, OutputSlots, ToWorker, WorkerCounts } from "./lookup_protocol.ts";
+import { OUTPUT_SLOT_BYTES, WORKER_OUTPUT_BYTES } from "./lookup_worker_sizes.ts";
+import type { OutputFailure } from "../sinks/sink.ts";
+import { type RemoteStdoutCounts, StdoutSink, stdoutWriter, trimStdoutFile } from "../sinks/stdout_sink.ts";
+import { stalledReaderReason, StopAsked } from "../sinks/stdout_stall.ts";
 import { lookupReplay } from "./lookup_entry.ts";
 
 const counters = new Counters();
@@ -34,6 +37,13 @@ let recordsSent = 0;
 let stage: LookupStage | null = null;
 let reader: BatchReader | null = null;
 let failed = false;
+/** Stdout when this worker writes the records itself (stdout is the run's only sink), else null. */
+let stdout: StdoutSink | null = null;
+let stdoutFailure: OutputFailure | null = null;
+let stdoutReported = false;
+/** The stdout sink's counts already reported. */
+let stdoutWritten = 0;
+let stdoutFailed = 0;
 
 function post(message: FromWorker, transfer: Transferable[] = []): void {
   self.postMessage(message, transfer);
@@ -55,6 +65,12 @@ function sendRecords(): void {
   if (output.used === 0) return;
   const count = counters.records - recordsSent;
   recordsSent = counters.records;
+  if (stdout !== null) {
+    // Written here, as the main thread's stdout sink would (its loop over short writes, its failure handling).
+    stdout.write(output.records(), count);
+    output.reset();
+    return;
+  }
   if (output.bytes.buffer !== slots!.buffers[slot]) {
     // A record outgrew the slot (RecordBuffer grew into a buffer of its own): send that one, the slot stays ours.
     const buffer = output.bytes.buffer as ArrayBuffer;
@@ -67,16 +83,50 @@ function sendRecords(): void {
   useSlot((slot + 1) % slots!.buffers.length);
 }
 
-function counts(): { counters: Float64Array; decodeErrors: [string, number][]; pending: number } {
+function counts(): WorkerCounts {
   const values = new Float64Array(COUNTER_NAMES.length);
   for (let i = 0; i < COUNTER_NAMES.length; i++) values[i] = counters[COUNTER_NAMES[i]];
-  return { counters: values, decodeErrors: [...counters.decodeErrors], pending: stage?.pendingCount ?? 0 };
+  return {
+    counters: values,
+    decodeErrors: [...counters.decodeErrors],
+    pending: stage?.pendingCount ?? 0,
+    stdout: stdoutCounts(),
+  };
+}
+
+/** What the stdout sink counted since the last report, and its failure the first time it is reported. */
+function stdoutCounts(): RemoteStdoutCounts | null {
+  if (stdout === null) return null;
+  const { written, failed } = stdout.stats;
+  const counts = { written: written - stdoutWritten, failed: failed - stdoutFailed, failure: null as null | Failure };
+  stdoutWritten = written;
+  stdoutFailed = failed;
+  if (stdoutFailure !== null && !stdoutReported) {
+    stdoutReported = true;
+    counts.failure = { message: stdoutFailure.error.message, brokenPipe: stdoutFailure.brokenPipe };
+  }
+  return counts;
+}
+
+type Failure = NonNullable<RemoteStdoutCounts["failure"]>;
+
+/** A stdout sink on this thread's own libc handle, giving up on a stalled reader by the main thread's stop flag. */
+function openStdout(stopBuffer: SharedArrayBuffer): StdoutSink {
+  const stop = new StopAsked(stopBuffer);
+  const writer = stdoutWriter((waited) => stalledReaderReason(stop.signals, waited)) ?? Deno.stdout;
+  return new StdoutSink(writer, { trimPartial: trimStdoutFile, onFailure: (failure) => stdoutFailure = failure });
 }
 
 function start(message: Extract<ToWorker, { type: "start" }>): void {
   slots = message.slots;
   slotState = new Int32Array(slots.state);
-  useSlot(0);
+  if (message.stdout !== null) {
+    stdout = openStdout(message.stdout);
+    // Its own buffer, written out and reused: no slot goes to the main thread.
+    output.bytes = new Uint8Array(OUTPUT_SLOT_BYTES);
+    output.view = new DataView(output.bytes.buffer);
+    output.used = 0;
+  } else useSlot(0);
   let entries = 0;
   const failAt = message.failAt;
   const check = failAt > 0

@@ -21,7 +21,8 @@ import { getLogger } from "@logtape/logtape";
 import { LOG_CATEGORY } from "../config/logging.ts";
 import { COUNTER_NAMES, type Counters } from "../metrics/counters.ts";
 import type { LookupStageOptions } from "../lookup_stage.ts";
-import type { Sink } from "../sinks/sink.ts";
+import { FanOut, type Sink } from "../sinks/sink.ts";
+import { StdoutSink } from "../sinks/stdout_sink.ts";
 import { BatchWriter } from "./datagram_batch.ts";
 import type { FromWorker, OutputSlots, ToWorker, WorkerCounts } from "./lookup_protocol.ts";
 import { OUTPUT_SLOT_BYTES } from "./lookup_worker_sizes.ts";
@@ -82,7 +83,11 @@ export class RemoteStage {
   /** Resolved at the next message from the worker (or its failure). */
   #waiters: (() => void)[] = [];
 
+  /** Stdout when it is the only sink and the worker writes its records itself (see `soleStdout`), else null. */
+  readonly #stdout: StdoutSink | null;
+
   constructor(readonly options: RemoteStageOptions, readonly counters: Counters, readonly sink: Sink) {
+    this.#stdout = soleStdout(sink);
     this.writer = new BatchWriter(BATCH_BYTES, (buffer, used) => this.#send(buffer, used), () => this.#buffer());
     if (options.startBytes <= 0) this.#start();
   }
@@ -164,6 +169,7 @@ export class RemoteStage {
       failAt: this.options.failAt ?? 0,
       lookups: this.options.lookups === true,
       slots: this.#slots,
+      stdout: this.#stdout?.workerStopAsked ?? null,
     });
   }
 
@@ -247,5 +253,16 @@ export class RemoteStage {
       this.#addedErrors.set(code, value);
     }
     this.#pending = counts.pending;
+    if (counts.stdout !== null) this.#stdout?.addRemote(counts.stdout);
   }
+}
+
+/**
+ * The stdout sink when it is the run's only sink and a worker may write for it. Then the worker writes the records
+ * to descriptor 1 itself: the main thread, the busier of the two, no longer spends the write(2) time on them
+ * (README, "Threads"). With any other sink the records come here, as the others are not thread-safe to share.
+ */
+function soleStdout(sink: Sink): StdoutSink | null {
+  const only = sink instanceof FanOut && sink.sinks.length === 1 ? sink.sinks[0] : sink;
+  return only instanceof StdoutSink && only.workerStopAsked !== null ? only : null;
 }

@@ -18,6 +18,20 @@ export interface StdoutSinkOptions {
   unwritable?: string | null;
   /** Removes the last `bytes` bytes written (a record cut short by a failed write); best effort. */
   trimPartial?: (bytes: number) => void;
+  /**
+   * The target is descriptor 1 through libc, which a lookup worker can open for itself: when stdout is the only sink,
+   * the worker writes the records (src/parallel/lookup_worker.ts) and reports what this sink counts
+   * ({@linkcode StdoutSink.addRemote}). The buffer is the stop flag
+   * (`StopAsked`, src/sinks/stdout_stall.ts) the worker's waits look at.
+   */
+  workerStopAsked?: SharedArrayBuffer;
+}
+
+/** What a stdout sink in a worker counted since its last report, and its failure (once). */
+export interface RemoteStdoutCounts {
+  written: number;
+  failed: number;
+  failure: { message: string; brokenPipe: boolean } | null;
 }
 
 /**
@@ -45,6 +59,23 @@ export class StdoutSink implements Sink {
   /** The failure that stopped this sink, or null while it writes. */
   get failure(): OutputFailure | null {
     return this.#failure;
+  }
+
+  /** The flag a lookup worker writing for this sink waits on, or null when it may not (see the options). */
+  get workerStopAsked(): SharedArrayBuffer | null {
+    if (this.#failure !== null || this.#options.unwritable) return null;
+    return this.#options.workerStopAsked ?? null;
+  }
+
+  /** Counts what a worker's own stdout sink wrote for this one; its failure stops this sink as its own would. */
+  addRemote(counts: RemoteStdoutCounts): void {
+    this.stats.written += counts.written;
+    this.stats.failed += counts.failed;
+    if (counts.failure === null || this.#failure !== null) return;
+    const { message, brokenPipe } = counts.failure;
+    const error = brokenPipe ? new Deno.errors.BrokenPipe(message) : new Error(message);
+    this.#failure = { sink: this.name, error, brokenPipe };
+    this.#options.onFailure?.(this.#failure);
   }
 
   write(records: Uint8Array, count: number = countRecords(records)): void {
