@@ -20,7 +20,7 @@ import { GopassivednsWriter } from "../record/gopassivedns_writer.ts";
 import { RecordBuffer } from "../record/record_buffer.ts";
 import { BatchReader } from "./datagram_batch.ts";
 import type { FromWorker, OutputSlots, ToWorker, WorkerCounts } from "./lookup_protocol.ts";
-import { OUTPUT_SLOT_BYTES, WORKER_OUTPUT_BYTES } from "./lookup_worker_sizes.ts";
+import { WORKER_OUTPUT_BYTES } from "./lookup_worker_sizes.ts";
 import type { OutputFailure } from "../sinks/sink.ts";
 import { type RemoteStdoutCounts, StdoutSink, stdoutWriter, trimStdoutFile } from "../sinks/stdout_sink.ts";
 import { stalledReaderReason, StopAsked } from "../sinks/stdout_stall.ts";
@@ -122,8 +122,8 @@ function start(message: Extract<ToWorker, { type: "start" }>): void {
   slotState = new Int32Array(slots.state);
   if (message.stdout !== null) {
     stdout = openStdout(message.stdout);
-    // Its own buffer, written out and reused: no slot goes to the main thread.
-    output.bytes = new Uint8Array(OUTPUT_SLOT_BYTES);
+    // Slot 0, written out here and reused: the main thread never reads a slot, so none is ever taken.
+    output.bytes = new Uint8Array(slots.buffers[0]);
     output.view = new DataView(output.bytes.buffer);
     output.used = 0;
   } else useSlot(0);
