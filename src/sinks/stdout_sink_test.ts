@@ -67,3 +67,33 @@ Deno.test("StdoutSink with a stdout found unwritable at start fails at its first
   assert.deepEqual([sink.stats.written, sink.stats.failed, out.taken.length], [0, 6, 0]);
   assert.deepEqual(failures.map((f) => f.error.message), [reason]);
 });
+
+Deno.test("StdoutSink: what a worker wrote for it is counted, and its failure stops the sink as its own would", () => {
+  const failures: OutputFailure[] = [];
+  const stop = new SharedArrayBuffer(4);
+  const out = target(1000, 1000, new Error("never"));
+  const sink = new StdoutSink(out, { onFailure: (f) => failures.push(f), workerStopAsked: stop });
+  assert.equal(sink.workerStopAsked, stop);
+  sink.addRemote({ written: 7, failed: 0, failure: null });
+  sink.addRemote({ written: 2, failed: 3, failure: { message: "Broken pipe (os error 32)", brokenPipe: true } });
+  assert.deepEqual([sink.stats.written, sink.stats.failed], [9, 3]);
+  assert.equal(failures.length, 1);
+  assert.ok(failures[0].error instanceof Deno.errors.BrokenPipe);
+  assert.equal(failures[0].error.message, "Broken pipe (os error 32)");
+  // Failed: no worker may write for it any more, and what comes here is counted as failed.
+  assert.equal(sink.workerStopAsked, null);
+  sink.write(records(4));
+  assert.equal(sink.stats.failed, 7);
+  assert.equal(out.taken.length, 0);
+});
+
+Deno.test("StdoutSink: no worker writes for a sink whose stdout is unwritable, nor without the option", () => {
+  const stop = new SharedArrayBuffer(4);
+  const out = target(10, 10, new Error("never"));
+  assert.equal(
+    new StdoutSink(out, { unwritable: "Bad file descriptor (os error 9)", workerStopAsked: stop })
+      .workerStopAsked,
+    null,
+  );
+  assert.equal(new StdoutSink(out).workerStopAsked, null);
+});
