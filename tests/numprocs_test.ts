@@ -135,10 +135,10 @@ Deno.test("a lookup worker that throws ends the run with status 1, one line and 
         GENERATED,
       ],
       env: { NO_COLOR: "1", PDNS_THREADS: "2", [WORKER_AT_ONCE_VARIABLE]: "1", [WORKER_FAIL_AT_VARIABLE]: `${failAt}` },
-      stdout: "null",
+      stdout: "piped",
       stderr: "piped",
     });
-    const { code, stderr } = await command.output();
+    const { code, stdout, stderr } = await command.output();
     const lines = text(stderr).trim().split("\n");
     assert.equal(code, 1, text(stderr));
     const failure = lines.filter((line) => line.includes("[ERR]"));
@@ -146,6 +146,9 @@ Deno.test("a lookup worker that throws ends the run with status 1, one line and 
     assert.match(failure[0], new RegExp(`The lookup worker failed: test hook: failing on entry ${failAt} as asked`));
     assert.doesNotMatch(text(stderr), /^\s+at /m, "no stack trace");
     assert.match(lines.at(-1)!, /Summary: packets=\d+/);
+    // The worker writes stdout itself here: what it wrote before it threw is counted all the same.
+    const written = Number(lines.at(-1)!.match(/stdout\.written=(\d+)/)?.[1] ?? 0);
+    assert.equal(written, text(stdout).split("\n").length - 1, lines.at(-1));
   }
 });
 

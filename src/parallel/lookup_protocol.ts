@@ -67,5 +67,5 @@ export type FromWorker =
   | ({ type: "ack"; buffer: ArrayBuffer } & WorkerCounts)
   /** `finish` done: every record was sent before this. */
   | ({ type: "finished" } & WorkerCounts)
-  /** The worker threw: it does nothing more. */
-  | { type: "failed"; message: string };
+  /** The worker threw: it does nothing more. `stdout`: what its stdout sink wrote since the last report, if any. */
+  | { type: "failed"; message: string; stdout: RemoteStdoutCounts | null };

@@ -178,6 +178,8 @@ self.onmessage = (event: MessageEvent<ToWorker>) => {
     handle(event.data);
   } catch (error) {
     failed = true;
-    post({ type: "failed", message: error instanceof Error ? error.message : String(error) });
+    // The records it wrote to stdout since the last ack are counted all the same.
+    const message = error instanceof Error ? error.message : String(error);
+    post({ type: "failed", message, stdout: stdoutCounts() });
   }
 };

@@ -216,6 +216,7 @@ export class RemoteStage {
         this.#finished = true;
         break;
       case "failed":
+        if (message.stdout !== null) this.#stdout?.addRemote(message.stdout);
         this.#fail(message.message);
         break;
     }
