@@ -39,8 +39,11 @@ export function cliTestBothWays(name: string, fn: () => Promise<void>): void {
   }
 }
 
-/** The environment {@linkcode cliTestBothWays} adds. */
-function threadsEnv(): Record<string, string> {
+/**
+ * The environment {@linkcode cliTestBothWays} adds: a test that starts the sensor some other way (a shell line, its own
+ * permission flags) passes it on, or its "-numprocs 2" run would be a second one-thread run.
+ */
+export function threadsEnv(): Record<string, string> {
   if (numprocsOfTest === null) return {};
   const env: Record<string, string> = { PDNS_THREADS: String(numprocsOfTest) };
   if (numprocsOfTest > 1) env[WORKER_AT_ONCE_VARIABLE] = "1";
@@ -50,6 +53,11 @@ function threadsEnv(): Record<string, string> {
 /** The sensor's command line prefix as the `start` task runs it: `deno run … main.ts`. */
 function sensorArgs(args: string[]): string[] {
   return ["run", "--quiet", `--config=${ROOT}deno.json`, ...startPermissions(), `${ROOT}main.ts`, ...args];
+}
+
+/** The whole command line, the Deno executable first (for a shell line, or a wrapper such as `ip netns exec`). */
+export function sensorArgv(args: string[]): string[] {
+  return [Deno.execPath(), ...sensorArgs(args)];
 }
 
 /** A `Deno.Command` running the sensor with `options.args` under the `start` task's permissions. */

@@ -9,7 +9,7 @@
  * @module
  */
 import { LINKTYPE_ETHERNET, openCaptureFile } from "../src/capture/mod.ts";
-import { ROOT, startPermissions } from "./_cli.ts";
+import { ROOT, sensorArgv } from "./_cli.ts";
 
 export const IN_CI = Deno.env.get("CI") === "true";
 export const IS_ROOT = Deno.uid() === 0;
@@ -117,15 +117,7 @@ export class LiveSensor {
    * is waited for.
    */
   static async start(args: string[], netns?: string, user?: string[], ready = /Capturing on/): Promise<LiveSensor> {
-    const deno = [
-      Deno.execPath(),
-      "run",
-      "--quiet",
-      `--config=${ROOT}deno.json`,
-      ...startPermissions(),
-      `${ROOT}main.ts`,
-    ];
-    const command = [...(user ?? []), ...deno, ...args];
+    const command = [...(user ?? []), ...sensorArgv(args)];
     const argv = netns === undefined ? command : ["ip", "netns", "exec", netns, ...command];
     const cwd = Deno.makeTempDirSync();
     Deno.chmodSync(cwd, 0o755); // a user given with `user` must be able to look for .env there

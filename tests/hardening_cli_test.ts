@@ -7,26 +7,19 @@
 import assert from "node:assert/strict";
 import { pcapFile } from "../src/capture/_test_captures.ts";
 import { ethernet, ipv4, udp } from "../src/decode/_test_frames.ts";
-import { cliTestBothWays, ROOT, runSensor, sensorCommand, startPermissions, text } from "./_cli.ts";
+import { cliTestBothWays, ROOT, runSensor, sensorArgv, sensorCommand, text, threadsEnv } from "./_cli.ts";
 
 const TESTDATA = `${ROOT}testdata/`;
 const STACK_FRAME = /^\s+at /m;
 
 /** The sensor as a shell command line with the shipped permissions, for tests that need shell redirections. */
 function sensorShellLine(args: string[]): string {
-  const words = [
-    Deno.execPath(),
-    "run",
-    "--quiet",
-    `--config=${ROOT}deno.json`,
-    ...startPermissions(),
-    `${ROOT}main.ts`,
-  ];
-  return [...words, ...args].map((w) => `'${w.replaceAll("'", "'\\''")}'`).join(" ");
+  return sensorArgv(args).map((w) => `'${w.replaceAll("'", "'\\''")}'`).join(" ");
 }
 
 async function bash(script: string): Promise<{ code: number; stdout: string; stderr: string }> {
-  const out = await new Deno.Command("bash", { args: ["-c", script], env: { NO_COLOR: "1" } }).output();
+  const out = await new Deno.Command("bash", { args: ["-c", script], env: { NO_COLOR: "1", ...threadsEnv() } })
+    .output();
   return { code: out.code, stdout: text(out.stdout), stderr: text(out.stderr) };
 }
 
@@ -112,8 +105,8 @@ cliTestBothWays(
   async () => {
     const path = await bigCapture(30);
     try {
-      const child = new Deno.Command(Deno.execPath(), {
-        args: ["run", "--quiet", `--config=${ROOT}deno.json`, ...startPermissions(), `${ROOT}main.ts`, "-pcap", path],
+      const child = sensorCommand({
+        args: ["-pcap", path],
         env: { NO_COLOR: "1" },
         stdout: "piped",
         stderr: "piped",
@@ -195,8 +188,8 @@ cliTestBothWays(
  * fails the test).
  */
 async function signalsWhileStalled(args: string[], settleMs: number, signals = 2) {
-  const child = new Deno.Command(Deno.execPath(), {
-    args: ["run", "--quiet", `--config=${ROOT}deno.json`, ...startPermissions(), `${ROOT}main.ts`, ...args],
+  const child = sensorCommand({
+    args,
     env: { NO_COLOR: "1" },
     stdout: "piped",
     stderr: "piped",
@@ -347,7 +340,7 @@ cliTestBothWays("-cpuprofile works under the replay task's own permission flags"
         "-cpuprofile",
         profile,
       ],
-      env: { NO_COLOR: "1" },
+      env: { NO_COLOR: "1", ...threadsEnv() },
     }).output();
   const dir = await Deno.makeTempDir();
   try {

@@ -4,25 +4,13 @@
  * (RFC 5424, octet counting). Every record arrives whole and in order, long records included.
  */
 import assert from "node:assert/strict";
-import { ROOT, startPermissions, text } from "./_cli.ts";
+import { ROOT, sensorArgv, text } from "./_cli.ts";
 import { makePrivateDev, type Rsyslog, startRsyslog, withPrivateDev } from "./_rsyslog.ts";
 import { be16, message, rr } from "../src/dns/_test_builder.ts";
 import { udpFrame } from "../src/decode/_test_frames.ts";
 import { pcapFile } from "../src/capture/_test_captures.ts";
 
 const TESTDATA = `${ROOT}testdata/`;
-
-function sensorArgs(args: string[]): string[] {
-  return [
-    Deno.execPath(),
-    "run",
-    "--quiet",
-    `--config=${ROOT}deno.json`,
-    ...startPermissions(),
-    `${ROOT}main.ts`,
-    ...args,
-  ];
-}
 
 async function run(command: string[]) {
   // A watchdog, not a timing: a sensor that never ends is killed, and the test fails on its status.
@@ -78,7 +66,7 @@ Deno.test("local syslog: every record arrives whole and in order, with the facil
     const huge = bigTxtCapture(150, true); // 188 KB: under the local limit (LOCAL_MAX_RECORD)
     const expected: string[] = [];
     for (const pcap of [`${TESTDATA}real/dnsperf.pcap`, `${TESTDATA}gopassivedns/100_tcp_lookups.pcap`, big, huge]) {
-      const result = await run(rsyslog.inNamespace(sensorArgs([
+      const result = await run(rsyslog.inNamespace(sensorArgv([
         "-pcap",
         pcap,
         "-syslog_facility",
@@ -100,7 +88,7 @@ Deno.test("local syslog: every record arrives whole and in order, with the facil
     assert.ok(received.at(-1)!.length > 180_000, `the longest arrived whole (${received.at(-1)!.length} bytes)`);
 
     // Past the local limit, a record is not sent (libc would drop it without a word) and is counted as failed.
-    const tooLong = await run(rsyslog.inNamespace(sensorArgs([
+    const tooLong = await run(rsyslog.inNamespace(sensorArgv([
       "-pcap",
       bigTxtCapture(250, true),
       "-quiet",
@@ -122,7 +110,7 @@ for (const transport of ["udp", "tcp"] as const) {
       const expected: string[] = [];
       // A 188 KB record: whole over TCP; too long for one UDP datagram, so counted as failed there.
       for (const pcap of [`${TESTDATA}real/dnsperf.pcap`, bigTxtCapture(200), bigTxtCapture(150, true)]) {
-        const result = await run(sensorArgs([
+        const result = await run(sensorArgv([
           "-pcap",
           pcap,
           "-syslog_facility",
@@ -153,7 +141,7 @@ Deno.test("remote syslog to a server that is down: retried until -sink_timeout, 
   const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
   const port = (listener.addr as Deno.NetAddr).port;
   listener.close(); // nothing listens there now
-  const result = await run(sensorArgs([
+  const result = await run(sensorArgv([
     "-pcap",
     `${TESTDATA}gopassivedns/100_udp_lookups.pcap`,
     "-quiet",
@@ -181,7 +169,7 @@ Deno.test("local syslog without a /dev/log is a runtime failure naming it, as in
   const result = await run(
     withPrivateDev(
       dir,
-      sensorArgs(["-pcap", `${TESTDATA}gopassivedns/a.pcap`, "-syslog_facility", "user", "-syslog_priority", "info"]),
+      sensorArgv(["-pcap", `${TESTDATA}gopassivedns/a.pcap`, "-syslog_facility", "user", "-syslog_priority", "info"]),
     ),
   );
   Deno.removeSync(dir, { recursive: true });
@@ -200,7 +188,7 @@ Deno.test("a stopped syslog daemon does not stall the replay: records are droppe
     }).output();
     assert.equal(generated.code, 0);
     rsyslog.signal("SIGSTOP"); // its socket fills up, and syslog(3) in the worker blocks
-    const result = await run(rsyslog.inNamespace(sensorArgs([
+    const result = await run(rsyslog.inNamespace(sensorArgv([
       "-pcap",
       pcap,
       "-quiet",
@@ -248,9 +236,9 @@ Deno.test("remote syslog over TCP: a server restarted mid-replay gets every reco
     const fifo = `${dir}/capture.pcap`;
     assert.equal((await new Deno.Command("mkfifo", { args: [fifo] }).output()).code, 0);
     const [part1, part2] = splitCapture(await Deno.readFile(`${TESTDATA}real/dnsperf.pcap`), 320);
-    const child = new Deno.Command(sensorArgs([])[0], {
+    const child = new Deno.Command(sensorArgv([])[0], {
       args: [
-        ...sensorArgs([]).slice(1),
+        ...sensorArgv([]).slice(1),
         "-pcap",
         fifo,
         "-syslog_facility",
@@ -298,7 +286,7 @@ Deno.test("remote syslog over TCP: a server restarted mid-replay gets every reco
 Deno.test("rsyslog's own default limit (8 KiB) cuts a longer record: the limit is the daemon's, not ours", async () => {
   const rsyslog = await startRsyslog(null);
   try {
-    const result = await run(rsyslog.inNamespace(sensorArgs([
+    const result = await run(rsyslog.inNamespace(sensorArgv([
       "-pcap",
       bigTxtCapture(200),
       "-syslog_facility",
