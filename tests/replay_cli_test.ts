@@ -3,7 +3,7 @@
  * stderr and the exit status: determinism, standard input, damaged files, -quiet, and the flush on a signal.
  */
 import assert from "node:assert/strict";
-import { cliTestBothWays, ROOT, runSensor, sensorCommand, startPermissions, text } from "./_cli.ts";
+import { cliTestBothWays, ROOT, runSensor, sensorCommand, text } from "./_cli.ts";
 
 const TESTDATA = `${ROOT}testdata/`;
 
@@ -119,8 +119,8 @@ function repeatedCapture(small: Uint8Array, copies: number): Uint8Array {
 
 /** Spawns the sensor on `args`, sends `signal` once the first records are out, and collects everything. */
 async function signalAfterFirstRecords(args: string[], signal: Deno.Signal) {
-  const command = new Deno.Command(Deno.execPath(), {
-    args: ["run", "--quiet", `--config=${ROOT}deno.json`, ...startPermissions(), `${ROOT}main.ts`, ...args],
+  const command = sensorCommand({
+    args,
     env: { NO_COLOR: "1" },
     stdout: "piped",
     stderr: "piped",
