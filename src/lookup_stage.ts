@@ -11,7 +11,7 @@
  * @module
  */
 
-import type { CorrelatorOptions } from "./correlate/correlator.ts";
+import type { CorrelatorOptions } from "./correlate/pairing_options.ts";
 import { WirePairing } from "./correlate/wire_pairing.ts";
 import type { WireDatagram } from "./decode/wire_datagram.ts";
 import type { Counters } from "./metrics/counters.ts";

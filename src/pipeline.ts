@@ -1,5 +1,5 @@
 import type { Packet, PacketSource } from "./capture/packet.ts";
-import type { CorrelatorOptions } from "./correlate/correlator.ts";
+import type { CorrelatorOptions } from "./correlate/pairing_options.ts";
 import { WirePairing } from "./correlate/wire_pairing.ts";
 import { type DecoderOptions, PacketDecoder } from "./decode/mod.ts";
 import { type LookupStage, type LookupStageOptions, newLookupStage, OUTPUT_BATCH_BYTES } from "./lookup_stage.ts";

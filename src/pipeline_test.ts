@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { DEFAULT_CORRELATOR_OPTIONS } from "./correlate/correlator.ts";
+import { DEFAULT_CORRELATOR_OPTIONS } from "./correlate/pairing_options.ts";
 import { DEFAULT_DECODER_OPTIONS } from "./decode/options.ts";
 import { dnsMessage, packet, prefixed, T0, tcpFrame, udpFrame } from "./decode/_test_frames.ts";
 import { Pipeline } from "./pipeline.ts";

@@ -1,7 +1,7 @@
 /** From a resolved Config to a running pipeline: the one place that maps options onto component settings. */
 import type { Config } from "./config/mod.ts";
-import type { CorrelatorOptions } from "./correlate/correlator.ts";
-import { DEFAULT_CORRELATOR_OPTIONS } from "./correlate/correlator.ts";
+import type { CorrelatorOptions } from "./correlate/pairing_options.ts";
+import { DEFAULT_CORRELATOR_OPTIONS } from "./correlate/pairing_options.ts";
 import { type DecoderOptions, DEFAULT_DECODER_OPTIONS } from "./decode/mod.ts";
 import { BpfFilter, bpfSyntaxError } from "./capture/bpf_filter.ts";
 import { LiveSource, PACKET_TIMEOUT_MS } from "./capture/live_source.ts";

@@ -1,6 +1,6 @@
 /** Test helper: replay a capture file through the real pipeline in-process and collect the records. */
 import { openCaptureFile } from "../src/capture/mod.ts";
-import { DEFAULT_CORRELATOR_OPTIONS } from "../src/correlate/correlator.ts";
+import { DEFAULT_CORRELATOR_OPTIONS } from "../src/correlate/pairing_options.ts";
 import { DEFAULT_DECODER_OPTIONS } from "../src/decode/mod.ts";
 import type { Counters } from "../src/metrics/counters.ts";
 import { Pipeline } from "../src/pipeline.ts";

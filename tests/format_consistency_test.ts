@@ -6,7 +6,7 @@
  */
 import assert from "node:assert/strict";
 import { goldenCaptures } from "./_golden_cases.ts";
-import { MAX_PER_KEY } from "../src/correlate/correlator.ts";
+import { MAX_PER_KEY } from "../src/correlate/pairing_options.ts";
 import { answer, pcapFile, query, tcpConnection, TYPE_A, TYPE_AAAA, udpLeg } from "./_pairing_captures.ts";
 import { replay, testBothWays, TESTDATA } from "./_replay.ts";
 

@@ -7,7 +7,7 @@
  */
 import assert from "node:assert/strict";
 import { openCaptureFile, type Packet } from "../src/capture/mod.ts";
-import { DEFAULT_CORRELATOR_OPTIONS } from "../src/correlate/correlator.ts";
+import { DEFAULT_CORRELATOR_OPTIONS } from "../src/correlate/pairing_options.ts";
 import { DEFAULT_DECODER_OPTIONS } from "../src/decode/mod.ts";
 import { Pipeline } from "../src/pipeline.ts";
 import { MemorySink, replay, TESTDATA } from "./_replay.ts";

@@ -4,7 +4,7 @@ import { parseAddressText } from "../decode/ip_text.ts";
 import { MessageReader } from "../dns/_reader.ts";
 import { scanQuestion, WireQuestion } from "../dns/wire_scan.ts";
 import type { Counters } from "../metrics/counters.ts";
-import type { CorrelatorOptions } from "./correlator.ts";
+import type { CorrelatorOptions } from "./pairing_options.ts";
 import { HeldBytes } from "./held_bytes.ts";
 import { HeldLegs } from "./held_legs.ts";
 import { type LegView, Lookup, type LookupReason, type LookupWriter } from "./lookup.ts";

@@ -27,7 +27,7 @@ import { NO_VLANS, type WireDatagram } from "../decode/wire_datagram.ts";
 import { DecodeError } from "../decode_error.ts";
 import { sameScannedQuestion as sameQuestion, sameWireName, scanQuestion } from "../dns/wire_scan.ts";
 import { countDecodeError } from "../metrics/counters.ts";
-import { MAX_PER_KEY } from "./correlator.ts";
+import { MAX_PER_KEY } from "./pairing_options.ts";
 import type { LookupReason } from "./lookup.ts";
 import { NONE } from "./pending_table.ts";
 import { PairingState } from "./pairing_state.ts";

@@ -5,7 +5,7 @@ import { type Counters, newCounters } from "../metrics/counters.ts";
 import { GopassivednsWriter } from "../record/gopassivedns_writer.ts";
 import { RecordBuffer } from "../record/record_buffer.ts";
 import { TransactionWriter } from "../record/transaction_writer.ts";
-import { type CorrelatorOptions, DEFAULT_CORRELATOR_OPTIONS, MAX_PER_KEY } from "./correlator.ts";
+import { type CorrelatorOptions, DEFAULT_CORRELATOR_OPTIONS, MAX_PER_KEY } from "./pairing_options.ts";
 import { HELD_WHOLE_SLOT_BYTES } from "./held_legs.ts";
 import { WirePairing } from "./wire_pairing.ts";
 

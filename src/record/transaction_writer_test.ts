@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { DEFAULT_CORRELATOR_OPTIONS } from "../correlate/correlator.ts";
+import { DEFAULT_CORRELATOR_OPTIONS } from "../correlate/pairing_options.ts";
 import { WirePairing } from "../correlate/wire_pairing.ts";
 import type { WireDatagram } from "../decode/wire_datagram.ts";
 import { ascii, be16, be32, message, rr, wireName } from "../dns/_test_builder.ts";
