@@ -7,20 +7,14 @@
  * @module
  */
 
+import { freeTcpPort } from "./_ports.ts";
+
 /** Where install_test_deps.sh puts the broker's jars (keep in step with the script). */
 export function kafkaJarsDir(): string {
   const override = Deno.env.get("KAFKA_JARS_DIR");
   if (override) return override;
   const cache = Deno.env.get("XDG_CACHE_HOME") ?? `${Deno.env.get("HOME") ?? "/root"}/.cache`;
   return `${cache}/denopassivedns/kafka-4.4.0`;
-}
-
-/** A port nobody listens on now (the kernel's choice). */
-export function freePort(): number {
-  const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
-  const port = (listener.addr as Deno.NetAddr).port;
-  listener.close();
-  return port;
 }
 
 /** A random Kafka cluster id: 16 bytes in URL-safe base64 without padding, as `kafka-storage random-uuid` prints. */
@@ -63,12 +57,12 @@ async function makeCertificates(dir: string): Promise<void> {
 }
 
 export class KafkaBroker {
-  readonly port = freePort();
-  readonly controllerPort = freePort();
+  readonly port = freeTcpPort();
+  readonly controllerPort = freeTcpPort();
   /** SASL_PLAINTEXT listener (PLAIN, SCRAM-SHA-256, SCRAM-SHA-512). */
-  readonly saslPort = freePort();
+  readonly saslPort = freeTcpPort();
   /** SSL listener, certificate for 127.0.0.1 signed by the test CA `ca.pem` in {@linkcode dir}. */
-  readonly tlsPort = freePort();
+  readonly tlsPort = freeTcpPort();
   readonly bootstrap = `127.0.0.1:${this.port}`;
   #process: Deno.ChildProcess | null = null;
   #logFile: Deno.FsFile | null = null;

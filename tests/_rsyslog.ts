@@ -6,7 +6,7 @@
  * Deno needs) is mounted over `/dev`.
  */
 import assert from "node:assert/strict";
-import dgram from "node:dgram";
+import { freeTcpPort, freeUdpPort } from "./_ports.ts";
 
 /** rsyslog's largest message in these tests; past it rsyslog cuts the message (its default is 8 KiB). */
 export const RSYSLOG_MAX_MESSAGE = 256 * 1024;
@@ -30,21 +30,6 @@ export interface Rsyslog {
   /** Waits until at least `count` lines arrived (or throws after ~30 s). */
   waitForLines(count: number): Promise<string[]>;
   stop(): Promise<void>;
-}
-
-function freeTcpPort(): number {
-  const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
-  const port = (listener.addr as Deno.NetAddr).port;
-  listener.close();
-  return port;
-}
-
-async function freeUdpPort(): Promise<number> {
-  const socket = dgram.createSocket("udp4");
-  await new Promise<void>((resolve) => socket.bind(0, "127.0.0.1", () => resolve()));
-  const port = socket.address().port;
-  await new Promise<void>((resolve) => socket.close(() => resolve()));
-  return port;
 }
 
 const DEVICES = ["null", "zero", "random", "urandom", "full", "tty"];

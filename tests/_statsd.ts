@@ -4,7 +4,7 @@
  * flush interval of an hour, so everything received stays readable through its admin port (`counters`, `gauges`,
  * `stats` with `bad_lines_seen`).
  */
-import dgram from "node:dgram";
+import { freeUdpPort } from "./_ports.ts";
 
 export const STATSD_DIR = Deno.env.get("STATSD_DIR") ?? "/opt/denopassivedns-test/statsd";
 
@@ -16,14 +16,6 @@ export interface Statsd {
   gauges(): Promise<Record<string, number>>;
   badLines(): Promise<number>;
   stop(): Promise<void>;
-}
-
-async function freeUdpPort(): Promise<number> {
-  const socket = dgram.createSocket("udp4");
-  await new Promise<void>((resolve) => socket.bind(0, "127.0.0.1", () => resolve()));
-  const port = socket.address().port;
-  await new Promise<void>((resolve) => socket.close(() => resolve()));
-  return port;
 }
 
 export async function startStatsd(): Promise<Statsd> {

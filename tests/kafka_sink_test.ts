@@ -7,7 +7,8 @@
  */
 import assert from "node:assert/strict";
 import { ROOT, runSensor, sensorCommand, text } from "./_cli.ts";
-import { freePort, KafkaBroker, SASL_USER } from "./_kafka_broker.ts";
+import { KafkaBroker, SASL_USER } from "./_kafka_broker.ts";
+import { freeTcpPort } from "./_ports.ts";
 import { javaPartition } from "./_murmur2.ts";
 import { encodeAvroRecord } from "../src/sinks/kafka_avro.ts";
 
@@ -347,7 +348,7 @@ Deno.test({
         capture,
         "-quiet",
         "-kafka_brokers",
-        `127.0.0.1:${freePort()}`,
+        `127.0.0.1:${freeTcpPort()}`,
         "-kafka_topic",
         "dns",
         "-sink_queue_mb",

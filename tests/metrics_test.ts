@@ -6,6 +6,7 @@
 import assert from "node:assert/strict";
 import { ROOT, runSensor, sensorCommand, text } from "./_cli.ts";
 import { startStatsd } from "./_statsd.ts";
+import { freeTcpPort } from "./_ports.ts";
 
 const TESTDATA = `${ROOT}testdata/`;
 
@@ -75,13 +76,6 @@ function splitCapture(capture: Uint8Array, first: number): [Uint8Array, Uint8Arr
   return [capture.subarray(0, at), capture.subarray(at)];
 }
 
-function freePort(): number {
-  const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
-  const port = (listener.addr as Deno.NetAddr).port;
-  listener.close();
-  return port;
-}
-
 async function scrape(port: number): Promise<string> {
   for (let i = 0;; i++) {
     try {
@@ -108,7 +102,7 @@ Deno.test("Prometheus /metrics while a replay runs passes promtool, and statsd s
     const fifo = `${dir}/capture.pcap`;
     assert.equal((await new Deno.Command("mkfifo", { args: [fifo] }).output()).code, 0);
     const [part1, part2] = splitCapture(await Deno.readFile(`${TESTDATA}real/dnsperf.pcap`), 320);
-    const port = freePort();
+    const port = freeTcpPort();
     const child = sensorCommand({
       args: [
         "-pcap",
