@@ -1,6 +1,7 @@
 /**
  * The stream from the decoding thread to the lookup worker: WireDatagrams and clock ticks packed one after another
- * into a byte buffer, which is transferred (not copied) to the worker when full or at a capture batch end. Packing
+ * into a byte buffer, which is shared with the worker (src/parallel/lookup_protocol.ts: never transferred) when full or
+ * at a capture batch end. Packing
  * keeps what the post-decode stage reads (src/lookup_stage.ts): the times, transport, the 16-byte addresses, ports,
  * wire length, interface id, VLAN ids, tunnels and the DNS message bytes. The address texts are made from the bytes
  * when read, as on the decoding thread (src/decode/wire_datagram.ts).
@@ -40,10 +41,10 @@ export class BatchWriter {
 
   constructor(
     readonly capacity: number,
-    /** Hands a buffer over (transfers it); the writer goes on in one from `nextBuffer`. */
-    readonly send: (buffer: ArrayBuffer, used: number) => void,
+    /** Hands a buffer over (it is not written again until it comes back); the writer goes on in one from `nextBuffer`. */
+    readonly send: (buffer: ArrayBufferLike, used: number) => void,
     /** A free buffer of at least `capacity` bytes (recycled or new). */
-    readonly nextBuffer: () => ArrayBuffer,
+    readonly nextBuffer: () => ArrayBufferLike,
   ) {
     this.bytes = new Uint8Array(nextBuffer());
     this.#view = new DataView(this.bytes.buffer);
@@ -52,7 +53,7 @@ export class BatchWriter {
   /** Hand over what the buffer holds (nothing when empty). */
   sendNow(): void {
     if (this.used === 0) return;
-    const buffer = this.bytes.buffer as ArrayBuffer;
+    const buffer = this.bytes.buffer;
     const used = this.used;
     this.bytes = new Uint8Array(this.nextBuffer());
     this.#view = new DataView(this.bytes.buffer);

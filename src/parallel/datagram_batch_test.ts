@@ -50,7 +50,7 @@ const TUNNELS: Tunnel[] = [
 
 /** Pack `entries` with a small batch size, unpack every batch sent, and return what was read. */
 function roundTrip(entries: (WireDatagram | [number, number])[], batchBytes: number) {
-  const sent: [ArrayBuffer, number][] = [];
+  const sent: [ArrayBufferLike, number][] = [];
   const writer = new BatchWriter(batchBytes, (buffer, used) => sent.push([buffer, used]), () => {
     return new ArrayBuffer(batchBytes);
   });
@@ -94,7 +94,7 @@ Deno.test("a message larger than a batch travels in a buffer of its own", () => 
 
 Deno.test("the reader hands out fresh VLAN and tunnel arrays, which a held leg may keep", () => {
   const kept: WireDatagram["vlans"][] = [];
-  const sent: [ArrayBuffer, number][] = [];
+  const sent: [ArrayBufferLike, number][] = [];
   const writer = new BatchWriter(4096, (b, u) => sent.push([b, u]), () => new ArrayBuffer(4096));
   writer.datagram(datagram("udp", 1, new Uint8Array(12), TUNNELS));
   writer.datagram(datagram("udp", 3, new Uint8Array(12), TUNNELS));

@@ -1,7 +1,8 @@
 /**
  * The messages between the decoding thread (src/parallel/remote_stage.ts) and the lookup worker
- * (src/parallel/lookup_worker.ts). Datagram batches are transferred, never copied: they go to the worker and come
- * back with its `ack`. Records are written into a fixed ring of shared output slots ({@linkcode OutputSlots}): the
+ * (src/parallel/lookup_worker.ts). Datagram batches are shared buffers, neither copied nor transferred (a transfer
+ * detaches, which slows every typed array access after it: see RemoteStage): one goes to the worker, which hands it
+ * back (by index) with its `ack`. Records are written into a fixed ring of shared output slots ({@linkcode OutputSlots}): the
  * worker fills one, announces it with `records` and marks it taken; the main thread hands it to the sinks and marks
  * it free. The worker waits (Atomics.wait) when the next slot is still taken, so the records in flight are bounded
  * even when one datagram gives up on a whole table (an expiry sweep, the end of input) and the worker cannot read
@@ -42,7 +43,14 @@ export type ToWorker =
     stdout: SharedArrayBuffer | null;
   }
   /** Datagrams and clock ticks (src/parallel/datagram_batch.ts); `batchEnd`: send the records written so far. */
-  | { type: "batch"; buffer: ArrayBuffer; used: number; batchEnd: boolean }
+  | {
+    type: "batch";
+    /** The batch buffer's index, handed back in the `ack`; -1 for a buffer made for one oversized message (copied). */
+    index: number;
+    buffer: ArrayBufferLike;
+    used: number;
+    batchEnd: boolean;
+  }
   /** End of input: give up on what is pending, send the last records, then the counts. */
   | { type: "finish" };
 
@@ -60,11 +68,11 @@ export interface WorkerCounts {
 export type FromWorker =
   /**
    * `count` records in `[0, used)` of output slot `slot`, or of `buffer` (slot -1: one record larger than a slot,
-   * written into a grown buffer, transferred).
+   * written into a grown buffer, copied).
    */
   | { type: "records"; slot: number; buffer: ArrayBuffer | null; used: number; count: number }
   /** A datagram batch handled (its buffer handed back), with the counts after it. */
-  | ({ type: "ack"; buffer: ArrayBuffer } & WorkerCounts)
+  | ({ type: "ack"; index: number } & WorkerCounts)
   /** `finish` done: every record was sent before this. */
   | ({ type: "finished" } & WorkerCounts)
   /** The worker threw: it does nothing more. `stdout`: what its stdout sink wrote since the last report, if any. */

@@ -45,8 +45,9 @@ let stdoutReported = false;
 let stdoutWritten = 0;
 let stdoutFailed = 0;
 
-function post(message: FromWorker, transfer: Transferable[] = []): void {
-  self.postMessage(message, transfer);
+/** Never with a transfer list: see RemoteStage's `#post`. */
+function post(message: FromWorker): void {
+  self.postMessage(message);
 }
 
 /** Write into output slot `index`, once the main thread has handed its records to the sinks. */
@@ -74,7 +75,7 @@ function sendRecords(): void {
   if (output.bytes.buffer !== slots!.buffers[slot]) {
     // A record outgrew the slot (RecordBuffer grew into a buffer of its own): send that one, the slot stays ours.
     const buffer = output.bytes.buffer as ArrayBuffer;
-    post({ type: "records", slot: -1, buffer, used: output.used, count }, [buffer]);
+    post({ type: "records", slot: -1, buffer, used: output.used, count });
     useSlot(slot);
     return;
   }
@@ -161,7 +162,7 @@ function handle(message: ToWorker): void {
     case "batch": {
       reader!.read(new Uint8Array(message.buffer), message.used);
       if (message.batchEnd) sendRecords();
-      post({ type: "ack", buffer: message.buffer, ...counts() }, [message.buffer]);
+      post({ type: "ack", index: message.index, ...counts() });
       return;
     }
     case "finish":

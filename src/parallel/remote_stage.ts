@@ -38,6 +38,7 @@ export const MAX_BATCHES_AFTER_END = 2;
 export const OUTPUT_SLOTS = 3;
 
 const log = getLogger([LOG_CATEGORY, "pipeline"]);
+const EMPTY = new ArrayBuffer(0);
 
 /** The lookup worker failed (it threw, or could not start): the run ends with status 1. */
 export class LookupWorkerError extends Error {
@@ -71,7 +72,11 @@ export class RemoteStage {
   /** `finish` was sent: nothing more goes to the worker, and no new one is started. */
   #closed = false;
   #pending = 0;
-  readonly #pool: ArrayBuffer[] = [];
+  /** Every shared batch buffer made, by index: a batch message and its `ack` name a buffer by its index. */
+  readonly #batchBuffers: SharedArrayBuffer[] = [];
+  readonly #batchIndex = new Map<ArrayBufferLike, number>();
+  /** Indices of the batch buffers not in flight. */
+  readonly #freeBatches: number[] = [];
   readonly #slots: OutputSlots = {
     buffers: Array.from({ length: OUTPUT_SLOTS }, () => new SharedArrayBuffer(OUTPUT_SLOT_BYTES)),
     state: new SharedArrayBuffer(OUTPUT_SLOTS * Int32Array.BYTES_PER_ELEMENT),
@@ -113,7 +118,7 @@ export class RemoteStage {
     if (!holdRecords) {
       this.#endingBatch = true;
       if (this.writer.used > 0) this.writer.sendNow();
-      else this.#send(new ArrayBuffer(0), 0);
+      else this.#send(EMPTY, 0);
       this.#endingBatch = false;
     }
     while (this.#inFlight > MAX_BATCHES_AFTER_END && this.#failure === null && !this.#closed) {
@@ -173,20 +178,34 @@ export class RemoteStage {
     });
   }
 
-  #send(buffer: ArrayBuffer, used: number): void {
+  #send(buffer: ArrayBufferLike, used: number): void {
     // The run is ending (a failure, or a batch still delivering after the finish: main.ts's grace after a signal).
     if (this.#failure !== null || this.#closed) return;
     if (this.#worker === null) this.#start();
     this.#inFlight++;
-    this.#post({ type: "batch", buffer, used, batchEnd: this.#endingBatch }, [buffer]);
+    // -1: a buffer the writer made for one oversized message (BatchWriter.reserve), copied, never reused.
+    const index = this.#batchIndex.get(buffer) ?? -1;
+    this.#post({ type: "batch", index, buffer, used, batchEnd: this.#endingBatch });
   }
 
-  #post(message: ToWorker, transfer: Transferable[] = []): void {
-    this.#worker!.postMessage(message, transfer);
+  /**
+   * Never with a transfer list: detaching an ArrayBuffer, once, invalidates a V8 protector, and every optimized
+   * function reading a typed array is deoptimized and recompiled with a detach check on each access (measured: every
+   * hot function of both threads, early in the run). Batches are shared memory instead.
+   */
+  #post(message: ToWorker): void {
+    this.#worker!.postMessage(message);
   }
 
-  #buffer(): ArrayBuffer {
-    return this.#pool.pop() ?? new ArrayBuffer(BATCH_BYTES);
+  #buffer(): SharedArrayBuffer {
+    let index = this.#freeBatches.pop();
+    if (index === undefined) {
+      index = this.#batchBuffers.length;
+      const buffer = new SharedArrayBuffer(BATCH_BYTES);
+      this.#batchBuffers.push(buffer);
+      this.#batchIndex.set(buffer, index);
+    }
+    return this.#batchBuffers[index];
   }
 
   #nextMessage(): Promise<void> {
@@ -207,8 +226,8 @@ export class RemoteStage {
         break;
       case "ack":
         this.#inFlight--;
-        // Never dropped (see the worker's output buffers): there are never more than were once in flight together.
-        if (message.buffer.byteLength === BATCH_BYTES) this.#pool.push(message.buffer);
+        // Free again: there are never more than were once in flight together.
+        if (message.index >= 0) this.#freeBatches.push(message.index);
         this.#addCounts(message);
         break;
       case "finished":

@@ -77,8 +77,9 @@ export class LocalSyslogTransport implements RecordTransport {
   async send(records: Uint8Array): Promise<number> {
     await this.#opened;
     const id = this.#next++;
-    const copy = records.slice(); // handed over (transferred) to the worker, which writes into it
-    return await this.#request(id, { kind: "send", id, records: copy, priority: this.#priority }, [copy.buffer]);
+    // Copied (exactly the batch: a view would clone its whole buffer), not transferred: a transfer detaches, and the
+    // first detach in an isolate makes every typed array access of the hot code slower (src/parallel/remote_stage.ts).
+    return await this.#request(id, { kind: "send", id, records: records.slice(), priority: this.#priority });
   }
 
   /**
@@ -93,10 +94,10 @@ export class LocalSyslogTransport implements RecordTransport {
     this.#worker.terminate();
   }
 
-  #request(id: number, request: SyslogWorkerRequest, transfer: Transferable[] = []): Promise<number> {
+  #request(id: number, request: SyslogWorkerRequest): Promise<number> {
     return new Promise<number>((resolve, reject) => {
       this.#waiting.set(id, { resolve, reject });
-      this.#worker.postMessage(request, transfer);
+      this.#worker.postMessage(request);
     });
   }
 }
