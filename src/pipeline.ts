@@ -88,7 +88,13 @@ export class Pipeline {
       this.#remote = remote;
       const batch = remote.writer;
       if (lookups) {
-        const writer = new RemoteGopassivednsWriter(this.counters, batch, options.level, options.maxRecords);
+        const writer = new RemoteGopassivednsWriter(
+          this.counters,
+          batch,
+          (bytes) => remote.chunkIndexOf(bytes),
+          options.level,
+          options.maxRecords,
+        );
         const engine = new WirePairing(options.correlator, this.counters, writer);
         this.#engine = engine;
         this.decoder = new PacketDecoder(options.decoder, this.counters, (d) => engine.handle(d));
@@ -114,6 +120,8 @@ export class Pipeline {
   /** Run a source to its end, flushing the sink after every batch. */
   async run(source: PacketSource): Promise<void> {
     this.#source = source;
+    // The worker reads the responses of the lookups it writes in the capture's own chunks: no copy on this thread.
+    if (this.#engine !== null) source.shareBuffers?.(this.#remote!);
     await source.run(this.onPacket, () => this.#batchEnd(), (sec, nsec) => this.advanceClock(sec, nsec));
   }
 
@@ -145,7 +153,7 @@ export class Pipeline {
         // No batch filled: no worker was started, and the lookups are written here, with the same result.
         const { level, maxRecords } = this.options;
         const writer = new GopassivednsWriter(this.counters, this.#output, level, maxRecords);
-        lookupReplay(writer, this.counters, () => {
+        lookupReplay(writer, this.counters, remote.chunks, () => {
           if (this.#output.used >= OUTPUT_BATCH_BYTES) this.#drain();
         }).read(held.bytes, held.used);
       } else {

@@ -78,5 +78,6 @@ export function watchBatches(source: PacketSource, beforeBatchEnd: () => void): 
     get regularFile() {
       return source.regularFile;
     },
+    shareBuffers: source.shareBuffers === undefined ? undefined : (pool) => source.shareBuffers!(pool),
   };
 }

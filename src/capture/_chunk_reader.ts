@@ -1,7 +1,8 @@
 /**
  * Bounded-memory streaming over a capture file: one reusable chunk buffer, filled by one `read` per
  * batch, with the unconsumed tail (at most one partial record) moved to the front before each read.
- * The buffer grows only when a single record is bigger than it, up to a hard cap.
+ * The buffer grows only when a single record is bigger than it, up to a hard cap. With a {@linkcode ChunkPool}
+ * (a lookup worker reads messages in place) each read fills a fresh buffer from the pool instead.
  *
  * @module
  */
@@ -15,6 +16,18 @@ import { CaptureError } from "./packet.ts";
 export const DEFAULT_CHUNK_SIZE = 4 * 1024 * 1024;
 /** Largest buffer ever allocated; a record needing more is corruption (libpcap's pcapng block cap). */
 export const MAX_BUFFER_SIZE = 16 * 1024 * 1024;
+
+/**
+ * Chunk buffers shared with another thread that reads the packets' bytes in place after the reader has moved on
+ * (src/parallel/remote_stage.ts): each read takes a buffer, and the one it leaves is retired, to be reused only once
+ * that thread is done with it.
+ */
+export interface ChunkPool {
+  /** A free buffer of at least `minBytes`. */
+  take(minBytes: number): Uint8Array;
+  /** The reader no longer reads `buffer` (one the pool did not hand out is ignored). */
+  retire(buffer: Uint8Array): void;
+}
 
 /**
  * What the reader needs from a file or stdin (Deno.FsFile and Deno.stdin both fit). With `readSync` (a regular
@@ -41,6 +54,8 @@ export class ChunkReader {
   base = 0;
   /** Bytes still to discard from the input (a skipped block longer than what was buffered). */
   pendingSkip = 0;
+  /** Set before the first read: buffers come from the pool, one per read (see {@linkcode ChunkPool}). */
+  pool: ChunkPool | null = null;
   #closed = false;
 
   constructor(readonly input: ByteInput, readonly name: string, chunkSize = DEFAULT_CHUNK_SIZE) {
@@ -68,14 +83,17 @@ export class ChunkReader {
    * Returns the number of bytes read; 0 means end of input.
    */
   async read(need: number): Promise<number> {
-    if (this.pos > 0) {
-      this.buf.copyWithin(0, this.pos, this.end);
-      this.base += this.pos;
-      this.end -= this.pos;
-      this.pos = 0;
+    if (this.pool !== null) this.#takeFromPool(this.pool, need);
+    else {
+      if (this.pos > 0) {
+        this.buf.copyWithin(0, this.pos, this.end);
+        this.base += this.pos;
+        this.end -= this.pos;
+        this.pos = 0;
+      }
+      if (need > this.buf.length) this.#grow(need);
+      if (this.end === this.buf.length) this.#grow(this.buf.length + 1);
     }
-    if (need > this.buf.length) this.#grow(need);
-    if (this.end === this.buf.length) this.#grow(this.buf.length + 1);
     let n: number | null;
     try {
       const into = this.buf.subarray(this.end);
@@ -120,6 +138,23 @@ export class ChunkReader {
     } catch {
       // Already closed by the runtime (e.g. stdin at exit): nothing left to release.
     }
+  }
+
+  /** Go on in a buffer from the pool, with the unconsumed tail at its front and room for `need` bytes and one more. */
+  #takeFromPool(pool: ChunkPool, need: number): void {
+    const tail = this.end - this.pos;
+    const size = Math.max(need, tail + 1);
+    if (size > MAX_BUFFER_SIZE) {
+      throw this.error("corrupt", this.offset(), `a record needs ${size} bytes (limit ${MAX_BUFFER_SIZE})`);
+    }
+    const next = pool.take(size);
+    next.set(this.buf.subarray(this.pos, this.end));
+    pool.retire(this.buf);
+    this.base += this.pos;
+    this.end = tail;
+    this.pos = 0;
+    this.buf = next;
+    this.view = new DataView(next.buffer, next.byteOffset, next.byteLength);
   }
 
   #grow(need: number): void {

@@ -6,7 +6,7 @@
  * @module
  */
 
-import type { ChunkReader } from "./_chunk_reader.ts";
+import type { ChunkPool, ChunkReader } from "./_chunk_reader.ts";
 import type { PacketHandler, PacketSource } from "./packet.ts";
 import { CaptureError } from "./packet.ts";
 import { EventLoopTurn } from "./_event_loop_turn.ts";
@@ -27,6 +27,11 @@ export abstract class FileSource implements PacketSource {
   /** A regular file (read synchronously), not a pipe or a FIFO. */
   get regularFile(): boolean {
     return this.reader.synchronous;
+  }
+
+  /** Read into buffers from `pool` from the next read on (see ChunkPool). */
+  shareBuffers(pool: ChunkPool): void {
+    this.reader.pool = pool;
   }
 
   /** The input's name as used in error messages (the path, or `<stdin>`). */

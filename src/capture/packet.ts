@@ -1,3 +1,5 @@
+import type { ChunkPool } from "./_chunk_reader.ts";
+
 /**
  * The unit every capture source hands to the decoder.
  *
@@ -63,6 +65,11 @@ export interface PacketSource {
    * capture), whose records must not wait for packets that may be long in coming.
    */
   readonly regularFile?: boolean;
+  /**
+   * Read into buffers from `pool` (a file source), so that another thread may read packets' bytes in place after
+   * they were delivered (src/parallel/remote_stage.ts). Absent: the source's buffers are its own (live capture).
+   */
+  shareBuffers?(pool: ChunkPool): void;
 }
 
 /** A capture file or device that cannot be read: names the input and what is wrong. */

@@ -52,41 +52,57 @@ function lookup(tcp: boolean, queryHasQuestion: boolean, current: boolean, answe
   return l;
 }
 
-Deno.test("a lookup packed for the worker writes the records the writer writes from the lookup itself", () => {
-  const cases = [lookup(false, true, true, 2), lookup(true, false, false, 1), lookup(false, true, false, 0)];
-  // Written directly, as one thread does.
-  const direct = new RecordBuffer(1 << 16);
-  const directCounters = newCounters();
-  const writer = new GopassivednsWriter(directCounters, direct, "INFO");
-  for (const l of cases) directCounters.records += writer.write(l);
-  // Packed on the decoding thread (into small batches, so an entry also starts a new buffer), replayed on the worker.
-  const batches: Uint8Array[] = [];
-  const batch = new BatchWriter(256, (buffer, used) => batches.push(new Uint8Array(buffer, 0, used)), () => {
-    return new ArrayBuffer(256);
+for (const inPlace of [false, true]) {
+  const how = inPlace ? "read in place from a shared capture chunk" : "copied into the batch";
+  Deno.test(`a lookup packed for the worker (response ${how}) writes the records the writer writes itself`, () => {
+    const cases = [lookup(false, true, true, 2), lookup(true, false, false, 1), lookup(false, true, false, 0)];
+    // Written directly, as one thread does.
+    const direct = new RecordBuffer(1 << 16);
+    const directCounters = newCounters();
+    const writer = new GopassivednsWriter(directCounters, direct, "INFO");
+    for (const l of cases) directCounters.records += writer.write(l);
+    // The responses' buffers stand for capture chunks shared with the worker.
+    const chunks = inPlace ? [...new Set(cases.map((l) => l.response.reader!.bytes))] : [];
+    // Packed on the decoding thread (into small batches, so an entry also starts a new buffer), replayed on the worker.
+    const batches: Uint8Array[] = [];
+    const batch = new BatchWriter(256, (buffer, used) => batches.push(new Uint8Array(buffer, 0, used)), () => {
+      return new ArrayBuffer(256);
+    });
+    const mainCounters = newCounters();
+    const remote = new RemoteGopassivednsWriter(mainCounters, batch, (bytes) => chunks.indexOf(bytes), "INFO");
+    for (const l of cases) assert.equal(remote.write(l), 0, "counted by the worker");
+    batch.sendNow();
+    assert.ok(batches.length >= (inPlace ? 1 : 2));
+    // Each entry: its head, the query's name, then the response's bytes, or where it is (8 bytes) when in place.
+    const expected = cases.reduce((sum, l) => {
+      const name = l.query.question.hasQuestion ? l.query.question.nameLength : 0;
+      return sum + 74 + name + (inPlace ? 8 : l.response.reader!.end - l.response.reader!.base);
+    }, 0);
+    assert.equal(batches.reduce((sum, b) => sum + b.length, 0), expected);
+    const replayed = new RecordBuffer(1 << 16);
+    const workerCounters = newCounters();
+    const reader = lookupReplay(
+      new GopassivednsWriter(workerCounters, replayed, "INFO"),
+      workerCounters,
+      chunks,
+      () => {},
+    );
+    for (const bytes of batches) reader.read(bytes, bytes.length);
+    assert.equal(directCounters.records, 3);
+    assert.equal(workerCounters.records, 3);
+    assert.equal(new TextDecoder().decode(replayed.records()), new TextDecoder().decode(direct.records()));
+    // The name in its case, the transports and the times made it across.
+    const text = new TextDecoder().decode(replayed.records());
+    assert.match(text, /"q":"ExAmple\.com"/);
+    assert.match(text, /"protocol":"tcp"/);
+    assert.match(text, /"protocol":"udp"/);
+    assert.match(text, /"elapsed":876544198,/);
   });
-  const mainCounters = newCounters();
-  const remote = new RemoteGopassivednsWriter(mainCounters, batch, "INFO");
-  for (const l of cases) assert.equal(remote.write(l), 0, "counted by the worker");
-  batch.sendNow();
-  assert.ok(batches.length >= 2);
-  const replayed = new RecordBuffer(1 << 16);
-  const workerCounters = newCounters();
-  const reader = lookupReplay(new GopassivednsWriter(workerCounters, replayed, "INFO"), workerCounters, () => {});
-  for (const bytes of batches) reader.read(bytes, bytes.length);
-  assert.equal(directCounters.records, 3);
-  assert.equal(workerCounters.records, 3);
-  assert.equal(new TextDecoder().decode(replayed.records()), new TextDecoder().decode(direct.records()));
-  // The name in its case, the transports and the times made it across.
-  const text = new TextDecoder().decode(replayed.records());
-  assert.match(text, /"q":"ExAmple\.com"/);
-  assert.match(text, /"protocol":"tcp"/);
-  assert.match(text, /"protocol":"udp"/);
-  assert.match(text, /"elapsed":876544198,/);
-});
+}
 
 Deno.test("unanswered and orphan lookups are not packed: the default format writes nothing for them", () => {
   const batch = new BatchWriter(256, () => assert.fail("nothing to send"), () => new ArrayBuffer(256));
-  const remote = new RemoteGopassivednsWriter(newCounters(), batch, "INFO");
+  const remote = new RemoteGopassivednsWriter(newCounters(), batch, () => -1, "INFO");
   const l = lookup(false, true, true, 1);
   l.status = "unanswered";
   assert.equal(remote.write(l), 0);

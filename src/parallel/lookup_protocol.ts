@@ -41,7 +41,11 @@ export type ToWorker =
      * (no `records` messages) and reports its stdout sink's counts; the buffer is the stop flag its waits look at.
      */
     stdout: SharedArrayBuffer | null;
+    /** The capture chunks lookup entries name by index (src/capture/_chunk_reader.ts ChunkPool), so far. */
+    chunks: SharedArrayBuffer[];
   }
+  /** A new capture chunk, before any entry names it. */
+  | { type: "chunk"; index: number; buffer: SharedArrayBuffer }
   /** Datagrams and clock ticks (src/parallel/datagram_batch.ts); `batchEnd`: send the records written so far. */
   | {
     type: "batch";

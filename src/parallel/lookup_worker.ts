@@ -35,6 +35,8 @@ let slot = 0;
 /** `counters.records` when the last record buffer was sent. */
 let recordsSent = 0;
 let stage: LookupStage | null = null;
+/** The capture chunks lookup entries name (responses read in place), by index. */
+const chunks: Uint8Array[] = [];
 let reader: BatchReader | null = null;
 let failed = false;
 /** Stdout when this worker writes the records itself (stdout is the run's only sink), else null. */
@@ -119,6 +121,7 @@ function openStdout(stopBuffer: SharedArrayBuffer): StdoutSink {
 }
 
 function start(message: Extract<ToWorker, { type: "start" }>): void {
+  for (const buffer of message.chunks) chunks.push(new Uint8Array(buffer));
   slots = message.slots;
   slotState = new Int32Array(slots.state);
   if (message.stdout !== null) {
@@ -139,7 +142,7 @@ function start(message: Extract<ToWorker, { type: "start" }>): void {
     // The default format's records from lookups paired on the decoding thread.
     const options = message.options;
     const writer = new GopassivednsWriter(counters, output, options.level, options.maxRecords ?? Infinity);
-    reader = lookupReplay(writer, counters, () => {
+    reader = lookupReplay(writer, counters, chunks, () => {
       if (output.used >= WORKER_OUTPUT_BYTES) sendRecords();
     }, check);
     return;
@@ -159,6 +162,9 @@ function handle(message: ToWorker): void {
   switch (message.type) {
     case "start":
       return start(message);
+    case "chunk":
+      chunks[message.index] = new Uint8Array(message.buffer);
+      return;
     case "batch": {
       reader!.read(new Uint8Array(message.buffer), message.used);
       if (message.batchEnd) sendRecords();

@@ -23,6 +23,7 @@ import { COUNTER_NAMES, type Counters } from "../metrics/counters.ts";
 import type { LookupStageOptions } from "../lookup_stage.ts";
 import { FanOut, type Sink } from "../sinks/sink.ts";
 import { StdoutSink } from "../sinks/stdout_sink.ts";
+import type { ChunkPool } from "../capture/_chunk_reader.ts";
 import { BatchWriter } from "./datagram_batch.ts";
 import type { FromWorker, OutputSlots, ToWorker, WorkerCounts } from "./lookup_protocol.ts";
 import { OUTPUT_SLOT_BYTES } from "./lookup_worker_sizes.ts";
@@ -36,6 +37,14 @@ export const MAX_BATCHES_AFTER_END = 2;
  * one announced waits in the message queue). 3 × 2.5 MiB bound the records in flight.
  */
 export const OUTPUT_SLOTS = 3;
+/**
+ * Capture chunk size when the worker reads responses in place ({@linkcode ChunkPool}): a chunk is reused once the
+ * batches naming it are acknowledged, so two to four are in use; 1 MiB keeps that near the single 4 MiB buffer of
+ * one thread.
+ */
+export const SHARED_CHUNK_BYTES = 1 << 20;
+/** Chunks that may wait for the first batch before the worker is started (then the batch goes, and starts it). */
+const UNSTARTED_CHUNKS = 4;
 
 const log = getLogger([LOG_CATEGORY, "pipeline"]);
 const EMPTY = new ArrayBuffer(0);
@@ -61,7 +70,7 @@ export interface RemoteStageOptions {
   lookups?: boolean;
 }
 
-export class RemoteStage {
+export class RemoteStage implements ChunkPool {
   readonly writer: BatchWriter;
   #worker: Worker | null = null;
   #failure: LookupWorkerError | null = null;
@@ -77,6 +86,15 @@ export class RemoteStage {
   readonly #batchIndex = new Map<ArrayBufferLike, number>();
   /** Indices of the batch buffers not in flight. */
   readonly #freeBatches: number[] = [];
+  /** Batches sent (empty batch ends included) and acknowledged: acks come in order. */
+  #batchesSent = 0;
+  #batchesAcked = 0;
+  /** Capture chunks the worker reads in place (ChunkPool), by index, as the lookup entries name them. */
+  readonly #chunks: Uint8Array<SharedArrayBuffer>[] = [];
+  readonly #chunkIndex = new Map<ArrayBufferLike, number>();
+  readonly #freeChunks: number[] = [];
+  /** Chunks the reader left: [index, the number of the last batch that may name it], free once that one is acked. */
+  readonly #retiredChunks: [number, number][] = [];
   readonly #slots: OutputSlots = {
     buffers: Array.from({ length: OUTPUT_SLOTS }, () => new SharedArrayBuffer(OUTPUT_SLOT_BYTES)),
     state: new SharedArrayBuffer(OUTPUT_SLOTS * Int32Array.BYTES_PER_ELEMENT),
@@ -127,6 +145,52 @@ export class RemoteStage {
     this.#check();
   }
 
+  /** The capture chunks by index (to read entries that name them on this thread: `takeUnstarted`). */
+  get chunks(): readonly Uint8Array[] {
+    return this.#chunks;
+  }
+
+  /** The index of the capture chunk `bytes` is, or -1. */
+  chunkIndexOf(bytes: Uint8Array): number {
+    return this.#chunkIndex.get(bytes.buffer) ?? -1;
+  }
+
+  take(minBytes: number): Uint8Array {
+    const free = this.#freeChunks;
+    for (let i = free.length - 1; i >= 0; i--) {
+      const index = free[i];
+      if (this.#chunks[index].length < minBytes) continue;
+      free.splice(i, 1);
+      return this.#chunks[index];
+    }
+    const buffer = new SharedArrayBuffer(Math.max(minBytes, SHARED_CHUNK_BYTES));
+    const index = this.#chunks.length;
+    this.#chunks.push(new Uint8Array(buffer));
+    this.#chunkIndex.set(buffer, index);
+    // A worker started later gets every chunk in its start message.
+    if (this.#worker !== null && this.#failure === null && !this.#closed) this.#post({ type: "chunk", index, buffer });
+    return this.#chunks[index];
+  }
+
+  retire(buffer: Uint8Array): void {
+    const index = this.#chunkIndex.get(buffer.buffer);
+    if (index === undefined) return;
+    // Entries naming it are in the batch being filled and the batches in flight. The one being filled goes now, so
+    // that a chunk waits only for batches in flight, which batch ends bound, even when lookups are too rare to fill a
+    // batch (a flood of unanswered queries packs nothing for many chunks). Before the worker is started, a few
+    // chunks may wait with the batch, so that a small file still runs inline (`takeUnstarted`).
+    const send = this.#worker !== null || this.#retiredChunks.length >= UNSTARTED_CHUNKS;
+    if (send) this.writer.sendNow();
+    this.#retiredChunks.push([index, this.writer.used > 0 ? this.#batchesSent : this.#batchesSent - 1]);
+    this.#releaseChunks();
+  }
+
+  /** Chunks whose last batch was acknowledged are free again. */
+  #releaseChunks(): void {
+    const retired = this.#retiredChunks;
+    while (retired.length > 0 && retired[0][1] < this.#batchesAcked) this.#freeChunks.push(retired.shift()![0]);
+  }
+
   /** Without a worker started: the packed input so far (the caller runs it inline), else null. */
   takeUnstarted(): { bytes: Uint8Array; used: number } | null {
     if (this.#worker !== null || this.#failure !== null || this.#closed) return null;
@@ -175,6 +239,7 @@ export class RemoteStage {
       lookups: this.options.lookups === true,
       slots: this.#slots,
       stdout: this.#stdout?.workerStopAsked ?? null,
+      chunks: this.#chunks.map((chunk) => chunk.buffer),
     });
   }
 
@@ -183,6 +248,7 @@ export class RemoteStage {
     if (this.#failure !== null || this.#closed) return;
     if (this.#worker === null) this.#start();
     this.#inFlight++;
+    this.#batchesSent++;
     // -1: a buffer the writer made for one oversized message (BatchWriter.reserve), copied, never reused.
     const index = this.#batchIndex.get(buffer) ?? -1;
     this.#post({ type: "batch", index, buffer, used, batchEnd: this.#endingBatch });
@@ -226,6 +292,8 @@ export class RemoteStage {
         break;
       case "ack":
         this.#inFlight--;
+        this.#batchesAcked++;
+        this.#releaseChunks();
         // Free again: there are never more than were once in flight together.
         if (message.index >= 0) this.#freeBatches.push(message.index);
         this.#addCounts(message);

@@ -1,5 +1,8 @@
 import assert from "node:assert/strict";
-import { replay, TESTDATA } from "../../tests/_replay.ts";
+import { MemorySink, replay, TESTDATA } from "../../tests/_replay.ts";
+import { DEFAULT_CORRELATOR_OPTIONS } from "../correlate/pairing_options.ts";
+import { newCounters } from "../metrics/counters.ts";
+import { RemoteStage } from "./remote_stage.ts";
 
 /**
  * Transferring an ArrayBuffer detaches it, which invalidates a V8 protector for the whole isolate: measured on the
@@ -26,4 +29,34 @@ Deno.test("-numprocs 2 never transfers a buffer to the lookup worker (both forma
   }
   assert.ok(messages.includes("batch"), `the worker was fed: ${messages.join(" ")}`);
   assert.deepEqual(transfers, []);
+});
+
+function lookupStage(): RemoteStage {
+  const stage = { correlator: DEFAULT_CORRELATOR_OPTIONS, format: "gopassivedns" as const, level: "", sensor: "" };
+  return new RemoteStage({ stage, startBytes: 0, lookups: true }, newCounters(), new MemorySink());
+}
+
+Deno.test("a capture chunk the worker may still read is not handed out again before its batch is acknowledged", async () => {
+  const remote = lookupStage();
+  const first = remote.take(1000);
+  remote.writer.clock(1, 0); // an entry in the batch being filled: it could name `first`
+  const second = remote.take(1000);
+  remote.retire(first); // the batch goes now, and `first` waits for its ack
+  const third = remote.take(1000);
+  assert.notEqual(third.buffer, first.buffer);
+  assert.notEqual(third.buffer, second.buffer);
+  await remote.finish(); // every ack in
+  assert.equal(remote.take(1000).buffer, first.buffer);
+});
+
+Deno.test("chunks are reused at once when no lookup names them (a flood of unanswered queries)", async () => {
+  const remote = lookupStage();
+  let current = remote.take(1000);
+  for (let i = 0; i < 100; i++) {
+    const next = remote.take(1000);
+    remote.retire(current);
+    current = next;
+  }
+  assert.equal(remote.chunks.length, 2);
+  await remote.finish();
 });
