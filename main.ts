@@ -26,7 +26,7 @@ import { newCounters } from "./src/metrics/counters.ts";
 import { runSummary } from "./src/metrics/summary.ts";
 import { countSinkLosses } from "./src/metrics/snapshot.ts";
 import { type Exporters, ExporterStartError, startExporters } from "./src/metrics/exporters.ts";
-import { FileSink } from "./src/sinks/file_sink.ts";
+import type { FileSink } from "./src/sinks/file_sink.ts";
 import type { Pipeline } from "./src/pipeline.ts";
 import { buildPipeline, buildSinks, openSource, packetFilter } from "./src/sensor.ts";
 import { installSignals, watchBatches } from "./src/shutdown_signals.ts";
@@ -99,7 +99,7 @@ function reportSinkError(name: string, error: unknown | null): void {
 async function run(config: Config): Promise<number> {
   let filter;
   try {
-    filter = packetFilter(config);
+    filter = await packetFilter(config);
   } catch (error) {
     if (!(error instanceof ConfigError)) throw error;
     console.error(error.message);
@@ -165,7 +165,9 @@ async function runPipeline(config: Config, filter: BpfFilter | null, stdoutFlags
     return EXIT_FAILURE;
   }
   // SIGHUP reopens the log file (logrotate's postrotate); without a file sink it ends the process, as the original.
-  const reopenable = sink.sinks.filter((one): one is FileSink => one instanceof FileSink);
+  // The file sink's module is loaded only when it is configured (src/sensor.ts, buildSinks).
+  const fileSink = config.logfile === "" ? null : (await import("./src/sinks/file_sink.ts")).FileSink;
+  const reopenable = fileSink === null ? [] : sink.sinks.filter((one): one is FileSink => one instanceof fileSink);
   const onHangup = () => {
     log.info("Caught SIGHUP, reopening the log file");
     for (const file of reopenable) file.reopen();

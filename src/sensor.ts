@@ -3,8 +3,7 @@ import type { Config } from "./config/mod.ts";
 import type { CorrelatorOptions } from "./correlate/pairing_options.ts";
 import { DEFAULT_CORRELATOR_OPTIONS } from "./correlate/pairing_options.ts";
 import { type DecoderOptions, DEFAULT_DECODER_OPTIONS } from "./decode/mod.ts";
-import { BpfFilter, bpfSyntaxError } from "./capture/bpf_filter.ts";
-import { LiveSource, PACKET_TIMEOUT_MS } from "./capture/live_source.ts";
+import type { BpfFilter } from "./capture/bpf_filter.ts";
 import { openCaptureFile } from "./capture/mod.ts";
 import type { PacketSource } from "./capture/packet.ts";
 import { LINKTYPE_ETHERNET, LINKTYPE_LINUX_SLL, LINKTYPE_LINUX_SLL2 } from "./capture/link_types.ts";
@@ -15,7 +14,6 @@ import { StdoutSink, stdoutUnwritable, stdoutWriter, trimStdoutFile } from "./si
 import type { StopAsked } from "./sinks/stdout_stall.ts";
 import { kafkaSettings } from "./sinks/kafka_settings.ts";
 import type { QueuedSinkOptions } from "./sinks/queued_sink.ts";
-import { FileSink, rotationBytes } from "./sinks/file_sink.ts";
 import { resolvePath } from "./config/_path.ts";
 import { testHook, WORKER_AT_ONCE_VARIABLE, WORKER_FAIL_AT_VARIABLE } from "./parallel/test_hooks.ts";
 import { parseSyslogServer } from "./config/endpoints.ts";
@@ -77,7 +75,8 @@ export function queuedSinkOptions(config: Config, onError: SinkErrorReporter): P
  * The enabled sinks, in the original's order (stdout unless -quiet, file, syslog, Fluentd, Kafka). Throws a
  * ConfigError for a bad Kafka combination (exit 2) and a SinkStartError for a sink that cannot start (exit 1).
  * Stdout and the file write synchronously (back-pressure); the others are queued sinks that drop and count when
- * full. The syslog, Kafka and Fluentd modules are imported only when their sink is configured.
+ * full. The file, syslog, Kafka and Fluentd modules are imported only when their sink is configured, so that a
+ * plain replay loads no node: module and no npm package but logtape (tests/module_graph_test.ts).
  */
 export async function buildSinks(config: Config, hooks: SinkHooks = {}): Promise<FanOut> {
   const kafka = kafkaSettings(config); // checked first: a usage error before anything connects
@@ -96,6 +95,7 @@ export async function buildSinks(config: Config, hooks: SinkHooks = {}): Promise
   }
   // File
   if (config.logfile !== "") {
+    const { FileSink, rotationBytes } = await import("./sinks/file_sink.ts");
     sinks.push(
       new FileSink(resolvePath(Deno.cwd(), config.logfile), {
         maxBytes: rotationBytes(config.logMaxSize),
@@ -136,10 +136,11 @@ export const DEFAULT_BPF = "port 53";
 /**
  * The `-bpf` filter for capture files, or null for none (empty or the default, or live capture, where the filter
  * runs in the kernel). Throws a ConfigError for an expression libpcap rejects, and a CaptureError when libpcap is
- * missing.
+ * missing. The filter's module (and its libpcap binding) is imported only when there is one to compile.
  */
-export function packetFilter(config: Config): BpfFilter | null {
+export async function packetFilter(config: Config): Promise<BpfFilter | null> {
   if (config.dev !== "" || config.bpf === "" || config.bpf === DEFAULT_BPF) return null;
+  const { BpfFilter, bpfSyntaxError } = await import("./capture/bpf_filter.ts");
   const syntax = bpfSyntaxError(config.bpf);
   if (syntax !== null) {
     throw new ConfigError(
@@ -222,7 +223,7 @@ export function liveFilter(config: Config): string | ((linkType: number) => stri
 
 /**
  * The input the configuration asks for: the interface of `-dev` (live capture, reporting into the pipeline's
- * counters) or the file of `-pcap`.
+ * counters) or the file of `-pcap`. Live capture's modules are imported only for `-dev`.
  *
  * @throws {ConfigError} for an unknown interface or a filter libpcap rejects
  * @throws {CaptureError} when the input cannot be opened
@@ -233,6 +234,7 @@ export async function openSource(config: Config, pipeline: Pipeline): Promise<Pa
     // buffers are in flight (measured on the 1M file: 132 MB peak RSS against 155 MB with 4 MiB chunks).
     return await openCaptureFile(config.pcap, { chunkSize: config.numprocs > 1 ? PARALLEL_CHUNK_BYTES : undefined });
   }
+  const { LiveSource, PACKET_TIMEOUT_MS } = await import("./capture/live_source.ts");
   return LiveSource.open({
     device: config.dev,
     snaplen: config.snaplen,

@@ -64,9 +64,9 @@ Deno.test("liveFilter(): a -bpf of one's own is used as given", () => {
   assert.equal(liveFilter(config(["-dev", "eth0", "-bpf", ""])), "");
 });
 
-Deno.test("packetFilter(): live capture filters in the kernel, not per packet in the pipeline", () => {
-  assert.equal(packetFilter(config(["-dev", "eth0", "-bpf", "udp port 53"])), null);
-  const file = packetFilter(config(["-pcap", "x.pcap", "-bpf", "udp port 53"]));
+Deno.test("packetFilter(): live capture filters in the kernel, not per packet in the pipeline", async () => {
+  assert.equal(await packetFilter(config(["-dev", "eth0", "-bpf", "udp port 53"])), null);
+  const file = await packetFilter(config(["-pcap", "x.pcap", "-bpf", "udp port 53"]));
   assert.notEqual(file, null);
   file?.close();
 });
