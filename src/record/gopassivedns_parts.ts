@@ -56,21 +56,28 @@ export function rcodeAnswer(rcode: number): Constant {
   return RCODE_ANSWERS[rcode];
 }
 
-/** Per TYPE value, encoded on first use: `,"qtype":"A","a":` and `,"atype":"A","ttl":`. */
-const QTYPE_PARTS: (Constant | undefined)[] = new Array(0x10000);
-const ATYPE_PARTS: (Constant | undefined)[] = new Array(0x10000);
+/**
+ * Per TYPE value, encoded on first use: `,"qtype":"A","a":` and `,"atype":"A","ttl":`. The tables (256 KB each) are
+ * made at the first record: with a lookup worker the decoding thread loads this module but writes no record.
+ */
+let QTYPE_PARTS: (Constant | undefined)[] | null = null;
+let ATYPE_PARTS: (Constant | undefined)[] | null = null;
 /** `,"qtype":"","a":` for a message without a question. */
 const NO_QTYPE_PART = constant(',"qtype":"","a":');
 
 /** `,"qtype":"A","a":`, or with an empty qtype when `type` is -1 (no question). */
 export function qtypePart(type: number): Constant {
   if (type < 0) return NO_QTYPE_PART;
-  return QTYPE_PARTS[type] ??= constant(',"qtype":' + jsonString(gopassivednsTypeName(type)) + ',"a":');
+  return (QTYPE_PARTS ??= new Array(0x10000))[type] ??= constant(
+    ',"qtype":' + jsonString(gopassivednsTypeName(type)) + ',"a":',
+  );
 }
 
 /** `,"atype":"A","ttl":`: the bytes between an answer's data and its TTL. */
 export function atypePart(type: number): Constant {
-  return ATYPE_PARTS[type] ??= constant(',"atype":' + jsonString(gopassivednsTypeName(type)) + ',"ttl":');
+  return (ATYPE_PARTS ??= new Array(0x10000))[type] ??= constant(
+    ',"atype":' + jsonString(gopassivednsTypeName(type)) + ',"ttl":',
+  );
 }
 
 /** `","level":"…","bytes":` (closing the sport string) for a `-syslog_priority` value. */
