@@ -8,13 +8,15 @@
  * Entry (little-endian, no alignment, in the stream of src/parallel/datagram_batch.ts): `u8 3, u8 bits (1 TCP,
  * 2 the query has a question, 4 the response is the message being handled, 8 the response is read in place),
  * u16 query flags, u16 query type, u16 clientPort, f64 query tsSec, u32 query tsNsec, f64 response tsSec,
- * u32 response tsNsec, u32 response wireLen, 16 client, 16 server, u16 nameLength, u32 responseLength`, then the
- * query's first name (expanded wire form), then the response: where it is (`u32 chunk, u32 offset`) when it lies
- * in a capture chunk shared with the worker (src/capture/_chunk_reader.ts ChunkPool, the common case: a UDP
- * response read from a file), else its bytes (a TCP stream's, a reassembled datagram's, a held one's). Measured on
- * the 1M-pair capture, copying the responses took a quarter of a second on the decoding thread. The response is
- * scanned again by the worker (header and questions: cheap), with the same result as on the decoding thread, as
- * the bytes are the same.
+ * u32 response tsNsec, u32 response wireLen, 16 client, 16 server, u16 nameLength, u32 responseLength`, then what
+ * the writer reads of the response's scan (src/dns/wire_scan.ts): `u16 id, u16 flags, u16 ancount, u16 answers
+ * offset, u16 first pointer target of its question's name (0xffff: none)` and bit 16 of `bits` for its having a
+ * question; then the query's first name (expanded wire form), then the response: where it is (`u32 chunk,
+ * u32 offset`) when it lies in a capture chunk shared with the worker (src/capture/_chunk_reader.ts ChunkPool, the
+ * common case: a UDP response read from a file), else its bytes (a TCP stream's, a reassembled datagram's, a held
+ * one's). Measured on the 1M-pair capture, copying the responses took a quarter of a second on the decoding thread.
+ * The worker, the busier thread since, does not scan the response again, except for a query without a question
+ * (the record's name then comes from the response's question), with the same result as on the decoding thread.
  *
  * @module
  */
@@ -28,11 +30,13 @@ import { GopassivednsWriter } from "../record/gopassivedns_writer.ts";
 import { RecordBuffer } from "../record/record_buffer.ts";
 import { BatchReader, type BatchWriter, LOOKUP, SMALL_COPY } from "./datagram_batch.ts";
 
-const HEAD = 74;
+const HEAD = 84;
 const TCP = 1;
 const HAS_QUESTION = 2;
 const CURRENT = 4;
 const IN_CHUNK = 8;
+const RESPONSE_HAS_QUESTION = 16;
+const NO_TARGET = 0xffff;
 /** `u32 chunk, u32 offset`. */
 const CHUNK_REFERENCE = 8;
 
@@ -75,6 +79,7 @@ export class RemoteGopassivednsWriter implements LookupWriter {
     const q = l.query.question;
     const response = l.response;
     const r = response.reader!;
+    const rq = response.question;
     const nameLength = q.hasQuestion ? q.nameLength : 0;
     const length = r.end - r.base;
     const source = r.bytes;
@@ -90,7 +95,7 @@ export class RemoteGopassivednsWriter implements LookupWriter {
     let at = batch.used;
     bytes[at] = LOOKUP;
     bytes[at + 1] = (l.transport === "tcp" ? TCP : 0) | (q.hasQuestion ? HAS_QUESTION : 0) |
-      (response.current ? CURRENT : 0) | (chunk < 0 ? 0 : IN_CHUNK);
+      (response.current ? CURRENT : 0) | (chunk < 0 ? 0 : IN_CHUNK) | (rq.hasQuestion ? RESPONSE_HAS_QUESTION : 0);
     view.setUint16(at + 2, q.flags, true);
     view.setUint16(at + 4, q.type, true);
     view.setUint16(at + 6, l.clientPort, true);
@@ -105,6 +110,11 @@ export class RemoteGopassivednsWriter implements LookupWriter {
     for (let i = 0; i < 16; i++) bytes[at + 52 + i] = server[i];
     view.setUint16(at + 68, nameLength, true);
     view.setUint32(at + 70, length, true);
+    view.setUint16(at + 74, rq.id, true);
+    view.setUint16(at + 76, rq.flags, true);
+    view.setUint16(at + 78, rq.ancount, true);
+    view.setUint16(at + 80, rq.answersStart - r.base, true);
+    view.setUint16(at + 82, rq.nameFirstTarget < 0 ? NO_TARGET : rq.nameFirstTarget, true);
     at += HEAD;
     const name = q.name;
     for (let i = q.nameStart, end = q.nameStart + nameLength; i < end; i++) bytes[at++] = name[i];
@@ -167,6 +177,14 @@ export class LookupUnpacker {
     for (let i = 0; i < 16; i++) server[i] = bytes[at + 52 + i];
     const nameLength = view.getUint16(at + 68, true);
     const length = view.getUint32(at + 70, true);
+    const rq = this.#response;
+    rq.id = view.getUint16(at + 74, true);
+    rq.flags = view.getUint16(at + 76, true);
+    rq.ancount = view.getUint16(at + 78, true);
+    const answersOffset = view.getUint16(at + 80, true);
+    const target = view.getUint16(at + 82, true);
+    rq.nameFirstTarget = target === NO_TARGET ? -1 : target;
+    rq.hasQuestion = (bits & RESPONSE_HAS_QUESTION) !== 0;
     at += HEAD;
     q.name = bytes;
     q.nameStart = at;
@@ -180,7 +198,9 @@ export class LookupUnpacker {
       this.#reader.resetRange(bytes, at, at + length);
       at += length;
     }
-    scanQuestion(this.#reader, this.#response);
+    rq.answersStart = this.#reader.base + answersOffset;
+    // The record's name then comes from the response's question: scanned here (same bytes, same result).
+    if (!q.hasQuestion) scanQuestion(this.#reader, rq);
     return at;
   }
 }

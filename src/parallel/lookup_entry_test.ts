@@ -76,7 +76,7 @@ for (const inPlace of [false, true]) {
     // Each entry: its head, the query's name, then the response's bytes, or where it is (8 bytes) when in place.
     const expected = cases.reduce((sum, l) => {
       const name = l.query.question.hasQuestion ? l.query.question.nameLength : 0;
-      return sum + 74 + name + (inPlace ? 8 : l.response.reader!.end - l.response.reader!.base);
+      return sum + 84 + name + (inPlace ? 8 : l.response.reader!.end - l.response.reader!.base);
     }, 0);
     assert.equal(batches.reduce((sum, b) => sum + b.length, 0), expected);
     const replayed = new RecordBuffer(1 << 16);
