@@ -4,6 +4,7 @@
  * its own temporary working directory.
  */
 import assert from "node:assert/strict";
+import { DEFAULT_NUMPROCS } from "../src/config/options.ts";
 
 const ROOT = new URL("..", import.meta.url).pathname;
 const MAIN = `${ROOT}main.ts`;
@@ -56,7 +57,7 @@ for (const flag of ["-h", "-help", "--help"]) {
     for (const group of ["Capture", "Decoding", "Correlation", "Output", "File sink", "Syslog", "Kafka"]) {
       assert.match(run.stdout, new RegExp(`\\n${group}:\\n`));
     }
-    assert.match(run.stdout, /\n {2}-numprocs int +PDNS_THREADS {2}\(default 1\)\n/);
+    assert.match(run.stdout, new RegExp(`\\n {2}-numprocs int +PDNS_THREADS {2}\\(default ${DEFAULT_NUMPROCS}\\)\\n`));
     assert.match(run.stdout, /\n {2}-kafka_brokers host:port,\.\.\. +PDNS_KAFKA_PEERS\n/);
   });
 }

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { helpText } from "./help.ts";
-import { OPTION_GROUPS, OPTIONS } from "./options.ts";
+import { DEFAULT_NUMPROCS, OPTION_GROUPS, OPTIONS } from "./options.ts";
 
 Deno.test("helpText() lists every option once, under its group, with its variable", () => {
   const text = helpText();
@@ -23,7 +23,7 @@ Deno.test("helpText() shows defaults as Go does: strings quoted, numbers bare, n
   const text = helpText();
   assert.match(text, /\n {2}-bpf filter +PDNS_BPF {2}\(default "port 53"\)\n/);
   assert.match(text, /\n {2}-max_tcp_streams int +PDNS_MAX_TCP_STREAMS {2}\(default 4096\)\n/);
-  assert.match(text, /\n {2}-numprocs int +PDNS_THREADS {2}\(default 1\)\n/);
+  assert.match(text, new RegExp(`\\n {2}-numprocs int +PDNS_THREADS {2}\\(default ${DEFAULT_NUMPROCS}\\)\\n`));
   assert.match(text, /\n {2}-gc_age duration +PDNS_GC_AGE {2}\(default -1m\)\n/);
   assert.match(text, /\n {2}-quiet +PDNS_QUIET\n/);
   assert.match(text, /\n {2}-dev interface +PDNS_DEV\n/);

@@ -238,10 +238,10 @@ function noLookups(_bytes: Uint8Array, _view: DataView, at: number): number {
 }
 
 /** The platform's byte order, that of an Int32Array. */
-const LITTLE_ENDIAN = new Uint8Array(new Uint32Array([1]).buffer)[0] === 1;
+export const LITTLE_ENDIAN = new Uint8Array(new Uint32Array([1]).buffer)[0] === 1;
 
 /** A 16-byte address array as four words (the arrays the datagrams own start at a word boundary). */
-function words(address: Uint8Array): Int32Array {
+export function words(address: Uint8Array): Int32Array {
   return new Int32Array(address.buffer, address.byteOffset, 4);
 }
 

@@ -28,7 +28,7 @@ import { scanQuestion, WireQuestion } from "../dns/wire_scan.ts";
 import type { Counters } from "../metrics/counters.ts";
 import { GopassivednsWriter } from "../record/gopassivedns_writer.ts";
 import { RecordBuffer } from "../record/record_buffer.ts";
-import { BatchReader, type BatchWriter, LOOKUP, SMALL_COPY } from "./datagram_batch.ts";
+import { BatchReader, type BatchWriter, LITTLE_ENDIAN, LOOKUP, SMALL_COPY, words } from "./datagram_batch.ts";
 
 const HEAD = 84;
 const TCP = 1;
@@ -142,6 +142,9 @@ export class LookupUnpacker {
   readonly #query = new WireQuestion();
   readonly #response = new WireQuestion();
   readonly #reader = new MessageReader();
+  /** The lookup's address arrays as words: 4 word copies instead of 16 bytes each. */
+  readonly #client = words(this.lookup.client);
+  readonly #server = words(this.lookup.server);
 
   /** `chunks`: the capture chunks entries name by index (a live array: chunks are added as the capture goes on). */
   constructor(readonly chunks: readonly Uint8Array[]) {
@@ -171,10 +174,11 @@ export class LookupUnpacker {
     l.response.tsSec = view.getFloat64(at + 20, true);
     l.response.tsNsec = view.getUint32(at + 28, true);
     l.response.wireLen = view.getUint32(at + 32, true);
-    const client = l.client;
-    const server = l.server;
-    for (let i = 0; i < 16; i++) client[i] = bytes[at + 36 + i];
-    for (let i = 0; i < 16; i++) server[i] = bytes[at + 52 + i];
+    // Read in the platform's byte order, so each word stores its four bytes as they were.
+    const client = this.#client;
+    const server = this.#server;
+    for (let i = 0; i < 4; i++) client[i] = view.getInt32(at + 36 + 4 * i, LITTLE_ENDIAN);
+    for (let i = 0; i < 4; i++) server[i] = view.getInt32(at + 52 + 4 * i, LITTLE_ENDIAN);
     const nameLength = view.getUint16(at + 68, true);
     const length = view.getUint32(at + 70, true);
     const rq = this.#response;

@@ -6,8 +6,9 @@
  */
 
 /**
- * Records are sent once this many bytes are waiting (and at each capture batch end): half the inline path's batch,
- * as the buffers in flight count twice (here and on the main thread); the writes stay large enough to cost little.
+ * Records are sent (or written to stdout) once this many bytes are waiting (and at each capture batch end): an eighth
+ * of the inline path's batch, as the worker's isolate already costs about 16 MB (issue 13's memory bound); 512 KiB
+ * writes still cost little (about 1 200 on the 1M-pair file).
  */
 export const WORKER_OUTPUT_BYTES = 512 << 10;
 /** An output slot's size: the threshold and room for the lookup that crosses it (RecordBuffer grows past it). */

@@ -34,7 +34,7 @@ export const BATCH_BYTES = 256 << 10;
 export const MAX_BATCHES_AFTER_END = 2;
 /**
  * Output slots shared with the worker: it writes into one while the main thread writes out another (and the last
- * one announced waits in the message queue). 3 × 2.5 MiB bound the records in flight.
+ * one announced waits in the message queue). 3 × 640 KiB bound the records in flight.
  */
 export const OUTPUT_SLOTS = 3;
 /**
