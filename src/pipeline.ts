@@ -98,7 +98,10 @@ export class Pipeline {
         const engine = new WirePairing(options.correlator, this.counters, writer);
         this.#engine = engine;
         this.decoder = new PacketDecoder(options.decoder, this.counters, (d) => engine.handle(d));
-      } else this.decoder = new PacketDecoder(options.decoder, this.counters, (d) => batch.datagram(d));
+      } else {
+        batch.chunkIndexOf = (bytes) => remote.chunkIndexOf(bytes);
+        this.decoder = new PacketDecoder(options.decoder, this.counters, (d) => batch.datagram(d));
+      }
     }
     const filter = options.filter ?? null;
     const decoder = this.decoder;
@@ -120,8 +123,9 @@ export class Pipeline {
   /** Run a source to its end, flushing the sink after every batch. */
   async run(source: PacketSource): Promise<void> {
     this.#source = source;
-    // The worker reads the responses of the lookups it writes in the capture's own chunks: no copy on this thread.
-    if (this.#engine !== null) source.shareBuffers?.(this.#remote!);
+    // The worker reads the messages (default format: the responses of the lookups it writes) in the capture's own
+    // chunks: no copy on this thread.
+    if (this.#remote !== null) source.shareBuffers?.(this.#remote);
     await source.run(this.onPacket, () => this.#batchEnd(), (sec, nsec) => this.advanceClock(sec, nsec));
   }
 
@@ -159,8 +163,12 @@ export class Pipeline {
       } else {
         // No batch filled: no worker was started, and the input runs here, with the same result.
         const stage = this.#inlineStage();
-        new BatchReader((d) => stage.handle(d), (sec, nsec) => stage.advanceClock(sec * 1000 + nsec / 1e6))
-          .read(held.bytes, held.used);
+        const reader = new BatchReader(
+          (d) => stage.handle(d),
+          (sec, nsec) => stage.advanceClock(sec * 1000 + nsec / 1e6),
+        );
+        reader.chunks = remote.chunks;
+        reader.read(held.bytes, held.used);
       }
     }
     this.#stage?.flush();

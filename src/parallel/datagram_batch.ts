@@ -7,9 +7,11 @@
  * when read, as on the decoding thread (src/decode/wire_datagram.ts).
  *
  * Entry layout (little-endian; no alignment, read with a DataView):
- * - datagram: `u8 1, u8 transport (0 UDP, 1 TCP), u16 srcPort, u16 dstPort, u32 tsNsec, f64 tsSec, u32 wireLen,
- *   u32 interfaceId, 16 src, 16 dst, u16 vlanCount, u8 tunnelCount, u32 messageLength`, then the VLAN ids (u16
- *   each), the tunnels (see `#tunnel`) and the message.
+ * - datagram: `u8 1, u8 bits (1 TCP, 2 the message is read in place), u16 srcPort, u16 dstPort, u32 tsNsec,
+ *   f64 tsSec, u32 wireLen, u32 interfaceId, 16 src, 16 dst, u16 vlanCount, u8 tunnelCount, u32 messageLength`, then
+ *   the VLAN ids (u16 each), the tunnels (see `#tunnel`) and the message: where it is (`u32 chunk, u32 offset`) when
+ *   it lies in a capture chunk shared with the worker (src/capture/_chunk_reader.ts ChunkPool; see `chunkIndexOf`),
+ *   else its bytes.
  * - clock tick: `u8 2, f64 sec, u32 nsec`.
  *
  * @module
@@ -28,6 +30,10 @@ export const LOOKUP = 3;
  */
 export const SMALL_COPY = 48;
 const DATAGRAM_HEAD = 65;
+const TCP_BIT = 1;
+const IN_CHUNK = 2;
+/** `u32 chunk, u32 offset`. */
+const CHUNK_REFERENCE = 8;
 const CLOCK_SIZE = 13;
 /** A null text or label list. */
 const ABSENT_TEXT = 0xff;
@@ -38,6 +44,14 @@ export class BatchWriter {
   bytes: Uint8Array;
   #view: DataView;
   used = 0;
+  /**
+   * The capture chunk, shared with the worker, that a message's buffer is, or -1 (then its bytes are copied). Unset:
+   * every message is copied.
+   */
+  chunkIndexOf: (bytes: Uint8Array) => number = () => -1;
+  /** The last message buffer seen, and its chunk index: one buffer serves thousands. */
+  #lastSource: Uint8Array | null = null;
+  #lastChunk = -1;
 
   constructor(
     readonly capacity: number,
@@ -86,14 +100,19 @@ export class BatchWriter {
       end = source.length;
     }
     const length = end - start;
+    if (source !== this.#lastSource) {
+      this.#lastSource = source;
+      this.#lastChunk = this.chunkIndexOf(source);
+    }
+    const chunk = this.#lastChunk;
     const vlans = d.vlans;
     const tunnels = d.tunnels ?? NO_TUNNELS;
-    this.reserve(DATAGRAM_HEAD + vlans.length * 2 + tunnels.length * 700 + length);
+    this.reserve(DATAGRAM_HEAD + vlans.length * 2 + tunnels.length * 700 + (chunk < 0 ? length : CHUNK_REFERENCE));
     const view = this.#view;
     const bytes = this.bytes;
     let at = this.used;
     view.setUint8(at, DATAGRAM);
-    view.setUint8(at + 1, d.transport === "tcp" ? 1 : 0);
+    view.setUint8(at + 1, (d.transport === "tcp" ? TCP_BIT : 0) | (chunk < 0 ? 0 : IN_CHUNK));
     view.setUint16(at + 2, d.srcPort, true);
     view.setUint16(at + 4, d.dstPort, true);
     view.setUint32(at + 6, d.tsNsec, true);
@@ -110,6 +129,12 @@ export class BatchWriter {
     at += DATAGRAM_HEAD;
     for (let i = 0; i < vlans.length; i++, at += 2) view.setUint16(at, vlans[i], true);
     for (let i = 0; i < tunnels.length; i++) at = this.#tunnel(tunnels[i], at);
+    if (chunk >= 0) {
+      view.setUint32(at, chunk, true);
+      view.setUint32(at + 4, start, true);
+      this.used = at + CHUNK_REFERENCE;
+      return;
+    }
     if (length <= SMALL_COPY) {
       for (let i = start; i < end; i++) bytes[at++] = source[i];
     } else {
@@ -171,6 +196,8 @@ export class BatchReader {
   readonly #udpDst = words(this.#udp.dstAddress!);
   readonly #tcpSrc = words(this.#tcp.srcAddress!);
   readonly #tcpDst = words(this.#tcp.dstAddress!);
+  /** The capture chunks entries name by index (a live array: chunks are added as the capture goes on). */
+  chunks: readonly Uint8Array[] = [];
 
   constructor(
     readonly onDatagram: (datagram: WireDatagram) => void,
@@ -179,7 +206,7 @@ export class BatchReader {
     readonly onLookup: (bytes: Uint8Array, view: DataView, at: number) => number = noLookups,
   ) {}
 
-  /** Every entry of `bytes[0, used)`, in order. The datagrams' messages point into `bytes`. */
+  /** Every entry of `bytes[0, used)`, in order. The datagrams' messages point into `bytes` or a chunk. */
   read(bytes: Uint8Array, used: number): void {
     const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
     let at = 0;
@@ -195,7 +222,8 @@ export class BatchReader {
         continue;
       }
       if (kind !== DATAGRAM) throw new Error(`Corrupt datagram batch: entry kind ${kind} at offset ${at}`);
-      const tcp = bytes[at + 1] === 1;
+      const bits = bytes[at + 1];
+      const tcp = (bits & TCP_BIT) !== 0;
       const d = tcp ? this.#tcp : this.#udp;
       const src = tcp ? this.#tcpSrc : this.#udpSrc;
       const dst = tcp ? this.#tcpDst : this.#udpDst;
@@ -224,10 +252,18 @@ export class BatchReader {
         for (let i = 0; i < tunnelCount; i++) at = readTunnel(bytes, view, at, tunnels);
         d.tunnels = tunnels;
       }
-      d.messageBuffer = bytes;
-      d.messageStart = at;
-      d.messageEnd = at + length;
-      at += length;
+      if ((bits & IN_CHUNK) !== 0) {
+        const offset = view.getUint32(at + 4, true);
+        d.messageBuffer = this.chunks[view.getUint32(at, true)];
+        d.messageStart = offset;
+        d.messageEnd = offset + length;
+        at += CHUNK_REFERENCE;
+      } else {
+        d.messageBuffer = bytes;
+        d.messageStart = at;
+        d.messageEnd = at + length;
+        at += length;
+      }
       this.onDatagram(d);
     }
   }

@@ -49,11 +49,12 @@ const TUNNELS: Tunnel[] = [
 ];
 
 /** Pack `entries` with a small batch size, unpack every batch sent, and return what was read. */
-function roundTrip(entries: (WireDatagram | [number, number])[], batchBytes: number) {
+function roundTrip(entries: (WireDatagram | [number, number])[], batchBytes: number, chunks: Uint8Array[] = []) {
   const sent: [ArrayBufferLike, number][] = [];
   const writer = new BatchWriter(batchBytes, (buffer, used) => sent.push([buffer, used]), () => {
     return new ArrayBuffer(batchBytes);
   });
+  writer.chunkIndexOf = (bytes) => chunks.indexOf(bytes);
   for (const entry of entries) {
     if (Array.isArray(entry)) writer.clock(entry[0], entry[1]);
     else writer.datagram(entry);
@@ -61,8 +62,9 @@ function roundTrip(entries: (WireDatagram | [number, number])[], batchBytes: num
   writer.sendNow();
   const read: unknown[] = [];
   const reader = new BatchReader((d) => read.push(fields(d)), (sec, nsec) => read.push([sec, nsec]));
+  reader.chunks = chunks;
   for (const [buffer, used] of sent) reader.read(new Uint8Array(buffer), used);
-  return { read, batches: sent.length };
+  return { read, batches: sent.length, bytes: sent.reduce((sum, [, used]) => sum + used, 0) };
 }
 
 Deno.test("a datagram batch gives back every field of every datagram and clock tick, in order", () => {
@@ -81,6 +83,23 @@ Deno.test("a datagram batch gives back every field of every datagram and clock t
   const { read, batches } = roundTrip(entries, 4096);
   assert.ok(batches > 3, `${batches} batches`);
   assert.deepEqual(read, expected);
+});
+
+Deno.test("a message in a capture chunk shared with the worker travels as a reference, and reads the same", () => {
+  const entries: WireDatagram[] = [];
+  for (let n = 0; n < 50; n++) {
+    const message = new Uint8Array(100 + n).map((_, i) => (i * 7 + n) & 255);
+    entries.push(datagram(n % 5 === 0 ? "tcp" : "udp", n, message, n % 7 === 0 ? TUNNELS : []));
+  }
+  const expected = entries.map(fields);
+  const copied = roundTrip(entries, 4096);
+  // Every other message's buffer stands for a shared chunk.
+  const chunks = entries.filter((_, n) => n % 2 === 0).map((d) => d.messageBuffer!);
+  const inPlace = roundTrip(entries, 4096, chunks);
+  assert.deepEqual(copied.read, expected);
+  assert.deepEqual(inPlace.read, expected);
+  const referenced = entries.filter((_, n) => n % 2 === 0).reduce((sum, d) => sum + d.message.length - 8, 0);
+  assert.equal(copied.bytes - inPlace.bytes, referenced, "8 bytes (chunk, offset) instead of each message");
 });
 
 Deno.test("a message larger than a batch travels in a buffer of its own", () => {

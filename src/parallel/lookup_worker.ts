@@ -159,6 +159,7 @@ async function start(message: Extract<ToWorker, { type: "start" }>): Promise<voi
     },
     (sec, nsec) => lookup.advanceClock(sec * 1000 + nsec / 1e6),
   );
+  reader.chunks = chunks;
 }
 
 async function handle(message: ToWorker): Promise<void> {
