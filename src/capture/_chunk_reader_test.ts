@@ -68,3 +68,44 @@ Deno.test("ChunkReader names the input and offset when a read fails", async () =
     /^CaptureError: Cannot read capture file \/tmp at byte 0: Is a directory \(os error 21\)$/,
   );
 });
+
+/** A regular file's input (it has `readSync`), whose bytes come from memory. */
+class FileLikeInput extends DribbleInput {
+  readSync(p: Uint8Array): number | null {
+    const n = Math.min(p.length, this.bytes.length - this.at);
+    if (n === 0) return null;
+    p.set(this.bytes.subarray(this.at, this.at + n));
+    this.at += n;
+    return n;
+  }
+}
+
+Deno.test("with a chunk pool, records of every size cross the chunks intact, and every chunk left is given back", async () => {
+  // Mostly DNS-sized frames, some larger than the headroom kept for a partial record (64 KiB), a run of the largest.
+  const sizes = Array.from(
+    { length: 4000 },
+    (_, i) => i % 500 === 7 ? 200_000 : i >= 2995 && i < 3000 ? 262_144 : 60 + i % 900,
+  );
+  const records = sizes.map((n, i) => ({ sec: i, frac: 0, data: frame(n, i) }));
+  const input = new FileLikeInput(pcapFile({ snapLen: 262_144 }, records), 1 << 30);
+  const reader = new ChunkReader(input, "big.pcap", 1 << 20);
+  await reader.ensure(24);
+  const source = await PcapFileSource.open(reader);
+  const taken: Uint8Array[] = [];
+  const retired = new Set<Uint8Array>();
+  source.shareBuffers({
+    take: (minBytes) => {
+      const chunk = new Uint8Array(new SharedArrayBuffer(Math.max(minBytes, 1 << 20)));
+      taken.push(chunk);
+      return chunk;
+    },
+    retire: (buffer) => retired.add(buffer),
+  });
+  const { packets, error } = await collect(source);
+  assert.equal(error, undefined);
+  assert.equal(packets.length, records.length);
+  for (let i = 0; i < records.length; i++) assert.deepEqual(packets[i].data, records[i].data, `record ${i}`);
+  assert.ok(taken.length > 4, `${taken.length} chunks taken`);
+  // Every chunk but the one the reader ends in is given back.
+  assert.equal(taken.filter((chunk) => !retired.has(chunk)).length, 1);
+});
