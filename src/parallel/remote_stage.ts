@@ -150,9 +150,13 @@ export class RemoteStage implements ChunkPool {
     return this.#chunks;
   }
 
-  /** The index of the capture chunk `bytes` is, or -1. */
+  /**
+   * The index of the capture chunk `bytes` is, or -1. The very array handed out, not another view of its memory: an
+   * entry's offsets are into the chunk as the worker sees it.
+   */
   chunkIndexOf(bytes: Uint8Array): number {
-    return this.#chunkIndex.get(bytes.buffer) ?? -1;
+    const index = this.#chunkIndex.get(bytes.buffer);
+    return index !== undefined && this.#chunks[index] === bytes ? index : -1;
   }
 
   take(minBytes: number): Uint8Array {

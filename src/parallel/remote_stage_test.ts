@@ -60,3 +60,13 @@ Deno.test("chunks are reused at once when no lookup names them (a flood of unans
   assert.equal(remote.chunks.length, 2);
   await remote.finish();
 });
+
+Deno.test("only the chunk array itself is named by index: another view of its memory is copied", async () => {
+  const remote = lookupStage();
+  const chunk = remote.take(1000);
+  assert.equal(remote.chunkIndexOf(chunk), 0);
+  assert.equal(remote.chunkIndexOf(chunk.subarray(10)), -1);
+  assert.equal(remote.chunkIndexOf(new Uint8Array(chunk.buffer)), -1);
+  assert.equal(remote.chunkIndexOf(new Uint8Array(16)), -1);
+  await remote.finish();
+});
