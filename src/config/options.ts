@@ -232,7 +232,7 @@ export const MAX_USEFUL_NUMPROCS = 2;
 
 /**
  * The default `-numprocs`: the machine's cores, at most {@linkcode MAX_USEFUL_NUMPROCS}. Measured on two cores (README,
- * Threads), the lookup worker replays a file in 0.70–0.75 of one thread's time and drains a live ring faster (831 k
+ * Threads), the lookup worker replays a file in 0.69–0.75 of one thread's time and drains a live ring faster (831 k
  * against 703 k packets/s), within 120 MB; a one-core machine keeps one thread, where a worker could only compete.
  */
 export const DEFAULT_NUMPROCS = Math.max(1, Math.min(navigator.hardwareConcurrency ?? 1, MAX_USEFUL_NUMPROCS));
