@@ -88,20 +88,11 @@ export class Pipeline {
       this.#remote = remote;
       const batch = remote.writer;
       if (lookups) {
-        const writer = new RemoteGopassivednsWriter(
-          this.counters,
-          batch,
-          (bytes) => remote.chunkIndexOf(bytes),
-          options.level,
-          options.maxRecords,
-        );
+        const writer = new RemoteGopassivednsWriter(this.counters, batch, options.level, options.maxRecords);
         const engine = new WirePairing(options.correlator, this.counters, writer);
         this.#engine = engine;
         this.decoder = new PacketDecoder(options.decoder, this.counters, (d) => engine.handle(d));
-      } else {
-        batch.chunkIndexOf = (bytes) => remote.chunkIndexOf(bytes);
-        this.decoder = new PacketDecoder(options.decoder, this.counters, (d) => batch.datagram(d));
-      }
+      } else this.decoder = new PacketDecoder(options.decoder, this.counters, (d) => batch.datagram(d));
     }
     const filter = options.filter ?? null;
     const decoder = this.decoder;

@@ -32,8 +32,8 @@ export const SMALL_COPY = 48;
 const DATAGRAM_HEAD = 65;
 const TCP_BIT = 1;
 const IN_CHUNK = 2;
-/** `u32 chunk, u32 offset`. */
-const CHUNK_REFERENCE = 8;
+/** A message read in place: `u32 chunk, u32 offset` (see {@linkcode BatchWriter.putMessage}). */
+export const CHUNK_REFERENCE = 8;
 const CLOCK_SIZE = 13;
 /** A null text or label list. */
 const ABSENT_TEXT = 0xff;
@@ -45,13 +45,43 @@ export class BatchWriter {
   #view: DataView;
   used = 0;
   /**
-   * The capture chunk, shared with the worker, that a message's buffer is, or -1 (then its bytes are copied). Unset:
-   * every message is copied.
+   * The capture chunk, shared with the worker, that a message's buffer is, or -1 (then its bytes are copied): set by
+   * the stage that shares the chunks (src/parallel/remote_stage.ts). Unset: every message is copied.
    */
   chunkIndexOf: (bytes: Uint8Array) => number = () => -1;
   /** The last message buffer seen, and its chunk index: one buffer serves thousands. */
   #lastSource: Uint8Array | null = null;
   #lastChunk = -1;
+
+  /** {@linkcode chunkIndexOf}, remembered for the last buffer asked about. */
+  chunkOf(source: Uint8Array): number {
+    if (source !== this.#lastSource) {
+      this.#lastSource = source;
+      this.#lastChunk = this.chunkIndexOf(source);
+    }
+    return this.#lastChunk;
+  }
+
+  /**
+   * The message `source[start, end)` at `at`, reserved before: where it is when `chunk` (from `chunkOf`) names a
+   * shared chunk ({@linkcode CHUNK_REFERENCE} bytes), else its bytes. Returns where the next entry starts.
+   */
+  putMessage(at: number, source: Uint8Array, start: number, end: number, chunk: number): number {
+    if (chunk >= 0) {
+      this.#view.setUint32(at, chunk, true);
+      this.#view.setUint32(at + 4, start, true);
+      return at + CHUNK_REFERENCE;
+    }
+    const length = end - start;
+    // DNS messages are mostly longer than SMALL_COPY: copied with `set`.
+    if (length <= SMALL_COPY) {
+      const bytes = this.bytes;
+      for (let i = start; i < end; i++) bytes[at++] = source[i];
+      return at;
+    }
+    this.bytes.set(source.subarray(start, end), at);
+    return at + length;
+  }
 
   constructor(
     readonly capacity: number,
@@ -100,11 +130,7 @@ export class BatchWriter {
       end = source.length;
     }
     const length = end - start;
-    if (source !== this.#lastSource) {
-      this.#lastSource = source;
-      this.#lastChunk = this.chunkIndexOf(source);
-    }
-    const chunk = this.#lastChunk;
+    const chunk = this.chunkOf(source);
     const vlans = d.vlans;
     const tunnels = d.tunnels ?? NO_TUNNELS;
     this.reserve(DATAGRAM_HEAD + vlans.length * 2 + tunnels.length * 700 + (chunk < 0 ? length : CHUNK_REFERENCE));
@@ -129,19 +155,7 @@ export class BatchWriter {
     at += DATAGRAM_HEAD;
     for (let i = 0; i < vlans.length; i++, at += 2) view.setUint16(at, vlans[i], true);
     for (let i = 0; i < tunnels.length; i++) at = this.#tunnel(tunnels[i], at);
-    if (chunk >= 0) {
-      view.setUint32(at, chunk, true);
-      view.setUint32(at + 4, start, true);
-      this.used = at + CHUNK_REFERENCE;
-      return;
-    }
-    if (length <= SMALL_COPY) {
-      for (let i = start; i < end; i++) bytes[at++] = source[i];
-    } else {
-      bytes.set(source.subarray(start, end), at);
-      at += length;
-    }
-    this.used = at;
+    this.used = this.putMessage(at, source, start, end, chunk);
   }
 
   /** `kind`, outer source and destination (texts), `u8 hasId, f64 id`, `u16 labelCount, u32 labels…`. */

@@ -28,7 +28,7 @@ import { scanQuestion, WireQuestion } from "../dns/wire_scan.ts";
 import type { Counters } from "../metrics/counters.ts";
 import { GopassivednsWriter } from "../record/gopassivedns_writer.ts";
 import { RecordBuffer } from "../record/record_buffer.ts";
-import { BatchReader, type BatchWriter, LITTLE_ENDIAN, LOOKUP, SMALL_COPY, words } from "./datagram_batch.ts";
+import { BatchReader, type BatchWriter, CHUNK_REFERENCE, LITTLE_ENDIAN, LOOKUP, words } from "./datagram_batch.ts";
 
 const HEAD = 84;
 const TCP = 1;
@@ -37,8 +37,6 @@ const CURRENT = 4;
 const IN_CHUNK = 8;
 const RESPONSE_HAS_QUESTION = 16;
 const NO_TARGET = 0xffff;
-/** `u32 chunk, u32 offset`. */
-const CHUNK_REFERENCE = 8;
 
 /**
  * The default format's writer on the decoding thread: answered lookups are packed for the worker; a response not
@@ -50,18 +48,7 @@ export class RemoteGopassivednsWriter implements LookupWriter {
   readonly slotBytes = HELD_SLOT_BYTES;
   /** Checks unpaired responses only: it writes nothing, so its output stays empty. */
   readonly #checker: GopassivednsWriter;
-  /** The last response buffer seen, and its chunk index (-1: not a chunk): one buffer serves thousands. */
-  #lastSource: Uint8Array | null = null;
-  #lastChunk = -1;
-
-  constructor(
-    counters: Counters,
-    readonly batch: BatchWriter,
-    /** The capture chunk `bytes` is, shared with the worker, or -1. */
-    readonly chunkIndexOf: (bytes: Uint8Array) => number,
-    level: string,
-    maxRecords: number = Infinity,
-  ) {
+  constructor(counters: Counters, readonly batch: BatchWriter, level: string, maxRecords: number = Infinity) {
     this.#checker = new GopassivednsWriter(counters, new RecordBuffer(0), level, maxRecords);
   }
 
@@ -82,13 +69,8 @@ export class RemoteGopassivednsWriter implements LookupWriter {
     const rq = response.question;
     const nameLength = q.hasQuestion ? q.nameLength : 0;
     const length = r.end - r.base;
-    const source = r.bytes;
-    if (source !== this.#lastSource) {
-      this.#lastSource = source;
-      this.#lastChunk = this.chunkIndexOf(source);
-    }
-    const chunk = this.#lastChunk;
     const batch = this.batch;
+    const chunk = batch.chunkOf(r.bytes);
     batch.reserve(HEAD + nameLength + (chunk < 0 ? length : CHUNK_REFERENCE));
     const view = batch.view;
     const bytes = batch.bytes;
@@ -118,20 +100,7 @@ export class RemoteGopassivednsWriter implements LookupWriter {
     at += HEAD;
     const name = q.name;
     for (let i = q.nameStart, end = q.nameStart + nameLength; i < end; i++) bytes[at++] = name[i];
-    if (chunk >= 0) {
-      view.setUint32(at, chunk, true);
-      view.setUint32(at + 4, r.base, true);
-      batch.used = at + CHUNK_REFERENCE;
-      return 0;
-    }
-    // DNS responses are mostly longer than SMALL_COPY: copied with `set`.
-    if (length <= SMALL_COPY) {
-      for (let i = r.base, end = r.end; i < end; i++) bytes[at++] = source[i];
-    } else {
-      bytes.set(source.subarray(r.base, r.end), at);
-      at += length;
-    }
-    batch.used = at;
+    batch.used = batch.putMessage(at, r.bytes, r.base, r.end, chunk);
     return 0;
   }
 }

@@ -69,7 +69,8 @@ for (const inPlace of [false, true]) {
       return new ArrayBuffer(256);
     });
     const mainCounters = newCounters();
-    const remote = new RemoteGopassivednsWriter(mainCounters, batch, (bytes) => chunks.indexOf(bytes), "INFO");
+    batch.chunkIndexOf = (bytes) => chunks.indexOf(bytes);
+    const remote = new RemoteGopassivednsWriter(mainCounters, batch, "INFO");
     for (const l of cases) assert.equal(remote.write(l), 0, "counted by the worker");
     batch.sendNow();
     assert.ok(batches.length >= (inPlace ? 1 : 2));
@@ -102,7 +103,7 @@ for (const inPlace of [false, true]) {
 
 Deno.test("unanswered and orphan lookups are not packed: the default format writes nothing for them", () => {
   const batch = new BatchWriter(256, () => assert.fail("nothing to send"), () => new ArrayBuffer(256));
-  const remote = new RemoteGopassivednsWriter(newCounters(), batch, () => -1, "INFO");
+  const remote = new RemoteGopassivednsWriter(newCounters(), batch, "INFO");
   const l = lookup(false, true, true, 1);
   l.status = "unanswered";
   assert.equal(remote.write(l), 0);

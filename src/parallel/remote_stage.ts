@@ -25,6 +25,7 @@ import { FanOut, type Sink } from "../sinks/sink.ts";
 import { StdoutSink } from "../sinks/stdout_sink.ts";
 import type { ChunkPool } from "../capture/_chunk_reader.ts";
 import { BatchWriter } from "./datagram_batch.ts";
+import { SharedBufferPool } from "./shared_buffer_pool.ts";
 import type { FromWorker, OutputSlots, ToWorker, WorkerCounts } from "./lookup_protocol.ts";
 import { OUTPUT_SLOT_BYTES } from "./lookup_worker_sizes.ts";
 
@@ -75,24 +76,18 @@ export class RemoteStage implements ChunkPool {
   #worker: Worker | null = null;
   #failure: LookupWorkerError | null = null;
   #failureThrown = false;
-  #inFlight = 0;
   #endingBatch = false;
   #finished = false;
   /** `finish` was sent: nothing more goes to the worker, and no new one is started. */
   #closed = false;
   #pending = 0;
-  /** Every shared batch buffer made, by index: a batch message and its `ack` name a buffer by its index. */
-  readonly #batchBuffers: SharedArrayBuffer[] = [];
-  readonly #batchIndex = new Map<ArrayBufferLike, number>();
-  /** Indices of the batch buffers not in flight. */
-  readonly #freeBatches: number[] = [];
+  /** The batch buffers: a batch message and its `ack` name one by its index. */
+  readonly #batches = new SharedBufferPool(BATCH_BYTES);
   /** Batches sent (empty batch ends included) and acknowledged: acks come in order. */
   #batchesSent = 0;
   #batchesAcked = 0;
-  /** Capture chunks the worker reads in place (ChunkPool), by index, as the lookup entries name them. */
-  readonly #chunks: Uint8Array<SharedArrayBuffer>[] = [];
-  readonly #chunkIndex = new Map<ArrayBufferLike, number>();
-  readonly #freeChunks: number[] = [];
+  /** Capture chunks the worker reads in place (ChunkPool), named by index in the entries. */
+  readonly #chunks = new SharedBufferPool(SHARED_CHUNK_BYTES);
   /** Chunks the reader left: [index, the number of the last batch that may name it], free once that one is acked. */
   readonly #retiredChunks: [number, number][] = [];
   readonly #slots: OutputSlots = {
@@ -112,6 +107,7 @@ export class RemoteStage implements ChunkPool {
   constructor(readonly options: RemoteStageOptions, readonly counters: Counters, readonly sink: Sink) {
     this.#stdout = soleStdout(sink);
     this.writer = new BatchWriter(BATCH_BYTES, (buffer, used) => this.#send(buffer, used), () => this.#buffer());
+    this.writer.chunkIndexOf = (bytes) => this.chunkIndexOf(bytes);
     if (options.startBytes <= 0) this.#start();
   }
 
@@ -139,7 +135,7 @@ export class RemoteStage implements ChunkPool {
       else this.#send(EMPTY, 0);
       this.#endingBatch = false;
     }
-    while (this.#inFlight > MAX_BATCHES_AFTER_END && this.#failure === null && !this.#closed) {
+    while (this.#batchesSent - this.#batchesAcked > MAX_BATCHES_AFTER_END && this.#failure === null && !this.#closed) {
       await this.#nextMessage();
     }
     this.#check();
@@ -147,7 +143,7 @@ export class RemoteStage implements ChunkPool {
 
   /** The capture chunks by index (to read entries that name them on this thread: `takeUnstarted`). */
   get chunks(): readonly Uint8Array[] {
-    return this.#chunks;
+    return this.#chunks.arrays;
   }
 
   /**
@@ -155,30 +151,24 @@ export class RemoteStage implements ChunkPool {
    * entry's offsets are into the chunk as the worker sees it.
    */
   chunkIndexOf(bytes: Uint8Array): number {
-    const index = this.#chunkIndex.get(bytes.buffer);
-    return index !== undefined && this.#chunks[index] === bytes ? index : -1;
+    const index = this.#chunks.indexOf(bytes.buffer);
+    return index >= 0 && this.#chunks.arrays[index] === bytes ? index : -1;
   }
 
   take(minBytes: number): Uint8Array {
-    const free = this.#freeChunks;
-    for (let i = free.length - 1; i >= 0; i--) {
-      const index = free[i];
-      if (this.#chunks[index].length < minBytes) continue;
-      free.splice(i, 1);
-      return this.#chunks[index];
-    }
-    const buffer = new SharedArrayBuffer(Math.max(minBytes, SHARED_CHUNK_BYTES));
-    const index = this.#chunks.length;
-    this.#chunks.push(new Uint8Array(buffer));
-    this.#chunkIndex.set(buffer, index);
+    const made = this.#chunks.arrays.length;
+    const index = this.#chunks.take(minBytes);
+    const chunk = this.#chunks.arrays[index];
     // A worker started later gets every chunk in its start message.
-    if (this.#worker !== null && this.#failure === null && !this.#closed) this.#post({ type: "chunk", index, buffer });
-    return this.#chunks[index];
+    if (index === made && this.#worker !== null && this.#failure === null && !this.#closed) {
+      this.#post({ type: "chunk", index, buffer: chunk.buffer });
+    }
+    return chunk;
   }
 
   retire(buffer: Uint8Array): void {
-    const index = this.#chunkIndex.get(buffer.buffer);
-    if (index === undefined) return;
+    const index = this.#chunks.indexOf(buffer.buffer);
+    if (index < 0) return;
     // Entries naming it are in the batch being filled and the batches in flight. The one being filled goes now, so
     // that a chunk waits only for batches in flight, which batch ends bound, even when lookups are too rare to fill a
     // batch (a flood of unanswered queries packs nothing for many chunks). Before the worker is started, a few
@@ -192,7 +182,7 @@ export class RemoteStage implements ChunkPool {
   /** Chunks whose last batch was acknowledged are free again. */
   #releaseChunks(): void {
     const retired = this.#retiredChunks;
-    while (retired.length > 0 && retired[0][1] < this.#batchesAcked) this.#freeChunks.push(retired.shift()![0]);
+    while (retired.length > 0 && retired[0][1] < this.#batchesAcked) this.#chunks.free(retired.shift()![0]);
   }
 
   /** Without a worker started: the packed input so far (the caller runs it inline), else null. */
@@ -243,7 +233,7 @@ export class RemoteStage implements ChunkPool {
       lookups: this.options.lookups === true,
       slots: this.#slots,
       stdout: this.#stdout?.workerStopAsked ?? null,
-      chunks: this.#chunks.map((chunk) => chunk.buffer),
+      chunks: this.#chunks.arrays.map((chunk) => chunk.buffer),
     });
   }
 
@@ -251,10 +241,9 @@ export class RemoteStage implements ChunkPool {
     // The run is ending (a failure, or a batch still delivering after the finish: main.ts's grace after a signal).
     if (this.#failure !== null || this.#closed) return;
     if (this.#worker === null) this.#start();
-    this.#inFlight++;
     this.#batchesSent++;
     // -1: a buffer the writer made for one oversized message (BatchWriter.reserve), copied, never reused.
-    const index = this.#batchIndex.get(buffer) ?? -1;
+    const index = this.#batches.indexOf(buffer);
     this.#post({ type: "batch", index, buffer, used, batchEnd: this.#endingBatch });
   }
 
@@ -268,14 +257,7 @@ export class RemoteStage implements ChunkPool {
   }
 
   #buffer(): SharedArrayBuffer {
-    let index = this.#freeBatches.pop();
-    if (index === undefined) {
-      index = this.#batchBuffers.length;
-      const buffer = new SharedArrayBuffer(BATCH_BYTES);
-      this.#batchBuffers.push(buffer);
-      this.#batchIndex.set(buffer, index);
-    }
-    return this.#batchBuffers[index];
+    return this.#batches.arrays[this.#batches.take(BATCH_BYTES)].buffer;
   }
 
   #nextMessage(): Promise<void> {
@@ -295,11 +277,10 @@ export class RemoteStage implements ChunkPool {
         Atomics.notify(this.#slotState, message.slot);
         break;
       case "ack":
-        this.#inFlight--;
         this.#batchesAcked++;
         this.#releaseChunks();
         // Free again: there are never more than were once in flight together.
-        if (message.index >= 0) this.#freeBatches.push(message.index);
+        if (message.index >= 0) this.#batches.free(message.index);
         this.#addCounts(message);
         break;
       case "finished":
