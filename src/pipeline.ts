@@ -4,10 +4,11 @@ import { WirePairing } from "./correlate/wire_pairing.ts";
 import { type DecoderOptions, PacketDecoder } from "./decode/mod.ts";
 import { type LookupStage, type LookupStageOptions, newLookupStage, OUTPUT_BATCH_BYTES } from "./lookup_stage.ts";
 import { type Counters, newCounters } from "./metrics/counters.ts";
-import { BatchReader } from "./parallel/datagram_batch.ts";
-import { lookupReplay, RemoteGopassivednsWriter } from "./parallel/lookup_entry.ts";
+import { lookupReplay, LookupUnpacker, RemoteGopassivednsWriter } from "./parallel/lookup_entry.ts";
 import { BATCH_BYTES, RemoteStage } from "./parallel/remote_stage.ts";
+import { RemoteTransactionWriter, TransactionUnpacker } from "./parallel/transaction_entry.ts";
 import { GopassivednsWriter } from "./record/gopassivedns_writer.ts";
+import { TransactionWriter } from "./record/transaction_writer.ts";
 import { RecordBuffer } from "./record/record_buffer.ts";
 import type { Sink } from "./sinks/sink.ts";
 
@@ -15,8 +16,8 @@ export interface PipelineOptions {
   decoder: DecoderOptions;
   correlator: CorrelatorOptions;
   /**
-   * The record format: "gopassivedns" (default) runs from the wire through the fast path; "transaction" decodes
-   * whole messages and pairs them into transactions (src/lookup_stage.ts).
+   * The record format: "gopassivedns" (default), or "transaction" (one record per lookup, answered or not, with every
+   * section: src/record/transaction_writer.ts). Both are written from the wire by the one pairing engine.
    */
   format: "gopassivedns" | "transaction";
   /** `-syslog_priority`, copied into every gopassivedns record. */
@@ -60,7 +61,7 @@ export class Pipeline {
   readonly #output = new RecordBuffer(OUTPUT_BATCH_BYTES + (OUTPUT_BATCH_BYTES >> 2));
   /** The post-decode stage on this thread (`-numprocs 1`, or an input that ended before a worker was needed). */
   #stage: LookupStage | null = null;
-  /** The pairing engine on this thread, feeding the worker's record writer (`-numprocs` 2 or more, default format). */
+  /** The pairing engine on this thread, feeding the worker's record writer (`-numprocs` 2 or more). */
   #engine: WirePairing | null = null;
   /** The post-decode stage (or the record writer) in a worker, or null. */
   readonly #remote: RemoteStage | null = null;
@@ -72,27 +73,25 @@ export class Pipeline {
       const stage = this.#inlineStage();
       this.decoder = new PacketDecoder(options.decoder, this.counters, (d) => stage.handle(d));
     } else {
-      // The default format pairs here and the worker writes records: the two threads then carry about the same
-      // work (README, "Threads"). The transaction format's writer reads every message, so its worker pairs too.
-      const lookups = options.format === "gopassivedns";
+      // The pairing engine runs here and the worker writes the records: the two threads then carry about the same
+      // work (README, "Threads").
       const remote = new RemoteStage(
         {
           stage: this.#stageOptions(),
           startBytes: options.workerStartBytes ?? BATCH_BYTES,
           failAt: options.workerFailAt,
-          lookups,
         },
         this.counters,
         sink,
       );
       this.#remote = remote;
       const batch = remote.writer;
-      if (lookups) {
-        const writer = new RemoteGopassivednsWriter(this.counters, batch, options.level, options.maxRecords);
-        const engine = new WirePairing(options.correlator, this.counters, writer);
-        this.#engine = engine;
-        this.decoder = new PacketDecoder(options.decoder, this.counters, (d) => engine.handle(d));
-      } else this.decoder = new PacketDecoder(options.decoder, this.counters, (d) => batch.datagram(d));
+      const writer = options.format === "transaction"
+        ? new RemoteTransactionWriter(batch)
+        : new RemoteGopassivednsWriter(this.counters, batch, options.level, options.maxRecords);
+      const engine = new WirePairing(options.correlator, this.counters, writer);
+      this.#engine = engine;
+      this.decoder = new PacketDecoder(options.decoder, this.counters, (d) => engine.handle(d));
     }
     const filter = options.filter ?? null;
     const decoder = this.decoder;
@@ -105,7 +104,7 @@ export class Pipeline {
 
   /** Number of queries and responses waiting for their partner (for tests and metrics). */
   get pendingCount(): number {
-    return this.#stage?.pendingCount ?? this.#engine?.pendingCount ?? this.#remote!.pendingCount;
+    return (this.#stage ?? this.#engine!).pendingCount;
   }
 
   /** The per-packet entry point, bound so it can be handed to a PacketSource. */
@@ -126,9 +125,7 @@ export class Pipeline {
    */
   advanceClock(sec: number, nsec: number): void {
     this.decoder.advanceClock(sec);
-    if (this.#engine !== null) this.#engine.advanceClock(sec * 1000 + nsec / 1e6);
-    else if (this.#remote !== null) this.#remote.writer.clock(sec, nsec);
-    else this.#stage!.advanceClock(sec * 1000 + nsec / 1e6);
+    (this.#engine ?? this.#stage!).advanceClock(sec * 1000 + nsec / 1e6);
   }
 
   /**
@@ -144,22 +141,18 @@ export class Pipeline {
     if (remote !== null) {
       const held = remote.takeUnstarted();
       if (held === null) await remote.finish();
-      else if (this.#engine !== null) {
+      else {
         // No batch filled: no worker was started, and the lookups are written here, with the same result.
-        const { level, maxRecords } = this.options;
-        const writer = new GopassivednsWriter(this.counters, this.#output, level, maxRecords);
-        lookupReplay(writer, this.counters, remote.chunks, () => {
-          if (this.#output.used >= OUTPUT_BATCH_BYTES) this.#drain();
+        const { level, maxRecords, sensor } = this.options;
+        const output = this.#output;
+        const transaction = this.options.format === "transaction";
+        const writer = transaction
+          ? new TransactionWriter(this.counters, output, sensor, maxRecords)
+          : new GopassivednsWriter(this.counters, output, level, maxRecords);
+        const entries = transaction ? new TransactionUnpacker(remote.chunks) : new LookupUnpacker(remote.chunks);
+        lookupReplay(writer, this.counters, entries, () => {
+          if (output.used >= OUTPUT_BATCH_BYTES) this.#drain();
         }).read(held.bytes, held.used);
-      } else {
-        // No batch filled: no worker was started, and the input runs here, with the same result.
-        const stage = this.#inlineStage();
-        const reader = new BatchReader(
-          (d) => stage.handle(d),
-          (sec, nsec) => stage.advanceClock(sec * 1000 + nsec / 1e6),
-        );
-        reader.chunks = remote.chunks;
-        reader.read(held.bytes, held.used);
       }
     }
     this.#stage?.flush();

@@ -35,6 +35,8 @@ const IN_CHUNK = 2;
 /** A message read in place: `u32 chunk, u32 offset` (see {@linkcode BatchWriter.putMessage}). */
 export const CHUNK_REFERENCE = 8;
 const CLOCK_SIZE = 13;
+/** Room for one packed tunnel: three texts of at most 255 bytes, its id and up to 64 labels (see `putTunnel`). */
+export const TUNNEL_BYTES = 3 * 256 + 9 + 2 + 64 * 4;
 /** A null text or label list. */
 const ABSENT_TEXT = 0xff;
 const ABSENT_LABELS = 0xffff;
@@ -133,7 +135,9 @@ export class BatchWriter {
     const chunk = this.chunkOf(source);
     const vlans = d.vlans;
     const tunnels = d.tunnels ?? NO_TUNNELS;
-    this.reserve(DATAGRAM_HEAD + vlans.length * 2 + tunnels.length * 700 + (chunk < 0 ? length : CHUNK_REFERENCE));
+    this.reserve(
+      DATAGRAM_HEAD + vlans.length * 2 + tunnels.length * TUNNEL_BYTES + (chunk < 0 ? length : CHUNK_REFERENCE),
+    );
     const view = this.#view;
     const bytes = this.bytes;
     let at = this.used;
@@ -154,12 +158,15 @@ export class BatchWriter {
     view.setUint32(at + 61, length, true);
     at += DATAGRAM_HEAD;
     for (let i = 0; i < vlans.length; i++, at += 2) view.setUint16(at, vlans[i], true);
-    for (let i = 0; i < tunnels.length; i++) at = this.#tunnel(tunnels[i], at);
+    for (let i = 0; i < tunnels.length; i++) at = this.putTunnel(tunnels[i], at);
     this.used = this.putMessage(at, source, start, end, chunk);
   }
 
-  /** `kind`, outer source and destination (texts), `u8 hasId, f64 id`, `u16 labelCount, u32 labels…`. */
-  #tunnel(tunnel: Tunnel, at: number): number {
+  /**
+   * A tunnel at `at`, reserved before ({@linkcode TUNNEL_BYTES} each): `kind`, outer source and destination (texts),
+   * `u8 hasId, f64 id`, `u16 labelCount, u32 labels…`. Returns where the next entry starts.
+   */
+  putTunnel(tunnel: Tunnel, at: number): number {
     const view = this.#view;
     at = this.#text(tunnel.kind, at);
     at = this.#text(tunnel.outerSrcIp, at);
@@ -295,7 +302,8 @@ export function words(address: Uint8Array): Int32Array {
   return new Int32Array(address.buffer, address.byteOffset, 4);
 }
 
-function readTunnel(bytes: Uint8Array, view: DataView, at: number, into: Tunnel[]): number {
+/** The tunnel packed at `at` (see `BatchWriter.putTunnel`) onto `into`; returns where the next entry starts. */
+export function readTunnel(bytes: Uint8Array, view: DataView, at: number, into: Tunnel[]): number {
   const texts: (string | null)[] = [];
   for (let t = 0; t < 3; t++) {
     const n = bytes[at++];

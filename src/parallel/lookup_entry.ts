@@ -105,9 +105,19 @@ export class RemoteGopassivednsWriter implements LookupWriter {
   }
 }
 
+/** A format's entries unpacked, one at a time, into one reused Lookup (its legs borrowed: read during the call). */
+export interface LookupEntries {
+  readonly lookup: Lookup;
+  /** Whether the entry read last is a message the engine dropped (then in `lookup.query`), not a lookup. */
+  readonly dropped: boolean;
+  /** The entry at `at` of `bytes`; returns where the next entry starts. */
+  read(bytes: Uint8Array, view: DataView, at: number): number;
+}
+
 /** Unpacks lookup entries into one reused Lookup, whose legs point into the batch (read only during the call). */
-export class LookupUnpacker {
+export class LookupUnpacker implements LookupEntries {
   readonly lookup = new Lookup();
+  readonly dropped = false;
   readonly #query = new WireQuestion();
   readonly #response = new WireQuestion();
   readonly #reader = new MessageReader();
@@ -179,17 +189,18 @@ export class LookupUnpacker {
 }
 
 /**
- * Reads a batch of lookup entries onto `writer` (the worker's, or this thread's when the input ended before a worker
- * was started), counting its records; `afterWrite` runs after each lookup, `beforeEach` before (the test hook).
+ * Reads a batch of entries (unpacked by `unpacker`) onto `writer` (the worker's, or this thread's when the input ended
+ * before a worker was started), counting its records; `afterWrite` runs after each entry, `beforeEach` before (the
+ * test hook).
  */
 export function lookupReplay(
   writer: LookupWriter,
   counters: Counters,
-  chunks: readonly Uint8Array[],
+  unpacker: LookupEntries,
   afterWrite: () => void,
   beforeEach: () => void = () => {},
 ): BatchReader {
-  const unpacker = new LookupUnpacker(chunks);
+  const l = unpacker.lookup;
   return new BatchReader(
     () => {
       throw new Error("Corrupt lookup batch: a datagram entry");
@@ -198,7 +209,8 @@ export function lookupReplay(
     (bytes, view, at) => {
       beforeEach();
       at = unpacker.read(bytes, view, at);
-      counters.records += writer.write(unpacker.lookup);
+      if (unpacker.dropped) writer.dropped(l.query.reader!, l.query.question);
+      else counters.records += writer.write(l);
       afterWrite();
       return at;
     },

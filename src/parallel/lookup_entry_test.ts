@@ -6,7 +6,7 @@ import { newCounters } from "../metrics/counters.ts";
 import { GopassivednsWriter } from "../record/gopassivedns_writer.ts";
 import { RecordBuffer } from "../record/record_buffer.ts";
 import { BatchWriter } from "./datagram_batch.ts";
-import { lookupReplay, RemoteGopassivednsWriter } from "./lookup_entry.ts";
+import { lookupReplay, LookupUnpacker, RemoteGopassivednsWriter } from "./lookup_entry.ts";
 
 const NAME = [7, ...new TextEncoder().encode("ExAmple"), 3, ...new TextEncoder().encode("com"), 0];
 
@@ -85,7 +85,7 @@ for (const inPlace of [false, true]) {
     const reader = lookupReplay(
       new GopassivednsWriter(workerCounters, replayed, "INFO"),
       workerCounters,
-      chunks,
+      new LookupUnpacker(chunks),
       () => {},
     );
     for (const bytes of batches) reader.read(bytes, bytes.length);

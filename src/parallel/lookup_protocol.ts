@@ -26,15 +26,13 @@ export interface OutputSlots {
 /** Main thread → worker. */
 export type ToWorker =
   /**
-   * First message: the stage to build; `failAt` > 0 makes the worker throw on that entry (a test hook). `lookups`:
-   * the batches carry lookups for the format's writer (src/parallel/lookup_entry.ts; the pairing engine runs on the
-   * decoding thread), else datagrams for the whole stage.
+   * First message: the format's record writer to build (the pairing engine runs on the decoding thread); `failAt` > 0
+   * makes the worker throw on that entry (a test hook).
    */
   | {
     type: "start";
     options: LookupStageOptions;
     failAt: number;
-    lookups: boolean;
     slots: OutputSlots;
     /**
      * Stdout is the only sink and is written through libc: the worker writes the records to descriptor 1 itself
@@ -55,15 +53,13 @@ export type ToWorker =
     used: number;
     batchEnd: boolean;
   }
-  /** End of input: give up on what is pending, send the last records, then the counts. */
+  /** End of input: send the last records, then the counts. */
   | { type: "finish" };
 
 /** The worker's counters: every numeric counter in `COUNTER_NAMES` order, and decode errors by code. */
 export interface WorkerCounts {
   counters: Float64Array;
   decodeErrors: [string, number][];
-  /** Lookups pending in the worker's table. */
-  pending: number;
   /** What the worker's stdout sink counted since the last report (when it writes stdout itself), else null. */
   stdout: RemoteStdoutCounts | null;
 }

@@ -14,7 +14,6 @@
 
 /// <reference lib="deno.worker" />
 
-import type { LookupStage } from "../lookup_stage.ts";
 import { COUNTER_NAMES, Counters } from "../metrics/counters.ts";
 import { GopassivednsWriter } from "../record/gopassivedns_writer.ts";
 import { RecordBuffer } from "../record/record_buffer.ts";
@@ -24,7 +23,7 @@ import { WORKER_OUTPUT_BYTES } from "./lookup_worker_sizes.ts";
 import type { OutputFailure } from "../sinks/sink.ts";
 import { type RemoteStdoutCounts, StdoutSink, stdoutWriter, trimStdoutFile } from "../sinks/stdout_sink.ts";
 import { stalledReaderReason, StopAsked } from "../sinks/stdout_stall.ts";
-import { lookupReplay } from "./lookup_entry.ts";
+import { lookupReplay, LookupUnpacker } from "./lookup_entry.ts";
 
 const counters = new Counters();
 const output = new RecordBuffer(0);
@@ -34,7 +33,6 @@ let slotState: Int32Array<SharedArrayBuffer> = new Int32Array(new SharedArrayBuf
 let slot = 0;
 /** `counters.records` when the last record buffer was sent. */
 let recordsSent = 0;
-let stage: LookupStage | null = null;
 /** The capture chunks lookup entries name (responses read in place), by index. */
 const chunks: Uint8Array[] = [];
 let reader: BatchReader | null = null;
@@ -92,7 +90,6 @@ function counts(): WorkerCounts {
   return {
     counters: values,
     decodeErrors: [...counters.decodeErrors],
-    pending: stage?.pendingCount ?? 0,
     stdout: stdoutCounts(),
   };
 }
@@ -138,28 +135,24 @@ async function start(message: Extract<ToWorker, { type: "start" }>): Promise<voi
       if (++entries === failAt) throw new Error(`test hook: failing on entry ${failAt} as asked`);
     }
     : () => {};
-  if (message.lookups) {
-    // The default format's records from lookups paired on the decoding thread.
-    const options = message.options;
-    const writer = new GopassivednsWriter(counters, output, options.level, options.maxRecords ?? Infinity);
-    reader = lookupReplay(writer, counters, chunks, () => {
-      if (output.used >= WORKER_OUTPUT_BYTES) sendRecords();
-    }, check);
+  // The records of lookups paired on the decoding thread. The transaction format's writer is imported for it only:
+  // the default format's worker loads just its own writer (measured: ~0.8 MB less RSS per worker).
+  const options = message.options;
+  const maxRecords = options.maxRecords ?? Infinity;
+  const afterWrite = () => {
+    if (output.used >= WORKER_OUTPUT_BYTES) sendRecords();
+  };
+  if (options.format === "transaction") {
+    const [{ TransactionWriter }, { TransactionUnpacker }] = await Promise.all([
+      import("../record/transaction_writer.ts"),
+      import("./transaction_entry.ts"),
+    ]);
+    const writer = new TransactionWriter(counters, output, options.sensor, maxRecords);
+    reader = lookupReplay(writer, counters, new TransactionUnpacker(chunks), afterWrite, check);
     return;
   }
-  // The transaction format's whole stage (pairing engine, transaction writer) is imported for it only: the default
-  // format's worker loads just the record writer (measured: ~0.8 MB less RSS per worker).
-  const { newLookupStage } = await import("../lookup_stage.ts");
-  const lookup = newLookupStage(message.options, counters, output, sendRecords, WORKER_OUTPUT_BYTES);
-  stage = lookup;
-  reader = new BatchReader(
-    (d) => {
-      check();
-      lookup.handle(d);
-    },
-    (sec, nsec) => lookup.advanceClock(sec * 1000 + nsec / 1e6),
-  );
-  reader.chunks = chunks;
+  const writer = new GopassivednsWriter(counters, output, options.level, maxRecords);
+  reader = lookupReplay(writer, counters, new LookupUnpacker(chunks), afterWrite, check);
 }
 
 async function handle(message: ToWorker): Promise<void> {
@@ -176,7 +169,6 @@ async function handle(message: ToWorker): Promise<void> {
       return;
     }
     case "finish":
-      stage?.flush();
       sendRecords();
       post({ type: "finished", ...counts() });
       return;

@@ -64,11 +64,6 @@ export interface RemoteStageOptions {
   startBytes: number;
   /** > 0: the worker throws on this entry (a test hook, see `DENOPASSIVEDNS_TEST_WORKER_FAIL_AT`). */
   failAt?: number;
-  /**
-   * The batches carry the default format's lookups (src/parallel/lookup_entry.ts, packed by the caller's pairing
-   * engine into `writer`), not datagrams.
-   */
-  lookups?: boolean;
 }
 
 export class RemoteStage implements ChunkPool {
@@ -80,7 +75,6 @@ export class RemoteStage implements ChunkPool {
   #finished = false;
   /** `finish` was sent: nothing more goes to the worker, and no new one is started. */
   #closed = false;
-  #pending = 0;
   /** The batch buffers: a batch message and its `ack` name one by its index. */
   readonly #batches = new SharedBufferPool(BATCH_BYTES);
   /** Batches sent (empty batch ends included) and acknowledged: acks come in order. */
@@ -109,11 +103,6 @@ export class RemoteStage implements ChunkPool {
     this.writer = new BatchWriter(BATCH_BYTES, (buffer, used) => this.#send(buffer, used), () => this.#buffer());
     this.writer.chunkIndexOf = (bytes) => this.chunkIndexOf(bytes);
     if (options.startBytes <= 0) this.#start();
-  }
-
-  /** Queries and responses waiting in the worker's table, as of its last report. */
-  get pendingCount(): number {
-    return this.#pending;
   }
 
   /**
@@ -230,7 +219,6 @@ export class RemoteStage implements ChunkPool {
       type: "start",
       options: this.options.stage,
       failAt: this.options.failAt ?? 0,
-      lookups: this.options.lookups === true,
       slots: this.#slots,
       stdout: this.#stdout?.workerStopAsked ?? null,
       chunks: this.#chunks.arrays.map((chunk) => chunk.buffer),
@@ -325,7 +313,6 @@ export class RemoteStage implements ChunkPool {
       counters.decodeErrors.set(code, (counters.decodeErrors.get(code) ?? 0) + value - before);
       this.#addedErrors.set(code, value);
     }
-    this.#pending = counts.pending;
     if (counts.stdout !== null) this.#stdout?.addRemote(counts.stdout);
   }
 }

@@ -33,7 +33,7 @@ Deno.test("-numprocs 2 never transfers a buffer to the lookup worker (both forma
 
 function lookupStage(): RemoteStage {
   const stage = { correlator: DEFAULT_CORRELATOR_OPTIONS, format: "gopassivedns" as const, level: "", sensor: "" };
-  return new RemoteStage({ stage, startBytes: 0, lookups: true }, newCounters(), new MemorySink());
+  return new RemoteStage({ stage, startBytes: 0 }, newCounters(), new MemorySink());
 }
 
 Deno.test("a capture chunk the worker may still read is not handed out again before its batch is acknowledged", async () => {
