@@ -147,7 +147,7 @@ function expectedRecords(stats: Record<string, unknown>, format: string): number
 
 const deno = Deno.execPath();
 /** The `start` task's V8 flags and permissions (deno.json), as users run it. */
-const permissions = "--v8-flags=--max-semi-space-size=4 --allow-read --allow-write --allow-env --allow-sys " +
+const permissions = "--v8-flags=--max-semi-space-size=2 --allow-read --allow-write --allow-env --allow-sys " +
   "--allow-ffi --allow-net";
 
 /** The floods and their sizes: those of issue 7 (the 64 KB ones as ../shared/testdata/hostile made them). */

@@ -1,10 +1,11 @@
 import type { Packet, PacketSource } from "./capture/packet.ts";
+import type { Lookup } from "./correlate/lookup.ts";
 import type { CorrelatorOptions } from "./correlate/pairing_options.ts";
 import { WirePairing } from "./correlate/wire_pairing.ts";
 import { type DecoderOptions, PacketDecoder } from "./decode/mod.ts";
 import { type LookupStage, type LookupStageOptions, newLookupStage, OUTPUT_BATCH_BYTES } from "./lookup_stage.ts";
 import { type Counters, newCounters } from "./metrics/counters.ts";
-import { lookupReplay, LookupUnpacker, RemoteGopassivednsWriter } from "./parallel/lookup_entry.ts";
+import { type LookupEntries, lookupReplay, LookupUnpacker, RemoteGopassivednsWriter } from "./parallel/lookup_entry.ts";
 import { BATCH_BYTES, RemoteStage } from "./parallel/remote_stage.ts";
 import { RemoteTransactionWriter, TransactionUnpacker } from "./parallel/transaction_entry.ts";
 import { GopassivednsWriter } from "./record/gopassivedns_writer.ts";
@@ -87,7 +88,7 @@ export class Pipeline {
       this.#remote = remote;
       const batch = remote.writer;
       const writer = options.format === "transaction"
-        ? new RemoteTransactionWriter(batch)
+        ? new RemoteTransactionWriter(this.counters, batch, options.maxRecords)
         : new RemoteGopassivednsWriter(this.counters, batch, options.level, options.maxRecords);
       const engine = new WirePairing(options.correlator, this.counters, writer);
       this.#engine = engine;
@@ -145,12 +146,19 @@ export class Pipeline {
         // No batch filled: no worker was started, and the lookups are written here, with the same result.
         const { level, maxRecords, sensor } = this.options;
         const output = this.#output;
-        const transaction = this.options.format === "transaction";
-        const writer = transaction
-          ? new TransactionWriter(this.counters, output, sensor, maxRecords)
-          : new GopassivednsWriter(this.counters, output, level, maxRecords);
-        const entries = transaction ? new TransactionUnpacker(remote.chunks) : new LookupUnpacker(remote.chunks);
-        lookupReplay(writer, this.counters, entries, () => {
+        let entries: LookupEntries;
+        let write: (lookup: Lookup) => number;
+        if (this.options.format === "transaction") {
+          const writer = new TransactionWriter(this.counters, output, sensor, maxRecords);
+          const unpacker = new TransactionUnpacker(remote.chunks);
+          write = (l) => writer.writeWalked(l, null, unpacker.walkedResponse);
+          entries = unpacker;
+        } else {
+          const writer = new GopassivednsWriter(this.counters, output, level, maxRecords);
+          write = (l) => writer.write(l);
+          entries = new LookupUnpacker(remote.chunks);
+        }
+        lookupReplay(write, this.counters, entries, () => {
           if (output.used >= OUTPUT_BATCH_BYTES) this.#drain();
         }).read(held.bytes, held.used);
       }

@@ -5,7 +5,7 @@
  * first records, and must flush everything it holds, exit 0 and leave no process behind.
  */
 import assert from "node:assert/strict";
-import { ROOT, text } from "./_cli.ts";
+import { ROOT, startPermissions, text } from "./_cli.ts";
 
 const CAPTURE = `${ROOT}testdata/crafted/ordering.pcap`;
 const LAUNCHER = `${ROOT}bin/denopassivedns`;
@@ -88,6 +88,8 @@ Deno.test("SIGTERM to bin/denopassivedns reaches the sensor it became, which flu
   assert.match(run.cmdline, /deno run .*main\.ts -pcap /, "the launcher exec'd Deno");
   assert.match(run.cmdline, /--allow-read=[^ ]*capture\.pcap/, "with read scoped to the capture");
   assert.doesNotMatch(run.cmdline, / --allow-(write|net)/);
+  const v8Flags = startPermissions().find((flag) => flag.startsWith("--v8-flags="))!;
+  assert.ok(run.cmdline.includes(` ${v8Flags} `), `with the start task's ${v8Flags}`);
   assertFlushed(run);
 });
 

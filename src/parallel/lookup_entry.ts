@@ -108,8 +108,6 @@ export class RemoteGopassivednsWriter implements LookupWriter {
 /** A format's entries unpacked, one at a time, into one reused Lookup (its legs borrowed: read during the call). */
 export interface LookupEntries {
   readonly lookup: Lookup;
-  /** Whether the entry read last is a message the engine dropped (then in `lookup.query`), not a lookup. */
-  readonly dropped: boolean;
   /** The entry at `at` of `bytes`; returns where the next entry starts. */
   read(bytes: Uint8Array, view: DataView, at: number): number;
 }
@@ -117,7 +115,6 @@ export interface LookupEntries {
 /** Unpacks lookup entries into one reused Lookup, whose legs point into the batch (read only during the call). */
 export class LookupUnpacker implements LookupEntries {
   readonly lookup = new Lookup();
-  readonly dropped = false;
   readonly #query = new WireQuestion();
   readonly #response = new WireQuestion();
   readonly #reader = new MessageReader();
@@ -189,12 +186,12 @@ export class LookupUnpacker implements LookupEntries {
 }
 
 /**
- * Reads a batch of entries (unpacked by `unpacker`) onto `writer` (the worker's, or this thread's when the input ended
- * before a worker was started), counting its records; `afterWrite` runs after each entry, `beforeEach` before (the
- * test hook).
+ * Reads a batch of entries (unpacked by `unpacker`) onto `write` (the worker's record writer, or this thread's when
+ * the input ended before a worker was started), counting its records; `afterWrite` runs after each lookup,
+ * `beforeEach` before (the test hook).
  */
 export function lookupReplay(
-  writer: LookupWriter,
+  write: (lookup: Lookup) => number,
   counters: Counters,
   unpacker: LookupEntries,
   afterWrite: () => void,
@@ -209,8 +206,7 @@ export function lookupReplay(
     (bytes, view, at) => {
       beforeEach();
       at = unpacker.read(bytes, view, at);
-      if (unpacker.dropped) writer.dropped(l.query.reader!, l.query.question);
-      else counters.records += writer.write(l);
+      counters.records += write(l);
       afterWrite();
       return at;
     },

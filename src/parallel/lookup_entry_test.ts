@@ -82,8 +82,9 @@ for (const inPlace of [false, true]) {
     assert.equal(batches.reduce((sum, b) => sum + b.length, 0), expected);
     const replayed = new RecordBuffer(1 << 16);
     const workerCounters = newCounters();
+    const workerWriter = new GopassivednsWriter(workerCounters, replayed, "INFO");
     const reader = lookupReplay(
-      new GopassivednsWriter(workerCounters, replayed, "INFO"),
+      (l) => workerWriter.write(l),
       workerCounters,
       new LookupUnpacker(chunks),
       () => {},

@@ -14,6 +14,7 @@
 
 /// <reference lib="deno.worker" />
 
+import type { Lookup } from "../correlate/lookup.ts";
 import { COUNTER_NAMES, Counters } from "../metrics/counters.ts";
 import { GopassivednsWriter } from "../record/gopassivedns_writer.ts";
 import { RecordBuffer } from "../record/record_buffer.ts";
@@ -148,11 +149,13 @@ async function start(message: Extract<ToWorker, { type: "start" }>): Promise<voi
       import("./transaction_entry.ts"),
     ]);
     const writer = new TransactionWriter(counters, output, options.sensor, maxRecords);
-    reader = lookupReplay(writer, counters, new TransactionUnpacker(chunks), afterWrite, check);
+    const unpacker = new TransactionUnpacker(chunks);
+    const write = (l: Lookup) => writer.writeWalked(l, null, unpacker.walkedResponse);
+    reader = lookupReplay(write, counters, unpacker, afterWrite, check);
     return;
   }
   const writer = new GopassivednsWriter(counters, output, options.level, maxRecords);
-  reader = lookupReplay(writer, counters, new LookupUnpacker(chunks), afterWrite, check);
+  reader = lookupReplay((l) => writer.write(l), counters, new LookupUnpacker(chunks), afterWrite, check);
 }
 
 async function handle(message: ToWorker): Promise<void> {

@@ -1,21 +1,26 @@
 /**
  * The transaction format's lookups, packed for the lookup worker (`-numprocs` 2 or more): as for the default format
- * (src/parallel/lookup_entry.ts), the one pairing engine runs on the decoding thread and the worker only writes
- * records. Measured on the 1M-pair capture, the worker running the whole post-decode stage took 3.2 s of CPU against
- * the decoding thread's 0.6 s: pairing (0.6 s of it: the question scan, the table, the held copies) moves over, and
- * the worker keeps what reads every message, the transaction writer, and the output's write(2).
+ * (src/parallel/lookup_entry.ts), the one pairing engine runs on the decoding thread and the worker writes the
+ * records. The writer walks every message whole (src/record/transaction_leg.ts: sections, EDNS, anomalies), which is
+ * most of the format's cost, so the two threads share that walk to carry about the same work: a response is walked
+ * here and travels as its parts (the sections' JSON, the EDNS object, the anomalies), a query travels as its message
+ * and is walked by the worker. Measured on the 1M-pair capture (README, "Threads"), with the worker running the whole
+ * post-decode stage it took 3.2 s of CPU against this thread's 0.6 s.
  *
- * The writer reads both legs whole (sections, EDNS, anomalies), so an entry carries each leg's message: where it is
- * (`u32 chunk, u32 offset`) when it lies in a capture chunk shared with the worker (src/capture/_chunk_reader.ts
- * ChunkPool: the message being handled, read from a file), else its bytes (a held leg's copy, a TCP stream's, a
- * reassembled datagram's). The worker scans each leg's question again (the bytes passed that scan once: same result).
+ * A message travels as where it is (`u32 chunk, u32 offset`) when it lies in a capture chunk shared with the worker
+ * (src/capture/_chunk_reader.ts ChunkPool: the message being handled, read from a file), else as its bytes (a held
+ * leg's copy, a TCP stream's, a reassembled datagram's); the worker scans its question again (the bytes passed that
+ * scan once: same result). A message no record carries (a retransmitted query, a duplicate response) is walked here
+ * for its anomalies and not sent.
  *
  * Entry (little-endian, no alignment, in the stream of src/parallel/datagram_batch.ts): `u8 3, u8 bits (1 TCP,
- * 2 query, 4 response, 8 a dropped message), u8 reason, u16 clientPort, u16 serverPort, u16 id, u32 retransmits,
- * u32 duplicateResponses, 16 client, 16 server`, then each leg present, query first: `u8 bits (1 read in place),
- * f64 tsSec, u32 tsNsec, u32 wireLen, u32 interfaceId, u16 vlanCount, u8 tunnelCount, u32 length`, the VLAN ids
- * (u16 each), the tunnels (`BatchWriter.putTunnel`) and the message. A dropped message (a retransmitted query, a
- * duplicate response: the writer only counts its anomalies) is `u8 3, u8 8` and one leg.
+ * 2 query, 4 response), u8 reason, u16 clientPort, u16 serverPort, u16 id, u32 retransmits, u32 duplicateResponses,
+ * 16 client, 16 server`, then each leg present, query first: `u8 bits (1 read in place, 2 walked), f64 tsSec,
+ * u32 tsNsec, u32 wireLen, u32 interfaceId, u16 vlanCount, u8 tunnelCount, u32 length`, the VLAN ids (u16 each), the
+ * tunnels (`BatchWriter.putTunnel`), then either the message, or, walked, `u8 hasQuestion, u16 type, u16 class,
+ * u16 flags, u8 edns (1 has EDNS, 2 with options), u32 ednsTtl, u16 ednsUdpSize, u8 extendedRcode, u8 anomalyCount,
+ * u32 questionEnd, u32 sectionsEnd, u32 partsLength`, the anomalies (u8 each, their index in `DNS_ANOMALIES`) and the
+ * parts (`TransactionLeg.out`).
  *
  * @module
  */
@@ -24,8 +29,11 @@ import { HELD_WHOLE_SLOT_BYTES } from "../correlate/held_legs.ts";
 import { type LegView, Lookup, type LookupReason, type LookupWriter } from "../correlate/lookup.ts";
 import { NO_TUNNELS, type Tunnel } from "../decode/tunnels.ts";
 import { NO_VLANS } from "../decode/wire_datagram.ts";
+import { DNS_ANOMALIES } from "../dns/anomalies.ts";
 import { MessageReader } from "../dns/_reader.ts";
-import { scanQuestion } from "../dns/wire_scan.ts";
+import { scanQuestion, type WireQuestion } from "../dns/wire_scan.ts";
+import type { Counters } from "../metrics/counters.ts";
+import { TransactionLeg } from "../record/transaction_leg.ts";
 import {
   type BatchWriter,
   CHUNK_REFERENCE,
@@ -39,32 +47,43 @@ import type { LookupEntries } from "./lookup_entry.ts";
 
 const HEAD = 49;
 const LEG_HEAD = 28;
+const WALKED_HEAD = 30;
 const TCP = 1;
 const QUERY = 2;
 const RESPONSE = 4;
-const DROPPED = 8;
 const IN_CHUNK = 1;
+const WALKED = 2;
+const HAS_EDNS = 1;
+const EDNS_OPTIONS = 2;
 const REASONS: readonly LookupReason[] = ["paired", "expired", "evicted", "end_of_input", "replaced"];
 
-/** The transaction format's writer on the decoding thread: every lookup, and every dropped message, is packed. */
+/** The transaction format's writer on the decoding thread: every lookup is packed, its response walked. */
 export class RemoteTransactionWriter implements LookupWriter {
   readonly holdsWholeQuery = true;
   readonly writesUnpaired = true;
   readonly slotBytes = HELD_WHOLE_SLOT_BYTES;
-  constructor(readonly batch: BatchWriter) {}
+  /** The response's parts (and a dropped message's, for its anomalies). */
+  readonly #walked: TransactionLeg;
+  #responses = 0;
+
+  constructor(readonly counters: Counters, readonly batch: BatchWriter, maxRecords: number = Infinity) {
+    this.#walked = new TransactionLeg(maxRecords);
+  }
 
   arrived(): void {}
 
   responseUnpaired(): void {}
 
-  /** Packed for its anomalies, which the worker counts as the writer walks it. */
-  dropped(r: MessageReader): void {
-    const batch = this.batch;
-    const chunk = batch.chunkOf(r.bytes);
-    batch.reserve(2 + LEG_HEAD + (chunk < 0 ? r.end - r.base : CHUNK_REFERENCE));
-    batch.bytes[batch.used] = LOOKUP;
-    batch.bytes[batch.used + 1] = DROPPED;
-    batch.used = this.#message(batch.used + 2, r, chunk, 0, 0, 0, 0, NO_VLANS, NO_TUNNELS);
+  /** Walked here for its anomalies, as the writer would (`dns_anomalies`, per message). */
+  dropped(r: MessageReader, q: WireQuestion): void {
+    this.#walk(r, q);
+  }
+
+  #walk(r: MessageReader, q: WireQuestion): TransactionLeg {
+    const walked = this.#walked;
+    walked.render(r, q);
+    if (walked.anomalies.count > 0) this.counters.dns_anomalies++;
+    return walked;
   }
 
   /** Packs the lookup; its records are counted by the worker that writes them. */
@@ -74,8 +93,15 @@ export class RemoteTransactionWriter implements LookupWriter {
     const batch = this.batch;
     // Only the message being handled may lie in a chunk: a held leg is a copy.
     const queryChunk = query.present && query.current ? batch.chunkOf(query.reader!.bytes) : -1;
-    const responseChunk = response.present && response.current ? batch.chunkOf(response.reader!.bytes) : -1;
-    batch.reserve(HEAD + legBytes(query, queryChunk) + legBytes(response, responseChunk));
+    const walkHere = response.present && ++this.#responses % 3 !== 0;
+    const responseChunk = response.present && !walkHere && response.current
+      ? batch.chunkOf(response.reader!.bytes)
+      : -1;
+    const walked = walkHere ? this.#walk(response.reader!, response.question) : null;
+    batch.reserve(
+      HEAD + legBytes(query, queryChunk) +
+        (walked === null ? legBytes(response, responseChunk) : walkedBytes(response, walked)),
+    );
     const view = batch.view;
     const bytes = batch.bytes;
     let at = batch.used;
@@ -92,57 +118,94 @@ export class RemoteTransactionWriter implements LookupWriter {
     for (let i = 0; i < 16; i++) bytes[at + 17 + i] = client[i];
     for (let i = 0; i < 16; i++) bytes[at + 33 + i] = server[i];
     at += HEAD;
-    if (query.present) at = this.#leg(at, query, queryChunk);
-    if (response.present) at = this.#leg(at, response, responseChunk);
+    if (query.present) {
+      at = this.#legHead(at, query, queryChunk < 0 ? 0 : IN_CHUNK);
+      const r = query.reader!;
+      at = batch.putMessage(at, r.bytes, r.base, r.end, queryChunk);
+    }
+    if (walked !== null) at = this.#walkedLeg(this.#legHead(at, response, WALKED), response.question, walked);
+    else if (response.present) {
+      at = this.#legHead(at, response, responseChunk < 0 ? 0 : IN_CHUNK);
+      const r = response.reader!;
+      at = batch.putMessage(at, r.bytes, r.base, r.end, responseChunk);
+    }
     batch.used = at;
     return 0;
   }
 
-  #leg(at: number, leg: LegView, chunk: number): number {
-    const r = leg.reader!;
-    return this.#message(at, r, chunk, leg.tsSec, leg.tsNsec, leg.wireLen, leg.interfaceId, leg.vlans, leg.tunnels);
-  }
-
-  #message(
-    at: number,
-    r: MessageReader,
-    chunk: number,
-    tsSec: number,
-    tsNsec: number,
-    wireLen: number,
-    interfaceId: number,
-    vlans: readonly number[],
-    tunnels: readonly Tunnel[],
-  ): number {
+  /** The leg's head, VLANs and tunnels; returns where its message or parts go. */
+  #legHead(at: number, leg: LegView, bits: number): number {
     const batch = this.batch;
     const view = batch.view;
-    batch.bytes[at] = chunk < 0 ? 0 : IN_CHUNK;
-    view.setFloat64(at + 1, tsSec, true);
-    view.setUint32(at + 9, tsNsec, true);
-    view.setUint32(at + 13, wireLen, true);
-    view.setUint32(at + 17, interfaceId, true);
+    const r = leg.reader!;
+    const vlans = leg.vlans;
+    const tunnels = leg.tunnels;
+    batch.bytes[at] = bits;
+    view.setFloat64(at + 1, leg.tsSec, true);
+    view.setUint32(at + 9, leg.tsNsec, true);
+    view.setUint32(at + 13, leg.wireLen, true);
+    view.setUint32(at + 17, leg.interfaceId, true);
     view.setUint16(at + 21, vlans.length, true);
     view.setUint8(at + 23, tunnels.length);
     view.setUint32(at + 24, r.end - r.base, true);
     at += LEG_HEAD;
     for (let i = 0; i < vlans.length; i++, at += 2) view.setUint16(at, vlans[i], true);
     for (let i = 0; i < tunnels.length; i++) at = batch.putTunnel(tunnels[i], at);
-    return batch.putMessage(at, r.bytes, r.base, r.end, chunk);
+    return at;
+  }
+
+  /** What the writer reads of a walked leg: its question's fields, the walk's results, and its parts. */
+  #walkedLeg(at: number, q: WireQuestion, walked: TransactionLeg): number {
+    const batch = this.batch;
+    const view = batch.view;
+    const bytes = batch.bytes;
+    const anomalies = walked.anomalies;
+    const partsLength = walked.ednsEnd;
+    bytes[at] = q.hasQuestion ? 1 : 0;
+    view.setUint16(at + 1, q.type, true);
+    view.setUint16(at + 3, q.class, true);
+    view.setUint16(at + 5, q.flags, true);
+    bytes[at + 7] = (walked.hasEdns ? HAS_EDNS : 0) | (walked.ednsOptions ? EDNS_OPTIONS : 0);
+    view.setUint32(at + 8, walked.ednsTtl, true);
+    view.setUint16(at + 12, walked.ednsUdpSize, true);
+    bytes[at + 14] = walked.extendedRcode;
+    bytes[at + 15] = anomalies.count;
+    view.setUint32(at + 16, walked.questionEnd, true);
+    view.setUint32(at + 20, walked.sectionsEnd, true);
+    view.setUint32(at + 24, partsLength, true);
+    at += WALKED_HEAD;
+    for (let i = 0; i < anomalies.count; i++) bytes[at++] = DNS_ANOMALIES.indexOf(anomalies.at(i));
+    bytes.set(walked.out.bytes.subarray(0, partsLength), at);
+    return at + partsLength;
   }
 }
 
-/** The most a leg takes in an entry. */
+/** The most a leg's head, VLANs and tunnels take in an entry. */
+function headBytes(leg: LegView): number {
+  return LEG_HEAD + leg.vlans.length * 2 + leg.tunnels.length * TUNNEL_BYTES;
+}
+
+/** The most a leg sent as its message takes in an entry. */
 function legBytes(leg: LegView, chunk: number): number {
   if (!leg.present) return 0;
   const r = leg.reader!;
-  return LEG_HEAD + leg.vlans.length * 2 + leg.tunnels.length * TUNNEL_BYTES +
-    (chunk < 0 ? r.end - r.base : CHUNK_REFERENCE);
+  return headBytes(leg) + (chunk < 0 ? r.end - r.base : CHUNK_REFERENCE);
 }
 
-/** Unpacks transaction entries into one reused Lookup, whose legs point into the batch or a chunk (during the call). */
+/** The most a walked leg takes in an entry. */
+function walkedBytes(leg: LegView, walked: TransactionLeg): number {
+  return headBytes(leg) + WALKED_HEAD + walked.anomalies.count + walked.ednsEnd;
+}
+
+/**
+ * Unpacks transaction entries into one reused Lookup, whose legs point into the batch or a chunk, and the walked
+ * response's parts into `walkedResponse` (all read only during the call).
+ */
 export class TransactionUnpacker implements LookupEntries {
   readonly lookup = new Lookup();
-  dropped = false;
+  /** The response's parts, when the entry's response was walked on the decoding thread, else null. */
+  walkedResponse: TransactionLeg | null = null;
+  readonly #walked = new TransactionLeg();
   readonly #client = words(this.lookup.client);
   readonly #server = words(this.lookup.server);
 
@@ -158,8 +221,6 @@ export class TransactionUnpacker implements LookupEntries {
   read(bytes: Uint8Array, view: DataView, at: number): number {
     const l = this.lookup;
     const bits = bytes[at + 1];
-    this.dropped = (bits & DROPPED) !== 0;
-    if (this.dropped) return this.#leg(bytes, view, at + 2, l.query);
     l.transport = (bits & TCP) !== 0 ? "tcp" : "udp";
     l.query.present = (bits & QUERY) !== 0;
     l.response.present = (bits & RESPONSE) !== 0;
@@ -176,13 +237,14 @@ export class TransactionUnpacker implements LookupEntries {
     for (let i = 0; i < 4; i++) client[i] = view.getInt32(at + 17 + 4 * i, LITTLE_ENDIAN);
     for (let i = 0; i < 4; i++) server[i] = view.getInt32(at + 33 + 4 * i, LITTLE_ENDIAN);
     at += HEAD;
+    this.walkedResponse = null;
     if (l.query.present) at = this.#leg(bytes, view, at, l.query);
     if (l.response.present) at = this.#leg(bytes, view, at, l.response);
     return at;
   }
 
   #leg(bytes: Uint8Array, view: DataView, at: number, leg: LegView): number {
-    const inChunk = (bytes[at] & IN_CHUNK) !== 0;
+    const bits = bytes[at];
     leg.tsSec = view.getFloat64(at + 1, true);
     leg.tsNsec = view.getUint32(at + 9, true);
     leg.wireLen = view.getUint32(at + 13, true);
@@ -202,8 +264,9 @@ export class TransactionUnpacker implements LookupEntries {
       for (let i = 0; i < tunnelCount; i++) at = readTunnel(bytes, view, at, tunnels);
       leg.tunnels = tunnels;
     }
+    if ((bits & WALKED) !== 0) return this.#walkedLeg(bytes, view, at, leg, length);
     const r = leg.reader!;
-    if (inChunk) {
+    if ((bits & IN_CHUNK) !== 0) {
       const offset = view.getUint32(at + 4, true);
       r.resetRange(this.chunks[view.getUint32(at, true)], offset, offset + length);
       at += CHUNK_REFERENCE;
@@ -214,5 +277,39 @@ export class TransactionUnpacker implements LookupEntries {
     // It passed this scan on the decoding thread: it cannot throw.
     scanQuestion(r, leg.question);
     return at;
+  }
+
+  /** A walked leg: its question's fields into `leg.question`, its parts into `walkedResponse` (pointing into `bytes`). */
+  #walkedLeg(bytes: Uint8Array, view: DataView, at: number, leg: LegView, length: number): number {
+    const q = leg.question;
+    q.hasQuestion = bytes[at] === 1;
+    q.type = view.getUint16(at + 1, true);
+    q.class = view.getUint16(at + 3, true);
+    q.flags = view.getUint16(at + 5, true);
+    const walked = this.#walked;
+    walked.size = length;
+    walked.flags = q.flags;
+    walked.hasEdns = (bytes[at + 7] & HAS_EDNS) !== 0;
+    walked.ednsOptions = (bytes[at + 7] & EDNS_OPTIONS) !== 0;
+    walked.ednsTtl = view.getUint32(at + 8, true);
+    walked.ednsUdpSize = view.getUint16(at + 12, true);
+    walked.extendedRcode = bytes[at + 14];
+    const anomalyCount = bytes[at + 15];
+    const questionEnd = view.getUint32(at + 16, true);
+    const sectionsEnd = view.getUint32(at + 20, true);
+    const partsLength = view.getUint32(at + 24, true);
+    at += WALKED_HEAD;
+    const anomalies = walked.anomalies;
+    anomalies.clear();
+    for (let i = 0; i < anomalyCount; i++) anomalies.add(DNS_ANOMALIES[bytes[at++]]);
+    // The parts are read in place: the writer reads `out.bytes` between these offsets, and sizes by `out.used`.
+    walked.out.bytes = bytes;
+    walked.out.used = partsLength;
+    walked.questionStart = at;
+    walked.questionEnd = walked.sectionsStart = at + questionEnd;
+    walked.sectionsEnd = walked.ednsStart = at + sectionsEnd;
+    walked.ednsEnd = at + partsLength;
+    this.walkedResponse = walked;
+    return at + partsLength;
   }
 }

@@ -107,9 +107,17 @@ export class TransactionWriter implements LookupWriter {
   }
 
   write(l: Lookup): number {
+    return this.writeWalked(l, null, null);
+  }
+
+  /**
+   * Write a lookup of which a leg may have been walked already, on another thread (`walkedQuery`, `walkedResponse`:
+   * its parts, its anomalies counted there), else null: walked here. Returns the number of records written.
+   */
+  writeWalked(l: Lookup, walkedQuery: TransactionLeg | null, walkedResponse: TransactionLeg | null): number {
     const out = this.out;
-    const q = this.#leg(l.query);
-    const r = this.#leg(l.response);
+    const q = walkedQuery ?? this.#leg(l.query);
+    const r = walkedResponse ?? this.#leg(l.response);
     const first = q !== null ? l.query : l.response;
     // One reserve for the whole record: every part below is bounded (RECORD_FIXED_MAX covers the fixed parts, the
     // numbers, addresses, times and the question's name), then written through one cursor with the word writers.
