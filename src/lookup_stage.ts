@@ -1,12 +1,12 @@
 /**
  * The post-decode stage of the pipeline, for one output format: a WireDatagram in, record bytes (in a RecordBuffer)
- * and counts out. The same stage runs inline (`-numprocs 1`, src/pipeline.ts) and in the lookup worker
- * (src/parallel/lookup_worker.ts), so the formats are written once: the one pairing engine
- * ({@linkcode WirePairing}) with the format's writer ({@linkcode GopassivednsWriter} or {@linkcode TransactionWriter}).
+ * and counts out, on one thread (`-numprocs 1`, src/pipeline.ts): the one pairing engine ({@linkcode WirePairing})
+ * with the format's writer ({@linkcode GopassivednsWriter} or {@linkcode TransactionWriter}). With a lookup worker the
+ * same engine runs on the decoding thread with a writer that packs each lookup for the worker's copy of the format's
+ * writer (src/parallel/lookup_entry.ts, src/parallel/transaction_entry.ts), so the formats are written once.
  *
  * The stage counts what it sees (dns_*, pairing, records, its decode errors) into the counters it is given, and
- * calls `onFull` whenever the output holds at least `fullBytes` ({@linkcode OUTPUT_BATCH_BYTES} by default), always
- * between two lookups.
+ * calls `onFull` whenever the output holds at least {@linkcode OUTPUT_BATCH_BYTES}, always between two lookups.
  *
  * @module
  */
@@ -56,13 +56,12 @@ export function newLookupStage(
   counters: Counters,
   output: RecordBuffer,
   onFull: () => void,
-  fullBytes: number = OUTPUT_BATCH_BYTES,
 ): LookupStage {
   const maxRecords = options.maxRecords ?? Infinity;
   const writer = options.format === "transaction"
     ? new TransactionWriter(counters, output, options.sensor, maxRecords)
     : new GopassivednsWriter(counters, output, options.level, maxRecords);
   return new WirePairing(options.correlator, counters, writer, () => {
-    if (output.used >= fullBytes) onFull();
+    if (output.used >= OUTPUT_BATCH_BYTES) onFull();
   });
 }

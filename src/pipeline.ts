@@ -30,17 +30,17 @@ export interface PipelineOptions {
   /** Frames it rejects are counted (`packets_filtered`) and not decoded (`-bpf`, src/capture/bpf_filter.ts). */
   filter?: PacketFilter | null;
   /**
-   * `-numprocs`: 1 (the default here) runs every stage on this thread; 2 or more runs the post-decode stage in one
-   * lookup worker (src/parallel/remote_stage.ts). More workers would not give the same bytes without sharding the
+   * `-numprocs`: 1 (the default here) runs every stage on this thread; 2 or more writes the records in one lookup
+   * worker (src/parallel/remote_stage.ts). More workers would not give the same bytes without sharding the
    * global table bounds, expiry and duplicate window; see the README, "-numprocs".
    */
   numprocs?: number;
   /**
-   * With a worker: packed datagram bytes held before it starts (default one batch, so a small input runs inline);
+   * With a worker: packed lookup bytes held before it starts (default one batch, so a small input runs inline);
    * 0 starts it at once (live capture, and tests that must exercise the worker).
    */
   workerStartBytes?: number;
-  /** With a worker: it throws on this datagram (> 0; a test hook, see `DENOPASSIVEDNS_TEST_WORKER_FAIL_AT`). */
+  /** With a worker: it throws on this lookup (> 0; a test hook, see `DENOPASSIVEDNS_TEST_WORKER_FAIL_AT`). */
   workerFailAt?: number;
 }
 
@@ -64,7 +64,7 @@ export class Pipeline {
   #stage: LookupStage | null = null;
   /** The pairing engine on this thread, feeding the worker's record writer (`-numprocs` 2 or more). */
   #engine: WirePairing | null = null;
-  /** The post-decode stage (or the record writer) in a worker, or null. */
+  /** The record writer in a worker, or null. */
   readonly #remote: RemoteStage | null = null;
   /** The source `run` reads (its own counts are added to the counters at `finish`). */
   #source: PacketSource | null = null;

@@ -4,7 +4,7 @@
  * resident memory in every run, and a node: polyfill or an npm package costs the most (measured with Deno 2.9:
  * node:dgram + node:net + node:buffer + node:process add ~7.5 MB to an empty script), so every feature's library is
  * imported where the feature is configured: the sinks other than stdout, the metrics exporters, the CPU profiler,
- * `.env` parsing, `-bpf` and live capture (libpcap's binding), and in the worker the transaction format's stage.
+ * `.env` parsing, `-bpf` and live capture (libpcap's binding), and in the worker the transaction format's writer.
  *
  * Logtape is the one npm package loaded: logging is on in every run. (It imports node:util itself: its `#util`
  * import map lists the "node" condition before "deno", so Deno resolves it to `util.node.js`; `deno info` does not
@@ -106,12 +106,17 @@ Deno.test("a plain replay loads no module of a feature it does not use", async (
   );
 });
 
-Deno.test("the lookup worker loads no node: module, no npm package, and the transaction stage only for it", async () => {
+Deno.test("the lookup worker loads no node: module, no npm package, no pairing engine, and the transaction writer only for it", async () => {
   const graph = await staticGraph("src/parallel/lookup_worker.ts");
   assert.deepEqual(imported(graph, ["src/record/gopassivedns_writer.ts"]).length, 1);
   assert.deepEqual(foreignImports(graph, []), []);
   assert.deepEqual(
-    imported(graph, ["src/lookup_stage.ts", "src/correlate/wire_pairing.ts", "src/record/transaction_writer.ts"]),
+    imported(graph, [
+      "src/lookup_stage.ts",
+      "src/correlate/wire_pairing.ts",
+      "src/record/transaction_writer.ts",
+      "src/parallel/transaction_entry.ts",
+    ]),
     [],
   );
 });

@@ -5,7 +5,7 @@
  * evens them, and the batches shrink, as queries are no longer sent at all (the default format writes only answered
  * lookups, from the query's first question and the whole response).
  *
- * Entry (little-endian, no alignment, in the stream of src/parallel/datagram_batch.ts): `u8 3, u8 bits (1 TCP,
+ * Entry (little-endian, no alignment, in the stream of src/parallel/lookup_batch.ts): `u8 3, u8 bits (1 TCP,
  * 2 the query has a question, 4 the response is the message being handled, 8 the response is read in place),
  * u16 query flags, u16 query type, u16 clientPort, f64 query tsSec, u32 query tsNsec, f64 response tsSec,
  * u32 response tsNsec, u32 response wireLen, 16 client, 16 server, u16 nameLength, u32 responseLength`, then what
@@ -28,7 +28,7 @@ import { scanQuestion, WireQuestion } from "../dns/wire_scan.ts";
 import type { Counters } from "../metrics/counters.ts";
 import { GopassivednsWriter } from "../record/gopassivedns_writer.ts";
 import { RecordBuffer } from "../record/record_buffer.ts";
-import { BatchReader, type BatchWriter, CHUNK_REFERENCE, LITTLE_ENDIAN, LOOKUP, words } from "./datagram_batch.ts";
+import { BatchReader, type BatchWriter, CHUNK_REFERENCE, LITTLE_ENDIAN, LOOKUP, words } from "./lookup_batch.ts";
 
 const HEAD = 84;
 const TCP = 1;
@@ -198,17 +198,11 @@ export function lookupReplay(
   beforeEach: () => void = () => {},
 ): BatchReader {
   const l = unpacker.lookup;
-  return new BatchReader(
-    () => {
-      throw new Error("Corrupt lookup batch: a datagram entry");
-    },
-    () => {},
-    (bytes, view, at) => {
-      beforeEach();
-      at = unpacker.read(bytes, view, at);
-      counters.records += write(l);
-      afterWrite();
-      return at;
-    },
-  );
+  return new BatchReader((bytes, view, at) => {
+    beforeEach();
+    at = unpacker.read(bytes, view, at);
+    counters.records += write(l);
+    afterWrite();
+    return at;
+  });
 }

@@ -1,56 +1,10 @@
 import assert from "node:assert/strict";
-import { Lookup } from "../correlate/lookup.ts";
-import { MessageReader } from "../dns/_reader.ts";
-import { scanQuestion, WireQuestion } from "../dns/wire_scan.ts";
 import { newCounters } from "../metrics/counters.ts";
 import { GopassivednsWriter } from "../record/gopassivedns_writer.ts";
 import { RecordBuffer } from "../record/record_buffer.ts";
-import { BatchWriter } from "./datagram_batch.ts";
+import { BatchWriter } from "./lookup_batch.ts";
 import { lookupReplay, LookupUnpacker, RemoteGopassivednsWriter } from "./lookup_entry.ts";
-
-const NAME = [7, ...new TextEncoder().encode("ExAmple"), 3, ...new TextEncoder().encode("com"), 0];
-
-/** A DNS message: header, one question (A, IN) and, for a response, `answers` A records pointing at the name. */
-function message(flags: number, answers: number, qdcount = 1): Uint8Array {
-  const bytes = [0x12, 0x34, flags >> 8, flags & 255, 0, qdcount, 0, answers, 0, 0, 0, 0];
-  if (qdcount > 0) bytes.push(...NAME, 0, 1, 0, 1);
-  for (let i = 0; i < answers; i++) bytes.push(0xc0, 12, 0, 1, 0, 1, 0, 0, 0, 60, 0, 4, 192, 0, 2, i + 1);
-  // A range of a larger buffer, as the engine hands it.
-  const frame = new Uint8Array(bytes.length + 9);
-  frame.set(bytes, 5);
-  return frame;
-}
-
-function leg(bytes: Uint8Array): { reader: MessageReader; question: WireQuestion } {
-  const reader = new MessageReader();
-  reader.resetRange(bytes, 5, bytes.length - 4);
-  const question = new WireQuestion();
-  scanQuestion(reader, question);
-  return { reader, question };
-}
-
-function lookup(tcp: boolean, queryHasQuestion: boolean, current: boolean, answers: number): Lookup {
-  const l = new Lookup();
-  const query = leg(message(0x0100, 0, queryHasQuestion ? 1 : 0));
-  const response = leg(message(0x8180, answers));
-  l.transport = tcp ? "tcp" : "udp";
-  l.client.set([0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff, 192, 0, 2, 7]);
-  l.server.set([0x20, 0x01, 0x0d, 0xb8, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 53]);
-  l.clientPort = 40123;
-  l.serverPort = 53;
-  l.query.present = true;
-  l.query.question = query.question;
-  l.query.tsSec = 1_700_000_000;
-  l.query.tsNsec = 123_456_789;
-  l.response.present = true;
-  l.response.current = current;
-  l.response.reader = response.reader;
-  l.response.question = response.question;
-  l.response.tsSec = 1_700_000_001;
-  l.response.tsNsec = 987;
-  l.response.wireLen = 321;
-  return l;
-}
+import { lookup } from "./_test_lookups.ts";
 
 for (const inPlace of [false, true]) {
   const how = inPlace ? "read in place from a shared capture chunk" : "copied into the batch";

@@ -1,11 +1,11 @@
 /**
  * The messages between the decoding thread (src/parallel/remote_stage.ts) and the lookup worker
- * (src/parallel/lookup_worker.ts). Datagram batches are shared buffers, neither copied nor transferred (a transfer
+ * (src/parallel/lookup_worker.ts). Lookup batches are shared buffers, neither copied nor transferred (a transfer
  * detaches, which slows every typed array access after it: see RemoteStage): one goes to the worker, which hands it
  * back (by index) with its `ack`. Records are written into a fixed ring of shared output slots ({@linkcode OutputSlots}): the
  * worker fills one, announces it with `records` and marks it taken; the main thread hands it to the sinks and marks
  * it free. The worker waits (Atomics.wait) when the next slot is still taken, so the records in flight are bounded
- * even when one datagram gives up on a whole table (an expiry sweep, the end of input) and the worker cannot read
+ * even when one message gives up on a whole table (an expiry sweep, the end of input) and the worker cannot read
  * messages meanwhile.
  *
  * Order is the contract: the worker handles messages one at a time in the order sent and answers in order, so the
@@ -44,7 +44,7 @@ export type ToWorker =
   }
   /** A new capture chunk, before any entry names it. */
   | { type: "chunk"; index: number; buffer: SharedArrayBuffer }
-  /** Datagrams and clock ticks (src/parallel/datagram_batch.ts); `batchEnd`: send the records written so far. */
+  /** Lookups (src/parallel/lookup_batch.ts); `batchEnd`: send the records written so far. */
   | {
     type: "batch";
     /** The batch buffer's index, handed back in the `ack`; -1 for a buffer made for one oversized message (copied). */
@@ -71,7 +71,7 @@ export type FromWorker =
    * written into a grown buffer, copied).
    */
   | { type: "records"; slot: number; buffer: ArrayBuffer | null; used: number; count: number }
-  /** A datagram batch handled (its buffer handed back), with the counts after it. */
+  /** A lookup batch handled (its buffer handed back), with the counts after it. */
   | ({ type: "ack"; index: number } & WorkerCounts)
   /** `finish` done: every record was sent before this. */
   | ({ type: "finished" } & WorkerCounts)

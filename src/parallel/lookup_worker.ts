@@ -1,10 +1,9 @@
 /**
- * The lookup worker (`-numprocs` 2 or more): writes the records of the default format's lookups paired on the
- * decoding thread (src/parallel/lookup_entry.ts), or, for the transaction format, runs the whole post-decode stage
- * (src/lookup_stage.ts) on the datagram batches the decoding thread sends (src/parallel/datagram_batch.ts). Either
- * way it handles them in the order sent and sends back its record buffers in order, each with the number of records
- * it holds. One pairing engine sees every datagram of the run, so pairing, table bounds, expiry and duplicates are
- * exactly those of `-numprocs 1`.
+ * The lookup worker (`-numprocs` 2 or more): writes the records of the lookups the pairing engine completes or gives up
+ * on the decoding thread, packed for the format's writer (src/parallel/lookup_entry.ts,
+ * src/parallel/transaction_entry.ts). It handles the batches in the order sent and sends back its record buffers in order, each with the number of
+ * records it holds. The one pairing engine sees every message of the run, so pairing, table bounds, expiry and
+ * duplicates are exactly those of `-numprocs 1`.
  *
  * Protocol: see src/parallel/lookup_protocol.ts. A failure is reported as one `failed` message, after which the
  * worker does nothing more.
@@ -18,7 +17,7 @@ import type { Lookup } from "../correlate/lookup.ts";
 import { COUNTER_NAMES, Counters } from "../metrics/counters.ts";
 import { GopassivednsWriter } from "../record/gopassivedns_writer.ts";
 import { RecordBuffer } from "../record/record_buffer.ts";
-import { BatchReader } from "./datagram_batch.ts";
+import { BatchReader } from "./lookup_batch.ts";
 import type { FromWorker, OutputSlots, ToWorker, WorkerCounts } from "./lookup_protocol.ts";
 import { WORKER_OUTPUT_BYTES } from "./lookup_worker_sizes.ts";
 import type { OutputFailure } from "../sinks/sink.ts";

@@ -1,12 +1,12 @@
 /**
- * The decoding thread's side of `-numprocs` 2 or more: datagrams are packed into batches (src/parallel/datagram_batch.ts)
- * and sent, in order, to one lookup worker (src/parallel/lookup_worker.ts), which runs the post-decode stage and
- * sends its record buffers back; they are handed to the sink in the order they come, so the output is the bytes of
- * `-numprocs 1`. The worker's counts are added to the run's counters as they come (with each batch's `ack`), so
+ * The decoding thread's side of `-numprocs` 2 or more: the lookups the pairing engine hands its writer are packed into
+ * batches (src/parallel/lookup_batch.ts) and sent, in order, to one lookup worker (src/parallel/lookup_worker.ts),
+ * which writes their records and sends its record buffers back; they are handed to the sink in the order they come,
+ * so the output is the bytes of `-numprocs 1`. The worker's counts are added to the run's counters as they come (with each batch's `ack`), so
  * every counter ends at the `-numprocs 1` total.
  *
  * Bounds: at each capture batch end the caller awaits {@linkcode RemoteStage.batchEnd}, which waits until at most
- * {@linkcode MAX_BATCHES_AFTER_END} datagram batches are in flight; the records of a batch come back before its
+ * {@linkcode MAX_BATCHES_AFTER_END} lookup batches are in flight; the records of a batch come back before its
  * `ack`, so the record buffers in flight are bounded too.
  *
  * Small inputs: a worker costs tens of ms to start, so for a regular file none is started until a first batch fills
@@ -24,14 +24,14 @@ import type { LookupStageOptions } from "../lookup_stage.ts";
 import { FanOut, type Sink } from "../sinks/sink.ts";
 import { StdoutSink } from "../sinks/stdout_sink.ts";
 import type { ChunkPool } from "../capture/_chunk_reader.ts";
-import { BatchWriter } from "./datagram_batch.ts";
+import { BatchWriter } from "./lookup_batch.ts";
 import { SharedBufferPool } from "./shared_buffer_pool.ts";
 import type { FromWorker, OutputSlots, ToWorker, WorkerCounts } from "./lookup_protocol.ts";
 import { OUTPUT_SLOT_BYTES } from "./lookup_worker_sizes.ts";
 
-/** Bytes of packed datagrams per message to the worker (about 2 500 datagrams of the benchmark's traffic). */
+/** Bytes of packed lookups per message to the worker (about 2 500 of the benchmark's traffic, default format). */
 export const BATCH_BYTES = 256 << 10;
-/** Datagram batches that may still be in flight when a capture batch end returns (a 1 MiB chunk adds about 4). */
+/** Lookup batches that may still be in flight when a capture batch end returns (a 1 MiB chunk adds about 4). */
 export const MAX_BATCHES_AFTER_END = 2;
 /**
  * Output slots shared with the worker: it writes into one while the main thread writes out another (and the last

@@ -2,7 +2,9 @@ import assert from "node:assert/strict";
 import { MemorySink, replay, TESTDATA } from "../../tests/_replay.ts";
 import { DEFAULT_CORRELATOR_OPTIONS } from "../correlate/pairing_options.ts";
 import { newCounters } from "../metrics/counters.ts";
+import { RemoteGopassivednsWriter } from "./lookup_entry.ts";
 import { RemoteStage } from "./remote_stage.ts";
+import { lookup } from "./_test_lookups.ts";
 
 /**
  * Transferring an ArrayBuffer detaches it, which invalidates a V8 protector for the whole isolate: measured on the
@@ -39,7 +41,9 @@ function lookupStage(): RemoteStage {
 Deno.test("a capture chunk the worker may still read is not handed out again before its batch is acknowledged", async () => {
   const remote = lookupStage();
   const first = remote.take(1000);
-  remote.writer.clock(1, 0); // an entry in the batch being filled: it could name `first`
+  // An entry in the batch being filled: it could name `first`.
+  new RemoteGopassivednsWriter(newCounters(), remote.writer, "INFO").write(lookup(false, true, false, 1));
+  assert.ok(remote.writer.used > 0);
   const second = remote.take(1000);
   remote.retire(first); // the batch goes now, and `first` waits for its ack
   const third = remote.take(1000);

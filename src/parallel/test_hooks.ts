@@ -2,11 +2,10 @@
  * Test hooks of the lookup worker, read from the environment. Never set in production; harmless when set by mistake
  * (the first makes a run fail the way a worker bug would, the second only starts the worker sooner).
  *
- * - `DENOPASSIVEDNS_TEST_WORKER_FAIL_AT=N`: the lookup worker throws on its Nth entry (a lookup, or a datagram with
- *   `-format transaction`), so the tests can prove that a failed worker ends the run with status 1 and a one-line
- *   message, never a hang.
+ * - `DENOPASSIVEDNS_TEST_WORKER_FAIL_AT=N`: the lookup worker throws on its Nth entry (a lookup), so the tests can
+ *   prove that a failed worker ends the run with status 1 and a one-line message, never a hang.
  * - `DENOPASSIVEDNS_TEST_WORKER_AT_ONCE=1`: the worker starts with the run instead of when a first batch of
- *   datagrams fills, so the small captures of the test suites go through it.
+ *   lookups fills, so the small captures of the test suites go through it.
  *
  * @module
  */

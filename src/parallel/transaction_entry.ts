@@ -13,7 +13,7 @@
  * scan once: same result). A message no record carries (a retransmitted query, a duplicate response) is walked here
  * for its anomalies and not sent.
  *
- * Entry (little-endian, no alignment, in the stream of src/parallel/datagram_batch.ts): `u8 3, u8 bits (1 TCP,
+ * Entry (little-endian, no alignment, in the stream of src/parallel/lookup_batch.ts): `u8 3, u8 bits (1 TCP,
  * 2 query, 4 response), u8 reason, u16 clientPort, u16 serverPort, u16 id, u32 retransmits, u32 duplicateResponses,
  * 16 client, 16 server`, then each leg present, query first: `u8 bits (1 read in place, 2 walked), f64 tsSec,
  * u32 tsNsec, u32 wireLen, u32 interfaceId, u16 vlanCount, u8 tunnelCount, u32 length`, the VLAN ids (u16 each), the
@@ -42,7 +42,7 @@ import {
   readTunnel,
   TUNNEL_BYTES,
   words,
-} from "./datagram_batch.ts";
+} from "./lookup_batch.ts";
 import type { LookupEntries } from "./lookup_entry.ts";
 
 const HEAD = 49;
@@ -279,7 +279,7 @@ export class TransactionUnpacker implements LookupEntries {
     return at;
   }
 
-  /** A walked leg: its question's fields into `leg.question`, its parts into `walkedResponse` (pointing into `bytes`). */
+  /** A walked leg: its question's fields into `leg.question`, its parts into `walkedResponse` (read in `bytes`). */
   #walkedLeg(bytes: Uint8Array, view: DataView, at: number, leg: LegView, length: number): number {
     const q = leg.question;
     q.hasQuestion = bytes[at] === 1;

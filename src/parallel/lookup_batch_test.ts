@@ -1,0 +1,92 @@
+import assert from "node:assert/strict";
+import type { Tunnel } from "../decode/tunnels.ts";
+import {
+  BatchReader,
+  BatchWriter,
+  CHUNK_REFERENCE,
+  LOOKUP,
+  readTunnel,
+  SMALL_COPY,
+  TUNNEL_BYTES,
+} from "./lookup_batch.ts";
+
+const TUNNELS: Tunnel[] = [
+  { kind: "vxlan", outerSrcIp: "10.0.0.1", outerDstIp: "10.0.0.2", id: 4242, labels: null },
+  { kind: "mpls", outerSrcIp: null, outerDstIp: null, id: null, labels: [16, 1048575] },
+  { kind: "gtpu", outerSrcIp: "2001:db8::1", outerDstIp: "2001:db8::2", id: 4294967295, labels: null },
+];
+
+function collectingWriter(capacity: number): { writer: BatchWriter; sent: Uint8Array[] } {
+  const sent: Uint8Array[] = [];
+  const writer = new BatchWriter(capacity, (buffer, used) => sent.push(new Uint8Array(buffer, 0, used)), () => {
+    return new ArrayBuffer(capacity);
+  });
+  return { writer, sent };
+}
+
+Deno.test("a message is written as where it lies in a shared chunk, else as its bytes, short or long", () => {
+  const { writer } = collectingWriter(4096);
+  const chunk = new Uint8Array(300).map((_, i) => i & 255);
+  const other = new Uint8Array(300).map((_, i) => (i * 3) & 255);
+  writer.chunkIndexOf = (bytes) => bytes === chunk ? 7 : -1;
+  writer.reserve(1000);
+  let at = writer.putMessage(0, chunk, 100, 250, writer.chunkOf(chunk));
+  assert.equal(at, CHUNK_REFERENCE);
+  assert.equal(writer.view.getUint32(0, true), 7);
+  assert.equal(writer.view.getUint32(4, true), 100);
+  for (const length of [SMALL_COPY - 1, SMALL_COPY + 1, 200]) {
+    const start: number = at;
+    at = writer.putMessage(at, other, 50, 50 + length, writer.chunkOf(other));
+    assert.equal(at - start, length);
+    assert.deepEqual(writer.bytes.subarray(start, at), other.subarray(50, 50 + length));
+  }
+});
+
+Deno.test("the chunk index of a buffer is asked once while the same buffer comes again", () => {
+  const { writer } = collectingWriter(256);
+  const asked: Uint8Array[] = [];
+  writer.chunkIndexOf = (bytes) => {
+    asked.push(bytes);
+    return 0;
+  };
+  const a = new Uint8Array(8);
+  const b = new Uint8Array(8);
+  for (const bytes of [a, a, a, b, b, a]) assert.equal(writer.chunkOf(bytes), 0);
+  assert.deepEqual(asked, [a, b, a]);
+});
+
+Deno.test("an entry larger than a batch goes in a buffer of its own, between the batches before and after it", () => {
+  const { writer, sent } = collectingWriter(1024);
+  writer.reserve(10);
+  writer.bytes.fill(1, 0, 10);
+  writer.used = 10;
+  writer.reserve(65_600);
+  assert.equal(sent.length, 1, "the batch before it went first");
+  assert.equal(writer.bytes.length, 65_600);
+  writer.used = 65_600;
+  writer.reserve(10);
+  assert.equal(sent.length, 2);
+  assert.equal(sent[1].length, 65_600);
+  assert.equal(writer.bytes.length, 1024, "then batches of the usual size again");
+});
+
+Deno.test("a packed tunnel reads back field for field, absent texts, ids and labels included", () => {
+  const { writer } = collectingWriter(8192);
+  writer.reserve(TUNNELS.length * TUNNEL_BYTES);
+  let at = 0;
+  for (const tunnel of TUNNELS) at = writer.putTunnel(tunnel, at);
+  const read: Tunnel[] = [];
+  let from = 0;
+  for (let i = 0; i < TUNNELS.length; i++) from = readTunnel(writer.bytes, writer.view, from, read);
+  assert.equal(from, at);
+  assert.deepEqual(read, TUNNELS);
+});
+
+Deno.test("a corrupt batch is an error naming the entry, not a silent misread", () => {
+  const reader = new BatchReader((_bytes, _view, at) => at + 2);
+  reader.read(new Uint8Array([LOOKUP, 0, LOOKUP, 0]), 4);
+  assert.throws(
+    () => reader.read(new Uint8Array([LOOKUP, 0, 7, 0]), 4),
+    /Corrupt lookup batch: entry kind 7 at offset 2/,
+  );
+});
