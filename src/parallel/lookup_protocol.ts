@@ -41,6 +41,11 @@ export type ToWorker =
     stdout: SharedArrayBuffer | null;
     /** The capture chunks lookup entries name by index (src/capture/_chunk_reader.ts ChunkPool), so far. */
     chunks: SharedArrayBuffer[];
+    /**
+     * Two int32 cells the worker updates: the number of batches it has finished reading (added to before each
+     * `ack` is posted, and notified), and 1 once it has failed.
+     */
+    progress: SharedArrayBuffer;
   }
   /** A new capture chunk, before any entry names it. */
   | { type: "chunk"; index: number; buffer: SharedArrayBuffer }

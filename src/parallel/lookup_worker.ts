@@ -29,6 +29,8 @@ const counters = new Counters();
 const output = new RecordBuffer(0);
 let slots: OutputSlots | null = null;
 let slotState: Int32Array<SharedArrayBuffer> = new Int32Array(new SharedArrayBuffer(4));
+/** Batches finished and the failed flag, shared with the main thread (see ToWorker `start`). */
+let progress: Int32Array<SharedArrayBuffer> = new Int32Array(new SharedArrayBuffer(8));
 /** The slot `output` writes into. */
 let slot = 0;
 /** `counters.records` when the last record buffer was sent. */
@@ -119,6 +121,7 @@ function openStdout(stopBuffer: SharedArrayBuffer): StdoutSink {
 
 async function start(message: Extract<ToWorker, { type: "start" }>): Promise<void> {
   for (const buffer of message.chunks) chunks.push(new Uint8Array(buffer));
+  progress = new Int32Array(message.progress);
   slots = message.slots;
   slotState = new Int32Array(slots.state);
   if (message.stdout !== null) {
@@ -167,6 +170,9 @@ async function handle(message: ToWorker): Promise<void> {
     case "batch": {
       reader!.read(new Uint8Array(message.buffer), message.used);
       if (message.batchEnd) sendRecords();
+      // The batch and the chunks it names may be reused from now on.
+      Atomics.add(progress, 0, 1);
+      Atomics.notify(progress, 0);
       post({ type: "ack", index: message.index, ...counts() });
       return;
     }
@@ -190,6 +196,8 @@ async function receive(message: ToWorker): Promise<void> {
     await handle(message);
   } catch (error) {
     failed = true;
+    Atomics.store(progress, 1, 1);
+    Atomics.notify(progress, 0);
     // The records it wrote to stdout since the last ack are counted all the same.
     const reason = error instanceof Error ? error.message : String(error);
     post({ type: "failed", message: reason, stdout: stdoutCounts() });

@@ -44,6 +44,17 @@ export const OUTPUT_SLOTS = 3;
  * one thread.
  */
 export const SHARED_CHUNK_BYTES = 1 << 20;
+/**
+ * Lookup batches in flight at most while this thread waits for the worker in a burst (see `#holdBurst`): 4 MiB, more
+ * than one capture chunk's entries in either format, so the flow between two batch ends never waits here.
+ */
+export const MAX_BATCHES_IN_BURST = 16;
+/** A burst's wait gives up (and lets the batches grow) after the worker has made no progress for this long. */
+const BURST_PATIENCE_MS = 10_000;
+const BURST_WAIT_MS = 100;
+/** Cells of the progress array shared with the worker. */
+const DONE = 0;
+const FAILED = 1;
 /** Chunks that may wait for the first batch before the worker is started (then the batch goes, and starts it). */
 const UNSTARTED_CHUNKS = 4;
 
@@ -77,9 +88,16 @@ export class RemoteStage implements ChunkPool {
   #closed = false;
   /** The batch buffers: a batch message and its `ack` name one by its index. */
   readonly #batches = new SharedBufferPool(BATCH_BYTES);
-  /** Batches sent (empty batch ends included) and acknowledged: acks come in order. */
+  /** Batches sent (empty batch ends included), and freed: those the worker has finished, by `#progress`. */
   #batchesSent = 0;
-  #batchesAcked = 0;
+  #batchesFreed = 0;
+  /** The pool index of each batch in flight, oldest first (-1: a buffer not from the pool). */
+  readonly #inFlight: number[] = [];
+  /**
+   * Shared with the worker: the number of batches it has finished reading (counted before their `ack` is posted,
+   * so this thread can see it without running its event loop), and 1 once it has failed.
+   */
+  readonly #progress = new Int32Array(new SharedArrayBuffer(2 * Int32Array.BYTES_PER_ELEMENT));
   /** Capture chunks the worker reads in place (ChunkPool), named by index in the entries. */
   readonly #chunks = new SharedBufferPool(SHARED_CHUNK_BYTES);
   /** Chunks the reader left: [index, the number of the last batch that may name it], free once that one is acked. */
@@ -124,10 +142,15 @@ export class RemoteStage implements ChunkPool {
       else this.#send(EMPTY, 0);
       this.#endingBatch = false;
     }
-    while (this.#batchesSent - this.#batchesAcked > MAX_BATCHES_AFTER_END && this.#failure === null && !this.#closed) {
+    while (this.#batchesSent - this.#done() > MAX_BATCHES_AFTER_END && this.#failure === null && !this.#closed) {
       await this.#nextMessage();
     }
     this.#check();
+  }
+
+  /** Lookup batches made so far: as many as were ever in flight together (for tests). */
+  get batchesMade(): number {
+    return this.#batches.arrays.length;
   }
 
   /** The capture chunks by index (to read entries that name them on this thread: `takeUnstarted`). */
@@ -165,13 +188,51 @@ export class RemoteStage implements ChunkPool {
     const send = this.#worker !== null || this.#retiredChunks.length >= UNSTARTED_CHUNKS;
     if (send) this.writer.sendNow();
     this.#retiredChunks.push([index, this.writer.used > 0 ? this.#batchesSent : this.#batchesSent - 1]);
-    this.#releaseChunks();
+    this.#release();
   }
 
-  /** Chunks whose last batch was acknowledged are free again. */
-  #releaseChunks(): void {
+  /** Batches the worker has finished reading so far. */
+  #done(): number {
+    return Atomics.load(this.#progress, DONE);
+  }
+
+  /** Batches the worker has finished, and chunks whose last batch it has finished, are free again. */
+  #release(): void {
+    const done = this.#done();
+    while (this.#batchesFreed < done) {
+      const index = this.#inFlight.shift()!;
+      // Free again: there are never more than were once in flight together.
+      if (index >= 0) this.#batches.free(index);
+      this.#batchesFreed++;
+    }
     const retired = this.#retiredChunks;
-    while (retired.length > 0 && retired[0][1] < this.#batchesAcked) this.#chunks.free(retired.shift()![0]);
+    while (retired.length > 0 && retired[0][1] < done) this.#chunks.free(retired.shift()![0]);
+  }
+
+  /**
+   * One message can give up a whole table at once (an expiry sweep, the end of input), and with the transaction format
+   * each lookup given up is packed, all before this thread returns to its event loop: unbounded, a burst's batches
+   * could hold as much as the table again (measured: 30 000 orphan 64 KB responses peaked at 181 MB against 136 MB
+   * with one thread). So while more than {@linkcode MAX_BATCHES_IN_BURST} batches are in flight, this thread waits
+   * for the worker here, blocking. Only when the worker writes stdout itself: it then never waits for this thread,
+   * whereas with other sinks it may be waiting for an output slot this thread frees from its event loop (there a
+   * burst's batches are bounded by the table's own bounds). Not before the worker has finished a first batch (it
+   * may not have started, which only the event loop would report), nor after it has failed (it says so in
+   * `#progress`), nor longer than {@linkcode BURST_PATIENCE_MS} without progress: never a hang.
+   */
+  #holdBurst(): void {
+    if (this.#stdout === null || this.#worker === null || this.#failure !== null || this.#closed) return;
+    const progress = this.#progress;
+    let done = Atomics.load(progress, DONE);
+    if (done === 0) return;
+    let waitedMs = 0;
+    while (this.#batchesSent - done > MAX_BATCHES_IN_BURST && Atomics.load(progress, FAILED) === 0) {
+      const before = done;
+      Atomics.wait(progress, DONE, before, BURST_WAIT_MS);
+      done = Atomics.load(progress, DONE);
+      waitedMs = done === before ? waitedMs + BURST_WAIT_MS : 0;
+      if (waitedMs >= BURST_PATIENCE_MS) return;
+    }
   }
 
   /** Without a worker started: the packed input so far (the caller runs it inline), else null. */
@@ -222,6 +283,7 @@ export class RemoteStage implements ChunkPool {
       slots: this.#slots,
       stdout: this.#stdout?.workerStopAsked ?? null,
       chunks: this.#chunks.arrays.map((chunk) => chunk.buffer),
+      progress: this.#progress.buffer as SharedArrayBuffer,
     });
   }
 
@@ -232,6 +294,7 @@ export class RemoteStage implements ChunkPool {
     this.#batchesSent++;
     // -1: a buffer the writer made for one oversized message (BatchWriter.reserve), copied, never reused.
     const index = this.#batches.indexOf(buffer);
+    this.#inFlight.push(index);
     this.#post({ type: "batch", index, buffer, used, batchEnd: this.#endingBatch });
   }
 
@@ -245,6 +308,8 @@ export class RemoteStage implements ChunkPool {
   }
 
   #buffer(): SharedArrayBuffer {
+    this.#holdBurst();
+    this.#release();
     return this.#batches.arrays[this.#batches.take(BATCH_BYTES)].buffer;
   }
 
@@ -265,10 +330,7 @@ export class RemoteStage implements ChunkPool {
         Atomics.notify(this.#slotState, message.slot);
         break;
       case "ack":
-        this.#batchesAcked++;
-        this.#releaseChunks();
-        // Free again: there are never more than were once in flight together.
-        if (message.index >= 0) this.#batches.free(message.index);
+        this.#release();
         this.#addCounts(message);
         break;
       case "finished":
