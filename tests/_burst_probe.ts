@@ -1,13 +1,14 @@
 /**
  * Test helper, run as a subprocess by tests/numprocs_burst_test.ts (stdout is the records, stderr one JSON line):
  * a lookup worker is started, then one synchronous burst packs `count` transaction lookups, as an expiry sweep or
- * the end of input does, and the number of lookup batches the burst made is reported. `sink`: "stdout" (the worker
+ * the end of input does, and the number of lookup batches the burst made is reported, with the number it fills. `sink`: "stdout" (the worker
  * writes stdout itself) or "memory" (the records come back to this thread); `failAt` > 0: the worker throws on that
  * entry (the burst must not wait for it).
  */
 import { DEFAULT_CORRELATOR_OPTIONS } from "../src/correlate/pairing_options.ts";
 import { newCounters } from "../src/metrics/counters.ts";
-import { RemoteStage } from "../src/parallel/remote_stage.ts";
+import { BatchWriter } from "../src/parallel/lookup_batch.ts";
+import { BATCH_BYTES, RemoteStage } from "../src/parallel/remote_stage.ts";
 import { RemoteTransactionWriter } from "../src/parallel/transaction_entry.ts";
 import { lookup } from "../src/parallel/_test_lookups.ts";
 import { StdoutSink } from "../src/sinks/stdout_sink.ts";
@@ -32,6 +33,10 @@ const before = remote.batchesMade;
 const count = Number(countText);
 for (let i = 0; i < count; i++) writer.write(l);
 const made = remote.batchesMade - before;
+// The bytes of one entry, packed apart: the burst fills `count` times that.
+const apart = new BatchWriter(BATCH_BYTES, () => {}, () => new ArrayBuffer(BATCH_BYTES));
+new RemoteTransactionWriter(newCounters(), apart).write(l);
+const filled = Math.floor(count * apart.used / BATCH_BYTES);
 let failed = "";
 try {
   await remote.finish();
@@ -39,4 +44,4 @@ try {
   failed = (error as Error).message;
 }
 await sink.flush();
-console.error(JSON.stringify({ made, written: sink.stats.written, failed }));
+console.error(JSON.stringify({ made, filled, written: sink.stats.written, failed }));

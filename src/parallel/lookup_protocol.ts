@@ -3,10 +3,10 @@
  * (src/parallel/lookup_worker.ts). Lookup batches are shared buffers, neither copied nor transferred (a transfer
  * detaches, which slows every typed array access after it: see RemoteStage): one goes to the worker, which hands it
  * back (by index) with its `ack`. Records are written into a fixed ring of shared output slots ({@linkcode OutputSlots}): the
- * worker fills one, announces it with `records` and marks it taken; the main thread hands it to the sinks and marks
- * it free. The worker waits (Atomics.wait) when the next slot is still taken, so the records in flight are bounded
- * even when one message gives up on a whole table (an expiry sweep, the end of input) and the worker cannot read
- * messages meanwhile.
+ * worker fills one, marks it taken, announces it in the shared order ring (`order`) and with a `records` message;
+ * the main thread hands it to the sinks and marks it free, from its event loop or while it waits for the worker in a
+ * burst (src/parallel/remote_stage.ts `#holdBurst`). The worker waits (Atomics.wait) when the next slot is still
+ * taken, so the records in flight are bounded even when one lookup batch gives up on a whole table.
  *
  * Order is the contract: the worker handles messages one at a time in the order sent and answers in order, so the
  * records of a batch always arrive before its `ack`, and every record before `finished`.
@@ -17,11 +17,30 @@
 import type { LookupStageOptions } from "../lookup_stage.ts";
 import type { RemoteStdoutCounts } from "../sinks/stdout_sink.ts";
 
-/** The shared output ring: `buffers[i]` is slot i; `state[i]` is 0 while the worker may fill it, 1 while taken. */
+/**
+ * The shared output ring: `buffers[i]` is slot i; `state[i]` is 0 while the worker may fill it, 1 while taken.
+ * `order` (int32 cells): the number of record buffers announced, the number delivered, then a ring of
+ * {@linkcode ORDER_RING} announcements `[slot (-1: a buffer sent in its records message), used bytes, records]`, so
+ * the main thread hands them to the sinks in order without its event loop.
+ */
 export interface OutputSlots {
   buffers: SharedArrayBuffer[];
   state: SharedArrayBuffer;
+  order: SharedArrayBuffer;
 }
+
+/** Announcements the order ring holds (the worker waits for room: slots and oversized buffers outstanding). */
+export const ORDER_RING = 16;
+/** Cells of `order`. */
+export const ANNOUNCED = 0;
+export const DELIVERED = 1;
+export const ORDER_HEAD = 2;
+/** Int32 cells of the `progress` array shared at start: batches finished, failed (0 or 1), and events. */
+export const DONE = 0;
+export const FAILED = 1;
+/** Added to (and notified) whenever any of the above changes or a record buffer is announced. */
+export const EVENTS = 2;
+export const PROGRESS_CELLS = 3;
 
 /** Main thread → worker. */
 export type ToWorker =
@@ -42,8 +61,8 @@ export type ToWorker =
     /** The capture chunks lookup entries name by index (src/capture/_chunk_reader.ts ChunkPool), so far. */
     chunks: SharedArrayBuffer[];
     /**
-     * Two int32 cells the worker updates: the number of batches it has finished reading (added to before each
-     * `ack` is posted, and notified), and 1 once it has failed.
+     * Int32 cells the worker updates (`DONE`, `FAILED`, `EVENTS`): the number of batches it has finished reading
+     * (added to before each `ack` is posted), 1 once it has failed, and a count of both and of its announcements.
      */
     progress: SharedArrayBuffer;
   }
@@ -72,10 +91,10 @@ export interface WorkerCounts {
 /** Worker → main thread. */
 export type FromWorker =
   /**
-   * `count` records in `[0, used)` of output slot `slot`, or of `buffer` (slot -1: one record larger than a slot,
-   * written into a grown buffer, copied).
+   * Record buffers were announced in the order ring (`OutputSlots.order`); `buffer`: the one announced with slot -1
+   * (records larger than a slot, written into a grown buffer, copied), else null.
    */
-  | { type: "records"; slot: number; buffer: ArrayBuffer | null; used: number; count: number }
+  | { type: "records"; buffer: ArrayBuffer | null }
   /** A lookup batch handled (its buffer handed back), with the counts after it. */
   | ({ type: "ack"; index: number } & WorkerCounts)
   /** `finish` done: every record was sent before this. */

@@ -18,7 +18,20 @@ import { COUNTER_NAMES, Counters } from "../metrics/counters.ts";
 import { GopassivednsWriter } from "../record/gopassivedns_writer.ts";
 import { RecordBuffer } from "../record/record_buffer.ts";
 import { BatchReader } from "./lookup_batch.ts";
-import type { FromWorker, OutputSlots, ToWorker, WorkerCounts } from "./lookup_protocol.ts";
+import {
+  ANNOUNCED,
+  DELIVERED,
+  DONE,
+  EVENTS,
+  FAILED,
+  type FromWorker,
+  ORDER_HEAD,
+  ORDER_RING,
+  type OutputSlots,
+  PROGRESS_CELLS,
+  type ToWorker,
+  type WorkerCounts,
+} from "./lookup_protocol.ts";
 import { WORKER_OUTPUT_BYTES } from "./lookup_worker_sizes.ts";
 import type { OutputFailure } from "../sinks/sink.ts";
 import { type RemoteStdoutCounts, StdoutSink, stdoutWriter, trimStdoutFile } from "../sinks/stdout_sink.ts";
@@ -29,8 +42,10 @@ const counters = new Counters();
 const output = new RecordBuffer(0);
 let slots: OutputSlots | null = null;
 let slotState: Int32Array<SharedArrayBuffer> = new Int32Array(new SharedArrayBuffer(4));
-/** Batches finished and the failed flag, shared with the main thread (see ToWorker `start`). */
-let progress: Int32Array<SharedArrayBuffer> = new Int32Array(new SharedArrayBuffer(8));
+/** Batches finished, the failed flag and events, shared with the main thread (see ToWorker `start`). */
+let progress: Int32Array<SharedArrayBuffer> = new Int32Array(new SharedArrayBuffer(4 * PROGRESS_CELLS));
+/** The order ring of `slots`. */
+let order: Int32Array<SharedArrayBuffer> = new Int32Array(new SharedArrayBuffer(4 * ORDER_HEAD));
 /** The slot `output` writes into. */
 let slot = 0;
 /** `counters.records` when the last record buffer was sent. */
@@ -52,9 +67,32 @@ function post(message: FromWorker): void {
   self.postMessage(message);
 }
 
+/** Tell the main thread something changed (a batch finished, a record buffer announced, a failure). */
+function signal(): void {
+  Atomics.add(progress, EVENTS, 1);
+  Atomics.notify(progress, EVENTS);
+}
+
+/** Announce `count` records in `used` bytes of slot `index` (-1: the buffer of the `records` message that follows). */
+function announce(index: number, used: number, count: number): void {
+  // Room in the ring: it is emptied in order by the main thread (its event loop or a burst's wait).
+  for (;;) {
+    const delivered = Atomics.load(order, DELIVERED);
+    if (Atomics.load(order, ANNOUNCED) - delivered < ORDER_RING) break;
+    Atomics.wait(order, DELIVERED, delivered);
+  }
+  const n = Atomics.load(order, ANNOUNCED);
+  const at = ORDER_HEAD + (n % ORDER_RING) * 3;
+  order[at] = index;
+  order[at + 1] = used;
+  order[at + 2] = count;
+  Atomics.store(order, ANNOUNCED, n + 1);
+  signal();
+}
+
 /** Write into output slot `index`, once the main thread has handed its records to the sinks. */
 function useSlot(index: number): void {
-  // Blocks this thread only: the main thread frees slots from its event loop, never waiting on this one.
+  // Blocks this thread only: the main thread frees slots without waiting on this one (a burst's wait frees them too).
   while (Atomics.load(slotState, index) !== 0) Atomics.wait(slotState, index, 1);
   slot = index;
   const buffer = slots!.buffers[index];
@@ -77,12 +115,14 @@ function sendRecords(): void {
   if (output.bytes.buffer !== slots!.buffers[slot]) {
     // A record outgrew the slot (RecordBuffer grew into a buffer of its own): send that one, the slot stays ours.
     const buffer = output.bytes.buffer as ArrayBuffer;
-    post({ type: "records", slot: -1, buffer, used: output.used, count });
+    announce(-1, output.used, count);
+    post({ type: "records", buffer });
     useSlot(slot);
     return;
   }
   Atomics.store(slotState, slot, 1);
-  post({ type: "records", slot, buffer: null, used: output.used, count });
+  announce(slot, output.used, count);
+  post({ type: "records", buffer: null });
   useSlot((slot + 1) % slots!.buffers.length);
 }
 
@@ -124,6 +164,7 @@ async function start(message: Extract<ToWorker, { type: "start" }>): Promise<voi
   progress = new Int32Array(message.progress);
   slots = message.slots;
   slotState = new Int32Array(slots.state);
+  order = new Int32Array(slots.order);
   if (message.stdout !== null) {
     stdout = openStdout(message.stdout);
     // Slot 0, written out here and reused: the main thread never reads a slot, so none is ever taken.
@@ -171,8 +212,8 @@ async function handle(message: ToWorker): Promise<void> {
       reader!.read(new Uint8Array(message.buffer), message.used);
       if (message.batchEnd) sendRecords();
       // The batch and the chunks it names may be reused from now on.
-      Atomics.add(progress, 0, 1);
-      Atomics.notify(progress, 0);
+      Atomics.add(progress, DONE, 1);
+      signal();
       post({ type: "ack", index: message.index, ...counts() });
       return;
     }
@@ -196,8 +237,8 @@ async function receive(message: ToWorker): Promise<void> {
     await handle(message);
   } catch (error) {
     failed = true;
-    Atomics.store(progress, 1, 1);
-    Atomics.notify(progress, 0);
+    Atomics.store(progress, FAILED, 1);
+    signal();
     // The records it wrote to stdout since the last ack are counted all the same.
     const reason = error instanceof Error ? error.message : String(error);
     post({ type: "failed", message: reason, stdout: stdoutCounts() });

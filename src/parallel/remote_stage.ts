@@ -26,7 +26,20 @@ import { StdoutSink } from "../sinks/stdout_sink.ts";
 import type { ChunkPool } from "../capture/_chunk_reader.ts";
 import { BatchWriter } from "./lookup_batch.ts";
 import { SharedBufferPool } from "./shared_buffer_pool.ts";
-import type { FromWorker, OutputSlots, ToWorker, WorkerCounts } from "./lookup_protocol.ts";
+import {
+  ANNOUNCED,
+  DELIVERED,
+  DONE,
+  EVENTS,
+  FAILED,
+  type FromWorker,
+  ORDER_HEAD,
+  ORDER_RING,
+  type OutputSlots,
+  PROGRESS_CELLS,
+  type ToWorker,
+  type WorkerCounts,
+} from "./lookup_protocol.ts";
 import { OUTPUT_SLOT_BYTES } from "./lookup_worker_sizes.ts";
 
 /** Bytes of packed lookups per message to the worker (about 2 500 of the benchmark's traffic, default format). */
@@ -52,9 +65,6 @@ export const MAX_BATCHES_IN_BURST = 16;
 /** A burst's wait gives up (and lets the batches grow) after the worker has made no progress for this long. */
 const BURST_PATIENCE_MS = 10_000;
 const BURST_WAIT_MS = 100;
-/** Cells of the progress array shared with the worker. */
-const DONE = 0;
-const FAILED = 1;
 /** Chunks that may wait for the first batch before the worker is started (then the batch goes, and starts it). */
 const UNSTARTED_CHUNKS = 4;
 
@@ -97,7 +107,7 @@ export class RemoteStage implements ChunkPool {
    * Shared with the worker: the number of batches it has finished reading (counted before their `ack` is posted,
    * so this thread can see it without running its event loop), and 1 once it has failed.
    */
-  readonly #progress = new Int32Array(new SharedArrayBuffer(2 * Int32Array.BYTES_PER_ELEMENT));
+  readonly #progress = new Int32Array(new SharedArrayBuffer(PROGRESS_CELLS * Int32Array.BYTES_PER_ELEMENT));
   /** Capture chunks the worker reads in place (ChunkPool), named by index in the entries. */
   readonly #chunks = new SharedBufferPool(SHARED_CHUNK_BYTES);
   /** Chunks the reader left: [index, the number of the last batch that may name it], free once that one is acked. */
@@ -105,8 +115,14 @@ export class RemoteStage implements ChunkPool {
   readonly #slots: OutputSlots = {
     buffers: Array.from({ length: OUTPUT_SLOTS }, () => new SharedArrayBuffer(OUTPUT_SLOT_BYTES)),
     state: new SharedArrayBuffer(OUTPUT_SLOTS * Int32Array.BYTES_PER_ELEMENT),
+    order: new SharedArrayBuffer((ORDER_HEAD + 3 * ORDER_RING) * Int32Array.BYTES_PER_ELEMENT),
   };
   readonly #slotState = new Int32Array(this.#slots.state);
+  readonly #order = new Int32Array(this.#slots.order);
+  /** Record buffers handed to the sinks (the order ring's read position). */
+  #delivered = 0;
+  /** Buffers of `records` messages (announced with slot -1) not yet handed on, oldest first. */
+  readonly #oversized: ArrayBuffer[] = [];
   /** The worker's counts already added to the run's counters. */
   readonly #added = new Float64Array(COUNTER_NAMES.length);
   readonly #addedErrors = new Map<string, number>();
@@ -214,25 +230,55 @@ export class RemoteStage implements ChunkPool {
    * each lookup given up is packed, all before this thread returns to its event loop: unbounded, a burst's batches
    * could hold as much as the table again (measured: 30 000 orphan 64 KB responses peaked at 181 MB against 136 MB
    * with one thread). So while more than {@linkcode MAX_BATCHES_IN_BURST} batches are in flight, this thread waits
-   * for the worker here, blocking. Only when the worker writes stdout itself: it then never waits for this thread,
-   * whereas with other sinks it may be waiting for an output slot this thread frees from its event loop (there a
-   * burst's batches are bounded by the table's own bounds). Not before the worker has finished a first batch (it
-   * may not have started, which only the event loop would report), nor after it has failed (it says so in
-   * `#progress`), nor longer than {@linkcode BURST_PATIENCE_MS} without progress: never a hang.
+   * for the worker here, blocking, and meanwhile hands the record buffers the worker announces to the sinks (the
+   * worker may be waiting for an output slot). Not before the worker has finished a first batch (it may not have
+   * started, which only the event loop would report), nor after it has failed (it says so in `#progress`), nor while
+   * the next records come in a message (a record larger than a slot), nor longer than
+   * {@linkcode BURST_PATIENCE_MS} without any progress: never a hang.
    */
   #holdBurst(): void {
-    if (this.#stdout === null || this.#worker === null || this.#failure !== null || this.#closed) return;
+    if (this.#worker === null || this.#failure !== null || this.#closed) return;
     const progress = this.#progress;
-    let done = Atomics.load(progress, DONE);
-    if (done === 0) return;
+    if (Atomics.load(progress, DONE) === 0) return;
     let waitedMs = 0;
-    while (this.#batchesSent - done > MAX_BATCHES_IN_BURST && Atomics.load(progress, FAILED) === 0) {
-      const before = done;
-      Atomics.wait(progress, DONE, before, BURST_WAIT_MS);
-      done = Atomics.load(progress, DONE);
-      waitedMs = done === before ? waitedMs + BURST_WAIT_MS : 0;
-      if (waitedMs >= BURST_PATIENCE_MS) return;
+    for (;;) {
+      const events = Atomics.load(progress, EVENTS);
+      if (!this.#deliver()) return;
+      if (this.#batchesSent - Atomics.load(progress, DONE) <= MAX_BATCHES_IN_BURST) return;
+      if (Atomics.load(progress, FAILED) !== 0) return;
+      // Returns at once if anything happened since `events` was read.
+      if (Atomics.wait(progress, EVENTS, events, BURST_WAIT_MS) !== "timed-out") waitedMs = 0;
+      else if ((waitedMs += BURST_WAIT_MS) >= BURST_PATIENCE_MS) return;
     }
+  }
+
+  /**
+   * Hand the record buffers the worker announced to the sinks, in order, freeing their slots. Returns false when the
+   * next one is the buffer of a `records` message not yet received (only the event loop brings it).
+   */
+  #deliver(): boolean {
+    const order = this.#order;
+    const announced = Atomics.load(order, ANNOUNCED);
+    while (this.#delivered < announced) {
+      const at = ORDER_HEAD + (this.#delivered % ORDER_RING) * 3;
+      const slot = order[at];
+      const used = order[at + 1];
+      const count = order[at + 2];
+      if (slot < 0) {
+        const buffer = this.#oversized.shift();
+        if (buffer === undefined) return false;
+        this.sink.write(new Uint8Array(buffer, 0, used), count);
+      } else {
+        // Sinks copy what they keep past `write` (src/sinks/sink.ts): the slot is free again once it returns.
+        this.sink.write(new Uint8Array(this.#slots.buffers[slot], 0, used), count);
+        Atomics.store(this.#slotState, slot, 0);
+        Atomics.notify(this.#slotState, slot);
+      }
+      this.#delivered++;
+      Atomics.store(order, DELIVERED, this.#delivered);
+      Atomics.notify(order, DELIVERED);
+    }
+    return true;
   }
 
   /** Without a worker started: the packed input so far (the caller runs it inline), else null. */
@@ -320,14 +366,8 @@ export class RemoteStage implements ChunkPool {
   #receive(message: FromWorker): void {
     switch (message.type) {
       case "records":
-        if (message.slot < 0) {
-          this.sink.write(new Uint8Array(message.buffer!, 0, message.used), message.count);
-          break;
-        }
-        // Sinks copy what they keep past `write` (src/sinks/sink.ts): the slot is free again once it returns.
-        this.sink.write(new Uint8Array(this.#slots.buffers[message.slot], 0, message.used), message.count);
-        Atomics.store(this.#slotState, message.slot, 0);
-        Atomics.notify(this.#slotState, message.slot);
+        if (message.buffer !== null) this.#oversized.push(message.buffer);
+        this.#deliver();
         break;
       case "ack":
         this.#release();
