@@ -14,11 +14,12 @@ const LOOKUPS = 20_000;
 interface Probed {
   made: number;
   filled: number;
+  ordered: boolean | null;
   written: number;
   failed: string;
 }
 
-async function probe(sink: "stdout" | "memory", failAt = 0): Promise<Probed> {
+async function probe(sink: "stdout" | "memory", failAt = 0, lookups = LOOKUPS, answers = 60): Promise<Probed> {
   const output = await new Deno.Command(Deno.execPath(), {
     args: [
       "run",
@@ -26,8 +27,9 @@ async function probe(sink: "stdout" | "memory", failAt = 0): Promise<Probed> {
       ...startPermissions(),
       `${ROOT}tests/_burst_probe.ts`,
       sink,
-      String(LOOKUPS),
+      String(lookups),
       String(failAt),
+      String(answers),
     ],
     cwd: ROOT,
     stdout: "null",
@@ -46,8 +48,18 @@ for (const sink of ["stdout", "memory"] as const) {
     assert.ok(probed.filled > 4 * MAX_BATCHES_IN_BURST, `${probed.filled} batches filled`);
     assert.ok(probed.made <= MAX_BATCHES_IN_BURST, `${probed.made} batches made`);
     assert.equal(probed.written, LOOKUPS + 1);
+    if (sink === "memory") assert.equal(probed.ordered, true);
   });
 }
+
+Deno.test("-numprocs 2: in a burst, records larger than an output slot stay bounded and reach the sinks in order", async () => {
+  // 200 lookups whose records are about 800 KB each: each outgrows its slot, and goes through the overflow slot.
+  const probed = await probe("memory", 0, 200, 3_000);
+  assert.ok(probed.filled > 4 * MAX_BATCHES_IN_BURST, `${probed.filled} batches filled`);
+  assert.ok(probed.made <= MAX_BATCHES_IN_BURST, `${probed.made} batches made`);
+  assert.equal(probed.written, 201);
+  assert.equal(probed.ordered, true);
+});
 
 Deno.test("-numprocs 2: a worker that fails during a burst ends the wait at once, and the run reports it", async () => {
   const started = performance.now();

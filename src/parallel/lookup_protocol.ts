@@ -19,15 +19,21 @@ import type { RemoteStdoutCounts } from "../sinks/stdout_sink.ts";
 
 /**
  * The shared output ring: `buffers[i]` is slot i; `state[i]` is 0 while the worker may fill it, 1 while taken.
- * `order` (int32 cells): the number of record buffers announced, the number delivered, then a ring of
- * {@linkcode ORDER_RING} announcements `[slot (-1: a buffer sent in its records message), used bytes, records]`, so
- * the main thread hands them to the sinks in order without its event loop.
+ * `overflow` (growable, up to {@linkcode OVERFLOW_MAX_BYTES}) takes records larger than a slot, as slot
+ * `buffers.length` (its state is the last cell of `state`). `order` (int32 cells): the number of record buffers
+ * announced, the number delivered, then a ring of {@linkcode ORDER_RING} announcements `[slot (-1: a buffer sent in
+ * its records message, for records larger than the overflow), used bytes, records]`, so the main thread hands them to
+ * the sinks in order without its event loop.
  */
 export interface OutputSlots {
   buffers: SharedArrayBuffer[];
+  overflow: SharedArrayBuffer;
   state: SharedArrayBuffer;
   order: SharedArrayBuffer;
 }
+
+/** The most the overflow slot grows to (address space reserved, memory used only as it grows). */
+export const OVERFLOW_MAX_BYTES = 64 << 20;
 
 /** Announcements the order ring holds (the worker waits for room: slots and oversized buffers outstanding). */
 export const ORDER_RING = 16;
@@ -92,7 +98,7 @@ export interface WorkerCounts {
 export type FromWorker =
   /**
    * Record buffers were announced in the order ring (`OutputSlots.order`); `buffer`: the one announced with slot -1
-   * (records larger than a slot, written into a grown buffer, copied), else null.
+   * (records larger than the overflow slot, written into a grown buffer, copied), else null.
    */
   | { type: "records"; buffer: ArrayBuffer | null }
   /** A lookup batch handled (its buffer handed back), with the counts after it. */

@@ -113,10 +113,9 @@ function sendRecords(): void {
     return;
   }
   if (output.bytes.buffer !== slots!.buffers[slot]) {
-    // A record outgrew the slot (RecordBuffer grew into a buffer of its own): send that one, the slot stays ours.
-    const buffer = output.bytes.buffer as ArrayBuffer;
-    announce(-1, output.used, count);
-    post({ type: "records", buffer });
+    // A record outgrew the slot (RecordBuffer grew into a buffer of its own): its records go through the overflow
+    // slot (or, larger still, in a message), and the slot stays ours.
+    sendOversized(count);
     useSlot(slot);
     return;
   }
@@ -124,6 +123,23 @@ function sendRecords(): void {
   announce(slot, output.used, count);
   post({ type: "records", buffer: null });
   useSlot((slot + 1) % slots!.buffers.length);
+}
+
+/** The records of a buffer grown past its slot: copied into the overflow slot, grown to fit, or sent in a message. */
+function sendOversized(count: number): void {
+  const overflow = slots!.overflow;
+  if (output.used > overflow.maxByteLength) {
+    announce(-1, output.used, count);
+    post({ type: "records", buffer: output.bytes.buffer as ArrayBuffer });
+    return;
+  }
+  const index = slots!.buffers.length;
+  while (Atomics.load(slotState, index) !== 0) Atomics.wait(slotState, index, 1);
+  if (overflow.byteLength < output.used) overflow.grow(output.used);
+  new Uint8Array(overflow, 0, output.used).set(output.bytes.subarray(0, output.used));
+  Atomics.store(slotState, index, 1);
+  announce(index, output.used, count);
+  post({ type: "records", buffer: null });
 }
 
 function counts(): WorkerCounts {

@@ -36,6 +36,7 @@ import {
   ORDER_HEAD,
   ORDER_RING,
   type OutputSlots,
+  OVERFLOW_MAX_BYTES,
   PROGRESS_CELLS,
   type ToWorker,
   type WorkerCounts,
@@ -58,10 +59,11 @@ export const OUTPUT_SLOTS = 3;
  */
 export const SHARED_CHUNK_BYTES = 1 << 20;
 /**
- * Lookup batches in flight at most while this thread waits for the worker in a burst (see `#holdBurst`): 4 MiB, more
- * than one capture chunk's entries in either format, so the flow between two batch ends never waits here.
+ * Lookup batches in flight at most while this thread waits for the worker in a burst (see `#holdBurst`): 1 MiB. A
+ * capture chunk's entries can fill more (in the transaction format, about ten), so the flow between two batch ends
+ * may wait here too: measured on the 1M-pair file, no slower than at 16; the floods of issue 7 peak 2–5 MB lower.
  */
-export const MAX_BATCHES_IN_BURST = 16;
+export const MAX_BATCHES_IN_BURST = 4;
 /** A burst's wait gives up (and lets the batches grow) after the worker has made no progress for this long. */
 const BURST_PATIENCE_MS = 10_000;
 const BURST_WAIT_MS = 100;
@@ -114,7 +116,8 @@ export class RemoteStage implements ChunkPool {
   readonly #retiredChunks: [number, number][] = [];
   readonly #slots: OutputSlots = {
     buffers: Array.from({ length: OUTPUT_SLOTS }, () => new SharedArrayBuffer(OUTPUT_SLOT_BYTES)),
-    state: new SharedArrayBuffer(OUTPUT_SLOTS * Int32Array.BYTES_PER_ELEMENT),
+    overflow: new SharedArrayBuffer(0, { maxByteLength: OVERFLOW_MAX_BYTES }),
+    state: new SharedArrayBuffer((OUTPUT_SLOTS + 1) * Int32Array.BYTES_PER_ELEMENT),
     order: new SharedArrayBuffer((ORDER_HEAD + 3 * ORDER_RING) * Int32Array.BYTES_PER_ELEMENT),
   };
   readonly #slotState = new Int32Array(this.#slots.state);
@@ -233,7 +236,7 @@ export class RemoteStage implements ChunkPool {
    * for the worker here, blocking, and meanwhile hands the record buffers the worker announces to the sinks (the
    * worker may be waiting for an output slot). Not before the worker has finished a first batch (it may not have
    * started, which only the event loop would report), nor after it has failed (it says so in `#progress`), nor while
-   * the next records come in a message (a record larger than a slot), nor longer than
+   * the next records come in a message (a record larger than the overflow slot), nor longer than
    * {@linkcode BURST_PATIENCE_MS} without any progress: never a hang.
    */
   #holdBurst(): void {
@@ -270,7 +273,8 @@ export class RemoteStage implements ChunkPool {
         this.sink.write(new Uint8Array(buffer, 0, used), count);
       } else {
         // Sinks copy what they keep past `write` (src/sinks/sink.ts): the slot is free again once it returns.
-        this.sink.write(new Uint8Array(this.#slots.buffers[slot], 0, used), count);
+        const buffer = slot < OUTPUT_SLOTS ? this.#slots.buffers[slot] : this.#slots.overflow;
+        this.sink.write(new Uint8Array(buffer, 0, used), count);
         Atomics.store(this.#slotState, slot, 0);
         Atomics.notify(this.#slotState, slot);
       }
