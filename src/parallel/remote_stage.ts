@@ -231,7 +231,7 @@ export class RemoteStage implements ChunkPool {
   /**
    * One message can give up a whole table at once (an expiry sweep, the end of input), and with the transaction format
    * each lookup given up is packed, all before this thread returns to its event loop: unbounded, a burst's batches
-   * could hold as much as the table again (measured: 30 000 orphan 64 KB responses peaked at 181 MB against 136 MB
+   * could hold as much as the table again (measured: 30 000 orphan 64 KB responses peaked at 177 MB against 131 MB
    * with one thread). So while more than {@linkcode MAX_BATCHES_IN_BURST} batches are in flight, this thread waits
    * for the worker here, blocking, and meanwhile hands the record buffers the worker announces to the sinks (the
    * worker may be waiting for an output slot). Not before the worker has finished a first batch (it may not have
