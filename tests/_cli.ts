@@ -69,11 +69,11 @@ export function sensorCommand(options: Deno.CommandOptions & { args: string[] })
   });
 }
 
-export async function runSensor(args: string[], stdin?: Uint8Array): Promise<CliRun> {
+export async function runSensor(args: string[], stdin?: Uint8Array, env: Record<string, string> = {}): Promise<CliRun> {
   const command = new Deno.Command(Deno.execPath(), {
     args: sensorArgs(args),
     cwd: Deno.makeTempDirSync(),
-    env: { NO_COLOR: "1", ...threadsEnv() },
+    env: { NO_COLOR: "1", ...threadsEnv(), ...env },
     stdin: stdin === undefined ? "null" : "piped",
     stdout: "piped",
     stderr: "piped",

@@ -6,7 +6,15 @@
  */
 import assert from "node:assert/strict";
 import { ROOT, runSensor, startPermissions, text } from "./_cli.ts";
-import { WORKER_AT_ONCE_VARIABLE, WORKER_FAIL_AT_VARIABLE } from "../src/parallel/test_hooks.ts";
+import {
+  WORKER_ANY_SIZE_VARIABLE,
+  WORKER_AT_ONCE_VARIABLE,
+  WORKER_FAIL_AT_VARIABLE,
+} from "../src/parallel/test_hooks.ts";
+import { SMALL_CAPTURE_BYTES } from "../src/sensor.ts";
+
+/** These captures are smaller than SMALL_CAPTURE_BYTES: a worker is started for them only with this hook. */
+const ANY_SIZE = { [WORKER_ANY_SIZE_VARIABLE]: "1" };
 
 const dir = await Deno.makeTempDir({ prefix: "numprocs_test_" });
 const GENERATED = `${dir}/pairs.pcap`;
@@ -74,7 +82,7 @@ for (const [name, capture, extra] of CASES) {
     await captures();
     const args = ["-pcap", capture(), "-debug", ...extra];
     const one = await runSensor([...args, "-numprocs", "1"]);
-    const two = await runSensor([...args, "-numprocs", "2"]);
+    const two = await runSensor([...args, "-numprocs", "2"], undefined, ANY_SIZE);
     assert.equal(one.code, 0, one.stderr);
     assert.equal(two.code, 0, two.stderr);
     assert.doesNotMatch(one.stderr, /Starting the lookup worker/);
@@ -90,7 +98,7 @@ Deno.test("-numprocs 2, default format: a flood of unanswered queries sends the 
   await captures();
   const args = ["-pcap", FLOOD_QUERIES, "-debug", "-max_pending", "1000"];
   const one = await runSensor([...args, "-numprocs", "1"]);
-  const two = await runSensor([...args, "-numprocs", "2"]);
+  const two = await runSensor([...args, "-numprocs", "2"], undefined, ANY_SIZE);
   assert.equal(two.code, 0, two.stderr);
   assert.doesNotMatch(two.stderr, /Starting the lookup worker/);
   assert.equal(two.stdout.length, 0);
@@ -119,6 +127,20 @@ Deno.test("a small capture with -numprocs 2 runs inline (no worker started), wit
   assert.doesNotMatch(two.stderr, /Starting the lookup worker/);
   assert.ok(one.stdout.length > 1000);
   assert.ok(text(one.stdout) === text(two.stdout));
+});
+
+Deno.test("a capture file under 32 MiB is replayed on one thread whatever -numprocs says, with the same records", async () => {
+  await captures();
+  assert.ok((await Deno.stat(GENERATED)).size < SMALL_CAPTURE_BYTES);
+  const args = ["-pcap", GENERATED, "-debug"];
+  const one = await runSensor([...args, "-numprocs", "1"]);
+  const two = await runSensor([...args, "-numprocs", "2"]);
+  assert.doesNotMatch(two.stderr, /Starting the lookup worker/);
+  assert.ok(text(one.stdout) === text(two.stdout));
+  // Not vacuous: the same file with the hook that lifts the size rule gets a worker.
+  const worker = await runSensor([...args, "-numprocs", "2"], undefined, ANY_SIZE);
+  assert.match(worker.stderr, /Starting the lookup worker/);
+  assert.ok(text(one.stdout) === text(worker.stdout));
 });
 
 Deno.test("a lookup worker that throws ends the run with status 1, one line and the summary, no stack trace", async () => {
@@ -160,7 +182,7 @@ Deno.test("a lookup worker that cannot start (its module unreadable) ends the ru
   const { code, stderr } = await new Deno.Command(Deno.execPath(), {
     args: ["run", "--quiet", `--config=${ROOT}deno.json`, ...flags, `${ROOT}main.ts`, "-pcap", GENERATED],
     cwd: dir,
-    env: { NO_COLOR: "1", PDNS_THREADS: "2" },
+    env: { NO_COLOR: "1", PDNS_THREADS: "2", ...ANY_SIZE },
     stdout: "null",
     stderr: "piped",
   }).output();

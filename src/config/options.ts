@@ -225,15 +225,17 @@ export const KAFKA_COMPRESSIONS = ["none", "gzip", "snappy", "lz4", "zstd"] as c
 export const KAFKA_SASL_MECHANISMS = ["", "PLAIN", "SCRAM-SHA-256", "SCRAM-SHA-512"] as const;
 
 /**
- * `-numprocs` beyond this gives nothing more: the work is split in two threads, decoding and the lookup stage
- * (src/parallel/remote_stage.ts). The original defaults to 8 decoding goroutines whatever the machine.
+ * `-numprocs` beyond this gives nothing more: the work is split in two threads, decoding and pairing, and the record
+ * writer (src/parallel/remote_stage.ts). The original defaults to 8 decoding goroutines whatever the machine.
  */
 export const MAX_USEFUL_NUMPROCS = 2;
 
 /**
  * The default `-numprocs`: the machine's cores, at most {@linkcode MAX_USEFUL_NUMPROCS}. Measured on two cores (README,
- * Threads), the lookup worker replays a file in 0.69–0.75 of one thread's time and drains a live ring faster (831 k
- * against 703 k packets/s), within 120 MB; a one-core machine keeps one thread, where a worker could only compete.
+ * Threads), the lookup worker replays the 1M-pair file in 0.70–0.72 of one thread's time (the transaction format in
+ * 0.62–0.70) and drains a live ring faster (1 045 k against 917 k packets/s), within 120 MB; a one-core machine keeps
+ * one thread, where a worker could only compete. A capture file under 32 MiB is replayed on one thread whatever the
+ * value (src/sensor.ts `threadsFor`).
  */
 export const DEFAULT_NUMPROCS = Math.max(1, Math.min(navigator.hardwareConcurrency ?? 1, MAX_USEFUL_NUMPROCS));
 
@@ -375,7 +377,7 @@ export const OPTIONS: readonly OptionSpec[] = [
     default: String(DEFAULT_NUMPROCS),
     min: 1,
     help: "Threads (default: the cores, at most 2): 1 runs everything on one; 2 or more write records in a worker " +
-      "(same output).",
+      "(same output; a capture file under 32 MiB uses one).",
   }),
   intOption({
     name: "max_tcp_streams",

@@ -6,12 +6,15 @@
  *   prove that a failed worker ends the run with status 1 and a one-line message, never a hang.
  * - `DENOPASSIVEDNS_TEST_WORKER_AT_ONCE=1`: the worker starts with the run instead of when a first batch of
  *   lookups fills, so the small captures of the test suites go through it.
+ * - `DENOPASSIVEDNS_TEST_WORKER_ANY_SIZE=1`: a capture file under 32 MiB gets a worker too (it is replayed on one
+ *   thread otherwise: src/sensor.ts `threadsFor`), started as usual when a first batch fills.
  *
  * @module
  */
 
 export const WORKER_FAIL_AT_VARIABLE = "DENOPASSIVEDNS_TEST_WORKER_FAIL_AT";
 export const WORKER_AT_ONCE_VARIABLE = "DENOPASSIVEDNS_TEST_WORKER_AT_ONCE";
+export const WORKER_ANY_SIZE_VARIABLE = "DENOPASSIVEDNS_TEST_WORKER_ANY_SIZE";
 
 /** A hook's value: a positive integer, or 0 when unset or anything else. */
 export function testHook(name: string): number {
