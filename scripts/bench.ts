@@ -6,7 +6,8 @@
  * Generates deterministic DNS traffic captures (scripts/gen_dns_pcap.py, seeded), replays each through
  * denopassivedns with records written to a file (stdout redirected with `-numprocs 1` and with `-numprocs 2`, and
  * `-quiet -logfile` rotating at the default 100 MB with `-numprocs 1`, alternating run by run), and reports
- * packets/s, records/s and peak RSS (median of the runs), the ratio of the `-numprocs 2` time to the `-numprocs 1`
+ * packets/s, records/s and peak RSS (median of the runs; a file under 32 MiB runs on one thread with `-numprocs 2` too,
+ * as the sensor chooses: src/sensor.ts `threadsFor`), the ratio of the `-numprocs 2` time to the `-numprocs 1`
  * time (of the medians, and the range over the pairs of runs made one after the other), checks that both give the
  * same bytes, and checks the record count against the generator's stats file. Peers are measured on the same file in
  * the same run, once each, and the ratio printed (with several formats, e.g. `--format gopassivedns,transaction`,
