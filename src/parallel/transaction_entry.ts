@@ -2,10 +2,11 @@
  * The transaction format's lookups, packed for the lookup worker (`-numprocs` 2 or more): as for the default format
  * (src/parallel/lookup_entry.ts), the one pairing engine runs on the decoding thread and the worker writes the
  * records. The writer walks every message whole (src/record/transaction_leg.ts: sections, EDNS, anomalies), which is
- * most of the format's cost, so the two threads share that walk to carry about the same work: a response is walked
- * here and travels as its parts (the sections' JSON, the EDNS object, the anomalies), a query travels as its message
- * and is walked by the worker. Measured on the 1M-pair capture (README, "Threads"), with the worker running the whole
- * post-decode stage it took 3.2 s of CPU against this thread's 0.6 s.
+ * most of the format's cost, so the two threads share that walk to carry about the same work: two responses of three
+ * are walked here and travel as their parts (the sections' JSON, the EDNS object, the anomalies); the third, and every
+ * query, travel as the message and are walked by the worker. Measured on the 1M-pair capture (README, "Threads"), in
+ * CPU seconds of this thread and the worker: 0.6 and 3.2 with the worker running the whole post-decode stage, 1.3 and
+ * 2.4 with the pairing here, 2.4 and 1.8 with every response walked here, 2.1 and 2.1 with two of three.
  *
  * A message travels as where it is (`u32 chunk, u32 offset`) when it lies in a capture chunk shared with the worker
  * (src/capture/_chunk_reader.ts ChunkPool: the message being handled, read from a file), else as its bytes (a held
@@ -64,13 +65,14 @@ const EDNS_OPTIONS = 2;
 const WALK_HERE_MAX_BYTES = 1232;
 const REASONS: readonly LookupReason[] = ["paired", "expired", "evicted", "end_of_input", "replaced"];
 
-/** The transaction format's writer on the decoding thread: every lookup is packed, its response walked. */
+/** The transaction format's writer on the decoding thread: every lookup is packed, most responses walked first. */
 export class RemoteTransactionWriter implements LookupWriter {
   readonly holdsWholeQuery = true;
   readonly writesUnpaired = true;
   readonly slotBytes = HELD_WHOLE_SLOT_BYTES;
   /** The response's parts (and a dropped message's, for its anomalies). */
   readonly #walked: TransactionLeg;
+  /** Responses of at most WALK_HERE_MAX_BYTES packed so far: every third is left to the worker. */
   #responses = 0;
 
   constructor(readonly counters: Counters, readonly batch: BatchWriter, maxRecords: number = Infinity) {
