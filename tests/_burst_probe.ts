@@ -5,7 +5,7 @@
  * writes stdout itself) or "memory" (the records come back to this thread: then whether they came in order is
  * reported too); `failAt` > 0: the worker throws on that entry (the burst must not wait for it); `answers`: the
  * A records of each response (above 1 000, on a 200-character name: 3 000 make records of about 800 KB, larger than
- * an output slot).
+ * an output slot); `overflowMaxBytes`: the most the overflow slot grows to (smaller than a record: sent in messages).
  */
 import { DEFAULT_CORRELATOR_OPTIONS } from "../src/correlate/pairing_options.ts";
 import { newCounters } from "../src/metrics/counters.ts";
@@ -16,13 +16,18 @@ import { leg, lookup } from "../src/parallel/_test_lookups.ts";
 import { StdoutSink } from "../src/sinks/stdout_sink.ts";
 import { MemorySink } from "./_replay.ts";
 
-const [sinkKind, countText, failAtText, answersText] = Deno.args;
+const [sinkKind, countText, failAtText, answersText, overflowText] = Deno.args;
 const sink = sinkKind === "stdout"
   ? new StdoutSink(Deno.stdout, { workerStopAsked: new SharedArrayBuffer(4) })
   : new MemorySink();
 const counters = newCounters();
 const stage = { correlator: DEFAULT_CORRELATOR_OPTIONS, format: "transaction" as const, level: "", sensor: "probe" };
-const remote = new RemoteStage({ stage, startBytes: 0, failAt: Number(failAtText ?? 0) }, counters, sink);
+const overflowMaxBytes = overflowText === undefined ? undefined : Number(overflowText);
+const remote = new RemoteStage(
+  { stage, startBytes: 0, failAt: Number(failAtText ?? 0), overflowMaxBytes },
+  counters,
+  sink,
+);
 const writer = new RemoteTransactionWriter(counters, remote.writer);
 // By default a response of 60 answers (about 1 KB): every entry is a kilobyte or more.
 const answers = Number(answersText ?? 60);

@@ -19,7 +19,13 @@ interface Probed {
   failed: string;
 }
 
-async function probe(sink: "stdout" | "memory", failAt = 0, lookups = LOOKUPS, answers = 60): Promise<Probed> {
+async function probe(
+  sink: "stdout" | "memory",
+  failAt = 0,
+  lookups = LOOKUPS,
+  answers = 60,
+  overflowMaxBytes?: number,
+): Promise<Probed> {
   const output = await new Deno.Command(Deno.execPath(), {
     args: [
       "run",
@@ -30,6 +36,7 @@ async function probe(sink: "stdout" | "memory", failAt = 0, lookups = LOOKUPS, a
       String(lookups),
       String(failAt),
       String(answers),
+      ...(overflowMaxBytes === undefined ? [] : [String(overflowMaxBytes)]),
     ],
     cwd: ROOT,
     stdout: "null",
@@ -57,6 +64,14 @@ Deno.test("-numprocs 2: in a burst, records larger than an output slot stay boun
   const probed = await probe("memory", 0, 200, 3_000);
   assert.ok(probed.filled > 4 * MAX_BATCHES_IN_BURST, `${probed.filled} batches filled`);
   assert.ok(probed.made <= MAX_BATCHES_IN_BURST, `${probed.made} batches made`);
+  assert.equal(probed.written, 201);
+  assert.equal(probed.ordered, true);
+});
+
+Deno.test("-numprocs 2: records larger than the overflow slot travel in messages, in order, and the burst goes on", async () => {
+  // With a 64 KiB overflow slot, every 800 KB record is sent in its message: only the event loop brings it, so the
+  // burst does not wait for it (its batches are not bounded then), and the records still come in order.
+  const probed = await probe("memory", 0, 200, 3_000, 64 << 10);
   assert.equal(probed.written, 201);
   assert.equal(probed.ordered, true);
 });

@@ -87,6 +87,8 @@ export interface RemoteStageOptions {
   startBytes: number;
   /** > 0: the worker throws on this entry (a test hook, see `DENOPASSIVEDNS_TEST_WORKER_FAIL_AT`). */
   failAt?: number;
+  /** The most the overflow slot grows to (tests make it small, to send larger records in messages). */
+  overflowMaxBytes?: number;
 }
 
 export class RemoteStage implements ChunkPool {
@@ -116,7 +118,7 @@ export class RemoteStage implements ChunkPool {
   readonly #retiredChunks: [number, number][] = [];
   readonly #slots: OutputSlots = {
     buffers: Array.from({ length: OUTPUT_SLOTS }, () => new SharedArrayBuffer(OUTPUT_SLOT_BYTES)),
-    overflow: new SharedArrayBuffer(0, { maxByteLength: OVERFLOW_MAX_BYTES }),
+    overflow: new SharedArrayBuffer(0),
     state: new SharedArrayBuffer((OUTPUT_SLOTS + 1) * Int32Array.BYTES_PER_ELEMENT),
     order: new SharedArrayBuffer((ORDER_HEAD + 3 * ORDER_RING) * Int32Array.BYTES_PER_ELEMENT),
   };
@@ -137,6 +139,7 @@ export class RemoteStage implements ChunkPool {
 
   constructor(readonly options: RemoteStageOptions, readonly counters: Counters, readonly sink: Sink) {
     this.#stdout = soleStdout(sink);
+    this.#slots.overflow = new SharedArrayBuffer(0, { maxByteLength: options.overflowMaxBytes ?? OVERFLOW_MAX_BYTES });
     this.writer = new BatchWriter(BATCH_BYTES, (buffer, used) => this.#send(buffer, used), () => this.#buffer());
     this.writer.chunkIndexOf = (bytes) => this.chunkIndexOf(bytes);
     if (options.startBytes <= 0) this.#start();
