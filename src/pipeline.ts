@@ -1,15 +1,12 @@
 import type { Packet, PacketSource } from "./capture/packet.ts";
-import type { Lookup } from "./correlate/lookup.ts";
 import type { CorrelatorOptions } from "./correlate/pairing_options.ts";
 import { WirePairing } from "./correlate/wire_pairing.ts";
 import { type DecoderOptions, PacketDecoder } from "./decode/mod.ts";
 import { type LookupStage, type LookupStageOptions, newLookupStage, OUTPUT_BATCH_BYTES } from "./lookup_stage.ts";
 import { type Counters, newCounters } from "./metrics/counters.ts";
-import { type LookupEntries, lookupReplay, LookupUnpacker, RemoteGopassivednsWriter } from "./parallel/lookup_entry.ts";
+import { formatReplay, RemoteGopassivednsWriter } from "./parallel/lookup_entry.ts";
 import { BATCH_BYTES, RemoteStage } from "./parallel/remote_stage.ts";
-import { RemoteTransactionWriter, TransactionUnpacker } from "./parallel/transaction_entry.ts";
-import { GopassivednsWriter } from "./record/gopassivedns_writer.ts";
-import { TransactionWriter } from "./record/transaction_writer.ts";
+import { RemoteTransactionWriter } from "./parallel/transaction_entry.ts";
 import { RecordBuffer } from "./record/record_buffer.ts";
 import type { Sink } from "./sinks/sink.ts";
 
@@ -144,23 +141,11 @@ export class Pipeline {
       if (held === null) await remote.finish();
       else {
         // No batch filled: no worker was started, and the lookups are written here, with the same result.
-        const { level, maxRecords, sensor } = this.options;
         const output = this.#output;
-        let entries: LookupEntries;
-        let write: (lookup: Lookup) => number;
-        if (this.options.format === "transaction") {
-          const writer = new TransactionWriter(this.counters, output, sensor, maxRecords);
-          const unpacker = new TransactionUnpacker(remote.chunks);
-          write = (l) => writer.writeWalked(l, null, unpacker.walkedResponse);
-          entries = unpacker;
-        } else {
-          const writer = new GopassivednsWriter(this.counters, output, level, maxRecords);
-          write = (l) => writer.write(l);
-          entries = new LookupUnpacker(remote.chunks);
-        }
-        lookupReplay(write, this.counters, entries, () => {
+        const replay = await formatReplay(this.#stageOptions(), this.counters, output, remote.chunks, () => {
           if (output.used >= OUTPUT_BATCH_BYTES) this.#drain();
-        }).read(held.bytes, held.used);
+        });
+        replay.read(held.bytes, held.used);
       }
     }
     this.#stage?.flush();

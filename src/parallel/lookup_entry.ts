@@ -25,6 +25,7 @@ import { HELD_SLOT_BYTES } from "../correlate/held_legs.ts";
 import { Lookup, type LookupWriter } from "../correlate/lookup.ts";
 import { MessageReader } from "../dns/_reader.ts";
 import { scanQuestion, WireQuestion } from "../dns/wire_scan.ts";
+import type { LookupStageOptions } from "../lookup_stage.ts";
 import type { Counters } from "../metrics/counters.ts";
 import { GopassivednsWriter } from "../record/gopassivedns_writer.ts";
 import { RecordBuffer } from "../record/record_buffer.ts";
@@ -205,4 +206,32 @@ export function lookupReplay(
     afterWrite();
     return at;
   });
+}
+
+/**
+ * The reader of a batch of the format's entries onto its real writer, into `output` (the worker's, or this thread's
+ * when the input ended before a worker was started), as {@linkcode lookupReplay}. The transaction format's modules are
+ * imported for it only: the default format's worker loads just its own writer (measured: ~0.8 MB less RSS).
+ */
+export async function formatReplay(
+  options: LookupStageOptions,
+  counters: Counters,
+  output: RecordBuffer,
+  chunks: readonly Uint8Array[],
+  afterWrite: () => void,
+  beforeEach: () => void = () => {},
+): Promise<BatchReader> {
+  const maxRecords = options.maxRecords ?? Infinity;
+  if (options.format === "transaction") {
+    const [{ TransactionWriter }, { TransactionUnpacker }] = await Promise.all([
+      import("../record/transaction_writer.ts"),
+      import("./transaction_entry.ts"),
+    ]);
+    const writer = new TransactionWriter(counters, output, options.sensor, maxRecords);
+    const unpacker = new TransactionUnpacker(chunks);
+    const write = (l: Lookup) => writer.writeWalked(l, null, unpacker.walkedResponse);
+    return lookupReplay(write, counters, unpacker, afterWrite, beforeEach);
+  }
+  const writer = new GopassivednsWriter(counters, output, options.level, maxRecords);
+  return lookupReplay((l) => writer.write(l), counters, new LookupUnpacker(chunks), afterWrite, beforeEach);
 }

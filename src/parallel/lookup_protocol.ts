@@ -1,9 +1,9 @@
 /**
  * The messages between the decoding thread (src/parallel/remote_stage.ts) and the lookup worker
  * (src/parallel/lookup_worker.ts). Lookup batches are shared buffers, neither copied nor transferred (a transfer
- * detaches, which slows every typed array access after it: see RemoteStage): one goes to the worker, which hands it
- * back (by index) with its `ack`. Records are written into a fixed ring of shared output slots ({@linkcode OutputSlots}): the
- * worker fills one, marks it taken, announces it in the shared order ring (`order`) and with a `records` message;
+ * detaches, which slows every typed array access after it: see RemoteStage): one goes to the worker, which counts it
+ * finished (src/parallel/worker_signals.ts WorkerProgress) before its `ack`. Records are written into a fixed ring of
+ * shared output slots ({@linkcode OutputSlots}): the worker fills one, marks it taken, announces it in the shared order ring (`order`) and with a `records` message;
  * the main thread hands it to the sinks and marks it free, from its event loop or while it waits for the worker in a
  * burst (src/parallel/remote_stage.ts `#holdBurst`). The worker waits (Atomics.wait) when the next slot is still
  * taken, so the records in flight are bounded even when one lookup batch gives up on a whole table.
@@ -20,10 +20,9 @@ import type { RemoteStdoutCounts } from "../sinks/stdout_sink.ts";
 /**
  * The shared output ring: `buffers[i]` is slot i; `state[i]` is 0 while the worker may fill it, 1 while taken.
  * `overflow` (growable, up to {@linkcode OVERFLOW_MAX_BYTES}) takes records larger than a slot, as slot
- * `buffers.length` (its state is the last cell of `state`). `order` (int32 cells): the number of record buffers
- * announced, the number delivered, then a ring of {@linkcode ORDER_RING} announcements `[slot (-1: a buffer sent in
- * its records message, for records larger than the overflow), used bytes, records]`, so the main thread hands them to
- * the sinks in order without its event loop.
+ * `buffers.length` (its state is the last cell of `state`). `order` is a RecordOrder's buffer
+ * (src/parallel/worker_signals.ts): the order in which the slots filled (or, slot -1, the buffers of `records`
+ * messages, for records larger than the overflow) are to be handed to the sinks, readable without the event loop.
  */
 export interface OutputSlots {
   buffers: SharedArrayBuffer[];
@@ -34,19 +33,6 @@ export interface OutputSlots {
 
 /** The most the overflow slot grows to (address space reserved, memory used only as it grows). */
 export const OVERFLOW_MAX_BYTES = 64 << 20;
-
-/** Announcements the order ring holds (the worker waits for room: slots and oversized buffers outstanding). */
-export const ORDER_RING = 16;
-/** Cells of `order`. */
-export const ANNOUNCED = 0;
-export const DELIVERED = 1;
-export const ORDER_HEAD = 2;
-/** Int32 cells of the `progress` array shared at start: batches finished, failed (0 or 1), and events. */
-export const DONE = 0;
-export const FAILED = 1;
-/** Added to (and notified) whenever any of the above changes or a record buffer is announced. */
-export const EVENTS = 2;
-export const PROGRESS_CELLS = 3;
 
 /** Main thread → worker. */
 export type ToWorker =
@@ -66,10 +52,7 @@ export type ToWorker =
     stdout: SharedArrayBuffer | null;
     /** The capture chunks lookup entries name by index (src/capture/_chunk_reader.ts ChunkPool), so far. */
     chunks: SharedArrayBuffer[];
-    /**
-     * Int32 cells the worker updates (`DONE`, `FAILED`, `EVENTS`): the number of batches it has finished reading
-     * (added to before each `ack` is posted), 1 once it has failed, and a count of both and of its announcements.
-     */
+    /** A WorkerProgress's buffer (src/parallel/worker_signals.ts): what the worker has done, for the main thread. */
     progress: SharedArrayBuffer;
   }
   /** A new capture chunk, before any entry names it. */
@@ -77,8 +60,7 @@ export type ToWorker =
   /** Lookups (src/parallel/lookup_batch.ts); `batchEnd`: send the records written so far. */
   | {
     type: "batch";
-    /** The batch buffer's index, handed back in the `ack`; -1 for a buffer made for one oversized message (copied). */
-    index: number;
+    /** Shared, or (an oversized entry's, `BatchWriter.reserve`) copied. */
     buffer: ArrayBufferLike;
     used: number;
     batchEnd: boolean;
@@ -102,7 +84,7 @@ export type FromWorker =
    */
   | { type: "records"; buffer: ArrayBuffer | null }
   /** A lookup batch handled (its buffer handed back), with the counts after it. */
-  | ({ type: "ack"; index: number } & WorkerCounts)
+  | ({ type: "ack" } & WorkerCounts)
   /** `finish` done: every record was sent before this. */
   | ({ type: "finished" } & WorkerCounts)
   /** The worker threw: it does nothing more. `stdout`: what its stdout sink wrote since the last report, if any. */

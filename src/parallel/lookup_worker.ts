@@ -1,9 +1,9 @@
 /**
  * The lookup worker (`-numprocs` 2 or more): writes the records of the lookups the pairing engine completes or gives up
  * on the decoding thread, packed for the format's writer (src/parallel/lookup_entry.ts,
- * src/parallel/transaction_entry.ts). It handles the batches in the order sent and sends back its record buffers in order, each with the number of
- * records it holds. The one pairing engine sees every message of the run, so pairing, table bounds, expiry and
- * duplicates are exactly those of `-numprocs 1`.
+ * src/parallel/transaction_entry.ts). It handles the batches in the order sent and sends back its record buffers in
+ * order, each with the number of records it holds. The one pairing engine sees every message of the run, so
+ * pairing, table bounds, expiry and duplicates are exactly those of `-numprocs 1`.
  *
  * Protocol: see src/parallel/lookup_protocol.ts. A failure is reported as one `failed` message, after which the
  * worker does nothing more.
@@ -13,39 +13,24 @@
 
 /// <reference lib="deno.worker" />
 
-import type { Lookup } from "../correlate/lookup.ts";
 import { COUNTER_NAMES, Counters } from "../metrics/counters.ts";
-import { GopassivednsWriter } from "../record/gopassivedns_writer.ts";
 import { RecordBuffer } from "../record/record_buffer.ts";
 import { BatchReader } from "./lookup_batch.ts";
-import {
-  ANNOUNCED,
-  DELIVERED,
-  DONE,
-  EVENTS,
-  FAILED,
-  type FromWorker,
-  ORDER_HEAD,
-  ORDER_RING,
-  type OutputSlots,
-  PROGRESS_CELLS,
-  type ToWorker,
-  type WorkerCounts,
-} from "./lookup_protocol.ts";
+import type { FromWorker, OutputSlots, ToWorker, WorkerCounts } from "./lookup_protocol.ts";
+import { RecordOrder, WorkerProgress } from "./worker_signals.ts";
 import { WORKER_OUTPUT_BYTES } from "./lookup_worker_sizes.ts";
 import type { OutputFailure } from "../sinks/sink.ts";
 import { type RemoteStdoutCounts, StdoutSink, stdoutWriter, trimStdoutFile } from "../sinks/stdout_sink.ts";
 import { stalledReaderReason, StopAsked } from "../sinks/stdout_stall.ts";
-import { lookupReplay, LookupUnpacker } from "./lookup_entry.ts";
+import { formatReplay } from "./lookup_entry.ts";
 
 const counters = new Counters();
 const output = new RecordBuffer(0);
 let slots: OutputSlots | null = null;
 let slotState: Int32Array<SharedArrayBuffer> = new Int32Array(new SharedArrayBuffer(4));
-/** Batches finished, the failed flag and events, shared with the main thread (see ToWorker `start`). */
-let progress: Int32Array<SharedArrayBuffer> = new Int32Array(new SharedArrayBuffer(4 * PROGRESS_CELLS));
-/** The order ring of `slots`. */
-let order: Int32Array<SharedArrayBuffer> = new Int32Array(new SharedArrayBuffer(4 * ORDER_HEAD));
+/** What this worker has done, and the order of its record buffers, shared with the main thread. */
+let progress = new WorkerProgress();
+let order = new RecordOrder();
 /** The slot `output` writes into. */
 let slot = 0;
 /** `counters.records` when the last record buffer was sent. */
@@ -67,33 +52,21 @@ function post(message: FromWorker): void {
   self.postMessage(message);
 }
 
-/** Tell the main thread something changed (a batch finished, a record buffer announced, a failure). */
-function signal(): void {
-  Atomics.add(progress, EVENTS, 1);
-  Atomics.notify(progress, EVENTS);
-}
-
 /** Announce `count` records in `used` bytes of slot `index` (-1: the buffer of the `records` message that follows). */
 function announce(index: number, used: number, count: number): void {
-  // Room in the ring: it is emptied in order by the main thread (its event loop or a burst's wait).
-  for (;;) {
-    const delivered = Atomics.load(order, DELIVERED);
-    if (Atomics.load(order, ANNOUNCED) - delivered < ORDER_RING) break;
-    Atomics.wait(order, DELIVERED, delivered);
-  }
-  const n = Atomics.load(order, ANNOUNCED);
-  const at = ORDER_HEAD + (n % ORDER_RING) * 3;
-  order[at] = index;
-  order[at + 1] = used;
-  order[at + 2] = count;
-  Atomics.store(order, ANNOUNCED, n + 1);
-  signal();
+  order.announce(index, used, count);
+  progress.changed();
 }
 
-/** Write into output slot `index`, once the main thread has handed its records to the sinks. */
-function useSlot(index: number): void {
+/** Wait until the main thread has handed the records of slot `index` (the overflow's too) to the sinks. */
+function waitFree(index: number): void {
   // Blocks this thread only: the main thread frees slots without waiting on this one (a burst's wait frees them too).
   while (Atomics.load(slotState, index) !== 0) Atomics.wait(slotState, index, 1);
+}
+
+/** Write into output slot `index`, once it is free. */
+function useSlot(index: number): void {
+  waitFree(index);
   slot = index;
   const buffer = slots!.buffers[index];
   output.bytes = new Uint8Array(buffer);
@@ -134,7 +107,7 @@ function sendOversized(count: number): void {
     return;
   }
   const index = slots!.buffers.length;
-  while (Atomics.load(slotState, index) !== 0) Atomics.wait(slotState, index, 1);
+  waitFree(index);
   if (overflow.byteLength < output.used) overflow.grow(output.used);
   new Uint8Array(overflow, 0, output.used).set(output.bytes.subarray(0, output.used));
   Atomics.store(slotState, index, 1);
@@ -177,10 +150,10 @@ function openStdout(stopBuffer: SharedArrayBuffer): StdoutSink {
 
 async function start(message: Extract<ToWorker, { type: "start" }>): Promise<void> {
   for (const buffer of message.chunks) chunks.push(new Uint8Array(buffer));
-  progress = new Int32Array(message.progress);
+  progress = new WorkerProgress(message.progress);
   slots = message.slots;
   slotState = new Int32Array(slots.state);
-  order = new Int32Array(slots.order);
+  order = new RecordOrder(slots.order);
   if (message.stdout !== null) {
     stdout = openStdout(message.stdout);
     // Slot 0, written out here and reused: the main thread never reads a slot, so none is ever taken.
@@ -195,26 +168,10 @@ async function start(message: Extract<ToWorker, { type: "start" }>): Promise<voi
       if (++entries === failAt) throw new Error(`test hook: failing on entry ${failAt} as asked`);
     }
     : () => {};
-  // The records of lookups paired on the decoding thread. The transaction format's writer is imported for it only:
-  // the default format's worker loads just its own writer (measured: ~0.8 MB less RSS per worker).
-  const options = message.options;
-  const maxRecords = options.maxRecords ?? Infinity;
-  const afterWrite = () => {
+  // The records of lookups paired on the decoding thread.
+  reader = await formatReplay(message.options, counters, output, chunks, () => {
     if (output.used >= WORKER_OUTPUT_BYTES) sendRecords();
-  };
-  if (options.format === "transaction") {
-    const [{ TransactionWriter }, { TransactionUnpacker }] = await Promise.all([
-      import("../record/transaction_writer.ts"),
-      import("./transaction_entry.ts"),
-    ]);
-    const writer = new TransactionWriter(counters, output, options.sensor, maxRecords);
-    const unpacker = new TransactionUnpacker(chunks);
-    const write = (l: Lookup) => writer.writeWalked(l, null, unpacker.walkedResponse);
-    reader = lookupReplay(write, counters, unpacker, afterWrite, check);
-    return;
-  }
-  const writer = new GopassivednsWriter(counters, output, options.level, maxRecords);
-  reader = lookupReplay((l) => writer.write(l), counters, new LookupUnpacker(chunks), afterWrite, check);
+  }, check);
 }
 
 async function handle(message: ToWorker): Promise<void> {
@@ -228,9 +185,8 @@ async function handle(message: ToWorker): Promise<void> {
       reader!.read(new Uint8Array(message.buffer), message.used);
       if (message.batchEnd) sendRecords();
       // The batch and the chunks it names may be reused from now on.
-      Atomics.add(progress, DONE, 1);
-      signal();
-      post({ type: "ack", index: message.index, ...counts() });
+      progress.batchDone();
+      post({ type: "ack", ...counts() });
       return;
     }
     case "finish":
@@ -253,8 +209,7 @@ async function receive(message: ToWorker): Promise<void> {
     await handle(message);
   } catch (error) {
     failed = true;
-    Atomics.store(progress, FAILED, 1);
-    signal();
+    progress.fail();
     // The records it wrote to stdout since the last ack are counted all the same.
     const reason = error instanceof Error ? error.message : String(error);
     post({ type: "failed", message: reason, stdout: stdoutCounts() });

@@ -2,8 +2,8 @@
  * The decoding thread's side of `-numprocs` 2 or more: the lookups the pairing engine hands its writer are packed into
  * batches (src/parallel/lookup_batch.ts) and sent, in order, to one lookup worker (src/parallel/lookup_worker.ts),
  * which writes their records and sends its record buffers back; they are handed to the sink in the order they come,
- * so the output is the bytes of `-numprocs 1`. The worker's counts are added to the run's counters as they come (with each batch's `ack`), so
- * every counter ends at the `-numprocs 1` total.
+ * so the output is the bytes of `-numprocs 1`. The worker's counts are added to the run's counters as they come
+ * (with each batch's `ack`), so every counter ends at the `-numprocs 1` total.
  *
  * Bounds: at each capture batch end the caller awaits {@linkcode RemoteStage.batchEnd}, which waits until at most
  * {@linkcode MAX_BATCHES_AFTER_END} lookup batches are in flight; the records of a batch come back before its
@@ -27,20 +27,13 @@ import type { ChunkPool } from "../capture/_chunk_reader.ts";
 import { BatchWriter } from "./lookup_batch.ts";
 import { SharedBufferPool } from "./shared_buffer_pool.ts";
 import {
-  ANNOUNCED,
-  DELIVERED,
-  DONE,
-  EVENTS,
-  FAILED,
   type FromWorker,
-  ORDER_HEAD,
-  ORDER_RING,
   type OutputSlots,
   OVERFLOW_MAX_BYTES,
-  PROGRESS_CELLS,
   type ToWorker,
   type WorkerCounts,
 } from "./lookup_protocol.ts";
+import { RecordOrder, WorkerProgress } from "./worker_signals.ts";
 import { OUTPUT_SLOT_BYTES } from "./lookup_worker_sizes.ts";
 
 /** Bytes of packed lookups per message to the worker (about 2 500 of the benchmark's traffic, default format). */
@@ -54,7 +47,7 @@ export const MAX_BATCHES_AFTER_END = 2;
 export const OUTPUT_SLOTS = 3;
 /**
  * Capture chunk size when the worker reads responses in place ({@linkcode ChunkPool}): a chunk is reused once the
- * batches naming it are acknowledged, so two to four are in use; 1 MiB keeps that near the single 4 MiB buffer of
+ * batches naming it are done, so two to four are in use; 1 MiB keeps that near the single 4 MiB buffer of
  * one thread.
  */
 export const SHARED_CHUNK_BYTES = 1 << 20;
@@ -100,32 +93,23 @@ export class RemoteStage implements ChunkPool {
   #finished = false;
   /** `finish` was sent: nothing more goes to the worker, and no new one is started. */
   #closed = false;
-  /** The batch buffers: a batch message and its `ack` name one by its index. */
+  /** The batch buffers, each freed once the worker has finished it (`#inFlight` says which, in order). */
   readonly #batches = new SharedBufferPool(BATCH_BYTES);
-  /** Batches sent (empty batch ends included), and freed: those the worker has finished, by `#progress`. */
+  /** Batches sent (empty batch ends included), and freed: those the worker has finished (`#progress.done`). */
   #batchesSent = 0;
   #batchesFreed = 0;
   /** The pool index of each batch in flight, oldest first (-1: a buffer not from the pool). */
   readonly #inFlight: number[] = [];
-  /**
-   * Shared with the worker: the number of batches it has finished reading (counted before their `ack` is posted,
-   * so this thread can see it without running its event loop), and 1 once it has failed.
-   */
-  readonly #progress = new Int32Array(new SharedArrayBuffer(PROGRESS_CELLS * Int32Array.BYTES_PER_ELEMENT));
+  /** What the worker has done (batches finished, failure), readable without the event loop. */
+  readonly #progress = new WorkerProgress();
   /** Capture chunks the worker reads in place (ChunkPool), named by index in the entries. */
   readonly #chunks = new SharedBufferPool(SHARED_CHUNK_BYTES);
-  /** Chunks the reader left: [index, the number of the last batch that may name it], free once that one is acked. */
+  /** Chunks the reader left: [index, the number of the last batch that may name it], free once that one is done. */
   readonly #retiredChunks: [number, number][] = [];
-  readonly #slots: OutputSlots = {
-    buffers: Array.from({ length: OUTPUT_SLOTS }, () => new SharedArrayBuffer(OUTPUT_SLOT_BYTES)),
-    overflow: new SharedArrayBuffer(0),
-    state: new SharedArrayBuffer((OUTPUT_SLOTS + 1) * Int32Array.BYTES_PER_ELEMENT),
-    order: new SharedArrayBuffer((ORDER_HEAD + 3 * ORDER_RING) * Int32Array.BYTES_PER_ELEMENT),
-  };
-  readonly #slotState = new Int32Array(this.#slots.state);
-  readonly #order = new Int32Array(this.#slots.order);
-  /** Record buffers handed to the sinks (the order ring's read position). */
-  #delivered = 0;
+  readonly #slots: OutputSlots;
+  readonly #slotState: Int32Array<SharedArrayBuffer>;
+  /** The order in which the worker's record buffers go to the sinks. */
+  readonly #order = new RecordOrder();
   /** Buffers of `records` messages (announced with slot -1) not yet handed on, oldest first. */
   readonly #oversized: ArrayBuffer[] = [];
   /** The worker's counts already added to the run's counters. */
@@ -139,7 +123,13 @@ export class RemoteStage implements ChunkPool {
 
   constructor(readonly options: RemoteStageOptions, readonly counters: Counters, readonly sink: Sink) {
     this.#stdout = soleStdout(sink);
-    this.#slots.overflow = new SharedArrayBuffer(0, { maxByteLength: options.overflowMaxBytes ?? OVERFLOW_MAX_BYTES });
+    this.#slots = {
+      buffers: Array.from({ length: OUTPUT_SLOTS }, () => new SharedArrayBuffer(OUTPUT_SLOT_BYTES)),
+      overflow: new SharedArrayBuffer(0, { maxByteLength: options.overflowMaxBytes ?? OVERFLOW_MAX_BYTES }),
+      state: new SharedArrayBuffer((OUTPUT_SLOTS + 1) * Int32Array.BYTES_PER_ELEMENT),
+      order: this.#order.buffer,
+    };
+    this.#slotState = new Int32Array(this.#slots.state);
     this.writer = new BatchWriter(BATCH_BYTES, (buffer, used) => this.#send(buffer, used), () => this.#buffer());
     this.writer.chunkIndexOf = (bytes) => this.chunkIndexOf(bytes);
     if (options.startBytes <= 0) this.#start();
@@ -164,7 +154,9 @@ export class RemoteStage implements ChunkPool {
       else this.#send(EMPTY, 0);
       this.#endingBatch = false;
     }
-    while (this.#batchesSent - this.#done() > MAX_BATCHES_AFTER_END && this.#failure === null && !this.#closed) {
+    while (
+      this.#batchesSent - this.#progress.done > MAX_BATCHES_AFTER_END && this.#failure === null && !this.#closed
+    ) {
       await this.#nextMessage();
     }
     this.#check();
@@ -213,14 +205,9 @@ export class RemoteStage implements ChunkPool {
     this.#release();
   }
 
-  /** Batches the worker has finished reading so far. */
-  #done(): number {
-    return Atomics.load(this.#progress, DONE);
-  }
-
   /** Batches the worker has finished, and chunks whose last batch it has finished, are free again. */
   #release(): void {
-    const done = this.#done();
+    const done = this.#progress.done;
     while (this.#batchesFreed < done) {
       const index = this.#inFlight.shift()!;
       // Free again: there are never more than were once in flight together.
@@ -245,15 +232,14 @@ export class RemoteStage implements ChunkPool {
   #holdBurst(): void {
     if (this.#worker === null || this.#failure !== null || this.#closed) return;
     const progress = this.#progress;
-    if (Atomics.load(progress, DONE) === 0) return;
+    if (progress.done === 0) return;
     let waitedMs = 0;
     for (;;) {
-      const events = Atomics.load(progress, EVENTS);
+      const events = progress.events;
       if (!this.#deliver()) return;
-      if (this.#batchesSent - Atomics.load(progress, DONE) <= MAX_BATCHES_IN_BURST) return;
-      if (Atomics.load(progress, FAILED) !== 0) return;
+      if (this.#batchesSent - progress.done <= MAX_BATCHES_IN_BURST || progress.failed) return;
       // Returns at once if anything happened since `events` was read.
-      if (Atomics.wait(progress, EVENTS, events, BURST_WAIT_MS) !== "timed-out") waitedMs = 0;
+      if (progress.waitPast(events, BURST_WAIT_MS)) waitedMs = 0;
       else if ((waitedMs += BURST_WAIT_MS) >= BURST_PATIENCE_MS) return;
     }
   }
@@ -264,12 +250,8 @@ export class RemoteStage implements ChunkPool {
    */
   #deliver(): boolean {
     const order = this.#order;
-    const announced = Atomics.load(order, ANNOUNCED);
-    while (this.#delivered < announced) {
-      const at = ORDER_HEAD + (this.#delivered % ORDER_RING) * 3;
-      const slot = order[at];
-      const used = order[at + 1];
-      const count = order[at + 2];
+    while (order.next()) {
+      const { slot, used, count } = order;
       if (slot < 0) {
         const buffer = this.#oversized.shift();
         if (buffer === undefined) return false;
@@ -281,9 +263,7 @@ export class RemoteStage implements ChunkPool {
         Atomics.store(this.#slotState, slot, 0);
         Atomics.notify(this.#slotState, slot);
       }
-      this.#delivered++;
-      Atomics.store(order, DELIVERED, this.#delivered);
-      Atomics.notify(order, DELIVERED);
+      order.delivered();
     }
     return true;
   }
@@ -336,7 +316,7 @@ export class RemoteStage implements ChunkPool {
       slots: this.#slots,
       stdout: this.#stdout?.workerStopAsked ?? null,
       chunks: this.#chunks.arrays.map((chunk) => chunk.buffer),
-      progress: this.#progress.buffer as SharedArrayBuffer,
+      progress: this.#progress.buffer,
     });
   }
 
@@ -346,9 +326,8 @@ export class RemoteStage implements ChunkPool {
     if (this.#worker === null) this.#start();
     this.#batchesSent++;
     // -1: a buffer the writer made for one oversized message (BatchWriter.reserve), copied, never reused.
-    const index = this.#batches.indexOf(buffer);
-    this.#inFlight.push(index);
-    this.#post({ type: "batch", index, buffer, used, batchEnd: this.#endingBatch });
+    this.#inFlight.push(this.#batches.indexOf(buffer));
+    this.#post({ type: "batch", buffer, used, batchEnd: this.#endingBatch });
   }
 
   /**
