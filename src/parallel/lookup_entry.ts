@@ -29,7 +29,15 @@ import type { LookupStageOptions } from "../lookup_stage.ts";
 import type { Counters } from "../metrics/counters.ts";
 import { GopassivednsWriter } from "../record/gopassivedns_writer.ts";
 import { RecordBuffer } from "../record/record_buffer.ts";
-import { BatchReader, type BatchWriter, CHUNK_REFERENCE, LITTLE_ENDIAN, LOOKUP, words } from "./lookup_batch.ts";
+import {
+  BatchReader,
+  type BatchWriter,
+  CHUNK_REFERENCE,
+  LOOKUP,
+  putAddresses,
+  readAddresses,
+  words,
+} from "./lookup_batch.ts";
 
 const HEAD = 84;
 const TCP = 1;
@@ -87,10 +95,7 @@ export class RemoteGopassivednsWriter implements LookupWriter {
     view.setFloat64(at + 20, response.tsSec, true);
     view.setUint32(at + 28, response.tsNsec, true);
     view.setUint32(at + 32, response.wireLen, true);
-    const client = l.client;
-    const server = l.server;
-    for (let i = 0; i < 16; i++) bytes[at + 36 + i] = client[i];
-    for (let i = 0; i < 16; i++) bytes[at + 52 + i] = server[i];
+    putAddresses(bytes, at + 36, l.client, l.server);
     view.setUint16(at + 68, nameLength, true);
     view.setUint32(at + 70, length, true);
     view.setUint16(at + 74, rq.id, true);
@@ -151,11 +156,7 @@ export class LookupUnpacker implements LookupEntries {
     l.response.tsSec = view.getFloat64(at + 20, true);
     l.response.tsNsec = view.getUint32(at + 28, true);
     l.response.wireLen = view.getUint32(at + 32, true);
-    // Read in the platform's byte order, so each word stores its four bytes as they were.
-    const client = this.#client;
-    const server = this.#server;
-    for (let i = 0; i < 4; i++) client[i] = view.getInt32(at + 36 + 4 * i, LITTLE_ENDIAN);
-    for (let i = 0; i < 4; i++) server[i] = view.getInt32(at + 52 + 4 * i, LITTLE_ENDIAN);
+    readAddresses(view, at + 36, this.#client, this.#server);
     const nameLength = view.getUint16(at + 68, true);
     const length = view.getUint32(at + 70, true);
     const rq = this.#response;

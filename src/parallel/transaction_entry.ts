@@ -38,8 +38,9 @@ import { TransactionLeg } from "../record/transaction_leg.ts";
 import {
   type BatchWriter,
   CHUNK_REFERENCE,
-  LITTLE_ENDIAN,
   LOOKUP,
+  putAddresses,
+  readAddresses,
   readTunnel,
   TUNNEL_BYTES,
   words,
@@ -123,10 +124,7 @@ export class RemoteTransactionWriter implements LookupWriter {
     view.setUint16(at + 7, l.id, true);
     view.setUint32(at + 9, l.retransmits, true);
     view.setUint32(at + 13, l.duplicateResponses, true);
-    const client = l.client;
-    const server = l.server;
-    for (let i = 0; i < 16; i++) bytes[at + 17 + i] = client[i];
-    for (let i = 0; i < 16; i++) bytes[at + 33 + i] = server[i];
+    putAddresses(bytes, at + 17, l.client, l.server);
     at += HEAD;
     if (query.present) {
       at = this.#legHead(at, query, queryChunk < 0 ? 0 : IN_CHUNK);
@@ -241,11 +239,7 @@ export class TransactionUnpacker implements LookupEntries {
     l.id = view.getUint16(at + 7, true);
     l.retransmits = view.getUint32(at + 9, true);
     l.duplicateResponses = view.getUint32(at + 13, true);
-    // Read in the platform's byte order, so each word stores its four bytes as they were.
-    const client = this.#client;
-    const server = this.#server;
-    for (let i = 0; i < 4; i++) client[i] = view.getInt32(at + 17 + 4 * i, LITTLE_ENDIAN);
-    for (let i = 0; i < 4; i++) server[i] = view.getInt32(at + 33 + 4 * i, LITTLE_ENDIAN);
+    readAddresses(view, at + 17, this.#client, this.#server);
     at += HEAD;
     this.walkedResponse = null;
     if (l.query.present) at = this.#leg(bytes, view, at, l.query);
