@@ -51,6 +51,11 @@ export class Lookup {
   clientPort = 0;
   serverPort = 0;
   id = 0;
+  /**
+   * An answered lookup whose two first questions are the same bytes (name, type and class), as the engine found
+   * when it paired them: a writer may read the query's from the response. False whenever it was not checked.
+   */
+  questionsIdentical = false;
   /** Copies of the query seen after the first, and responses to it after the first (counted, not kept). */
   retransmits = 0;
   duplicateResponses = 0;

@@ -125,11 +125,12 @@ export class PairingState {
   }
 
   /** Write the lookup the held leg in `slot` and the message being handled complete. */
-  writeHeldWithCurrent(slot: number, d: WireDatagram): void {
+  writeHeldWithCurrent(slot: number, d: WireDatagram, questionsIdentical = false): void {
     const l = this.lookup;
     const heldIsQuery = this.held.isQuery[slot] === 1;
     l.status = "answered";
     l.reason = "paired";
+    l.questionsIdentical = questionsIdentical;
     l.transport = d.transport;
     l.client = heldIsQuery ? this.#dst : this.#src;
     l.server = heldIsQuery ? this.#src : this.#dst;
@@ -197,6 +198,7 @@ export class PairingState {
   ): void {
     const l = this.lookup;
     l.status = isQuery ? "unanswered" : "orphan_response";
+    l.questionsIdentical = false;
     l.reason = reason;
     l.transport = transport;
     l.clientPort = clientPort;

@@ -25,7 +25,13 @@
 import { NO_TUNNELS } from "../decode/tunnels.ts";
 import { NO_VLANS, type WireDatagram } from "../decode/wire_datagram.ts";
 import { DecodeError } from "../decode_error.ts";
-import { sameScannedQuestion as sameQuestion, sameWireName, scanQuestion } from "../dns/wire_scan.ts";
+import {
+  compareWireNames,
+  NAMES_DIFFER,
+  NAMES_IDENTICAL,
+  sameScannedQuestion as sameQuestion,
+  scanQuestion,
+} from "../dns/wire_scan.ts";
 import { countDecodeError } from "../metrics/counters.ts";
 import { MAX_PER_KEY } from "./pairing_options.ts";
 import type { LookupReason } from "./lookup.ts";
@@ -103,13 +109,17 @@ export class WirePairing extends PairingState {
     // The oldest held query this answers pairs; failing that, a held response to the same question makes this one a
     // duplicate.
     let sameQuery = NONE;
+    let identical = false;
     let sameResponse = NONE;
     let oldestResponse = NONE;
     let held = 0;
     for (let slot = newest; slot !== NONE; slot = pending.findNext(key, slot)) {
       held++;
       if (this.held.isQuery[slot] === 1) {
-        if (this.sameAsHeldQuery(slot)) sameQuery = slot;
+        if (this.sameAsHeldQuery(slot)) {
+          sameQuery = slot;
+          identical = this.#questionsIdentical;
+        }
       } else {
         oldestResponse = slot;
         if (sameQuestion(this.scanHeld(slot), q)) sameResponse = slot;
@@ -117,7 +127,7 @@ export class WirePairing extends PairingState {
     }
     if (sameQuery !== NONE) {
       this.pair(nowMs);
-      this.writeHeldWithCurrent(sameQuery, d);
+      this.writeHeldWithCurrent(sameQuery, d, identical);
       this.remove(sameQuery);
       return;
     }
@@ -225,16 +235,32 @@ export class WirePairing extends PairingState {
     this.heldBytes.put(slot, q.name, q.nameStart, q.nameStart + q.nameLength);
   }
 
-  /** The held query in `slot` asks what the message being handled asks (either without a question: yes). */
+  /**
+   * The held query in `slot` asks what the message being handled asks (either without a question: yes). Sets
+   * `#questionsIdentical` when both first questions are the same bytes (a query held by its name only).
+   */
   sameAsHeldQuery(slot: number): boolean {
     const q = this.question;
     const held = this.held;
+    this.#questionsIdentical = false;
     if (held.whole) return sameQuestion(this.scanHeld(slot), q);
     if (held.hasQuestion[slot] === 0 || !q.hasQuestion) return true;
     if (held.qtype[slot] !== q.type || held.qclass[slot] !== q.class) return false;
     const bytes = this.heldBytes;
-    return sameWireName(bytes.bytes, bytes.start(slot), held.nameLength[slot], q.name, q.nameStart, q.nameLength);
+    const names = compareWireNames(
+      bytes.bytes,
+      bytes.start(slot),
+      held.nameLength[slot],
+      q.name,
+      q.nameStart,
+      q.nameLength,
+    );
+    this.#questionsIdentical = names === NAMES_IDENTICAL;
+    return names !== NAMES_DIFFER;
   }
+
+  /** Set by `sameAsHeldQuery`. */
+  #questionsIdentical = false;
 }
 
 const RD_BIT = 0x0100; // RFC 1035 §4.1.1

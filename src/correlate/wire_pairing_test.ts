@@ -7,6 +7,7 @@ import { RecordBuffer } from "../record/record_buffer.ts";
 import { TransactionWriter } from "../record/transaction_writer.ts";
 import { type CorrelatorOptions, DEFAULT_CORRELATOR_OPTIONS, MAX_PER_KEY } from "./pairing_options.ts";
 import { HELD_WHOLE_SLOT_BYTES } from "./held_legs.ts";
+import type { Lookup } from "./lookup.ts";
 import { WirePairing } from "./wire_pairing.ts";
 
 const CLIENT = "10.0.0.1";
@@ -354,4 +355,33 @@ Deno.test("WirePairing hands output on after every lookup it writes, also when t
   engine.flush();
   assert.equal(calls, 50, "one call per record, so a caller can drain between them");
   assert.equal(counters.records, 50);
+});
+
+Deno.test("a pairing tells the writer when the two first questions are the same bytes (the default format's packer reads the query's there)", () => {
+  const seen: boolean[] = [];
+  class Watching extends GopassivednsWriter {
+    override write(l: Lookup): number {
+      seen.push(l.questionsIdentical);
+      return super.write(l);
+    }
+  }
+  const counters = newCounters();
+  const engine = new WirePairing(
+    DEFAULT_CORRELATOR_OPTIONS,
+    counters,
+    new Watching(counters, new RecordBuffer(), "INFO"),
+  );
+  const pair = (id: number, asked: string | null, answered: string | null, responseFirst = false) => {
+    const query = datagram(wire(id, false, asked), false, id);
+    const response = datagram(wire(id, true, answered), true, id + 0.5);
+    for (const d of responseFirst ? [response, query] : [query, response]) engine.handle(d);
+  };
+  pair(1, "ExAmple.com", "ExAmple.com");
+  pair(2, "ExAmple.com", "example.com"); // paired, the case folded
+  pair(3, null, "example.com"); // a query without a question pairs on its key alone
+  pair(4, "ExAmple.com", null);
+  pair(5, "ExAmple.com", "ExAmple.com", true); // the response came first: held whole, not compared this way
+  pair(6, "a.example", "a.example");
+  assert.equal(counters.pairs, 6);
+  assert.deepEqual(seen, [true, false, false, false, false, true]);
 });

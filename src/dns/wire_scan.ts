@@ -168,6 +168,37 @@ export function sameWireName(
   return true;
 }
 
+/** {@linkcode compareWireNames}: the names differ, are equal once ASCII case is folded, or are the same bytes. */
+export const NAMES_DIFFER = 0;
+export const NAMES_EQUAL_FOLDED = 1;
+export const NAMES_IDENTICAL = 2;
+
+/**
+ * {@linkcode sameWireName}, telling apart names that are the same bytes (the usual case: a server echoes the
+ * question as asked, 0x20 case randomization included) from names equal only once case is folded. Costs the same
+ * loop: byte equality is what it checks first.
+ */
+export function compareWireNames(
+  a: Uint8Array,
+  aStart: number,
+  aLength: number,
+  b: Uint8Array,
+  bStart: number,
+  bLength: number,
+): number {
+  if (aLength !== bLength) return NAMES_DIFFER;
+  let result = NAMES_IDENTICAL;
+  for (let i = 0; i < aLength; i++) {
+    const x = a[aStart + i];
+    const y = b[bStart + i];
+    if (x !== y) {
+      if (FOLD[x] !== FOLD[y]) return NAMES_DIFFER;
+      result = NAMES_EQUAL_FOLDED;
+    }
+  }
+  return result;
+}
+
 /** Two scanned messages ask the same thing: first questions equal (ASCII case folded), or either has none. */
 export function sameScannedQuestion(a: WireQuestion, b: WireQuestion): boolean {
   if (!a.hasQuestion || !b.hasQuestion) return true;

@@ -9,7 +9,13 @@ import { lookup } from "./_test_lookups.ts";
 for (const inPlace of [false, true]) {
   const how = inPlace ? "read in place from a shared capture chunk" : "copied into the batch";
   Deno.test(`a lookup packed for the worker (response ${how}) writes the records the writer writes itself`, () => {
-    const cases = [lookup(false, true, true, 2), lookup(true, false, false, 1), lookup(false, true, false, 0)];
+    const cases = [
+      lookup(false, true, true, 2, false, "identical"),
+      lookup(true, false, false, 1),
+      lookup(false, true, false, 0),
+      lookup(false, true, true, 1, false, "case differs"),
+      lookup(true, true, false, 3, false, "identical"),
+    ];
     // Written directly, as one thread does.
     const direct = new RecordBuffer(1 << 16);
     const directCounters = newCounters();
@@ -28,10 +34,12 @@ for (const inPlace of [false, true]) {
     for (const l of cases) assert.equal(remote.write(l), 0, "counted by the worker");
     batch.sendNow();
     assert.ok(batches.length >= (inPlace ? 1 : 2));
-    // Each entry: its head, the query's name, then the response's bytes, or where it is (8 bytes) when in place.
+    // Each entry: its head, the query's type and name unless the response's question is the same bytes, then the
+    // response's bytes, or where it is (8 bytes) when in place.
     const expected = cases.reduce((sum, l) => {
-      const name = l.query.question.hasQuestion ? l.query.question.nameLength : 0;
-      return sum + 84 + name + (inPlace ? 8 : l.response.reader!.end - l.response.reader!.base);
+      const q = l.query.question;
+      const question = l.questionsIdentical ? 0 : 4 + (q.hasQuestion ? q.nameLength : 0);
+      return sum + 68 + question + (inPlace ? 8 : l.response.reader!.end - l.response.reader!.base);
     }, 0);
     assert.equal(batches.reduce((sum, b) => sum + b.length, 0), expected);
     const replayed = new RecordBuffer(1 << 16);
@@ -44,12 +52,13 @@ for (const inPlace of [false, true]) {
       () => {},
     );
     for (const bytes of batches) reader.read(bytes, bytes.length);
-    assert.equal(directCounters.records, 3);
-    assert.equal(workerCounters.records, 3);
+    assert.equal(directCounters.records, 7);
+    assert.equal(workerCounters.records, 7);
     assert.equal(new TextDecoder().decode(replayed.records()), new TextDecoder().decode(direct.records()));
-    // The name in its case, the transports and the times made it across.
+    // The name in the query's case (also where the response's differs), the transports and the times made it across.
     const text = new TextDecoder().decode(replayed.records());
-    assert.match(text, /"q":"ExAmple\.com"/);
+    assert.doesNotMatch(text, /"q":"example\.com"/);
+    assert.equal(text.match(/"q":"ExAmple\.com"/g)?.length, 7);
     assert.match(text, /"protocol":"tcp"/);
     assert.match(text, /"protocol":"udp"/);
     assert.match(text, /"elapsed":876544198,/);
