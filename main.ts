@@ -190,7 +190,10 @@ async function runPipeline(config: Config, filter: BpfFilter | null, stdoutFlags
   signalsSeen = () => signals.count();
   try {
     // Settles with the run's error (or null); never rejects, so a run still going after a signal cannot go unhandled.
-    const running = pipeline.run(watchBatches(source, signals.update)).then(() => null, (error: unknown) => error);
+    const running = pipeline.run(watchBatches(source, () => signals.update())).then(
+      () => null,
+      (error: unknown) => error,
+    );
     // After a signal the run gets a moment to end its batch (live capture drains what the kernel still holds).
     const error = await Promise.race([running, signalled.then(() => settledWithin(running, STOP_GRACE_MS))]);
     if (error !== null) {
@@ -201,7 +204,7 @@ async function runPipeline(config: Config, filter: BpfFilter | null, stdoutFlags
   } finally {
     // Whatever ended the input, what the tables hold is delivered and every sink is flushed.
     log.debug("Input ended: flushing what the tables hold");
-    signals.update();
+    signals.update(true);
     // A worker that failed during the last batch or the final flush (one that failed earlier was reported above).
     const failed = await pipeline.finish().then(() => null, (error: unknown) => {
       if (!(error instanceof LookupWorkerError)) throw error;
