@@ -5,7 +5,7 @@ import { type DecoderOptions, PacketDecoder } from "./decode/mod.ts";
 import { type LookupStage, type LookupStageOptions, newLookupStage, OUTPUT_BATCH_BYTES } from "./lookup_stage.ts";
 import { type Counters, newCounters } from "./metrics/counters.ts";
 import { formatReplay, RemoteGopassivednsWriter } from "./parallel/lookup_entry.ts";
-import { BATCH_BYTES, RemoteStage } from "./parallel/remote_stage.ts";
+import { BATCH_BYTES, DEFAULT_FORMAT_BATCH_BYTES, RemoteStage } from "./parallel/remote_stage.ts";
 import { RemoteTransactionWriter } from "./parallel/transaction_entry.ts";
 import { RecordBuffer } from "./record/record_buffer.ts";
 import type { Sink } from "./sinks/sink.ts";
@@ -73,10 +73,12 @@ export class Pipeline {
     } else {
       // The pairing engine runs here and the worker writes the records: the two threads then carry about the same
       // work (README, "Threads").
+      const batchBytes = options.format === "transaction" ? BATCH_BYTES : DEFAULT_FORMAT_BATCH_BYTES;
       const remote = new RemoteStage(
         {
           stage: this.#stageOptions(),
-          startBytes: options.workerStartBytes ?? BATCH_BYTES,
+          batchBytes,
+          startBytes: options.workerStartBytes ?? batchBytes,
           failAt: options.workerFailAt,
         },
         this.counters,

@@ -36,8 +36,18 @@ import {
 import { RecordOrder, WorkerProgress } from "./worker_signals.ts";
 import { OUTPUT_SLOT_BYTES } from "./lookup_worker_sizes.ts";
 
-/** Bytes of packed lookups per message to the worker (about 2 500 of the benchmark's traffic, default format). */
+/**
+ * Bytes of packed lookups per message to the worker, unless the options say otherwise: the transaction format's
+ * (about 1 200 lookups of the benchmark's traffic), whose entries carry whole queries.
+ */
 export const BATCH_BYTES = 256 << 10;
+/**
+ * The default format's batches: about 6 000 lookups of the benchmark's traffic. Measured on the 1M-pair file
+ * against 256 KiB (medians of 12 alternating runs): 1.32 against 1.36 s, the decoding thread's CPU 1.06 against
+ * 1.10 s (half the messages and acknowledgements each way), 3 MB more peak RSS. The transaction format's records
+ * gained less and its peak RSS is near its bound (4 MB more), so it keeps {@linkcode BATCH_BYTES}.
+ */
+export const DEFAULT_FORMAT_BATCH_BYTES = 512 << 10;
 /** Lookup batches that may still be in flight when a capture batch end returns (a 1 MiB chunk adds about 4). */
 export const MAX_BATCHES_AFTER_END = 2;
 /**
@@ -52,7 +62,8 @@ export const OUTPUT_SLOTS = 3;
  */
 export const SHARED_CHUNK_BYTES = 1 << 20;
 /**
- * Lookup batches in flight at most while this thread waits for the worker in a burst (see `#holdBurst`): 1 MiB. A
+ * Lookup batches in flight at most while this thread waits for the worker in a burst (see `#holdBurst`): 1 MiB in
+ * the transaction format, the only one that bursts (the default format packs only answered lookups). A
  * capture chunk's entries can fill more (in the transaction format, about ten), so the flow between two batch ends
  * may wait here too: measured on the 1M-pair file, no slower than at 16; the floods of issue 7 peak 2–5 MB lower.
  */
@@ -78,6 +89,8 @@ export interface RemoteStageOptions {
   stage: LookupStageOptions;
   /** Packed bytes held before the worker is started: 0 starts it at once (live capture must not hold records). */
   startBytes: number;
+  /** Bytes per batch of packed lookups (default {@linkcode BATCH_BYTES}). */
+  batchBytes?: number;
   /** > 0: the worker throws on this entry (a test hook, see `DENOPASSIVEDNS_TEST_WORKER_FAIL_AT`). */
   failAt?: number;
   /** The most the overflow slot grows to (tests make it small, to send larger records in messages). */
@@ -94,7 +107,8 @@ export class RemoteStage implements ChunkPool {
   /** `finish` was sent: nothing more goes to the worker, and no new one is started. */
   #closed = false;
   /** The batch buffers, each freed once the worker has finished it (`#inFlight` says which, in order). */
-  readonly #batches = new SharedBufferPool(BATCH_BYTES);
+  readonly #batches: SharedBufferPool;
+  readonly #batchBytes: number;
   /** Batches sent (empty batch ends included), and freed: those the worker has finished (`#progress.done`). */
   #batchesSent = 0;
   #batchesFreed = 0;
@@ -130,7 +144,9 @@ export class RemoteStage implements ChunkPool {
       order: this.#order.buffer,
     };
     this.#slotState = new Int32Array(this.#slots.state);
-    this.writer = new BatchWriter(BATCH_BYTES, (buffer, used) => this.#send(buffer, used), () => this.#buffer());
+    this.#batchBytes = options.batchBytes ?? BATCH_BYTES;
+    this.#batches = new SharedBufferPool(this.#batchBytes);
+    this.writer = new BatchWriter(this.#batchBytes, (buffer, used) => this.#send(buffer, used), () => this.#buffer());
     this.writer.chunkIndexOf = (bytes) => this.chunkIndexOf(bytes);
     if (options.startBytes <= 0) this.#start();
   }
@@ -342,7 +358,7 @@ export class RemoteStage implements ChunkPool {
   #buffer(): SharedArrayBuffer {
     this.#holdBurst();
     this.#release();
-    return this.#batches.arrays[this.#batches.take(BATCH_BYTES)].buffer;
+    return this.#batches.arrays[this.#batches.take(this.#batchBytes)].buffer;
   }
 
   #nextMessage(): Promise<void> {
