@@ -360,15 +360,16 @@ Deno.test({
         name: "[needs live capture] as the service user with the two capabilities it captures live on lo",
         ignore: !live,
         async fn() {
-          const port = 20000 + Math.floor(Math.random() * 20000);
+          // The server's port is the kernel's choice, bound before the sensor starts: no other socket can hold it.
+          const server = dgram.createSocket("udp4");
+          const [query, response] = dnsPair(0x4242, "live.package.test");
+          server.on("message", (_message, from) => server.send(response, from.port, from.address));
+          await new Promise<void>((resolve) => server.bind(0, "127.0.0.1", resolve));
+          const port = server.address().port;
           const sensor = asService(["-dev", "lo", "-bpf", `udp port ${port}`, "-dns_ports", String(port)]).spawn();
           const stdout = new Response(sensor.stdout).text();
           const stderr = new Response(sensor.stderr).text();
           await new Promise((resolve) => setTimeout(resolve, 1500)); // capture open
-          const server = dgram.createSocket("udp4");
-          const [query, response] = dnsPair(0x4242, "live.package.test");
-          server.on("message", (_message, from) => server.send(response, from.port, from.address));
-          await new Promise<void>((resolve) => server.bind(port, "127.0.0.1", resolve));
           const client = dgram.createSocket("udp4");
           await new Promise<void>((resolve) => client.once("message", () => resolve()).send(query, port, "127.0.0.1"));
           client.close();
