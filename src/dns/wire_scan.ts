@@ -147,36 +147,15 @@ export function scanQuestion(r: MessageReader, out: WireQuestion): void {
 const FOLD = new Uint8Array(256);
 for (let x = 0; x < 256; x++) FOLD[x] = x >= 0x41 && x <= 0x5a ? x + 0x20 : x;
 
-/**
- * Whether two expanded wire names are equal without regard to ASCII case (what comparing their presentation forms
- * with `toLowerCase` gives: escapes hold no letters, and length octets are below 0x41).
- */
-export function sameWireName(
-  a: Uint8Array,
-  aStart: number,
-  aLength: number,
-  b: Uint8Array,
-  bStart: number,
-  bLength: number,
-): boolean {
-  if (aLength !== bLength) return false;
-  for (let i = 0; i < aLength; i++) {
-    const x = a[aStart + i];
-    const y = b[bStart + i];
-    if (x !== y && FOLD[x] !== FOLD[y]) return false;
-  }
-  return true;
-}
-
 /** {@linkcode compareWireNames}: the names differ, are equal once ASCII case is folded, or are the same bytes. */
 export const NAMES_DIFFER = 0;
 export const NAMES_EQUAL_FOLDED = 1;
 export const NAMES_IDENTICAL = 2;
 
 /**
- * {@linkcode sameWireName}, telling apart names that are the same bytes (the usual case: a server echoes the
- * question as asked, 0x20 case randomization included) from names equal only once case is folded. Costs the same
- * loop: byte equality is what it checks first.
+ * Whether two expanded wire names are equal without regard to ASCII case (what comparing their presentation forms
+ * with `toLowerCase` gives: escapes hold no letters, and length octets are below 0x41), and if so whether they are
+ * the same bytes (the usual case: a server echoes the question as asked, 0x20 case randomization included).
  */
 export function compareWireNames(
   a: Uint8Array,
@@ -197,6 +176,18 @@ export function compareWireNames(
     }
   }
   return result;
+}
+
+/** Whether two expanded wire names are equal without regard to ASCII case ({@linkcode compareWireNames}). */
+export function sameWireName(
+  a: Uint8Array,
+  aStart: number,
+  aLength: number,
+  b: Uint8Array,
+  bStart: number,
+  bLength: number,
+): boolean {
+  return compareWireNames(a, aStart, aLength, b, bStart, bLength) !== NAMES_DIFFER;
 }
 
 /** Two scanned messages ask the same thing: first questions equal (ASCII case folded), or either has none. */

@@ -2,7 +2,15 @@ import assert from "node:assert/strict";
 import { DecodeError } from "../decode_error.ts";
 import { MessageReader } from "./_reader.ts";
 import { hex } from "./_test_builder.ts";
-import { sameWireName, scanQuestion, WireQuestion } from "./wire_scan.ts";
+import {
+  compareWireNames,
+  NAMES_DIFFER,
+  NAMES_EQUAL_FOLDED,
+  NAMES_IDENTICAL,
+  sameWireName,
+  scanQuestion,
+  WireQuestion,
+} from "./wire_scan.ts";
 
 function scan(message: Uint8Array): WireQuestion {
   const r = new MessageReader();
@@ -97,4 +105,12 @@ Deno.test("scanQuestion() gives a message in a larger buffer the error offsets o
     () => scanQuestion(r, new WireQuestion()),
     (e) => e instanceof DecodeError && e.code === "dns.truncated_question" && e.offset === 15,
   );
+});
+
+Deno.test("compareWireNames() tells the same bytes from names equal only once ASCII case is folded", () => {
+  const name = hex("07 45 78 41 6d 70 6c 65 03 63 6f 6d"); // ExAmple.com
+  assert.equal(compareWireNames(name, 0, 12, name.slice(), 0, 12), NAMES_IDENTICAL);
+  assert.equal(compareWireNames(name, 0, 12, hex("07 65 78 61 6d 70 6c 65 03 63 6f 6d"), 0, 12), NAMES_EQUAL_FOLDED);
+  assert.equal(compareWireNames(name, 0, 12, hex("07 65 78 61 6d 70 6c 66 03 63 6f 6d"), 0, 12), NAMES_DIFFER);
+  assert.equal(compareWireNames(name, 0, 12, name, 0, 11), NAMES_DIFFER);
 });
