@@ -13,8 +13,6 @@ import { EventLoopTurn } from "./_event_loop_turn.ts";
 
 /** A capture file read chunk by chunk; subclasses parse records out of the chunk buffer. */
 export abstract class FileSource implements PacketSource {
-  /** Bytes from `reader.pos` the parser needs before it can go on (set when it runs dry). */
-  protected need = 1;
   /** Corruption found by the parser; thrown after the current batch is delivered. */
   protected damage: CaptureError | null = null;
   #stopped = false;
@@ -57,7 +55,7 @@ export abstract class FileSource implements PacketSource {
         if (this.damage) throw this.damage;
         if (turns !== null) await turns.next();
         if (this.#stopped) return;
-        if (await reader.read(this.need) === 0) {
+        if (await reader.read(this.needed()) === 0) {
           if (reader.available > 0 || reader.pendingSkip > 0) throw this.truncation();
           return;
         }
@@ -80,6 +78,9 @@ export abstract class FileSource implements PacketSource {
 
   /** Delivers every complete record in the buffer, advancing `reader.pos`; returns the count. */
   protected abstract deliver(onPacket: PacketHandler): number;
+
+  /** Bytes from `reader.pos` the parser needs before it can go on, once `deliver` has run dry. */
+  protected abstract needed(): number;
 
   /** The error for input that ends inside a record. */
   protected abstract truncation(): CaptureError;

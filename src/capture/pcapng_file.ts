@@ -49,11 +49,12 @@ export class PcapngFileSource extends FileSource {
   /** File offset and length of a skipped block that is still being streamed past. */
   #skipAt = 0;
   #skipLen = 0;
+  /** See {@linkcode needed}: set where `deliver` runs dry. */
+  #need = BLOCK_HEADER_LEN;
 
   private constructor(reader: ChunkReader, littleEndian: boolean) {
     super(reader);
     this.littleEndian = littleEndian;
-    this.need = BLOCK_HEADER_LEN;
   }
 
   /** Interfaces described so far in the current section, indexed by interface id. */
@@ -83,14 +84,14 @@ export class PcapngFileSource extends FileSource {
     while (true) {
       const left = end - pos;
       if (left < BLOCK_HEADER_LEN) {
-        this.need = BLOCK_HEADER_LEN;
+        this.#need = BLOCK_HEADER_LEN;
         break;
       }
       let le = this.littleEndian;
       const type = view.getUint32(pos, le);
       if (type === PCAPNG_SHB) {
         if (left < SHB_PREFIX_LEN) {
-          this.need = SHB_PREFIX_LEN;
+          this.#need = SHB_PREFIX_LEN;
           break;
         }
         const order = this.#byteOrder(pos);
@@ -110,7 +111,7 @@ export class PcapngFileSource extends FileSource {
         reader.skip(len);
         if (reader.pendingSkip > 0) {
           [this.#skipAt, this.#skipLen] = [reader.offset(pos), len];
-          this.need = BLOCK_HEADER_LEN;
+          this.#need = BLOCK_HEADER_LEN;
           break;
         }
         pos = reader.pos;
@@ -121,7 +122,7 @@ export class PcapngFileSource extends FileSource {
         break;
       }
       if (len > left) {
-        this.need = len;
+        this.#need = len;
         break;
       }
       if (view.getUint32(pos + len - 4, le) !== len) {
@@ -215,6 +216,10 @@ export class PcapngFileSource extends FileSource {
     return false;
   }
 
+  protected needed(): number {
+    return this.#need;
+  }
+
   protected truncation(): CaptureError {
     const reader = this.reader;
     if (reader.pendingSkip > 0) {
@@ -222,8 +227,8 @@ export class PcapngFileSource extends FileSource {
       return reader.error("truncated", this.#skipAt, detail);
     }
     const left = reader.available;
-    const what = this.need <= SHB_PREFIX_LEN ? "block header" : "block";
-    const detail = `${what} needs ${this.need} bytes, ${left} remain`;
+    const what = this.#need <= SHB_PREFIX_LEN ? "block header" : "block";
+    const detail = `${what} needs ${this.#need} bytes, ${left} remain`;
     return reader.error("truncated", reader.offset(), detail);
   }
 }

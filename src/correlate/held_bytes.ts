@@ -19,8 +19,12 @@
  */
 
 const NONE = -1;
-/** The part of the buffer used first (it grows from here up to 1.25 × limit). */
-const INITIAL_BYTES = 1 << 16;
+/**
+ * The part of the buffer used first (it grows from here up to 1.25 × limit), and the fewest slots. Small, so that the
+ * first growths come early in a run, while V8 is still recording type feedback (see pending_table.ts).
+ */
+const INITIAL_BYTES = 1 << 10;
+const INITIAL_SLOTS = 64;
 
 export class HeldBytes {
   /**
@@ -153,7 +157,7 @@ export class HeldBytes {
   }
 
   #growSlots(slots: number): void {
-    const size = Math.max(slots, this.#start.length * 2, 1024);
+    const size = Math.max(slots, this.#start.length * 2, INITIAL_SLOTS);
     const old = this.#start.length;
     this.#start = grown(this.#start, size);
     this.#start.fill(NONE, old);

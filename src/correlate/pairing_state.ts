@@ -14,8 +14,8 @@ import { RecentPairs } from "./recent_pairs.ts";
 
 const QR_BIT = 0x8000; // RFC 1035 §4.1.1
 const RD_BIT = 0x0100; // RFC 1035 §4.1.1
-/** Initial slot storage; grows with the pending table. */
-const INITIAL_SLOTS = 4096;
+/** Initial slot storage; grows with the pending table (small for the reason given in pending_table.ts). */
+const INITIAL_SLOTS = 64;
 
 /**
  * The pairing engine's tables and the lookups it fills for its writer (src/correlate/wire_pairing.ts has the rules):

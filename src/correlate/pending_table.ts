@@ -2,7 +2,13 @@ import { KEY_CELLS, keyMatches, loadKey, type LookupKey, storedHash, storeKey } 
 
 /** "No entry" in every link array. */
 export const NONE = -1;
-const INITIAL_CAPACITY = 4096;
+/**
+ * Small, so that the first growth (and the first bucket chains longer than one) come within a run's first few hundred
+ * lookups, while V8 is still recording type feedback: first reached later, in optimized code, each threw that code
+ * away and compiled it again (measured with `--trace-deopt` on the 1M-pair capture: `add`, and the pairing code that
+ * inlines `remove`).
+ */
+const INITIAL_CAPACITY = 64;
 /** Int32 cells per slot: the key, then the bucket chain and the two insertion-order links. */
 const ROW = KEY_CELLS + 3;
 /** Next slot in the same bucket; for a free slot, the next free slot. */

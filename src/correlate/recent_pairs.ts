@@ -43,8 +43,11 @@ export class RecentPairs {
   remember(key: LookupKey, untilMs: number): void {
     const slot = this.#next;
     this.#next = slot + 1 === this.capacity ? 0 : slot + 1;
-    // The key leaving the ring is indexed when it was numbered below #indexed.
-    if (this.#remembered - this.capacity >= 0 && this.#remembered - this.capacity < this.#indexed) this.#unindex(slot);
+    // The key leaving the ring is indexed when it was numbered below #indexed. Until the ring is full no key leaves
+    // it: the slot holds no key the index names, so #unindex returns at the first free index entry. It is called all
+    // the same, so that V8 has type feedback for this call from the start: reached for the first time once the ring
+    // wrapped, well after this code was optimized, it threw away the optimized pairing code (measured).
+    if (this.#remembered - this.capacity < this.#indexed) this.#unindex(slot);
     this.#remembered++;
     storeKey(key, this.#rows, slot * KEY_CELLS);
     this.#untilMs[slot] = untilMs;

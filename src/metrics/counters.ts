@@ -66,6 +66,19 @@ export function newCounters(): Counters {
 }
 
 /** Count one decode error under its code (and in the `decode_errors` total). */
+/** Below this, V8 keeps a whole number as a small integer (31 bits with pointer compression). */
+const SMALL_INTEGER_LIMIT = 0x40000000;
+
+/**
+ * Add `delta`, a whole number that may have been read from a Float64Array (the lookup worker's counts), to a counter,
+ * stored as V8 stores an integer literal when it fits one. A counter field starts as a small integer; a float stored
+ * there once changed the Counters map, and every hot function that counts (decoding, pairing) was deoptimized when
+ * the worker's first counts arrived (measured with `--trace-generalization` and `--trace-deopt`).
+ */
+export function addToCounter(counters: Counters, name: CounterName, delta: number): void {
+  counters[name] += delta >= 0 && delta < SMALL_INTEGER_LIMIT ? delta | 0 : delta;
+}
+
 export function countDecodeError(counters: Counters, code: string): void {
   counters.decode_errors++;
   counters.decodeErrors.set(code, (counters.decodeErrors.get(code) ?? 0) + 1);

@@ -19,7 +19,7 @@
 
 import { getLogger } from "@logtape/logtape";
 import { LOG_CATEGORY } from "../config/logging.ts";
-import { COUNTER_NAMES, type Counters } from "../metrics/counters.ts";
+import { addToCounter, COUNTER_NAMES, type Counters } from "../metrics/counters.ts";
 import type { LookupStageOptions } from "../lookup_stage.ts";
 import { FanOut, type Sink } from "../sinks/sink.ts";
 import { StdoutSink } from "../sinks/stdout_sink.ts";
@@ -407,7 +407,7 @@ export class RemoteStage implements ChunkPool {
     for (let i = 0; i < COUNTER_NAMES.length; i++) {
       const value = counts.counters[i];
       if (value !== added[i]) {
-        counters[COUNTER_NAMES[i]] += value - added[i];
+        addToCounter(counters, COUNTER_NAMES[i], value - added[i]);
         added[i] = value;
       }
     }
