@@ -65,7 +65,6 @@ export function newCounters(): Counters {
   return new Counters();
 }
 
-/** Count one decode error under its code (and in the `decode_errors` total). */
 /** Below this, V8 keeps a whole number as a small integer (31 bits with pointer compression). */
 const SMALL_INTEGER_LIMIT = 0x40000000;
 
@@ -79,6 +78,7 @@ export function addToCounter(counters: Counters, name: CounterName, delta: numbe
   counters[name] += delta >= 0 && delta < SMALL_INTEGER_LIMIT ? delta | 0 : delta;
 }
 
+/** Count one decode error under its code (and in the `decode_errors` total). */
 export function countDecodeError(counters: Counters, code: string): void {
   counters.decode_errors++;
   counters.decodeErrors.set(code, (counters.decodeErrors.get(code) ?? 0) + 1);
