@@ -35,7 +35,10 @@ async function run(command: string, args: string[]): Promise<{ code: number; std
 /** The SASL user the broker knows, for PLAIN and both SCRAM mechanisms. */
 export const SASL_USER = { username: "sensor", password: "sensor-secret" };
 
-/** A test CA (`ca.pem`) and a server certificate for IP 127.0.0.1 with its key (`server-keystore.pem`). */
+/**
+ * A test CA (`ca.pem`), a server certificate for IP 127.0.0.1 with its key (`server-keystore.pem`), and a client
+ * certificate with its key (`client.pem`, `client.key`) for the listener that requires one.
+ */
 async function makeCertificates(dir: string): Promise<void> {
   const steps = [
     ["req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "2", "-subj", "/CN=pdns test CA"]
@@ -44,6 +47,10 @@ async function makeCertificates(dir: string): Promise<void> {
       .concat(["-out", `${dir}/server.csr`]),
     ["x509", "-req", "-in", `${dir}/server.csr`, "-CA", `${dir}/ca.pem`, "-CAkey", `${dir}/ca.key`]
       .concat(["-CAcreateserial", "-days", "2", "-out", `${dir}/server.pem`, "-extfile", `${dir}/san.cnf`]),
+    ["req", "-newkey", "rsa:2048", "-nodes", "-subj", "/CN=pdns sensor", "-keyout", `${dir}/client.key`]
+      .concat(["-out", `${dir}/client.csr`]),
+    ["x509", "-req", "-in", `${dir}/client.csr`, "-CA", `${dir}/ca.pem`, "-CAkey", `${dir}/ca.key`]
+      .concat(["-CAcreateserial", "-days", "2", "-out", `${dir}/client.pem`]),
   ];
   await Deno.writeTextFile(`${dir}/san.cnf`, "subjectAltName=IP:127.0.0.1\n");
   for (const args of steps) {
@@ -63,6 +70,10 @@ export class KafkaBroker {
   readonly saslPort = freeTcpPort();
   /** SSL listener, certificate for 127.0.0.1 signed by the test CA `ca.pem` in {@linkcode dir}. */
   readonly tlsPort = freeTcpPort();
+  /** SSL listener that also requires a client certificate signed by the test CA (`client.pem`, `client.key`). */
+  readonly mtlsPort = freeTcpPort();
+  /** SASL_SSL listener: the SASL mechanisms of {@linkcode saslPort} inside TLS with the server certificate. */
+  readonly saslTlsPort = freeTcpPort();
   readonly bootstrap = `127.0.0.1:${this.port}`;
   #process: Deno.ChildProcess | null = null;
   #logFile: Deno.FsFile | null = null;
@@ -109,18 +120,28 @@ export class KafkaBroker {
       "node.id=1",
       `controller.quorum.voters=1@127.0.0.1:${this.controllerPort}`,
       `listeners=PLAINTEXT://127.0.0.1:${this.port},CONTROLLER://127.0.0.1:${this.controllerPort},` +
-      `SASL_PLAINTEXT://127.0.0.1:${this.saslPort},SSL://127.0.0.1:${this.tlsPort}`,
+      `SASL_PLAINTEXT://127.0.0.1:${this.saslPort},SSL://127.0.0.1:${this.tlsPort},MTLS://127.0.0.1:${this.mtlsPort},` +
+      `SASL_SSL://127.0.0.1:${this.saslTlsPort}`,
       `advertised.listeners=PLAINTEXT://127.0.0.1:${this.port},SASL_PLAINTEXT://127.0.0.1:${this.saslPort},` +
-      `SSL://127.0.0.1:${this.tlsPort}`,
+      `SSL://127.0.0.1:${this.tlsPort},MTLS://127.0.0.1:${this.mtlsPort},SASL_SSL://127.0.0.1:${this.saslTlsPort}`,
       "controller.listener.names=CONTROLLER",
       "inter.broker.listener.name=PLAINTEXT",
-      "listener.security.protocol.map=PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT,SASL_PLAINTEXT:SASL_PLAINTEXT,SSL:SSL",
+      "listener.security.protocol.map=PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT,SASL_PLAINTEXT:SASL_PLAINTEXT,SSL:SSL," +
+      "MTLS:SSL,SASL_SSL:SASL_SSL",
+      "listener.name.mtls.ssl.client.auth=required",
+      "listener.name.mtls.ssl.keystore.type=PEM",
+      `listener.name.mtls.ssl.keystore.location=${this.dir}/server-keystore.pem`,
+      "listener.name.mtls.ssl.truststore.type=PEM",
+      `listener.name.mtls.ssl.truststore.location=${this.dir}/ca.pem`,
       "sasl.enabled.mechanisms=PLAIN,SCRAM-SHA-256,SCRAM-SHA-512",
       "listener.name.sasl_plaintext.plain.sasl.jaas.config=org.apache.kafka.common.security.plain.PlainLoginModule " +
       `required user_${SASL_USER.username}="${SASL_USER.password}";`,
       "listener.name.sasl_plaintext.scram-sha-256.sasl.jaas.config=" +
       "org.apache.kafka.common.security.scram.ScramLoginModule required;",
       "listener.name.sasl_plaintext.scram-sha-512.sasl.jaas.config=" +
+      "org.apache.kafka.common.security.scram.ScramLoginModule required;",
+      "listener.name.sasl_ssl.sasl.enabled.mechanisms=SCRAM-SHA-512",
+      "listener.name.sasl_ssl.scram-sha-512.sasl.jaas.config=" +
       "org.apache.kafka.common.security.scram.ScramLoginModule required;",
       "ssl.keystore.type=PEM",
       `ssl.keystore.location=${this.dir}/server-keystore.pem`,

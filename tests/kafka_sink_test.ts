@@ -112,6 +112,38 @@ Deno.test({
       });
 
       await t.step(
+        "each -kafka_compression codec is the one in the stored batches, and the records read back",
+        async () => {
+          const pcap = `${ROOT}testdata/gopassivedns/100_udp_lookups.pcap`;
+          const want = lines((await runSensor(["-pcap", pcap])).stdout);
+          // Kafka's record batch v2 attributes: the low 3 bits name the codec.
+          const codecs = { none: 0, gzip: 1, snappy: 2, lz4: 3, zstd: 4 };
+          for (const [codec, id] of Object.entries(codecs)) {
+            const topic = `codec-${codec}`;
+            await broker.createTopic(topic, 1);
+            const run = await runSensor([
+              "-pcap",
+              pcap,
+              "-quiet",
+              "-kafka_brokers",
+              broker.bootstrap,
+              "-kafka_topic",
+              topic,
+              "-kafka_compression",
+              codec,
+            ]);
+            assert.equal(run.code, 0, run.stderr);
+            assertSameRecords((await broker.consume(topic)).map((m) => m.value), want, topic);
+            // The broker keeps a batch as the producer compressed it (the topic's compression.type is "producer"):
+            // the first batch of the partition's first segment, read from its file.
+            const log = await Deno.readFile(`${broker.dir}/data/${topic}-0/00000000000000000000.log`);
+            assert.equal(log[16], 2, `${topic}: a record batch of format v2 (its magic byte)`);
+            assert.equal(((log[21] << 8) | log[22]) & 7, id, `${topic}: the codec in the first batch's attributes`);
+          }
+        },
+      );
+
+      await t.step(
         "a record larger than the topic's max.message.bytes fails at once; the others arrive once",
         async () => {
           // udp_types.pcap: one record of 571 bytes, the others at most 420. The topic takes record batches of at most
@@ -207,6 +239,70 @@ Deno.test({
         assert.equal(sinkCounter(untrusted.stderr, "kafka", "failed"), want.length, untrusted.stderr);
         assert.equal((await broker.consume("tls")).length, want.length);
       });
+
+      await t.step(
+        "mutual TLS: -kafka_tls_cert and -kafka_tls_key give the client certificate a broker requires; without it the broker refuses",
+        async () => {
+          await broker.createTopic("mtls", 2);
+          const pcap = `${ROOT}testdata/gopassivedns/100_udp_lookups.pcap`;
+          const want = lines((await runSensor(["-pcap", pcap])).stdout);
+          const args = [
+            "-pcap",
+            pcap,
+            "-quiet",
+            "-kafka_brokers",
+            `127.0.0.1:${broker.mtlsPort}`,
+            "-kafka_topic",
+            "mtls",
+          ];
+          const ca = ["-kafka_tls_ca", `${broker.dir}/ca.pem`];
+          const run = await runSensor([
+            ...args,
+            ...ca,
+            "-kafka_tls_cert",
+            `${broker.dir}/client.pem`,
+            "-kafka_tls_key",
+            `${broker.dir}/client.key`,
+          ]);
+          assert.equal(run.code, 0, run.stderr);
+          assert.equal(sinkCounter(run.stderr, "kafka", "written"), want.length, run.stderr);
+          assertSameRecords((await broker.consume("mtls")).map((m) => m.value), want, "topic mtls");
+          const anonymous = await runSensor([...args, ...ca, "-sink_timeout", "3s"]);
+          assert.equal(sinkCounter(anonymous.stderr, "kafka", "written"), 0, anonymous.stderr);
+          assert.equal(sinkCounter(anonymous.stderr, "kafka", "failed"), want.length, anonymous.stderr);
+          assert.equal((await broker.consume("mtls")).length, want.length);
+        },
+      );
+
+      await t.step(
+        "SASL over TLS: SCRAM-SHA-512 authenticates inside TLS; a wrong password delivers nothing",
+        async () => {
+          await broker.createTopic("sasl_tls", 2);
+          const pcap = `${ROOT}testdata/gopassivedns/100_udp_lookups.pcap`;
+          const want = lines((await runSensor(["-pcap", pcap])).stdout);
+          const args = [
+            ...[
+              "-pcap",
+              pcap,
+              "-quiet",
+              "-kafka_brokers",
+              `127.0.0.1:${broker.saslTlsPort}`,
+              "-kafka_topic",
+              "sasl_tls",
+            ],
+            ...["-kafka_tls_ca", `${broker.dir}/ca.pem`, "-kafka_sasl_mechanism", "SCRAM-SHA-512"],
+            ...["-kafka_sasl_username", SASL_USER.username],
+          ];
+          const run = await runSensor([...args, "-kafka_sasl_password", SASL_USER.password]);
+          assert.equal(run.code, 0, run.stderr);
+          assert.equal(sinkCounter(run.stderr, "kafka", "written"), want.length, run.stderr);
+          assertSameRecords((await broker.consume("sasl_tls")).map((m) => m.value), want, "topic sasl_tls");
+          const wrong = await runSensor([...args, "-kafka_sasl_password", "wrong", "-sink_timeout", "3s"]);
+          assert.equal(sinkCounter(wrong.stderr, "kafka", "written"), 0, wrong.stderr);
+          assert.equal(sinkCounter(wrong.stderr, "kafka", "failed"), want.length, wrong.stderr);
+          assert.equal((await broker.consume("sasl_tls")).length, want.length);
+        },
+      );
 
       await t.step("a topic missing on the brokers is said at once; its records are counted as failed", async () => {
         const pcap = `${ROOT}testdata/gopassivedns/100_udp_lookups.pcap`;
