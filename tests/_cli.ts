@@ -69,6 +69,23 @@ export function sensorCommand(options: Deno.CommandOptions & { args: string[] })
   });
 }
 
+/**
+ * The sensor reading a capture from its stdin (`-pcap -` and `args`), every stream piped, and a writer on its stdin:
+ * the caller feeds the capture in parts (an outage between them), closes the writer, and awaits `output()`.
+ */
+export function stdinSensor(
+  args: string[],
+): { sensor: Deno.ChildProcess; writer: WritableStreamDefaultWriter<Uint8Array> } {
+  const sensor = sensorCommand({
+    args: ["-pcap", "-", ...args],
+    env: { NO_COLOR: "1" },
+    stdin: "piped",
+    stdout: "piped",
+    stderr: "piped",
+  }).spawn();
+  return { sensor, writer: sensor.stdin.getWriter() };
+}
+
 export async function runSensor(args: string[], stdin?: Uint8Array, env: Record<string, string> = {}): Promise<CliRun> {
   const command = new Deno.Command(Deno.execPath(), {
     args: sensorArgs(args),

@@ -18,7 +18,7 @@ export function kafkaJarsDir(): string {
 }
 
 /** A random Kafka cluster id: 16 bytes in URL-safe base64 without padding, as `kafka-storage random-uuid` prints. */
-function clusterId(): string {
+export function clusterId(): string {
   const bytes = crypto.getRandomValues(new Uint8Array(16));
   // A leading "-" (base64url 62) would be read by the storage tool as an option, not the value of -t: that failed CI
   // once in 64 runs. Clearing the top bit keeps the first character a letter.
@@ -30,6 +30,15 @@ async function run(command: string, args: string[]): Promise<{ code: number; std
   const output = await new Deno.Command(command, { args, stdout: "piped", stderr: "piped" }).output();
   const decoder = new TextDecoder();
   return { code: output.code, stdout: decoder.decode(output.stdout), stderr: decoder.decode(output.stderr) };
+}
+
+/** Formats a node's storage (`kafka-storage format`) for the cluster `id`, with `extra` arguments. */
+export async function formatStorage(properties: string, id: string, extra: string[] = []): Promise<void> {
+  const format = await run("java", [
+    ...["-cp", `${kafkaJarsDir()}/*`, "kafka.tools.StorageTool", "format"],
+    ...["-t", id, "-c", properties, ...extra],
+  ]);
+  if (format.code !== 0) throw new Error(`kafka storage format failed: ${format.stdout}${format.stderr}`);
 }
 
 /** The SASL user the broker knows, for PLAIN and both SCRAM mechanisms. */
@@ -95,21 +104,10 @@ export class KafkaBroker {
     await makeCertificates(dir);
     await Deno.writeTextFile(`${dir}/server.properties`, broker.#properties());
     const scram = (mechanism: string) => `${mechanism}=[name=${SASL_USER.username},password=${SASL_USER.password}]`;
-    const format = await run("java", [
-      "-cp",
-      `${jars}/*`,
-      "kafka.tools.StorageTool",
-      "format",
-      "-t",
-      clusterId(),
-      "-c",
-      `${dir}/server.properties`,
-      "--add-scram",
-      scram("SCRAM-SHA-256"),
-      "--add-scram",
-      scram("SCRAM-SHA-512"),
+    await formatStorage(`${dir}/server.properties`, clusterId(), [
+      ...["--add-scram", scram("SCRAM-SHA-256")],
+      ...["--add-scram", scram("SCRAM-SHA-512")],
     ]);
-    if (format.code !== 0) throw new Error(`kafka storage format failed: ${format.stdout}${format.stderr}`);
     await broker.restart();
     return broker;
   }

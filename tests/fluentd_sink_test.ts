@@ -4,7 +4,7 @@
  * restart mid-run that loses nothing.
  */
 import assert from "node:assert/strict";
-import { ROOT, runSensor, sensorCommand, text } from "./_cli.ts";
+import { ROOT, runSensor, stdinSensor, text } from "./_cli.ts";
 import { type ForwardEvent, ForwardReceiver } from "./_forward_receiver.ts";
 
 /** The original's record keys, in its order (behaviour notes §7.1); `level` only when not empty. */
@@ -130,22 +130,13 @@ Deno.test({
       assert.equal(gen.code, 0);
       const want = lines((await runSensor(["-pcap", capture])).stdout);
       const pcap = await Deno.readFile(capture);
-      const sensor = sensorCommand({
-        args: [
-          "-pcap",
-          "-",
-          "-quiet",
-          "-fluentd_socket",
-          receiver.socketOption,
-          "-sink_timeout",
-          "60s",
-        ],
-        env: { NO_COLOR: "1" },
-        stdin: "piped",
-        stdout: "piped",
-        stderr: "piped",
-      }).spawn();
-      const writer = sensor.stdin.getWriter();
+      const { sensor, writer } = stdinSensor([
+        "-quiet",
+        "-fluentd_socket",
+        receiver.socketOption,
+        "-sink_timeout",
+        "60s",
+      ]);
       const third = Math.floor(pcap.length / 3);
       await writer.write(pcap.subarray(0, third));
       for (let i = 0; i < 300 && receiver.events.length === 0; i++) await new Promise((r) => setTimeout(r, 100));

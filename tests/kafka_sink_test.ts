@@ -6,8 +6,9 @@
  * scripts/install_test_deps.sh; without them (or kcat, or java) the suite fails, it never skips.
  */
 import assert from "node:assert/strict";
-import { ROOT, runSensor, sensorCommand, text } from "./_cli.ts";
+import { ROOT, runSensor, stdinSensor, text } from "./_cli.ts";
 import { KafkaBroker, SASL_USER } from "./_kafka_broker.ts";
+import { KafkaCluster } from "./_kafka_cluster.ts";
 import { freeTcpPort } from "./_ports.ts";
 import { javaPartition } from "./_murmur2.ts";
 import { encodeAvroRecord } from "../src/sinks/kafka_avro.ts";
@@ -360,24 +361,15 @@ Deno.test({
         async () => {
           await broker.createTopic("outage", PARTITIONS);
           const pcap = await Deno.readFile(capture);
-          const sensor = sensorCommand({
-            args: [
-              "-pcap",
-              "-",
-              "-quiet",
-              "-kafka_brokers",
-              broker.bootstrap,
-              "-kafka_topic",
-              "outage",
-              "-sink_timeout",
-              "60s",
-            ],
-            env: { NO_COLOR: "1" },
-            stdin: "piped",
-            stdout: "piped",
-            stderr: "piped",
-          }).spawn();
-          const writer = sensor.stdin.getWriter();
+          const { sensor, writer } = stdinSensor([
+            "-quiet",
+            "-kafka_brokers",
+            broker.bootstrap,
+            "-kafka_topic",
+            "outage",
+            "-sink_timeout",
+            "60s",
+          ]);
           const third = Math.floor(pcap.length / 3);
           await writer.write(pcap.subarray(0, third));
           let before = 0;
@@ -387,15 +379,9 @@ Deno.test({
           await new Promise((resolve) => setTimeout(resolve, 2_000));
           await broker.restart();
           await writer.write(pcap.subarray(2 * third));
-          await writer.close();
-          const { code, stdout, stderr } = await sensor.output();
-          const log = text(stderr);
-          assert.equal(code, 0, log);
-          assert.equal(stdout.length, 0);
-          assert.equal(sinkCounter(log, "kafka", "failed"), 0, log);
+          const log = await endedWithNothingLost(sensor, writer);
           assert.match(log, /Sink kafka: (lost the connection to|cannot connect to) 127\.0\.0\.1:\d+/);
           assert.match(log, /Sink kafka: connected to 127\.0\.0\.1:\d+ again/);
-          assert.equal(sinkCounter(log, "kafka", "dropped"), 0, log);
           assert.ok(before < expected.length / 2, `${before} of ${expected.length} records were in before the kill`);
           const consumed = await broker.consume("outage");
           assertSameRecords(consumed.map((m) => m.value), expected, "topic outage");
@@ -407,6 +393,84 @@ Deno.test({
     }
   },
 });
+
+Deno.test({
+  name: "the Kafka sink against a cluster of three brokers",
+  sanitizeOps: false,
+  sanitizeResources: false,
+  async fn(t) {
+    const dir = await Deno.makeTempDir({ prefix: "pdns-kafka-cluster-test-" });
+    const cluster = await KafkaCluster.start(3);
+    try {
+      const capture = await generatedCapture(dir, 20_000);
+      const expected = lines((await runSensor(["-pcap", capture])).stdout);
+      const sensorArgs = (topic: string) => ["-quiet", "-kafka_brokers", cluster.bootstrap, "-kafka_topic", topic];
+
+      await t.step("every record arrives once, each partition through its own leader", async () => {
+        await cluster.createTopic("spread", PARTITIONS, 3);
+        const leaders = await cluster.leaders("spread");
+        assert.equal(leaders.size, PARTITIONS);
+        assert.ok(new Set(leaders.values()).size >= 2, `leaders ${[...leaders.values()]}: spread over the brokers`);
+        const run = await runSensor(["-pcap", capture, ...sensorArgs("spread")]);
+        assert.equal(run.code, 0, run.stderr);
+        assert.equal(sinkCounter(run.stderr, "kafka", "written"), expected.length, run.stderr);
+        const consumed = await cluster.consume("spread");
+        assertSameRecords(consumed.map((m) => m.value), expected, "topic spread");
+        for (const { key, partition } of consumed) assert.equal(partition, javaPartition(key, PARTITIONS), key);
+      });
+
+      await t.step(
+        "the leader of two partitions killed mid-replay: each moves to another broker, every record arrives once",
+        async () => {
+          // Node 1 leads partitions 0 and 1; killed, partition 0 moves to node 2 and partition 1 to node 3 (the next
+          // replica in each list). One request for both went, when retried, to partition 0's new leader alone.
+          const layout = [[1, 2, 3], [1, 3, 2], [2, 3, 1], [3, 1, 2], [2, 1, 3], [3, 2, 1]];
+          await cluster.createTopic("failover", PARTITIONS, 3, layout);
+          const victim = 1;
+          assert.deepEqual([...(await cluster.leaders("failover"))].sort(), layout.map((nodes, p) => [p, nodes[0]]));
+          const pcap = await Deno.readFile(capture);
+          const { sensor, writer } = stdinSensor([...sensorArgs("failover"), "-sink_timeout", "60s"]);
+          const half = Math.floor(pcap.length / 2);
+          await writer.write(pcap.subarray(0, half));
+          let before = 0;
+          await waitFor(async () => (before = (await cluster.consume("failover")).length) > 0, "first records in");
+          await cluster.kill(victim);
+          await writer.write(pcap.subarray(half)); // produced after the crash: partition 0 has a new leader
+          const log = await endedWithNothingLost(sensor, writer);
+          assert.equal(sinkCounter(log, "kafka", "written"), expected.length, log);
+          assert.ok(before < expected.length, `${before} of ${expected.length} records were in before the kill`);
+          const leaders = await cluster.leaders("failover");
+          assert.equal(leaders.get(0), 2);
+          assert.equal(leaders.get(1), 3);
+          assert.ok(![...leaders.values()].includes(victim), `no partition is led by the killed node ${victim}`);
+          const consumed = await cluster.consume("failover");
+          assertSameRecords(consumed.map((m) => m.value), expected, "topic failover");
+        },
+      );
+    } finally {
+      await cluster.stop();
+      await Deno.remove(dir, { recursive: true }).catch(() => {});
+    }
+  },
+});
+
+/**
+ * Close the stdin of a sensor fed with `stdinSensor` and wait for it: it must exit 0, with nothing on stdout and no
+ * Kafka record failed or dropped. Returns its stderr.
+ */
+async function endedWithNothingLost(
+  sensor: Deno.ChildProcess,
+  writer: WritableStreamDefaultWriter<Uint8Array>,
+): Promise<string> {
+  await writer.close();
+  const { code, stdout, stderr } = await sensor.output();
+  const log = text(stderr);
+  assert.equal(code, 0, log);
+  assert.equal(stdout.length, 0);
+  assert.equal(sinkCounter(log, "kafka", "failed"), 0, log);
+  assert.equal(sinkCounter(log, "kafka", "dropped"), 0, log);
+  return log;
+}
 
 async function waitFor(check: () => Promise<boolean>, what: string): Promise<void> {
   for (let i = 0; i < 300; i++) {

@@ -75,3 +75,15 @@ export function permanentFailure(error: unknown): PermanentFailure | null {
   const kind = [...names].some((name) => TOPIC_ERRORS.has(name)) ? "topic" : "record";
   return { kind, partitions: partitionsKnown ? partitions : null, reason: [...names].sort().join(", ") };
 }
+
+/**
+ * Whether `error` (a failed produce attempt) says the client's metadata is out of date: a partition's leader moved
+ * (`NOT_LEADER_OR_FOLLOWER`, `LEADER_NOT_AVAILABLE`, `FENCED_LEADER_EPOCH`) or the partition is unknown to the broker
+ * asked. The library marks these errors `hasStaleMetadata`.
+ */
+export function staleMetadata(error: unknown): boolean {
+  if (error === null || error === undefined || typeof error !== "object") return false;
+  const e = error as { hasStaleMetadata?: unknown; errors?: unknown[]; cause?: unknown };
+  if (e.hasStaleMetadata === true) return true;
+  return (Array.isArray(e.errors) && e.errors.some(staleMetadata)) || staleMetadata(e.cause);
+}

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { MultipleErrors, NetworkError, ProtocolError, ResponseError } from "@platformatic/kafka";
-import { permanentFailure } from "./kafka_errors.ts";
+import { permanentFailure, staleMetadata } from "./kafka_errors.ts";
 
 /** A produce response (API 0, v11) whose partitions carry these error codes, as the library throws it. */
 function produceError(codes: Record<number, number>): ResponseError {
@@ -32,4 +32,15 @@ Deno.test("permanentFailure(): anything that may pass is not permanent, even bes
   assert.equal(permanentFailure(mixed), null);
   assert.equal(permanentFailure(new Error("plain")), null);
   assert.equal(permanentFailure(undefined), null);
+});
+
+Deno.test("staleMetadata() finds a leader change anywhere in the library's nested errors", () => {
+  const notLeader = new ProtocolError("NOT_LEADER_OR_FOLLOWER");
+  const network = new NetworkError("Connection to 127.0.0.1:9092 failed.");
+  const attempts = new MultipleErrors("produce failed 2 times.", [network, notLeader]);
+  assert.equal(staleMetadata(new MultipleErrors("Producing messages failed.", [attempts])), true);
+  assert.equal(staleMetadata(new MultipleErrors("produce failed 2 times.", [network, network])), false);
+  assert.equal(staleMetadata(new ProtocolError("MESSAGE_TOO_LARGE")), false);
+  assert.equal(staleMetadata(new Error("Producing messages failed.", { cause: notLeader })), true);
+  assert.equal(staleMetadata(undefined), false);
 });
