@@ -1,8 +1,9 @@
 /**
- * `deno task bench:kafka [--pairs 1000000] [--runs 2] [--compression none,lz4]`
+ * `deno task bench:kafka [--pairs 1000000] [--runs 2] [--compression none,lz4] [--brokers 1]`
  *
  * The Kafka sink's throughput and CPU cost, against a local Apache Kafka broker started here (tests/_kafka_broker.ts,
- * jars from scripts/install_test_deps.sh) on a topic of 6 partitions. For the generated capture (the file
+ * jars from scripts/install_test_deps.sh), or a cluster of `--brokers` (tests/_kafka_cluster.ts), on a topic of 6
+ * partitions. For the generated capture (the file
  * `deno task bench` uses, scripts/gen_dns_pcap.py, seeded) it runs the sensor with `-quiet` alone (the replay's own
  * cost) and with `-quiet -kafka_brokers … -kafka_topic …`, each under /usr/bin/time, and reports:
  * - records/s acknowledged: records the broker acknowledged (counted back with kcat) / wall time of the run,
@@ -14,6 +15,7 @@
  */
 import { parseArgs } from "node:util";
 import { KafkaBroker } from "../tests/_kafka_broker.ts";
+import { KafkaCluster } from "../tests/_kafka_cluster.ts";
 
 const ROOT = new URL("..", import.meta.url).pathname;
 const OUT = ROOT + "bench-out/";
@@ -25,6 +27,7 @@ const { values } = parseArgs({
     runs: { type: "string", default: "2" },
     compression: { type: "string", default: "none,lz4" },
     paced: { type: "string", default: "50000" },
+    brokers: { type: "string", default: "1" },
   },
 });
 
@@ -106,8 +109,16 @@ const median = (xs: number[]) => {
 const pairs = Number(values.pairs);
 const runs = Number(values.runs);
 const pcap = await capture(pairs);
-const broker = await KafkaBroker.start();
+// One broker (the tests' own), or a KRaft cluster of several (topics replicated on up to three of them).
+const brokers = Number(values.brokers);
+const cluster = brokers > 1 ? await KafkaCluster.start(brokers) : null;
+const broker = cluster ?? await KafkaBroker.start();
+const createTopic = (topic: string) =>
+  cluster !== null
+    ? cluster.createTopic(topic, 6, Math.min(3, brokers))
+    : (broker as KafkaBroker).createTopic(topic, 6);
 try {
+  if (cluster !== null) console.log(`${brokers} brokers, each topic replicated on ${Math.min(3, brokers)}`);
   const baseline: Run[] = [];
   for (let i = 0; i < runs; i++) baseline.push(await timed(["-pcap", pcap, "-quiet"]));
   const records = counter(baseline[0].stderr, "records");
@@ -121,7 +132,7 @@ try {
     const rows: { rate: number; cost: number; dropped: number; failed: number; acked: number }[] = [];
     for (let i = 0; i < runs; i++) {
       const topic = `bench-${compression}-${topicNumber++}`;
-      await broker.createTopic(topic, 6);
+      await createTopic(topic);
       const run = await timed([
         "-pcap",
         pcap,
@@ -162,7 +173,7 @@ try {
   const rate = Number(values.paced);
   if (rate > 0) {
     const topic = "bench-paced";
-    await broker.createTopic(topic, 6);
+    await createTopic(topic);
     const args = ["-pcap", "-", "-quiet", "-kafka_brokers", broker.bootstrap, "-kafka_topic", topic];
     const run = await paced(args, pcap, rate, records);
     const count = await sh(`kcat -C -b ${broker.bootstrap} -t ${topic} -o beginning -e -q -f '\\n' | wc -l`);
