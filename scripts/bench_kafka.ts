@@ -14,7 +14,7 @@
  * Figures only: nothing here asserts a time.
  */
 import { parseArgs } from "node:util";
-import { KafkaBroker } from "../tests/_kafka_broker.ts";
+import { KafkaBroker, kafkaOnly } from "../tests/_kafka_broker.ts";
 import { KafkaCluster } from "../tests/_kafka_cluster.ts";
 
 const ROOT = new URL("..", import.meta.url).pathname;
@@ -136,11 +136,7 @@ try {
       const run = await timed([
         "-pcap",
         pcap,
-        "-quiet",
-        "-kafka_brokers",
-        broker.bootstrap,
-        "-kafka_topic",
-        topic,
+        ...kafkaOnly(broker.bootstrap, topic),
         "-kafka_compression",
         compression,
         // Room for every record of the file, so this measures the broker's acknowledgements, not the queue bound.
@@ -174,7 +170,7 @@ try {
   if (rate > 0) {
     const topic = "bench-paced";
     await createTopic(topic);
-    const args = ["-pcap", "-", "-quiet", "-kafka_brokers", broker.bootstrap, "-kafka_topic", topic];
+    const args = ["-pcap", "-", ...kafkaOnly(broker.bootstrap, topic)];
     const run = await paced(args, pcap, rate, records);
     const count = await sh(`kcat -C -b ${broker.bootstrap} -t ${topic} -o beginning -e -q -f '\\n' | wc -l`);
     const cost = (run.cpu - baseCpu) / (records / 100_000);

@@ -32,6 +32,11 @@ async function run(command: string, args: string[]): Promise<{ code: number; std
   return { code: output.code, stdout: decoder.decode(output.stdout), stderr: decoder.decode(output.stderr) };
 }
 
+/** The sensor's arguments that send its records to `topic` at `brokers` only (`-quiet`: nothing on stdout). */
+export function kafkaOnly(brokers: string, topic: string): string[] {
+  return ["-quiet", "-kafka_brokers", brokers, "-kafka_topic", topic];
+}
+
 /** Formats a node's storage (`kafka-storage format`) for the cluster `id`, with `extra` arguments. */
 export async function formatStorage(properties: string, id: string, extra: string[] = []): Promise<void> {
   const format = await run("java", [

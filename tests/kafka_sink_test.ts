@@ -6,8 +6,8 @@
  * scripts/install_test_deps.sh; without them (or kcat, or java) the suite fails, it never skips.
  */
 import assert from "node:assert/strict";
-import { ROOT, runSensor, stdinSensor, text } from "./_cli.ts";
-import { KafkaBroker, SASL_USER } from "./_kafka_broker.ts";
+import { type CliRun, ROOT, runSensor, stdinSensor, text } from "./_cli.ts";
+import { KafkaBroker, kafkaOnly, SASL_USER } from "./_kafka_broker.ts";
 import { KafkaCluster } from "./_kafka_cluster.ts";
 import { freeTcpPort } from "./_ports.ts";
 import { javaPartition } from "./_murmur2.ts";
@@ -34,6 +34,23 @@ function lines(stdout: Uint8Array): string[] {
 function sinkCounter(stderr: string, sink: string, stat: string): number {
   const match = new RegExp(`\\s${sink}\\.${stat}=(\\d+)`).exec(stderr);
   return match === null ? 0 : Number(match[1]);
+}
+
+/** The capture the smaller steps send: 100 messages, 50 records. */
+const SMALL_CAPTURE = `${ROOT}testdata/gopassivedns/100_udp_lookups.pcap`;
+
+/** A run the broker accepted: exit 0, every record written, and `topic` holds exactly `want`. */
+async function assertDelivered(broker: KafkaBroker, topic: string, run: CliRun, want: string[]): Promise<void> {
+  assert.equal(run.code, 0, run.stderr);
+  assert.equal(sinkCounter(run.stderr, "kafka", "written"), want.length, run.stderr);
+  assertSameRecords((await broker.consume(topic)).map((m) => m.value), want, `topic ${topic}`);
+}
+
+/** A run the broker refused: nothing written, its `records` all failed, and `topic` still holds `held` records. */
+async function assertRefused(broker: KafkaBroker, topic: string, run: CliRun, records: number, held: number) {
+  assert.equal(sinkCounter(run.stderr, "kafka", "written"), 0, run.stderr);
+  assert.equal(sinkCounter(run.stderr, "kafka", "failed"), records, run.stderr);
+  assert.equal((await broker.consume(topic)).length, held);
 }
 
 /** Same multiset of strings (sorted copies compared, so a duplicate or a loss shows). */
@@ -80,11 +97,7 @@ Deno.test({
         const run = await runSensor([
           "-pcap",
           capture,
-          "-quiet",
-          "-kafka_brokers",
-          broker.bootstrap,
-          "-kafka_topic",
-          "dns",
+          ...kafkaOnly(broker.bootstrap, "dns"),
         ]);
         assert.equal(run.code, 0, run.stderr);
         assert.equal(run.stdout.length, 0, "-quiet with Kafka: nothing on stdout");
@@ -102,10 +115,10 @@ Deno.test({
 
       await t.step("transaction records are keyed by client_ip", async () => {
         await broker.createTopic("tx", PARTITIONS);
-        const pcap = `${ROOT}testdata/gopassivedns/100_udp_lookups.pcap`;
+        const pcap = SMALL_CAPTURE;
         const args = ["-pcap", pcap, "-format", "transaction"];
         const want = lines((await runSensor(args)).stdout);
-        const run = await runSensor([...args, "-quiet", "-kafka_brokers", broker.bootstrap, "-kafka_topic", "tx"]);
+        const run = await runSensor([...args, ...kafkaOnly(broker.bootstrap, "tx")]);
         assert.equal(run.code, 0, run.stderr);
         const consumed = await broker.consume("tx");
         assertSameRecords(consumed.map((m) => m.value), want, "topic tx");
@@ -115,7 +128,7 @@ Deno.test({
       await t.step(
         "each -kafka_compression codec is the one in the stored batches, and the records read back",
         async () => {
-          const pcap = `${ROOT}testdata/gopassivedns/100_udp_lookups.pcap`;
+          const pcap = SMALL_CAPTURE;
           const want = lines((await runSensor(["-pcap", pcap])).stdout);
           // Kafka's record batch v2 attributes: the low 3 bits name the codec.
           const codecs = { none: 0, gzip: 1, snappy: 2, lz4: 3, zstd: 4 };
@@ -125,11 +138,7 @@ Deno.test({
             const run = await runSensor([
               "-pcap",
               pcap,
-              "-quiet",
-              "-kafka_brokers",
-              broker.bootstrap,
-              "-kafka_topic",
-              topic,
+              ...kafkaOnly(broker.bootstrap, topic),
               "-kafka_compression",
               codec,
             ]);
@@ -158,11 +167,7 @@ Deno.test({
           const run = await runSensor([
             "-pcap",
             pcap,
-            "-quiet",
-            "-kafka_brokers",
-            broker.bootstrap,
-            "-kafka_topic",
-            "small",
+            ...kafkaOnly(broker.bootstrap, "small"),
             // Sizes above are uncompressed: compressed (lz4 by default) the batches would fit the topic's limit.
             "-kafka_compression",
             "none",
@@ -181,16 +186,12 @@ Deno.test({
         "SASL PLAIN, SCRAM-SHA-256 and SCRAM-SHA-512 authenticate; a wrong password delivers nothing",
         async () => {
           await broker.createTopic("sasl", 2);
-          const pcap = `${ROOT}testdata/gopassivedns/100_udp_lookups.pcap`;
+          const pcap = SMALL_CAPTURE;
           const want = lines((await runSensor(["-pcap", pcap])).stdout);
           const args = [
             "-pcap",
             pcap,
-            "-quiet",
-            "-kafka_brokers",
-            `127.0.0.1:${broker.saslPort}`,
-            "-kafka_topic",
-            "sasl",
+            ...kafkaOnly(`127.0.0.1:${broker.saslPort}`, "sasl"),
           ];
           for (const mechanism of ["PLAIN", "SCRAM-SHA-256", "SCRAM-SHA-512"]) {
             const run = await runSensor([
@@ -219,59 +220,37 @@ Deno.test({
             "3s",
           ]);
           assert.equal(wrong.code, 0, wrong.stderr);
-          assert.equal(sinkCounter(wrong.stderr, "kafka", "written"), 0, wrong.stderr);
-          assert.equal(sinkCounter(wrong.stderr, "kafka", "failed"), want.length, wrong.stderr);
           assert.match(wrong.stderr, /Sink kafka: delivery failed/);
-          assert.equal((await broker.consume("sasl")).length, 3 * want.length);
+          await assertRefused(broker, "sasl", wrong, want.length, 3 * want.length);
         },
       );
 
       await t.step("TLS with -kafka_tls_ca verifies the broker; without the CA the broker is refused", async () => {
         await broker.createTopic("tls", 2);
-        const pcap = `${ROOT}testdata/gopassivedns/100_udp_lookups.pcap`;
-        const want = lines((await runSensor(["-pcap", pcap])).stdout);
-        const args = ["-pcap", pcap, "-quiet", "-kafka_brokers", `127.0.0.1:${broker.tlsPort}`, "-kafka_topic", "tls"];
+        const want = lines((await runSensor(["-pcap", SMALL_CAPTURE])).stdout);
+        const args = ["-pcap", SMALL_CAPTURE, ...kafkaOnly(`127.0.0.1:${broker.tlsPort}`, "tls")];
         const run = await runSensor([...args, "-kafka_tls_ca", `${broker.dir}/ca.pem`]);
-        assert.equal(run.code, 0, run.stderr);
-        assert.equal(sinkCounter(run.stderr, "kafka", "written"), want.length, run.stderr);
-        assertSameRecords((await broker.consume("tls")).map((m) => m.value), want, "topic tls");
+        await assertDelivered(broker, "tls", run, want);
         const untrusted = await runSensor([...args, "-kafka_tls", "-sink_timeout", "3s"]);
-        assert.equal(sinkCounter(untrusted.stderr, "kafka", "written"), 0, untrusted.stderr);
-        assert.equal(sinkCounter(untrusted.stderr, "kafka", "failed"), want.length, untrusted.stderr);
-        assert.equal((await broker.consume("tls")).length, want.length);
+        await assertRefused(broker, "tls", untrusted, want.length, want.length);
       });
 
       await t.step(
         "mutual TLS: -kafka_tls_cert and -kafka_tls_key give the client certificate a broker requires; without it the broker refuses",
         async () => {
           await broker.createTopic("mtls", 2);
-          const pcap = `${ROOT}testdata/gopassivedns/100_udp_lookups.pcap`;
-          const want = lines((await runSensor(["-pcap", pcap])).stdout);
-          const args = [
-            "-pcap",
-            pcap,
-            "-quiet",
-            "-kafka_brokers",
-            `127.0.0.1:${broker.mtlsPort}`,
-            "-kafka_topic",
-            "mtls",
-          ];
+          const want = lines((await runSensor(["-pcap", SMALL_CAPTURE])).stdout);
+          const args = ["-pcap", SMALL_CAPTURE, ...kafkaOnly(`127.0.0.1:${broker.mtlsPort}`, "mtls")];
           const ca = ["-kafka_tls_ca", `${broker.dir}/ca.pem`];
-          const run = await runSensor([
-            ...args,
-            ...ca,
+          const certificate = [
             "-kafka_tls_cert",
             `${broker.dir}/client.pem`,
             "-kafka_tls_key",
             `${broker.dir}/client.key`,
-          ]);
-          assert.equal(run.code, 0, run.stderr);
-          assert.equal(sinkCounter(run.stderr, "kafka", "written"), want.length, run.stderr);
-          assertSameRecords((await broker.consume("mtls")).map((m) => m.value), want, "topic mtls");
+          ];
+          await assertDelivered(broker, "mtls", await runSensor([...args, ...ca, ...certificate]), want);
           const anonymous = await runSensor([...args, ...ca, "-sink_timeout", "3s"]);
-          assert.equal(sinkCounter(anonymous.stderr, "kafka", "written"), 0, anonymous.stderr);
-          assert.equal(sinkCounter(anonymous.stderr, "kafka", "failed"), want.length, anonymous.stderr);
-          assert.equal((await broker.consume("mtls")).length, want.length);
+          await assertRefused(broker, "mtls", anonymous, want.length, want.length);
         },
       );
 
@@ -279,42 +258,25 @@ Deno.test({
         "SASL over TLS: SCRAM-SHA-512 authenticates inside TLS; a wrong password delivers nothing",
         async () => {
           await broker.createTopic("sasl_tls", 2);
-          const pcap = `${ROOT}testdata/gopassivedns/100_udp_lookups.pcap`;
-          const want = lines((await runSensor(["-pcap", pcap])).stdout);
+          const want = lines((await runSensor(["-pcap", SMALL_CAPTURE])).stdout);
           const args = [
-            ...[
-              "-pcap",
-              pcap,
-              "-quiet",
-              "-kafka_brokers",
-              `127.0.0.1:${broker.saslTlsPort}`,
-              "-kafka_topic",
-              "sasl_tls",
-            ],
+            ...["-pcap", SMALL_CAPTURE, ...kafkaOnly(`127.0.0.1:${broker.saslTlsPort}`, "sasl_tls")],
             ...["-kafka_tls_ca", `${broker.dir}/ca.pem`, "-kafka_sasl_mechanism", "SCRAM-SHA-512"],
             ...["-kafka_sasl_username", SASL_USER.username],
           ];
           const run = await runSensor([...args, "-kafka_sasl_password", SASL_USER.password]);
-          assert.equal(run.code, 0, run.stderr);
-          assert.equal(sinkCounter(run.stderr, "kafka", "written"), want.length, run.stderr);
-          assertSameRecords((await broker.consume("sasl_tls")).map((m) => m.value), want, "topic sasl_tls");
+          await assertDelivered(broker, "sasl_tls", run, want);
           const wrong = await runSensor([...args, "-kafka_sasl_password", "wrong", "-sink_timeout", "3s"]);
-          assert.equal(sinkCounter(wrong.stderr, "kafka", "written"), 0, wrong.stderr);
-          assert.equal(sinkCounter(wrong.stderr, "kafka", "failed"), want.length, wrong.stderr);
-          assert.equal((await broker.consume("sasl_tls")).length, want.length);
+          await assertRefused(broker, "sasl_tls", wrong, want.length, want.length);
         },
       );
 
       await t.step("a topic missing on the brokers is said at once; its records are counted as failed", async () => {
-        const pcap = `${ROOT}testdata/gopassivedns/100_udp_lookups.pcap`;
+        const pcap = SMALL_CAPTURE;
         const run = await runSensor([
           "-pcap",
           pcap,
-          "-quiet",
-          "-kafka_brokers",
-          broker.bootstrap,
-          "-kafka_topic",
-          "nosuch",
+          ...kafkaOnly(broker.bootstrap, "nosuch"),
           "-sink_timeout",
           "2s",
         ]);
@@ -330,11 +292,7 @@ Deno.test({
         const run = await runSensor([
           "-pcap",
           pcap,
-          "-quiet",
-          "-kafka_brokers",
-          broker.bootstrap,
-          "-kafka_topic",
-          "avro",
+          ...kafkaOnly(broker.bootstrap, "avro"),
           "-kafka_avro",
         ]);
         assert.equal(run.code, 0, run.stderr);
@@ -362,11 +320,7 @@ Deno.test({
           await broker.createTopic("outage", PARTITIONS);
           const pcap = await Deno.readFile(capture);
           const { sensor, writer } = stdinSensor([
-            "-quiet",
-            "-kafka_brokers",
-            broker.bootstrap,
-            "-kafka_topic",
-            "outage",
+            ...kafkaOnly(broker.bootstrap, "outage"),
             "-sink_timeout",
             "60s",
           ]);
@@ -404,14 +358,13 @@ Deno.test({
     try {
       const capture = await generatedCapture(dir, 20_000);
       const expected = lines((await runSensor(["-pcap", capture])).stdout);
-      const sensorArgs = (topic: string) => ["-quiet", "-kafka_brokers", cluster.bootstrap, "-kafka_topic", topic];
 
       await t.step("every record arrives once, each partition through its own leader", async () => {
         await cluster.createTopic("spread", PARTITIONS, 3);
         const leaders = await cluster.leaders("spread");
         assert.equal(leaders.size, PARTITIONS);
         assert.ok(new Set(leaders.values()).size >= 2, `leaders ${[...leaders.values()]}: spread over the brokers`);
-        const run = await runSensor(["-pcap", capture, ...sensorArgs("spread")]);
+        const run = await runSensor(["-pcap", capture, ...kafkaOnly(cluster.bootstrap, "spread")]);
         assert.equal(run.code, 0, run.stderr);
         assert.equal(sinkCounter(run.stderr, "kafka", "written"), expected.length, run.stderr);
         const consumed = await cluster.consume("spread");
@@ -429,7 +382,7 @@ Deno.test({
           const victim = 1;
           assert.deepEqual([...(await cluster.leaders("failover"))].sort(), layout.map((nodes, p) => [p, nodes[0]]));
           const pcap = await Deno.readFile(capture);
-          const { sensor, writer } = stdinSensor([...sensorArgs("failover"), "-sink_timeout", "60s"]);
+          const { sensor, writer } = stdinSensor([...kafkaOnly(cluster.bootstrap, "failover"), "-sink_timeout", "60s"]);
           const half = Math.floor(pcap.length / 2);
           await writer.write(pcap.subarray(0, half));
           let before = 0;
@@ -506,11 +459,7 @@ Deno.test({
       const run = await runSensor([
         "-pcap",
         capture,
-        "-quiet",
-        "-kafka_brokers",
-        `127.0.0.1:${freeTcpPort()}`,
-        "-kafka_topic",
-        "dns",
+        ...kafkaOnly(`127.0.0.1:${freeTcpPort()}`, "dns"),
         "-sink_queue_mb",
         "5",
         "-sink_timeout",

@@ -178,21 +178,9 @@ export function compareWireNames(
   return result;
 }
 
-/** Whether two expanded wire names are equal without regard to ASCII case ({@linkcode compareWireNames}). */
-export function sameWireName(
-  a: Uint8Array,
-  aStart: number,
-  aLength: number,
-  b: Uint8Array,
-  bStart: number,
-  bLength: number,
-): boolean {
-  return compareWireNames(a, aStart, aLength, b, bStart, bLength) !== NAMES_DIFFER;
-}
-
 /** Two scanned messages ask the same thing: first questions equal (ASCII case folded), or either has none. */
 export function sameScannedQuestion(a: WireQuestion, b: WireQuestion): boolean {
   if (!a.hasQuestion || !b.hasQuestion) return true;
   if (a.type !== b.type || a.class !== b.class) return false;
-  return sameWireName(a.name, a.nameStart, a.nameLength, b.name, b.nameStart, b.nameLength);
+  return compareWireNames(a.name, a.nameStart, a.nameLength, b.name, b.nameStart, b.nameLength) !== NAMES_DIFFER;
 }
