@@ -21,7 +21,7 @@
  * tunnels (`BatchWriter.putTunnel`), then either the message, or, walked, `u8 hasQuestion, u16 type, u16 class,
  * u16 flags, u8 edns (1 has EDNS, 2 with options), u32 ednsTtl, u16 ednsUdpSize, u8 extendedRcode, u8 anomalyCount,
  * u32 questionEnd, u32 sectionsEnd, u32 partsLength`, the anomalies (u8 each, their index in `DNS_ANOMALIES`) and the
- * parts (`TransactionLeg.out`).
+ * parts (`TransactionLeg.out`), from the next multiple of 8 in the batch (`partsAt`).
  *
  * @module
  */
@@ -50,6 +50,7 @@ import type { LookupEntries } from "./lookup_entry.ts";
 const HEAD = 49;
 const LEG_HEAD = 28;
 const WALKED_HEAD = 30;
+const PARTS_ALIGNMENT = 8;
 const TCP = 1;
 const QUERY = 2;
 const RESPONSE = 4;
@@ -183,6 +184,7 @@ export class RemoteTransactionWriter implements LookupWriter {
     view.setUint32(at + 24, partsLength, true);
     at += WALKED_HEAD;
     for (let i = 0; i < anomalies.count; i++) bytes[at++] = DNS_ANOMALIES.indexOf(anomalies.at(i));
+    at = partsAt(at);
     bytes.set(walked.out.bytes.subarray(0, partsLength), at);
     return at + partsLength;
   }
@@ -202,7 +204,17 @@ function legBytes(leg: LegView, chunk: number): number {
 
 /** The most a walked leg takes in an entry. */
 function walkedBytes(leg: LegView, walked: TransactionLeg): number {
-  return headBytes(leg) + WALKED_HEAD + walked.anomalies.count + walked.ednsEnd;
+  return headBytes(leg) + WALKED_HEAD + walked.anomalies.count + PARTS_ALIGNMENT - 1 + walked.ednsEnd;
+}
+
+/**
+ * Where a walked leg's parts start: the first multiple of {@linkcode PARTS_ALIGNMENT} from `at`. The batch is shared
+ * memory, and V8 copies into or out of shared memory word by word only between addresses of the same alignment (else
+ * byte by byte, about a fifth of a nanosecond per byte: measured 58 ns against 14 ns for a 250-byte `set`); the parts
+ * are written from the start of their own buffer, so aligned they are copied word by word.
+ */
+function partsAt(at: number): number {
+  return (at + PARTS_ALIGNMENT - 1) & -PARTS_ALIGNMENT;
 }
 
 /**
@@ -306,6 +318,7 @@ export class TransactionUnpacker implements LookupEntries {
     const anomalies = walked.anomalies;
     anomalies.clear();
     for (let i = 0; i < anomalyCount; i++) anomalies.add(DNS_ANOMALIES[bytes[at++]]);
+    at = partsAt(at);
     // The parts are read in place: the writer reads `out.bytes` between these offsets, and sizes by `out.used`.
     walked.out.bytes = bytes;
     walked.out.used = partsLength;

@@ -91,9 +91,11 @@ for (const inPlace of [false, true]) {
     const workerWriter = new TransactionWriter(workerCounters, replayed, "sensor-1");
     const unpacker = new TransactionUnpacker(chunks);
     let walkedThere = 0;
+    const partsOffsets: number[] = [];
     const reader = lookupReplay(
       (l) => {
         if (l.response.present && unpacker.walkedResponse === null) walkedThere++;
+        if (unpacker.walkedResponse !== null) partsOffsets.push(unpacker.walkedResponse.questionStart);
         return workerWriter.writeWalked(l, null, unpacker.walkedResponse);
       },
       workerCounters,
@@ -106,6 +108,10 @@ for (const inPlace of [false, true]) {
     // Responses are walked on both threads (two of three on the decoding thread), their anomalies counted once.
     const responses = lookups.filter((l) => l.response.present).length;
     assert.equal(walkedThere, Math.floor(responses / 3));
+    // A walked response's parts start at a multiple of 8 in the (shared) batch, as in their own buffer: V8 copies
+    // between shared and ordinary memory word by word only at the same alignment.
+    assert.equal(partsOffsets.length, responses - walkedThere);
+    assert.deepEqual(partsOffsets.filter((at) => at % 8 !== 0), [], `parts at ${partsOffsets.join(", ")}`);
     assert.ok(mainCounters.dns_anomalies > 0 && workerCounters.dns_anomalies > 0);
     assert.equal(mainCounters.dns_anomalies + workerCounters.dns_anomalies, directCounters.dns_anomalies);
     // Not vacuous: the cases reach every part of the record.
