@@ -26,7 +26,8 @@ try {
     // the package has them inlined, and has no node_modules beside it.
     // Workers load their module at run time, under the run's read permission (`-numprocs` 2 or more starts the lookup
     // worker): from a checkout the worker's module graph is under src/; installed, the workers are bundled files
-    // beside this one (lookup_worker.js, syslog_worker.js), in a directory that holds only the program.
+    // under this one's directory (src/parallel/lookup_worker.js, src/sinks/syslog_worker.js, and the chunks they
+    // share with the program), which holds only the program.
     grants.read.push(import.meta.filename!.endsWith(".ts") ? `${import.meta.dirname}/src` : import.meta.dirname!);
     try {
       const modules = `${import.meta.dirname}/node_modules`;

@@ -125,7 +125,7 @@ export async function buildSinks(config: Config, hooks: SinkHooks = {}): Promise
   // Fluentd
   if (config.fluentdSocket !== "") {
     const { createFluentdSink } = await import("./sinks/fluentd_sink.ts");
-    sinks.push(await createFluentdSink(config.fluentdSocket, config.name, queued));
+    sinks.push(createFluentdSink(config.fluentdSocket, config.name, queued));
   }
   // Kafka
   if (kafka !== null) {

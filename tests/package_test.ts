@@ -24,8 +24,8 @@ const INSTALLED_FILES = [
   "/usr/lib/denopassivedns/deno",
   "/usr/lib/denopassivedns/denopassivedns.js",
   "/usr/lib/denopassivedns/launch_permissions.js",
-  "/usr/lib/denopassivedns/syslog_worker.js",
-  "/usr/lib/denopassivedns/lookup_worker.js",
+  "/usr/lib/denopassivedns/src/sinks/syslog_worker.js",
+  "/usr/lib/denopassivedns/src/parallel/lookup_worker.js",
   "/usr/share/doc/denopassivedns/README.md",
   UNIT,
   SETTINGS,
@@ -239,7 +239,7 @@ Deno.test({
           });
           const installed = await asService(["-pcap", `${work}/${capture.replace("/", "_")}`]).output();
           assert.equal(text(installed.stdout), task.stdout, capture);
-          // The lookup worker (lookup_worker.js beside the program) loads and runs under the scoped permissions.
+          // The lookup worker (src/parallel/lookup_worker.js under the program's directory) loads and runs under the scoped permissions.
           const threaded = await asService(
             ["-pcap", `${work}/${capture.replace("/", "_")}`, "-numprocs", "2"],
             true,

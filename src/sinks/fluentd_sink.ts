@@ -15,7 +15,9 @@
  * @module
  */
 
-import type { FluentClient } from "@fluent-org/logger";
+// Imported here, statically: this module is itself imported only when -fluentd_socket is set (src/sensor.ts). A
+// dynamic import of this CommonJS package gives no named exports once bundled with code splitting (the package).
+import { FluentClient, FluentSocketEvent } from "@fluent-org/logger";
 import { getLogger } from "@logtape/logtape";
 import { QueuedSink, type QueuedSinkOptions, type RecordTransport } from "./queued_sink.ts";
 import { SinkStartError } from "./sink_start_error.ts";
@@ -108,12 +110,12 @@ export class FluentdTransport implements RecordTransport {
   }
 }
 
-/** Builds the client and its queued sink. Imports the client library only now. */
-export async function createFluentdSink(
+/** Builds the client and its queued sink. */
+export function createFluentdSink(
   socket: string,
   name: string,
   options: Partial<QueuedSinkOptions> = {},
-): Promise<QueuedSink> {
+): QueuedSink {
   const address = parseFluentdAddress(socket);
   if (address === null) {
     throw new SinkStartError(
@@ -122,7 +124,6 @@ export async function createFluentdSink(
     );
   }
   checkPermission(address);
-  const { FluentClient, FluentSocketEvent } = await import("@fluent-org/logger");
   const client = new FluentClient(name, {
     eventMode: "PackedForward",
     socket: { ...address, timeout: -1, reconnect: { delay: 250, backoff: 2, minDelay: 250, maxDelay: 5_000 } },
