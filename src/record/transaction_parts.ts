@@ -94,22 +94,29 @@ export function opcodePart(opcode: number, question: boolean): Constant {
   );
 }
 
+const CLASS_IN = 1;
 const QUESTION_TAILS = new PartCache<Constant>();
+/** The same for class IN and types below 256 (nearly every question), by type: no hashing (a `Map` lookup per record). */
+const IN_QUESTION_TAILS: Constant[] = [];
 /** `","type":"A","class":"IN"}`: the rest of a question after its name. */
 export function questionTail(type: number, klass: number): Constant {
+  if (klass === CLASS_IN && type < 256) return IN_QUESTION_TAILS[type] ??= newQuestionTail(type, klass);
   const key = type * 0x10000 + klass;
   let tail = QUESTION_TAILS.get(key);
   if (tail === undefined) {
-    tail = constant(`","type":${decoder.decode(typeJson(type))},"class":${decoder.decode(classJson(klass))}}`);
+    tail = newQuestionTail(type, klass);
     QUESTION_TAILS.set(key, tail);
   }
   return tail;
 }
 
+function newQuestionTail(type: number, klass: number): Constant {
+  return constant(`","type":${decoder.decode(typeJson(type))},"class":${decoder.decode(classJson(klass))}}`);
+}
+
 const RR_TAILS = new PartCache<Constant>();
 /** The same for class IN and types below 256 (nearly every RR), by type: no hashing. */
 const IN_TAILS: Constant[] = [];
-const CLASS_IN = 1;
 /** `","type":"A","class":"IN","ttl":`: what follows an RR's owner name up to its TTL. */
 export function rrTypeClass(type: number, klass: number): Constant {
   if (klass === CLASS_IN && type < 256) return IN_TAILS[type] ??= newTypeClass(type, klass);
