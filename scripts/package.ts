@@ -91,45 +91,62 @@ async function bundle(dir: string): Promise<void> {
   await Deno.rename(`${dir}/main.js`, `${dir}/${PROGRAM}`);
   const files = await bundledFiles(dir);
   for (const file of files) {
-    let code = await Deno.readTextFile(`${dir}/${file}`);
-    const readers = /\breadFileSync\d*\(\s*new URL\(\s*"([^"]+)",\s*import\.meta\.url\s*\)\s*\)/g;
-    for (const [call, relative] of [...code.matchAll(readers)]) {
-      const asset = INLINED_ASSETS[relative];
-      if (asset === undefined) throw new Error(`${file} reads ${relative} beside a module at run time: inline it`);
-      const base64 = btoa(Array.from(await Deno.readFile(`${ROOT}${asset}`), (b) => String.fromCharCode(b)).join(""));
-      code = code.replace(call, `Uint8Array.from(atob("${base64}"), (c) => c.charCodeAt(0))`);
-    }
-    // Workers started from a module file: the URL renamed to the worker's bundled file.
-    const workerUrls = new Set<string>();
-    for (const [relative, entry] of Object.entries(WORKER_ENTRIES)) {
-      const literal = `new URL("${relative}", import.meta.url)`;
-      if (!code.includes(literal)) continue;
-      const url = relativeUrl(file, workerBundleName(entry));
-      workerUrls.add(url);
-      code = code.replaceAll(literal, `new URL("${url}", import.meta.url)`);
-    }
-    const relativeUrls = [...code.matchAll(/new URL\(\s*["'`]([^"'`]+)["'`],\s*import\.meta\.url\s*\)/g)]
-      .filter((match) => !workerUrls.has(match[1]));
-    if (relativeUrls.length > 0) {
-      throw new Error(`${file} resolves ${relativeUrls.map((m) => m[1]).join(", ")} beside itself at run time`);
-    }
+    const { code, workerUrls } = renameWorkerUrls(
+      await inlineAssets(await Deno.readTextFile(`${dir}/${file}`), file),
+      file,
+    );
+    checkSelfContained(code, file, files, workerUrls);
     await Deno.writeTextFile(`${dir}/${file}`, code);
-    const specifiers = [
-      ...code.matchAll(/\bimport\s*\(\s*["'`]([^"'`]+)["'`]/g),
-      ...code.matchAll(/^\s*(?:import|export)\s[^;]*?from\s*["']([^"']+)["']/gm),
-      ...code.matchAll(/^\s*import\s*["']([^"']+)["']/gm),
-      // esbuild's form of a require it could not bundle (plain `require("…")` also occurs in ajv's generated-code strings)
-      ...code.matchAll(/\b__require\(\s*["']([^"']+)["']\s*\)/g),
-    ].map((match) => match[1]);
-    const external = [
-      ...new Set(
-        specifiers.filter((s) =>
-          !s.startsWith("node:") && !(s in OPTIONAL_REQUIRES) && !(s.startsWith(".") && files.has(resolved(file, s)))
-        ),
-      ),
-    ];
-    if (external.length > 0) throw new Error(`${file} still imports ${external.join(", ")}: bundle them`);
   }
+}
+
+/** The files npm packages read beside their code (`readFileSync(new URL(…, import.meta.url))`) inlined into `code`. */
+async function inlineAssets(code: string, file: string): Promise<string> {
+  const readers = /\breadFileSync\d*\(\s*new URL\(\s*"([^"]+)",\s*import\.meta\.url\s*\)\s*\)/g;
+  for (const [call, relative] of [...code.matchAll(readers)]) {
+    const asset = INLINED_ASSETS[relative];
+    if (asset === undefined) throw new Error(`${file} reads ${relative} beside a module at run time: inline it`);
+    const base64 = btoa(Array.from(await Deno.readFile(`${ROOT}${asset}`), (b) => String.fromCharCode(b)).join(""));
+    code = code.replace(call, `Uint8Array.from(atob("${base64}"), (c) => c.charCodeAt(0))`);
+  }
+  return code;
+}
+
+/** Workers started from a module file: their URLs in `code` renamed to the workers' bundled files. */
+function renameWorkerUrls(code: string, file: string): { code: string; workerUrls: Set<string> } {
+  const workerUrls = new Set<string>();
+  for (const [relative, entry] of Object.entries(WORKER_ENTRIES)) {
+    const literal = `new URL("${relative}", import.meta.url)`;
+    if (!code.includes(literal)) continue;
+    const url = relativeUrl(file, workerBundleName(entry));
+    workerUrls.add(url);
+    code = code.replaceAll(literal, `new URL("${url}", import.meta.url)`);
+  }
+  return { code, workerUrls };
+}
+
+/**
+ * Fails the build when the bundle file `file` resolves a URL beside itself (other than a worker's) or imports
+ * anything but `node:` built-ins, the optional requires and the bundle's own files.
+ */
+function checkSelfContained(code: string, file: string, files: Set<string>, workerUrls: Set<string>): void {
+  const relativeUrls = [...code.matchAll(/new URL\(\s*["'`]([^"'`]+)["'`],\s*import\.meta\.url\s*\)/g)]
+    .filter((match) => !workerUrls.has(match[1]));
+  if (relativeUrls.length > 0) {
+    throw new Error(`${file} resolves ${relativeUrls.map((m) => m[1]).join(", ")} beside itself at run time`);
+  }
+  const specifiers = [
+    ...code.matchAll(/\bimport\s*\(\s*["'`]([^"'`]+)["'`]/g),
+    ...code.matchAll(/^\s*(?:import|export)\s[^;]*?from\s*["']([^"']+)["']/gm),
+    ...code.matchAll(/^\s*import\s*["']([^"']+)["']/gm),
+    // esbuild's form of a require it could not bundle (plain `require("…")` also occurs in ajv's generated-code strings)
+    ...code.matchAll(/\b__require\(\s*["']([^"']+)["']\s*\)/g),
+  ].map((match) => match[1]);
+  const ownFile = (s: string) => s.startsWith(".") && files.has(resolved(file, s));
+  const external = [
+    ...new Set(specifiers.filter((s) => !s.startsWith("node:") && !(s in OPTIONAL_REQUIRES) && !ownFile(s))),
+  ];
+  if (external.length > 0) throw new Error(`${file} still imports ${external.join(", ")}: bundle them`);
 }
 
 /** The bundle's files, as paths relative to `dir`. */
