@@ -95,42 +95,41 @@ export function opcodePart(opcode: number, question: boolean): Constant {
 }
 
 const CLASS_IN = 1;
-const QUESTION_TAILS = new PartCache<Constant>();
-/** The same for class IN and types below 256 (nearly every question), by type: no hashing (a `Map` lookup per record). */
-const IN_QUESTION_TAILS: Constant[] = [];
+
+/**
+ * `","type":"A","class":"IN"` and what follows it (`end`), per type and class: for class IN and types below 256
+ * (nearly every question and RR) from an array by type, without hashing (a `Map` lookup per record cost more), the
+ * others in a bounded cache.
+ */
+class TypeClassParts {
+  readonly #inClass: Constant[] = [];
+  readonly #others = new PartCache<Constant>();
+
+  constructor(readonly end: string) {}
+
+  get(type: number, klass: number): Constant {
+    if (klass === CLASS_IN && type < 256) return this.#inClass[type] ??= this.#make(type, klass);
+    const key = type * 0x10000 + klass;
+    return this.#others.get(key) ?? this.#others.set(key, this.#make(type, klass));
+  }
+
+  #make(type: number, klass: number): Constant {
+    return constant(
+      `","type":${decoder.decode(typeJson(type))},"class":${decoder.decode(classJson(klass))}${this.end}`,
+    );
+  }
+}
+
+const QUESTION_TAILS = new TypeClassParts("}");
 /** `","type":"A","class":"IN"}`: the rest of a question after its name. */
 export function questionTail(type: number, klass: number): Constant {
-  if (klass === CLASS_IN && type < 256) return IN_QUESTION_TAILS[type] ??= newQuestionTail(type, klass);
-  const key = type * 0x10000 + klass;
-  let tail = QUESTION_TAILS.get(key);
-  if (tail === undefined) {
-    tail = newQuestionTail(type, klass);
-    QUESTION_TAILS.set(key, tail);
-  }
-  return tail;
+  return QUESTION_TAILS.get(type, klass);
 }
 
-function newQuestionTail(type: number, klass: number): Constant {
-  return constant(`","type":${decoder.decode(typeJson(type))},"class":${decoder.decode(classJson(klass))}}`);
-}
-
-const RR_TAILS = new PartCache<Constant>();
-/** The same for class IN and types below 256 (nearly every RR), by type: no hashing. */
-const IN_TAILS: Constant[] = [];
+const RR_TAILS = new TypeClassParts(',"ttl":');
 /** `","type":"A","class":"IN","ttl":`: what follows an RR's owner name up to its TTL. */
 export function rrTypeClass(type: number, klass: number): Constant {
-  if (klass === CLASS_IN && type < 256) return IN_TAILS[type] ??= newTypeClass(type, klass);
-  const key = type * 0x10000 + klass;
-  let part = RR_TAILS.get(key);
-  if (part === undefined) {
-    part = newTypeClass(type, klass);
-    RR_TAILS.set(key, part);
-  }
-  return part;
-}
-
-function newTypeClass(type: number, klass: number): Constant {
-  return constant(`","type":${decoder.decode(typeJson(type))},"class":${decoder.decode(classJson(klass))},"ttl":`);
+  return RR_TAILS.get(type, klass);
 }
 
 /** `{"qr":…,"cd":…}` per header flags word: its eight flag bits (opcode and rcode masked off). */

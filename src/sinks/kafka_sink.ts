@@ -10,9 +10,9 @@
  * - A batch from the queue is sent in chunks of at most {@linkcode CHUNK_BYTES}, up to three chunks in flight
  *   (measured: ~35 % more records/s than one at a time on the 1M-pair file), each as one produce request, or with
  *   several brokers one per partition (see `send`); what is already acknowledged is remembered, so a retry of the
- *   batch resends only the rest. The producer retries a failed request itself for
- *   about a minute with the same producer id and sequence numbers, which the broker uses to drop duplicates;
- *   only after that does the queue's own retry (with back-off, a new producer id) take over.
+ *   batch resends only the rest. The producer retries a failed request itself for about a minute with the same
+ *   producer id and sequence numbers, which the broker uses to drop duplicates; only after that does the queue's own
+ *   retry (with back-off, a new producer id) take over.
  * - A permanent error ({@linkcode permanentFailure}: a record larger than the topic's `max.message.bytes`, no
  *   authorization for the topic) is not retried: the broker rejected only the failed partitions' records, the rest of
  *   the request is written. A record error resends the failed partitions' records one per request, so only the
@@ -126,8 +126,8 @@ export class KafkaTransport implements RecordTransport {
   readonly #format: KafkaFormat;
   /**
    * The batch being delivered, which of its chunks' partitions (`chunk:partition`) are acknowledged (so a retry skips
-   * them), which of its messages
-   * are settled one by one after a permanent error (1 delivered, 2 never deliverable) and how many can never be.
+   * them), which of its messages are settled one by one after a permanent error (1 delivered, 2 never deliverable)
+   * and how many can never be.
    */
   #current: { records: Uint8Array; acknowledged: Set<string>; settled: Uint8Array; undeliverable: number } | null =
     null;
