@@ -135,6 +135,20 @@ export class KafkaCluster {
     } finally {
       await admin.close();
     }
+    await this.#waitForLeaders(topic, assignments?.length ?? partitions);
+  }
+
+  /**
+   * Until the metadata kcat gets lists a leader for each of the topic's partitions: the controller accepts a new topic
+   * before every broker knows it, and a listing right after the creation was once empty (a step failed on it).
+   */
+  async #waitForLeaders(topic: string, partitions: number): Promise<void> {
+    for (let attempt = 0; attempt < 120; attempt++) {
+      const leaders = await this.leaders(topic).catch(() => new Map<number, number>());
+      if (leaders.size === partitions && [...leaders.values()].every((node) => node >= 0)) return;
+      await new Promise((resolve) => setTimeout(resolve, 250));
+    }
+    throw new Error(`topic ${topic} has no leader for each of its ${partitions} partitions after 30 s`);
   }
 
   /** The leader node of each partition of `topic`, by partition (kcat's metadata listing). */
