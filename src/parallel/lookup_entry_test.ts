@@ -4,6 +4,7 @@ import { GopassivednsWriter } from "../record/gopassivedns_writer.ts";
 import { RecordBuffer } from "../record/record_buffer.ts";
 import { BatchWriter } from "./lookup_batch.ts";
 import { lookupReplay, LookupUnpacker, RemoteGopassivednsWriter } from "./lookup_entry.ts";
+import type { Lookup } from "../correlate/lookup.ts";
 import { lookup } from "./_test_lookups.ts";
 
 for (const inPlace of [false, true]) {
@@ -15,6 +16,9 @@ for (const inPlace of [false, true]) {
       lookup(false, true, false, 0),
       lookup(false, true, true, 1, false, "case differs"),
       lookup(true, true, false, 3, false, "identical"),
+      // Both addresses IPv4 (packed as 4 bytes each); then also with times past 2^32 s (packed as doubles).
+      withIpv4Server(lookup(false, true, true, 1, false, "identical")),
+      withLateTimes(withIpv4Server(lookup(true, true, false, 2))),
     ];
     // Written directly, as one thread does.
     const direct = new RecordBuffer(1 << 16);
@@ -34,12 +38,16 @@ for (const inPlace of [false, true]) {
     for (const l of cases) assert.equal(remote.write(l), 0, "counted by the worker");
     batch.sendNow();
     assert.ok(batches.length >= (inPlace ? 1 : 2));
-    // Each entry: its head, the query's type and name unless the response's question is the same bytes, then the
+    // Each entry: its head, the times (16 bytes when the seconds fit 32 bits, else 24), the addresses (8 bytes when
+    // both are IPv4, else 32), the query's type and name unless the response's question is the same bytes, then the
     // response's bytes, or where it is (8 bytes) when in place.
     const expected = cases.reduce((sum, l) => {
       const q = l.query.question;
       const question = l.questionsIdentical ? 0 : 4 + (q.hasQuestion ? q.nameLength : 0);
-      return sum + 68 + question + (inPlace ? 8 : l.response.reader!.end - l.response.reader!.base);
+      const times = l.query.tsSec < 2 ** 32 ? 16 : 24;
+      const addresses = l.server[0] === 0 ? 8 : 32;
+      return sum + 12 + times + addresses + question +
+        (inPlace ? 8 : l.response.reader!.end - l.response.reader!.base);
     }, 0);
     assert.equal(batches.reduce((sum, b) => sum + b.length, 0), expected);
     const replayed = new RecordBuffer(1 << 16);
@@ -52,17 +60,34 @@ for (const inPlace of [false, true]) {
       () => {},
     );
     for (const bytes of batches) reader.read(bytes, bytes.length);
-    assert.equal(directCounters.records, 7);
-    assert.equal(workerCounters.records, 7);
+    assert.equal(directCounters.records, 10);
+    assert.equal(workerCounters.records, 10);
     assert.equal(new TextDecoder().decode(replayed.records()), new TextDecoder().decode(direct.records()));
     // The name in the query's case (also where the response's differs), the transports and the times made it across.
     const text = new TextDecoder().decode(replayed.records());
     assert.doesNotMatch(text, /"q":"example\.com"/);
-    assert.equal(text.match(/"q":"ExAmple\.com"/g)?.length, 7);
+    assert.equal(text.match(/"q":"ExAmple\.com"/g)?.length, 10);
     assert.match(text, /"protocol":"tcp"/);
     assert.match(text, /"protocol":"udp"/);
     assert.match(text, /"elapsed":876544198,/);
+    assert.equal(text.match(/"dst":"2001:db8::35"/g)?.length, 7);
+    assert.equal(text.match(/"dst":"198\.51\.100\.53"/g)?.length, 3);
+    assert.equal(text.match(/"src":"192\.0\.2\.7"/g)?.length, 10);
+    assert.equal(text.match(/"tstamp":"2242-03-16 /g)?.length, 2, "times past 2^32 s made it across");
   });
+}
+
+/** The lookup with an IPv4 server (192.0.2.7 asks 198.51.100.53). */
+function withIpv4Server(l: Lookup): Lookup {
+  l.server.set([0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff, 198, 51, 100, 53]);
+  return l;
+}
+
+/** The lookup with both legs' seconds past 2^32 (the pcapng format's 64-bit times allow them). */
+function withLateTimes(l: Lookup): Lookup {
+  l.query.tsSec = 2 ** 33;
+  l.response.tsSec = 2 ** 33 + 1;
+  return l;
 }
 
 Deno.test("unanswered and orphan lookups are not packed: the default format writes nothing for them", () => {
