@@ -1,7 +1,8 @@
 /**
  * The correlation key of one lookup (transport, client address and port, server address and port, DNS ID): the
  * two addresses in their 16-byte form (IPv4 as IPv4-mapped, see `writeAddress16` in src/decode/ip_text.ts) as eight
- * 32-bit words, two more for the rest, and a hash of all of it, so tables compare keys without any text.
+ * 32-bit words (read in the platform's byte order, as an Int32Array over the bytes reads them), two more for the
+ * rest, and a hash of all of it, so tables compare keys without any text.
  *
  * @module
  */
@@ -26,14 +27,14 @@ export const KEY_CELLS = 3 + KEY_WORDS;
 export class LookupKey {
   /** 32-bit hash of every part. */
   hash = 0;
-  /** Client address words 0-3, server address words 4-7 (big-endian reads of the 16-byte forms). */
+  /** Client address words 0-3, server address words 4-7 (see the module comment). */
   readonly words: Int32Array = new Int32Array(KEY_WORDS);
   /** Transport and DNS ID (17 bits). */
   high = 0;
   /** Server port and client port (32 bits, as a signed int32). */
   low = 0;
 
-  /** Fill the key; `clientAddress` and `serverAddress` are 16-byte forms. */
+  /** Fill the key; `clientAddress` and `serverAddress` are 16-byte forms (at any offset). */
   set(
     transport: "udp" | "tcp",
     clientAddress: Uint8Array,
@@ -42,15 +43,33 @@ export class LookupKey {
     serverPort: number,
     id: number,
   ): this {
+    const s = SCRATCH;
+    for (let i = 0; i < 4; i++) {
+      s[i] = word(clientAddress, 4 * i);
+      s[4 + i] = word(serverAddress, 4 * i);
+    }
+    return this.setWords(transport, s.subarray(0, 4), clientPort, s.subarray(4), serverPort, id);
+  }
+
+  /**
+   * Fill the key from the addresses' 16-byte forms read as four words each (an Int32Array over the bytes, in the
+   * platform's byte order: four loads instead of sixteen, on every packet).
+   */
+  setWords(
+    transport: "udp" | "tcp",
+    client: Int32Array,
+    clientPort: number,
+    server: Int32Array,
+    serverPort: number,
+    id: number,
+  ): this {
     const high = (transport === "tcp" ? PORT_SPAN : 0) + id;
     const low = (serverPort << 16) | clientPort;
     this.high = high;
     this.low = low;
     const w = this.words;
-    const c0 = word(clientAddress, 0), c1 = word(clientAddress, 4);
-    const c2 = word(clientAddress, 8), c3 = word(clientAddress, 12);
-    const s0 = word(serverAddress, 0), s1 = word(serverAddress, 4);
-    const s2 = word(serverAddress, 8), s3 = word(serverAddress, 12);
+    const c0 = client[0], c1 = client[1], c2 = client[2], c3 = client[3];
+    const s0 = server[0], s1 = server[1], s2 = server[2], s3 = server[3];
     w[0] = c0;
     w[1] = c1;
     w[2] = c2;
@@ -72,8 +91,21 @@ export class LookupKey {
   }
 }
 
+/** The words `set` reads from address bytes. */
+const SCRATCH = new Int32Array(KEY_WORDS);
+/** The platform's byte order, that of an Int32Array's words. */
+const LITTLE_ENDIAN = new Uint8Array(new Int32Array([1]).buffer)[0] === 1;
+
+/** Four bytes as the word an Int32Array over them reads (the platform's byte order). */
 function word(b: Uint8Array, o: number): number {
-  return (b[o] << 24) | (b[o + 1] << 16) | (b[o + 2] << 8) | b[o + 3];
+  return LITTLE_ENDIAN
+    ? b[o] | (b[o + 1] << 8) | (b[o + 2] << 16) | (b[o + 3] << 24)
+    : (b[o] << 24) | (b[o + 1] << 16) | (b[o + 2] << 8) | b[o + 3];
+}
+
+/** The four words of a 16-byte address array at a word boundary (a view, no copy). */
+export function addressWords(address: Uint8Array): Int32Array {
+  return new Int32Array(address.buffer, address.byteOffset, 4);
 }
 
 /** The hash of the key stored in the row at `base` of `rows`. */
@@ -112,15 +144,9 @@ export function loadKey(rows: Int32Array, base: number, key: LookupKey): void {
   for (let i = 0; i < KEY_WORDS; i++) key.words[i] = rows[base + 3 + i];
 }
 
-/** The key's client (`which` 0) or server (1) address in its 16-byte form, written into `out`. */
-export function keyAddress(key: LookupKey, which: 0 | 1, out: Uint8Array): void {
-  for (let i = 0; i < 4; i++) {
-    const w = key.words[which * 4 + i];
-    out[4 * i] = w >>> 24;
-    out[4 * i + 1] = (w >>> 16) & 255;
-    out[4 * i + 2] = (w >>> 8) & 255;
-    out[4 * i + 3] = w & 255;
-  }
+/** The key's client (`which` 0) or server (1) address in its 16-byte form, as the words of `out` (see `setWords`). */
+export function keyAddress(key: LookupKey, which: 0 | 1, out: Int32Array): void {
+  for (let i = 0; i < 4; i++) out[i] = key.words[which * 4 + i];
 }
 
 /** The key's transport, DNS ID, client port and server port. */

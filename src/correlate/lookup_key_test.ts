@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { parseAddressText } from "../decode/ip_text.ts";
-import { KEY_CELLS, keyMatches, LookupKey, storedKeysMatch, storeKey } from "./lookup_key.ts";
+import { addressWords, KEY_CELLS, keyAddress, keyMatches, LookupKey, storedKeysMatch, storeKey } from "./lookup_key.ts";
 
 const address = (text: string) => {
   const out = new Uint8Array(16);
@@ -51,4 +51,20 @@ Deno.test("LookupKey tells apart every part of the key", () => {
   ];
   assert.deepEqual(variants.map((k) => keyMatches(k, rows, 0)), [false, false, false, false, false]);
   assert.ok(keyMatches(new LookupKey().set("udp", address("10.0.0.1"), 40000, s, 53, 7), rows, 0));
+});
+
+Deno.test("LookupKey.setWords gives the key set gives, and keyAddress gives the address back", () => {
+  const client = address("192.0.2.7");
+  const server = address("2001:db8::53");
+  const fromBytes = new LookupKey().set("tcp", unaligned("192.0.2.7"), 40000, unaligned("2001:db8::53"), 53, 7);
+  const fromWords = new LookupKey().setWords("tcp", addressWords(client), 40000, addressWords(server), 53, 7);
+  assert.equal(fromWords.hash, fromBytes.hash);
+  const rows = new Int32Array(KEY_CELLS);
+  storeKey(fromBytes, rows, 0);
+  assert.ok(keyMatches(fromWords, rows, 0));
+  const back = new Uint8Array(16);
+  keyAddress(fromWords, 1, addressWords(back));
+  assert.deepEqual(back, server);
+  keyAddress(fromWords, 0, addressWords(back));
+  assert.deepEqual(back, client);
 });

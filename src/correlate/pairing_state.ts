@@ -6,9 +6,17 @@ import { scanQuestion, WireQuestion } from "../dns/wire_scan.ts";
 import type { Counters } from "../metrics/counters.ts";
 import type { CorrelatorOptions } from "./pairing_options.ts";
 import { HeldBytes } from "./held_bytes.ts";
-import { HeldLegs } from "./held_legs.ts";
+import { HeldLegs, INLINE_NAME_BYTES } from "./held_legs.ts";
 import { type LegView, Lookup, type LookupReason, type LookupWriter } from "./lookup.ts";
-import { keyAddress, keyClientPort, keyId, keyServerPort, keyTransport, LookupKey } from "./lookup_key.ts";
+import {
+  addressWords,
+  keyAddress,
+  keyClientPort,
+  keyId,
+  keyServerPort,
+  keyTransport,
+  LookupKey,
+} from "./lookup_key.ts";
 import { NONE, PendingTable } from "./pending_table.ts";
 import { RecentPairs } from "./recent_pairs.ts";
 
@@ -44,11 +52,18 @@ export class PairingState {
   /** The datagram's 16-byte addresses (borrowed from the decoder for one `handle` call, or parsed into own ones). */
   #src: Uint8Array = new Uint8Array(16);
   #dst: Uint8Array = new Uint8Array(16);
+  /** The same as words (src/correlate/lookup_key.ts `setWords`). */
+  #srcWords: Int32Array = addressWords(this.#src);
+  #dstWords: Int32Array = addressWords(this.#dst);
   readonly #parsedSrc = new Uint8Array(16);
   readonly #parsedDst = new Uint8Array(16);
+  readonly #parsedSrcWords = addressWords(this.#parsedSrc);
+  readonly #parsedDstWords = addressWords(this.#parsedDst);
   /** A held entry's addresses, from its key. */
   readonly #heldClient = new Uint8Array(16);
   readonly #heldServer = new Uint8Array(16);
+  readonly #heldClientWords = addressWords(this.#heldClient);
+  readonly #heldServerWords = addressWords(this.#heldServer);
   readonly lookup = new Lookup();
   nextSweepMs = -1;
 
@@ -82,21 +97,31 @@ export class PairingState {
   /** Point the reader at the datagram's message and take its addresses (in place: no view per message). */
   pointAt(d: WireDatagram): void {
     pointAtMessage(d, this.reader);
+    if (d.srcWords !== undefined && d.dstWords !== undefined) {
+      this.#src = d.srcAddress!;
+      this.#dst = d.dstAddress!;
+      this.#srcWords = d.srcWords;
+      this.#dstWords = d.dstWords;
+      return;
+    }
+    // A datagram built without address words (tests): its bytes, or its texts, copied into own arrays.
     if (d.srcAddress !== undefined && d.dstAddress !== undefined) {
-      this.#src = d.srcAddress;
-      this.#dst = d.dstAddress;
-    } else { // a datagram built without address bytes (tests)
+      this.#parsedSrc.set(d.srcAddress);
+      this.#parsedDst.set(d.dstAddress);
+    } else {
       parseAddressText(d.srcIp, this.#parsedSrc);
       parseAddressText(d.dstIp, this.#parsedDst);
-      this.#src = this.#parsedSrc;
-      this.#dst = this.#parsedDst;
     }
+    this.#src = this.#parsedSrc;
+    this.#dst = this.#parsedDst;
+    this.#srcWords = this.#parsedSrcWords;
+    this.#dstWords = this.#parsedDstWords;
   }
 
   setKey(d: WireDatagram, isResponse: boolean): void {
     const id = this.question.id;
-    if (isResponse) this.key.set(d.transport, this.#dst, d.dstPort, this.#src, d.srcPort, id);
-    else this.key.set(d.transport, this.#src, d.srcPort, this.#dst, d.dstPort, id);
+    if (isResponse) this.key.setWords(d.transport, this.#dstWords, d.dstPort, this.#srcWords, d.srcPort, id);
+    else this.key.setWords(d.transport, this.#srcWords, d.srcPort, this.#dstWords, d.dstPort, id);
   }
 
   /** Point the held reader and question at the message held in `slot` (it passed once: the scan cannot throw). */
@@ -153,8 +178,8 @@ export class PairingState {
     const l = this.lookup;
     const key = this.#heldKey;
     this.pending.keyOf(slot, key);
-    keyAddress(key, 0, this.#heldClient);
-    keyAddress(key, 1, this.#heldServer);
+    keyAddress(key, 0, this.#heldClientWords);
+    keyAddress(key, 1, this.#heldServerWords);
     this.#unpaired(isQuery, reason, keyTransport(key), keyClientPort(key), keyServerPort(key), keyId(key));
     l.client = this.#heldClient;
     l.server = this.#heldServer;
@@ -242,8 +267,9 @@ export class PairingState {
       return;
     }
     const q = this.#nameQuestion;
-    q.name = this.heldBytes.bytes;
-    q.nameStart = this.heldBytes.start(slot);
+    const inline = held.nameInline(slot);
+    q.name = inline ? held.names : this.heldBytes.bytes;
+    q.nameStart = inline ? slot * INLINE_NAME_BYTES : this.heldBytes.start(slot);
     q.nameLength = held.nameLength[slot];
     q.hasQuestion = held.hasQuestion[slot] === 1;
     q.type = held.qtype[slot];

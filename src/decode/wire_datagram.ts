@@ -22,6 +22,9 @@ import { NO_TUNNELS, type Tunnel } from "./tunnels.ts";
 export interface WireDatagram extends DnsDatagram {
   srcAddress?: Uint8Array;
   dstAddress?: Uint8Array;
+  /** The same bytes as four words each (an Int32Array over them), when the datagram carries them. */
+  srcWords?: Int32Array;
+  dstWords?: Int32Array;
   /** The buffer holding the message, when it is given as a range (see the module comment). */
   messageBuffer?: Uint8Array;
   /** The message is `messageBuffer[messageStart, messageEnd)`: byte `messageStart` is the DNS header. */
@@ -91,6 +94,8 @@ class ReusedDatagram implements WireDatagram {
   tunnels: readonly Tunnel[] = NO_TUNNELS;
   readonly srcAddress: Uint8Array = new Uint8Array(16);
   readonly dstAddress: Uint8Array = new Uint8Array(16);
+  declare readonly srcWords: Int32Array;
+  declare readonly dstWords: Int32Array;
 
   constructor(readonly transport: "udp" | "tcp") {
     // Added as new properties with shared getter functions, the accessors keep the object in V8's fast mode. A
@@ -102,6 +107,9 @@ class ReusedDatagram implements WireDatagram {
     Object.defineProperty(this, "messageStart", hidden(0));
     Object.defineProperty(this, "messageEnd", hidden(0));
     Object.defineProperty(this, "message", MESSAGE);
+    // Views of the address bytes: non-enumerable like the message range, so a spread copy shows the bytes once.
+    Object.defineProperty(this, "srcWords", hidden(new Int32Array(this.srcAddress.buffer)));
+    Object.defineProperty(this, "dstWords", hidden(new Int32Array(this.dstAddress.buffer)));
   }
 }
 
