@@ -13,8 +13,8 @@
  * given up on after `gcAgeMs` of packet time, so a replay is deterministic.
  *
  * Memory: a held leg is a row of columns (src/correlate/held_legs.ts) and its bytes in one HeldBytes buffer: a
- * query's first name only, or its whole message when the writer asks for it (`holdsWholeQuery`); a response's whole
- * message. Nothing is decoded into objects.
+ * query's first name only (a short one in its row instead), or its whole message when the writer asks for it
+ * (`holdsWholeQuery`); a response's whole message. Nothing is decoded into objects.
  *
  * Lifetime: the datagram and its message are read only during `handle`; whatever outlives it is copied. The HeldBytes
  * ranges are valid until its next `put`, so a lookup is written before anything new is held.
@@ -33,6 +33,7 @@ import {
   scanQuestion,
 } from "../dns/wire_scan.ts";
 import { countDecodeError } from "../metrics/counters.ts";
+import { INLINE_NAME_BYTES } from "./held_legs.ts";
 import { MAX_PER_KEY } from "./pairing_options.ts";
 import type { LookupReason } from "./lookup.ts";
 import { NONE } from "./pending_table.ts";
@@ -194,7 +195,9 @@ export class WirePairing extends PairingState {
     const r = this.reader;
     const q = this.question;
     const whole = this.held.whole || !isQuery;
-    const bytes = whole ? r.end - r.base : q.nameLength;
+    // A short name is held in the slot's own room (counted in `slotBytes`), a longer one in the HeldBytes buffer.
+    const inline = !whole && q.nameLength <= INLINE_NAME_BYTES;
+    const bytes = whole ? r.end - r.base : inline ? 0 : q.nameLength;
     const pending = this.pending;
     const budget = this.options.maxPendingBytes;
     if (this.writer.slotBytes + bytes > budget) {
@@ -232,7 +235,15 @@ export class WirePairing extends PairingState {
     held.qtype[slot] = q.type;
     held.qclass[slot] = q.class;
     held.nameLength[slot] = q.nameLength;
-    this.heldBytes.put(slot, q.name, q.nameStart, q.nameStart + q.nameLength);
+    if (!inline) {
+      this.heldBytes.put(slot, q.name, q.nameStart, q.nameStart + q.nameLength);
+      return;
+    }
+    const names = held.names;
+    const name = q.name;
+    const from = q.nameStart;
+    const at = slot * INLINE_NAME_BYTES;
+    for (let i = 0; i < q.nameLength; i++) names[at + i] = name[from + i];
   }
 
   /**
@@ -246,10 +257,10 @@ export class WirePairing extends PairingState {
     if (held.whole) return sameQuestion(this.scanHeld(slot), q);
     if (held.hasQuestion[slot] === 0 || !q.hasQuestion) return true;
     if (held.qtype[slot] !== q.type || held.qclass[slot] !== q.class) return false;
-    const bytes = this.heldBytes;
+    const inline = held.nameInline(slot);
     const names = compareWireNames(
-      bytes.bytes,
-      bytes.start(slot),
+      inline ? held.names : this.heldBytes.bytes,
+      inline ? slot * INLINE_NAME_BYTES : this.heldBytes.start(slot),
       held.nameLength[slot],
       q.name,
       q.nameStart,

@@ -1,12 +1,12 @@
 import assert from "node:assert/strict";
 import type { WireDatagram } from "../decode/wire_datagram.ts";
-import { message as build } from "../dns/_test_builder.ts";
+import { message as build, rr } from "../dns/_test_builder.ts";
 import { type Counters, newCounters } from "../metrics/counters.ts";
 import { GopassivednsWriter } from "../record/gopassivedns_writer.ts";
 import { RecordBuffer } from "../record/record_buffer.ts";
 import { TransactionWriter } from "../record/transaction_writer.ts";
 import { type CorrelatorOptions, DEFAULT_CORRELATOR_OPTIONS, MAX_PER_KEY } from "./pairing_options.ts";
-import { HELD_WHOLE_SLOT_BYTES } from "./held_legs.ts";
+import { HELD_SLOT_BYTES, HELD_WHOLE_SLOT_BYTES, INLINE_NAME_BYTES } from "./held_legs.ts";
 import type { Lookup } from "./lookup.ts";
 import { WirePairing } from "./wire_pairing.ts";
 
@@ -384,4 +384,48 @@ Deno.test("a pairing tells the writer when the two first questions are the same 
   pair(6, "a.example", "a.example");
   assert.equal(counters.pairs, 6);
   assert.deepEqual(seen, [true, false, false, false, false, true]);
+});
+
+Deno.test("WirePairing holds a query's name up to INLINE_NAME_BYTES in its slot, a longer one in the held bytes", () => {
+  const counters = newCounters();
+  const out = new RecordBuffer();
+  const engine = new WirePairing(DEFAULT_CORRELATOR_OPTIONS, counters, new GopassivednsWriter(counters, out, "INFO"));
+  // Expanded wire lengths 47, 48 (the most held in the slot), 49 and 200 (four labels of 49 characters).
+  const names = [47, 48, 49].map((n) => "q".repeat(n - 1)).concat([Array(4).fill("l".repeat(49)).join(".")]);
+  names.forEach((name, i) => engine.handle(datagram(wire(20 + i, false, name), false, 100 + i / 1000)));
+  assert.equal(engine.pendingCount, 4);
+  assert.equal(INLINE_NAME_BYTES, 48);
+  assert.equal(engine.heldBytes.liveBytes, 49 + 200, "only the two longer names are in the held bytes");
+  // Answered out of order, each echoing its name in upper case: every held name, wherever kept, compares and is
+  // written (in the query's case).
+  for (const i of [3, 1, 0, 2]) {
+    const response = build({
+      id: 20 + i,
+      questions: [[names[i].toUpperCase(), 1]],
+      answers: [rr(names[i], 1, 60, [192, 0, 2, i])],
+    });
+    engine.handle(datagram(response, true, 101 + i / 1000));
+  }
+  assert.equal(counters.pairs, 4);
+  assert.equal(engine.pendingCount, 0);
+  assert.equal(engine.heldBytes.liveBytes, 0);
+  const written = new TextDecoder().decode(out.records()).trim().split("\n").map((line) => JSON.parse(line).q);
+  assert.deepEqual(written, [3, 1, 0, 2].map((i) => names[i]));
+});
+
+Deno.test("WirePairing counts a name held in the slot within the slot's cost against -max_pending_bytes", () => {
+  const counters = newCounters();
+  const options = { ...DEFAULT_CORRELATOR_OPTIONS, maxPendingBytes: 10 * HELD_SLOT_BYTES };
+  const engine = new WirePairing(options, counters, new GopassivednsWriter(counters, new RecordBuffer(), "INFO"));
+  for (let i = 0; i < 12; i++) engine.handle(datagram(wire(i, false, "q".repeat(47)), false, 100 + i / 1000));
+  assert.equal(engine.pendingCount, 10, "ten slots of HELD_SLOT_BYTES each, their 48-byte names included");
+  assert.equal(counters.correlation_evicted, 2);
+  // A longer name costs its bytes besides: fewer fit.
+  const long = new WirePairing(
+    options,
+    newCounters(),
+    new GopassivednsWriter(newCounters(), new RecordBuffer(), "INFO"),
+  );
+  for (let i = 0; i < 12; i++) long.handle(datagram(wire(i, false, "q".repeat(62)), false, 100 + i / 1000));
+  assert.equal(long.pendingCount, Math.floor(10 * HELD_SLOT_BYTES / (HELD_SLOT_BYTES + 63)));
 });
