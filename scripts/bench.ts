@@ -4,8 +4,9 @@
  * `deno task bench --floods [--runs 1]`
  *
  * Generates deterministic DNS traffic captures (scripts/gen_dns_pcap.py, seeded), replays each through
- * denopassivedns with records written to a file (stdout redirected with `-numprocs 1` and with `-numprocs 2`, and
- * `-quiet -logfile` rotating at the default 100 MB with `-numprocs 1`, alternating run by run), and reports
+ * denopassivedns with records written to a file (stdout redirected with `-numprocs 1` and with `-numprocs 2`, run by
+ * run, into a tmpfs file whose pages exist already: see `prefill`; then, after every other run, `-quiet -logfile`
+ * rotating at the default 100 MB with `-numprocs 1`, alternating with stdout into new pages), and reports
  * packets/s, records/s and peak RSS (median of the runs; a file under 32 MiB runs on one thread with `-numprocs 2` too,
  * as the sensor chooses: src/sensor.ts `threadsFor`), the ratio of the `-numprocs 2` time to the `-numprocs 1`
  * time (of the medians, and the range over the pairs of runs made one after the other), checks that both give the
@@ -47,11 +48,17 @@ interface Measure {
   files?: number;
 }
 
+/**
+ * Whether `path` is a directory; only its absence is false. Deno asks for `--allow-all` before it touches anything
+ * under /dev (the task grants it): with `--allow-read` alone the stat failed, and until session 10 the records went
+ * to bench-out/ on disk instead of tmpfs without a word.
+ */
 async function isDirectory(path: string): Promise<boolean> {
   try {
     return (await Deno.stat(path)).isDirectory;
-  } catch {
-    return false;
+  } catch (e) {
+    if (e instanceof Deno.errors.NotFound) return false;
+    throw e;
   }
 }
 
@@ -86,35 +93,92 @@ async function generate(pairs: number): Promise<{ pcap: string; stats: Record<st
 
 /**
  * Run a shell command under /usr/bin/time -v, its stdout to `outFile`; peak RSS comes from the report. The time is
- * the wall time to exit, or with `toLastWrite` to the last growth of `outFile`, watched every 20 ms: gopassivedns
+ * the wall time to exit, or with `toLastWrite` to the last write into `outFile` (its modification time): gopassivedns
  * idles about 6 s after its input ends before it exits, and BASELINES.md times it to its last write.
+ *
+ * On tmpfs the output goes into pages written before the timed window (see {@linkcode prefill}); `prefilled: false`
+ * leaves the output empty (the `-logfile` runs, whose records go to files of their own).
  */
-async function timed(command: string, outFile: string, toLastWrite = false): Promise<Measure> {
-  // The last run's output is removed first: freeing a GB of tmpfs pages is not this run's cost (the shell's `>` would
-  // truncate it inside the timed window).
-  await Deno.remove(outFile).catch(() => {});
+async function timed(command: string, outFile: string, toLastWrite = false, prefilled = true): Promise<Measure> {
+  const zeros = prefilled ? await prefill(outFile) : 0;
+  // Without a prefill the last run's output is removed first: freeing a GB of tmpfs pages is not this run's cost (the
+  // shell's `>` would truncate it inside the timed window).
+  if (zeros === 0) await Deno.remove(outFile).catch(() => {});
+  const startedAt = Date.now();
   const started = performance.now();
-  const running = sh(`/usr/bin/time -v ${command} > ${outFile}`);
-  let settled = false;
-  running.finally(() => settled = true);
-  let size = -1;
-  let lastWrite = started;
-  while (toLastWrite && !settled) {
-    await new Promise((resolve) => setTimeout(resolve, 20));
-    const now = (await Deno.stat(outFile).catch(() => null))?.size ?? 0;
-    if (now !== size) [size, lastWrite] = [now, performance.now()];
-  }
-  const result = await running;
+  const result = await sh(`/usr/bin/time -v ${command} ${zeros > 0 ? "1<>" : ">"} ${outFile}`);
   const ended = performance.now();
   if (result.code !== 0) throw new Error(`${command} failed (${result.code}): ${result.stderr.slice(-2000)}`);
-  if (toLastWrite && (await Deno.stat(outFile)).size !== size) lastWrite = ended;
+  const lastWriteAt = (await Deno.stat(outFile)).mtime?.getTime() ?? startedAt;
+  if (zeros > 0) await trimToOutput(outFile, zeros);
   const rss = /Maximum resident set size \(kbytes\): (\d+)/.exec(result.stderr);
   const lines = (await sh(`wc -l < ${outFile}`)).stdout.trim();
   return {
-    seconds: ((toLastWrite ? lastWrite : ended) - started) / 1000,
+    seconds: toLastWrite ? Math.max(0, lastWriteAt - startedAt) / 1000 : (ended - started) / 1000,
     peakRssMb: rss ? Number(rss[1]) / 1024 : NaN,
     lines: Number(lines),
   };
+}
+
+/** Bytes {@linkcode prefill} writes: set per capture, from its size (0: records do not go to tmpfs). */
+let prefillBytes = 0;
+/** Bytes of output per pair, rounded up: the transaction format's ~1.1 KB (the default format's ~620 B). */
+const OUTPUT_BYTES_PER_PAIR = 1300;
+const PREFILL_BLOCK = new Uint8Array(16 << 20);
+
+/**
+ * Make `path` `prefillBytes` of zero bytes (written, so its tmpfs pages exist) for a run to overwrite from its start;
+ * returns how many (0: no prefill, the run writes a new file). In this sandbox a run that wrote its records into new
+ * tmpfs pages often spent seconds more in the kernel: the transaction format with one thread on the 1M-pair file took
+ * 0.4–3.1 s of system time over a bench's runs (4.5 s in an 8 s run by hand), its user time steady at 3.1–3.6 s, and
+ * perf put the extra in the copy into the new pages (likely the guest's first touch of memory the hypervisor had taken
+ * back; the runs with two threads were rarely hit). With the pages written first, 16 runs of the four configurations
+ * stayed at 0.2–0.4 s. Every byte is still copied into the file inside the timed window; only a page's first touch is
+ * not.
+ */
+async function prefill(path: string): Promise<number> {
+  if (prefillBytes === 0) return 0;
+  const file = await Deno.open(path, { write: true, create: true });
+  try {
+    for (let written = 0; written < prefillBytes;) {
+      written += await file.write(PREFILL_BLOCK.subarray(0, Math.min(PREFILL_BLOCK.length, prefillBytes - written)));
+    }
+    await file.truncate(prefillBytes);
+  } finally {
+    file.close();
+  }
+  return prefillBytes;
+}
+
+/**
+ * Cut a prefilled `path` to what the run wrote: its output has no zero byte (records, and the peers' text, are
+ * text), so the output ends at the first zero byte, or at the end when it outgrew the prefill.
+ */
+async function trimToOutput(path: string, prefilled: number): Promise<void> {
+  const file = await Deno.open(path, { read: true, write: true });
+  try {
+    const size = (await file.stat()).size;
+    let low = 0;
+    let high = size;
+    if (size <= prefilled) {
+      // The first zero byte: every byte before it is output, every one from it on a zero of the prefill.
+      const byte = new Uint8Array(1);
+      while (low < high) {
+        const middle = Math.floor((low + high) / 2);
+        await file.seek(middle, Deno.SeekMode.Start);
+        if (await file.read(byte) === 1 && byte[0] !== 0) low = middle + 1;
+        else high = middle;
+      }
+    } else low = size;
+    await file.truncate(low);
+  } finally {
+    file.close();
+  }
+}
+
+/** How much memory is available now (the kernel's estimate, Linux `MemAvailable`). */
+function availableMemory(): number {
+  return Deno.systemMemoryInfo().available;
 }
 
 /**
@@ -124,10 +188,16 @@ async function timed(command: string, outFile: string, toLastWrite = false): Pro
 async function timedLogfile(pcap: string): Promise<Measure> {
   const dir = `${RECORDS_DIR}denopassivedns-bench-logs`;
   await Deno.remove(dir, { recursive: true }).catch(() => {});
+  // Deno lets a program write under /dev (tmpfs /dev/shm) only with --allow-all.
+  const logPermissions = RECORDS_DIR.startsWith("/dev/")
+    ? "--v8-flags=--max-semi-space-size=2 --allow-all"
+    : permissions;
   const measure = await timed(
-    `${deno} run ${permissions} ${ROOT}main.ts -pcap ${pcap} -format ${formats[0]} -quiet -numprocs 1 ` +
+    `${deno} run ${logPermissions} ${ROOT}main.ts -pcap ${pcap} -format ${formats[0]} -quiet -numprocs 1 ` +
       `-logfile ${dir}/dns.log -logMaxBackups 0`,
     `${RECORDS_DIR}denopassivedns-bench.jsonl`,
+    false,
+    false,
   );
   const files = [...Deno.readDirSync(dir)].length;
   const lines = Number((await sh(`cat ${dir}/* | wc -l`)).stdout.trim());
@@ -228,6 +298,10 @@ const BASELINE_GOPASSIVEDNS_PPS = 283e3;
 for (const pairs of values.pairs.split(",").map(Number)) {
   const { pcap, stats } = await generate(pairs);
   const packets = stats.packets as number;
+  // As large as the largest output, within a sixth of the free memory (four output files are kept at once).
+  prefillBytes = RECORDS_DIR === "/dev/shm/"
+    ? Math.floor(Math.min(pairs * OUTPUT_BYTES_PER_PAIR, availableMemory() / 6))
+    : 0;
   const expected = expectedRecords(stats, formats[0]);
   /** Our runs by format and -numprocs (1: one thread; 2: the lookup worker, the default on two cores or more). */
   const runsOf = new Map<string, Measure[]>();
@@ -238,7 +312,6 @@ for (const pairs of values.pairs.split(",").map(Number)) {
   };
   /** Formats whose -numprocs 2 records differed from -numprocs 1 in some run. */
   const differing = new Set<string>();
-  const ours = measuresOf(formats[0], 1);
   const ourFileRuns: Measure[] = [];
   const measureOurs = async (times: number) => {
     for (let i = 0; i < times; i++) {
@@ -256,7 +329,6 @@ for (const pairs of values.pairs.split(",").map(Number)) {
         );
         if (compared.code !== 0) differing.add(format);
       }
-      if (!values["no-logfile"]) ourFileRuns.push(await timedLogfile(pcap));
     }
   };
   // Half the runs before gopassivedns and half after: this sandbox's speed drifts by the minute, and the median
@@ -294,8 +366,22 @@ for (const pairs of values.pairs.split(",").map(Number)) {
     peerNames.push("tshark `-T fields -Y dns`");
     peerRecords.push(`${(peer.lines / peer.seconds / 1e3).toFixed(0)} k (messages)`);
   }
-  /** One thread, the first format: what the other formats and `-logfile` are compared with. */
-  const seconds = median(ours.map((m) => m.seconds));
+  // The -logfile runs come last, each after a stdout run written the same way (into new tmpfs pages: a rotating log
+  // file cannot be prefilled), as the pages they leave free made the next runs' writes slow (see `prefill`).
+  const stdoutRuns: Measure[] = [];
+  if (!values["no-logfile"]) {
+    for (let i = 0; i < runs; i++) {
+      stdoutRuns.push(
+        await timed(
+          `${deno} run ${permissions} ${ROOT}main.ts -pcap ${pcap} -format ${formats[0]} -numprocs 1`,
+          `${RECORDS_DIR}denopassivedns-bench-1.jsonl`,
+          false,
+          false,
+        ),
+      );
+      ourFileRuns.push(await timedLogfile(pcap));
+    }
+  }
   for (const format of formats) {
     const formatExpected = expectedRecords(stats, format);
     for (const threads of [1, 2]) {
@@ -360,9 +446,9 @@ for (const pairs of values.pairs.split(",").map(Number)) {
     );
     notes.push(
       `${pairs} pairs: -quiet -logfile takes ${
-        (fileSeconds / seconds).toFixed(2)
-      }× the time of stdout to tmpfs (-numprocs 1) ` +
-        `(medians of ${ourFileRuns.length} runs each, alternating).`,
+        (fileSeconds / median(stdoutRuns.map((m) => m.seconds))).toFixed(2)
+      }× the time of stdout to tmpfs (-numprocs 1, both into new pages) ` +
+        `(medians of ${ourFileRuns.length} runs each, alternating, after the other runs).`,
     );
   }
   peerRows.forEach((peer, i) => rows.push(peerRow(peerNames[i], pairs, packets, peer, defaultSeconds, peerRecords[i])));
@@ -389,7 +475,10 @@ for (const pairs of values.pairs.split(",").map(Number)) {
 
 console.log(
   `Machine: ${Deno.build.target}, ${navigator.hardwareConcurrency} cores; ours: median (fastest–slowest) of ${runs} ` +
-    "runs, half before and half after gopassivedns; each peer once, its time against our default -numprocs",
+    "runs, half before and half after gopassivedns; each peer once, its time against our default -numprocs; " +
+    `records to ${RECORDS_DIR}${
+      prefillBytes > 0 ? ` (tmpfs, ${(prefillBytes / 1e9).toFixed(1)} GB prefilled per output)` : ""
+    }`,
 );
 console.log("| tool | pairs | packets/s | records/s | seconds | peak RSS | records |");
 console.log("|---|---:|---:|---:|---:|---:|---|");

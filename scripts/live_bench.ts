@@ -33,11 +33,17 @@ const { values } = parseArgs({
   },
 });
 
+/**
+ * Whether `path` is a directory; only its absence is false. Deno asks for `--allow-all` before it touches anything
+ * under /dev (the task grants it): with `--allow-read` alone the stat failed, and until session 10 the records went
+ * to bench-out/ on disk instead of tmpfs without a word.
+ */
 async function isDirectory(path: string): Promise<boolean> {
   try {
     return (await Deno.stat(path)).isDirectory;
-  } catch {
-    return false;
+  } catch (e) {
+    if (e instanceof Deno.errors.NotFound) return false;
+    throw e;
   }
 }
 
