@@ -100,9 +100,11 @@ export async function buildSinks(config: Config, hooks: SinkHooks = {}): Promise
   }
   // File
   if (config.logfile !== "") {
-    const { FileSink, rotationBytes } = await import("./sinks/file_sink.ts");
+    const { checkLogfileAllowed, FileSink, rotationBytes } = await import("./sinks/file_sink.ts");
+    const path = resolvePath(Deno.cwd(), config.logfile);
+    checkLogfileAllowed(path);
     sinks.push(
-      new FileSink(resolvePath(Deno.cwd(), config.logfile), {
+      new FileSink(path, {
         maxBytes: rotationBytes(config.logMaxSize),
         maxBackups: config.logMaxBackups,
         maxAgeDays: config.logMaxAge,

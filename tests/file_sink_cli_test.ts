@@ -136,3 +136,18 @@ Deno.test("SIGHUP in the middle of a replay reopens the file that logrotate move
   assert.equal(files.length, 392);
   await Deno.remove(dir, { recursive: true });
 });
+
+Deno.test("-logfile under /dev, which Deno opens only with --allow-all, fails at start: exit 1, one line naming it", async () => {
+  const dir = `/dev/shm/denopassivedns-test-${Deno.pid}`;
+  const run = await runSensor(["-pcap", `${TESTDATA}real/udp_types.pcap`, "-logfile", `${dir}/dns.log`]);
+  assert.equal(run.code, 1, run.stderr);
+  assert.match(
+    run.stderr,
+    /-logfile \/dev\/shm\/denopassivedns-test-\d+\/dns\.log: Deno lets a program write under \/dev\//,
+  );
+  assert.match(run.stderr, /--allow-all/);
+  assert.doesNotMatch(run.stderr, /^\s+at /m, "no stack trace");
+  assert.equal(text(run.stdout), "", "no record written anywhere");
+  // Nothing was created (as root the test could look; Deno could not have made it without --allow-all).
+  assert.equal((await Deno.stat(dir).catch(() => null))?.isDirectory ?? false, false);
+});

@@ -12,6 +12,30 @@
 
 import { FileWriteError, RotatingFile, type RotationOptions } from "./rotating_file.ts";
 import { countRecords, type Sink, SinkStats } from "./sink.ts";
+import { SinkStartError } from "./sink_start_error.ts";
+
+/** Where Deno lets a program read or write only when it runs with `--allow-all` (device and kernel file systems). */
+const ALL_ACCESS_ROOTS = ["/dev/", "/proc/", "/sys/"];
+
+/**
+ * A SinkStartError when Deno will never let this process write `path`: under /dev (tmpfs /dev/shm among them), /proc or
+ * /sys, Deno refuses every access without `--allow-all`, whatever `--allow-write` grants, and every record would be
+ * counted as failed. Anywhere else an error is left to the first write, which reports it and tries again.
+ */
+export function checkLogfileAllowed(path: string): void {
+  if (!ALL_ACCESS_ROOTS.some((root) => path.startsWith(root))) return;
+  const directory = path.slice(0, path.lastIndexOf("/")) || "/";
+  try {
+    Deno.statSync(directory);
+  } catch (error) {
+    if (!(error instanceof Deno.errors.NotCapable)) return; // absent (created at the first write) or another error
+    throw new SinkStartError(
+      `-logfile ${path}: Deno lets a program write under ${
+        ALL_ACCESS_ROOTS.find((root) => path.startsWith(root))
+      } only when it runs with --allow-all; use a directory elsewhere (e.g. /run or /var/log)`,
+    );
+  }
+}
 
 export interface FileSinkOptions extends RotationOptions {
   /** While failing, how long to count records as failed before trying the file again (default 1 s). */
