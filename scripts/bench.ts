@@ -176,11 +176,6 @@ async function trimToOutput(path: string, prefilled: number): Promise<void> {
   }
 }
 
-/** How much memory is available now (the kernel's estimate, Linux `MemAvailable`). */
-function availableMemory(): number {
-  return Deno.systemMemoryInfo().available;
-}
-
 /**
  * One `-quiet -logfile` run, rotating at the default size (100 MB) and keeping every backup so that the lines of
  * all files can be counted.
@@ -298,9 +293,9 @@ const BASELINE_GOPASSIVEDNS_PPS = 283e3;
 for (const pairs of values.pairs.split(",").map(Number)) {
   const { pcap, stats } = await generate(pairs);
   const packets = stats.packets as number;
-  // As large as the largest output, within a sixth of the free memory (four output files are kept at once).
+  // As large as the largest output, within a sixth of the memory available (four output files are kept at once).
   prefillBytes = RECORDS_DIR === "/dev/shm/"
-    ? Math.floor(Math.min(pairs * OUTPUT_BYTES_PER_PAIR, availableMemory() / 6))
+    ? Math.floor(Math.min(pairs * OUTPUT_BYTES_PER_PAIR, Deno.systemMemoryInfo().available / 6))
     : 0;
   const expected = expectedRecords(stats, formats[0]);
   /** Our runs by format and -numprocs (1: one thread; 2: the lookup worker, the default on two cores or more). */

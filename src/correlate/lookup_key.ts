@@ -43,12 +43,11 @@ export class LookupKey {
     serverPort: number,
     id: number,
   ): this {
-    const s = SCRATCH;
     for (let i = 0; i < 4; i++) {
-      s[i] = word(clientAddress, 4 * i);
-      s[4 + i] = word(serverAddress, 4 * i);
+      SCRATCH_CLIENT[i] = word(clientAddress, 4 * i);
+      SCRATCH_SERVER[i] = word(serverAddress, 4 * i);
     }
-    return this.setWords(transport, s.subarray(0, 4), clientPort, s.subarray(4), serverPort, id);
+    return this.setWords(transport, SCRATCH_CLIENT, clientPort, SCRATCH_SERVER, serverPort, id);
   }
 
   /**
@@ -92,7 +91,8 @@ export class LookupKey {
 }
 
 /** The words `set` reads from address bytes. */
-const SCRATCH = new Int32Array(KEY_WORDS);
+const SCRATCH_CLIENT = new Int32Array(4);
+const SCRATCH_SERVER = new Int32Array(4);
 /** The platform's byte order, that of an Int32Array's words. */
 const LITTLE_ENDIAN = new Uint8Array(new Int32Array([1]).buffer)[0] === 1;
 

@@ -140,6 +140,12 @@ function formatIpv6(bytes: Uint8Array, offset: number): string {
   return text;
 }
 
+/** Whether the 16-byte address at `offset` is IPv4-mapped (RFC 4291 §2.5.5.2, Go's `To4()`): ten zero bytes, 0xffff. */
+export function isIpv4Mapped(b: Uint8Array, o: number): boolean {
+  return b[o + 10] === 0xff && b[o + 11] === 0xff &&
+    (b[o] | b[o + 1] | b[o + 2] | b[o + 3] | b[o + 4] | b[o + 5] | b[o + 6] | b[o + 7] | b[o + 8] | b[o + 9]) === 0;
+}
+
 /**
  * The 16-byte form of the address at `offset` (4 bytes for `version` 4, else 16), written into `out`: an IPv4
  * address as IPv4-mapped IPv6 (`::ffff:a.b.c.d`), so two addresses are equal exactly when their texts above are.

@@ -30,6 +30,7 @@
  */
 
 import { HELD_SLOT_BYTES } from "../correlate/held_legs.ts";
+import { isIpv4Mapped } from "../decode/ip_text.ts";
 import { Lookup, type LookupWriter } from "../correlate/lookup.ts";
 import { MessageReader } from "../dns/_reader.ts";
 import { scanQuestion, WireQuestion } from "../dns/wire_scan.ts";
@@ -106,7 +107,7 @@ export class RemoteGopassivednsWriter implements LookupWriter {
     const chunk = batch.chunkOf(r.bytes);
     const client = l.client;
     const server = l.server;
-    const ipv4 = isIpv4Mapped(client) && isIpv4Mapped(server);
+    const ipv4 = isIpv4Mapped(client, 0) && isIpv4Mapped(server, 0);
     const shortTimes = query.tsSec >>> 0 === query.tsSec && response.tsSec >>> 0 === response.tsSec;
     batch.reserve(
       HEAD + (shortTimes ? SHORT_TIMES_BYTES : TIMES_BYTES) + (ipv4 ? IPV4_BYTES : IPV6_BYTES) +
@@ -156,10 +157,12 @@ export class RemoteGopassivednsWriter implements LookupWriter {
   }
 }
 
-/** Whether a 16-byte address form is an IPv4 address (IPv4-mapped: ten zero bytes, then two 0xff). */
-function isIpv4Mapped(a: Uint8Array): boolean {
-  return a[10] === 0xff && a[11] === 0xff &&
-    (a[0] | a[1] | a[2] | a[3] | a[4] | a[5] | a[6] | a[7] | a[8] | a[9]) === 0;
+/** The words of the 16-byte form of the IPv4 address `address` (a word in the platform's byte order). */
+function setMappedIpv4(words: Int32Array, address: number): void {
+  words[0] = 0;
+  words[1] = 0;
+  words[2] = IPV4_MAPPED_WORD;
+  words[3] = address;
 }
 
 /** A format's entries unpacked, one at a time, into one reused Lookup (its legs borrowed: read during the call). */
@@ -218,16 +221,8 @@ export class LookupUnpacker implements LookupEntries {
       at += TIMES_BYTES;
     }
     if ((bits & IPV4) !== 0) {
-      const client = this.#client;
-      const server = this.#server;
-      client[0] =
-        client[1] =
-        server[0] =
-        server[1] =
-          0;
-      client[2] = server[2] = IPV4_MAPPED_WORD;
-      client[3] = view.getInt32(at, LITTLE_ENDIAN);
-      server[3] = view.getInt32(at + 4, LITTLE_ENDIAN);
+      setMappedIpv4(this.#client, view.getInt32(at, LITTLE_ENDIAN));
+      setMappedIpv4(this.#server, view.getInt32(at + 4, LITTLE_ENDIAN));
       at += IPV4_BYTES;
     } else {
       readAddresses(view, at, this.#client, this.#server);

@@ -10,7 +10,7 @@
  * @module
  */
 
-import { ipv6ZeroRun } from "../decode/ip_text.ts";
+import { ipv6ZeroRun, isIpv4Mapped } from "../decode/ip_text.ts";
 
 /** Most bytes an address's text takes (eight four-digit fields and seven colons). */
 export const IP_TEXT_MAX = 39;
@@ -50,12 +50,7 @@ export function putIpv4(v: DataView, _d: Uint8Array, u: number, b: Uint8Array, o
  * fields (the first on a tie) written `::`. Written at `d[u]`; returns the index after it.
  */
 export function putIp16(v: DataView, d: Uint8Array, u: number, b: Uint8Array, o: number): number {
-  if (
-    b[o + 10] === 0xff && b[o + 11] === 0xff &&
-    (b[o] | b[o + 1] | b[o + 2] | b[o + 3] | b[o + 4] | b[o + 5] | b[o + 6] | b[o + 7] | b[o + 8] | b[o + 9]) === 0
-  ) {
-    return putIpv4(v, d, u, b, o + 12);
-  }
+  if (isIpv4Mapped(b, o)) return putIpv4(v, d, u, b, o + 12);
   const run = ipv6ZeroRun(b, o);
   const bestStart = run < 0 ? -1 : run >> 4;
   const bestEnd = run < 0 ? -1 : bestStart + (run & 15);

@@ -23,16 +23,15 @@ const ALL_ACCESS_ROOTS = ["/dev/", "/proc/", "/sys/"];
  * counted as failed. Anywhere else an error is left to the first write, which reports it and tries again.
  */
 export function checkLogfileAllowed(path: string): void {
-  if (!ALL_ACCESS_ROOTS.some((root) => path.startsWith(root))) return;
-  const directory = path.slice(0, path.lastIndexOf("/")) || "/";
+  const root = ALL_ACCESS_ROOTS.find((root) => path.startsWith(root));
+  if (root === undefined) return;
   try {
-    Deno.statSync(directory);
+    Deno.statSync(path.slice(0, path.lastIndexOf("/")) || "/");
   } catch (error) {
     if (!(error instanceof Deno.errors.NotCapable)) return; // absent (created at the first write) or another error
     throw new SinkStartError(
-      `-logfile ${path}: Deno lets a program write under ${
-        ALL_ACCESS_ROOTS.find((root) => path.startsWith(root))
-      } only when it runs with --allow-all; use a directory elsewhere (e.g. /run or /var/log)`,
+      `-logfile ${path}: Deno lets a program write under ${root} only when it runs with --allow-all; use a directory ` +
+        "elsewhere (e.g. /run or /var/log)",
     );
   }
 }
