@@ -2,11 +2,11 @@
  * The transaction format's lookups, packed for the lookup worker (`-numprocs` 2 or more): as for the default format
  * (src/parallel/lookup_entry.ts), the one pairing engine runs on the decoding thread and the worker writes the
  * records. The writer walks every message whole (src/record/transaction_leg.ts: sections, EDNS, anomalies), which is
- * most of the format's cost, so the two threads share that walk to carry about the same work: two responses of three
- * are walked here and travel as their parts (the sections' JSON, the EDNS object, the anomalies); the third, and every
- * query, travel as the message and are walked by the worker. Measured on the 1M-pair capture (README, "Threads"), in
- * CPU seconds of this thread and the worker: 0.6 and 3.2 with the worker running the whole post-decode stage, 1.3 and
- * 2.4 with the pairing here, 2.4 and 1.8 with every response walked here, 2.1 and 2.1 with two of three.
+ * most of the format's cost, so the two threads share that walk: five responses of six are walked here and travel as
+ * their parts (the sections' JSON, the EDNS object, the anomalies); the sixth, and every query, travel as the message
+ * and are walked by the worker ({@linkcode WORKER_WALKS_ONE_IN}). Measured on the 1M-pair capture (README, "Threads"),
+ * in CPU seconds of this thread and the worker: 0.6 and 3.2 with the worker running the whole post-decode stage, 1.3
+ * and 2.4 with the pairing here, 2.4 and 1.8 with every response walked here, 2.1 and 2.1 with two of three.
  *
  * A message travels as where it is (`u32 chunk, u32 offset`) when it lies in a capture chunk shared with the worker
  * (src/capture/_chunk_reader.ts ChunkPool: the message being handled, read from a file), else as its bytes (a held
@@ -65,6 +65,14 @@ const EDNS_OPTIONS = 2;
  * this size the parts stay under about 40 KiB (at most 112 RRs of 11 bytes, each name at most 255 characters).
  */
 const WALK_HERE_MAX_BYTES = 1232;
+/**
+ * One response in this many (of those up to {@linkcode WALK_HERE_MAX_BYTES}) is walked by the worker, the others here.
+ * A response walked here costs this thread less than it saves the worker (it was just scanned here, and the worker
+ * would scan it again). Measured in session 11 on the 1M-pair capture (medians of 7–8 alternating runs, wall time,
+ * this thread's and the worker's CPU): one in 3, 2.68 s, 2.01 and 1.70 s, this thread waiting 0.41 s for the worker;
+ * one in 4, 2.63 s; one in 6, 2.53 s, 2.11 and 1.58 s, waiting 0.16–0.19 s; one in 12, 2.57 s; none, 2.59 s.
+ */
+export const WORKER_WALKS_ONE_IN = 6;
 const REASONS: readonly LookupReason[] = ["paired", "expired", "evicted", "end_of_input", "replaced"];
 
 /** The transaction format's writer on the decoding thread: every lookup is packed, most responses walked first. */
@@ -74,7 +82,7 @@ export class RemoteTransactionWriter implements LookupWriter {
   readonly slotBytes = HELD_WHOLE_SLOT_BYTES;
   /** The response's parts (and a dropped message's, for its anomalies). */
   readonly #walked: TransactionLeg;
-  /** Responses of at most WALK_HERE_MAX_BYTES packed so far: every third is left to the worker. */
+  /** Responses of at most WALK_HERE_MAX_BYTES packed so far: one in WORKER_WALKS_ONE_IN is left to the worker. */
   #responses = 0;
 
   constructor(readonly counters: Counters, readonly batch: BatchWriter, maxRecords: number = Infinity) {
@@ -105,7 +113,7 @@ export class RemoteTransactionWriter implements LookupWriter {
     // Only the message being handled may lie in a chunk: a held leg is a copy.
     const queryChunk = query.present && query.current ? batch.chunkOf(query.reader!.bytes) : -1;
     const walkHere = response.present && response.reader!.end - response.reader!.base <= WALK_HERE_MAX_BYTES &&
-      ++this.#responses % 3 !== 0;
+      ++this.#responses % WORKER_WALKS_ONE_IN !== 0;
     const responseChunk = response.present && !walkHere && response.current
       ? batch.chunkOf(response.reader!.bytes)
       : -1;
