@@ -3,20 +3,27 @@ import { NO_VLANS } from "../decode/wire_datagram.ts";
 
 /**
  * The longest held query name kept in the slot's own room ({@linkcode HeldLegs.names}) instead of the HeldBytes
- * buffer: most names are shorter (the benchmark's, and the usual ones of real traffic). In a CPU profile of the
+ * buffer: most names are shorter (the usual ones of real traffic, and all of the benchmark's). In a CPU profile of the
  * 1M-pair capture the buffer's `put` alone (its links, compaction check and counts) took 55–64 ns per held query on
  * the decoding thread; with the slot's room, and the address words of src/correlate/lookup_key.ts `setWords`, that
  * thread's CPU went down 4 % (`-numprocs 2`, 20 alternating runs).
+ *
+ * 64, not the 48 first chosen: the benchmark's longest names are 50 bytes, and the first of them came 1.4 M records
+ * into the 1M-pair capture, long after V8 had optimized the pairing engine without ever running the longer names'
+ * path; reaching it then threw away six optimized functions of the main thread, compiled again while both cores were
+ * busy (README, "No late deoptimizations"). At 64, session 11, alternating runs: two threads 0.96× the time (14
+ * pairs), Turbofan deoptimizations per run 8 → 3–4. Traffic where longer names are common meets them early, before
+ * V8 optimizes.
  */
-export const INLINE_NAME_BYTES = 48;
+export const INLINE_NAME_BYTES = 64;
 
 /**
  * What one held leg costs the default format besides its bytes (a held query's name longer than
  * {@linkcode INLINE_NAME_BYTES}, a held response's message), counted against `-max_pending_bytes`: the lean columns
- * (33 bytes), the room for a short name (48), the pending table's row, bucket and value (68 bytes) and the held-bytes
+ * (33 bytes), the room for a short name (64), the pending table's row, bucket and value (68 bytes) and the held-bytes
  * links (16 bytes), rounded up.
  */
-export const HELD_SLOT_BYTES = 176;
+export const HELD_SLOT_BYTES = 192;
 
 /**
  * What one held leg costs the transaction format besides its message's bytes: the lean columns and the frame

@@ -390,12 +390,12 @@ Deno.test("WirePairing holds a query's name up to INLINE_NAME_BYTES in its slot,
   const counters = newCounters();
   const out = new RecordBuffer();
   const engine = new WirePairing(DEFAULT_CORRELATOR_OPTIONS, counters, new GopassivednsWriter(counters, out, "INFO"));
-  // Expanded wire lengths 47, 48 (the most held in the slot), 49 and 200 (four labels of 49 characters).
-  const names = [47, 48, 49].map((n) => "q".repeat(n - 1)).concat([Array(4).fill("l".repeat(49)).join(".")]);
+  // Expanded wire lengths 63, 64 (the most held in the slot), 65 and 200 (four labels of 49 characters).
+  const names = [63, 64, 65].map(nameOfWireLength).concat([Array(4).fill("l".repeat(49)).join(".")]);
   names.forEach((name, i) => engine.handle(datagram(wire(20 + i, false, name), false, 100 + i / 1000)));
   assert.equal(engine.pendingCount, 4);
-  assert.equal(INLINE_NAME_BYTES, 48);
-  assert.equal(engine.heldBytes.liveBytes, 49 + 200, "only the two longer names are in the held bytes");
+  assert.equal(INLINE_NAME_BYTES, 64);
+  assert.equal(engine.heldBytes.liveBytes, 65 + 200, "only the two longer names are in the held bytes");
   // Answered out of order, each echoing its name in upper case: every held name, wherever kept, compares and is
   // written (in the query's case).
   for (const i of [3, 1, 0, 2]) {
@@ -417,8 +417,8 @@ Deno.test("WirePairing counts a name held in the slot within the slot's cost aga
   const counters = newCounters();
   const options = { ...DEFAULT_CORRELATOR_OPTIONS, maxPendingBytes: 10 * HELD_SLOT_BYTES };
   const engine = new WirePairing(options, counters, new GopassivednsWriter(counters, new RecordBuffer(), "INFO"));
-  for (let i = 0; i < 12; i++) engine.handle(datagram(wire(i, false, "q".repeat(47)), false, 100 + i / 1000));
-  assert.equal(engine.pendingCount, 10, "ten slots of HELD_SLOT_BYTES each, their 48-byte names included");
+  for (let i = 0; i < 12; i++) engine.handle(datagram(wire(i, false, "q".repeat(63)), false, 100 + i / 1000));
+  assert.equal(engine.pendingCount, 10, "ten slots of HELD_SLOT_BYTES each, their 64-byte names included");
   assert.equal(counters.correlation_evicted, 2);
   // A longer name costs its bytes besides: fewer fit.
   const long = new WirePairing(
@@ -426,6 +426,13 @@ Deno.test("WirePairing counts a name held in the slot within the slot's cost aga
     newCounters(),
     new GopassivednsWriter(newCounters(), new RecordBuffer(), "INFO"),
   );
-  for (let i = 0; i < 12; i++) long.handle(datagram(wire(i, false, "q".repeat(62)), false, 100 + i / 1000));
-  assert.equal(long.pendingCount, Math.floor(10 * HELD_SLOT_BYTES / (HELD_SLOT_BYTES + 63)));
+  for (let i = 0; i < 12; i++) long.handle(datagram(wire(i, false, nameOfWireLength(80)), false, 100 + i / 1000));
+  assert.equal(long.pendingCount, Math.floor(10 * HELD_SLOT_BYTES / (HELD_SLOT_BYTES + 80)));
 });
+
+/** A name of `n` bytes in expanded wire form (root octet excluded): two labels past one label's 63 octets. */
+function nameOfWireLength(n: number): string {
+  if (n <= 64) return "q".repeat(n - 1);
+  const first = (n - 2) >> 1;
+  return "q".repeat(first) + "." + "r".repeat(n - 2 - first);
+}
