@@ -2,11 +2,12 @@
  * The transaction format's lookups, packed for the lookup worker (`-numprocs` 2 or more): as for the default format
  * (src/parallel/lookup_entry.ts), the one pairing engine runs on the decoding thread and the worker writes the
  * records. The writer walks every message whole (src/record/transaction_leg.ts: sections, EDNS, anomalies), which is
- * most of the format's cost, so the two threads share that walk: five responses of six are walked here and travel as
- * their parts (the sections' JSON, the EDNS object, the anomalies); the sixth, and every query, travel as the message
+ * most of the format's cost, so the two threads share that walk: every other response is walked here and travels as
+ * its parts (the sections' JSON, the EDNS object, the anomalies); the others, and every query, travel as the message
  * and are walked by the worker ({@linkcode WORKER_WALKS_ONE_IN}). Measured on the 1M-pair capture (README, "Threads"),
  * in CPU seconds of this thread and the worker: 0.6 and 3.2 with the worker running the whole post-decode stage, 1.3
- * and 2.4 with the pairing here, 2.4 and 1.8 with every response walked here, 2.1 and 2.1 with two of three.
+ * and 2.4 with the pairing here, 2.4 and 1.8 with every response walked here, 2.1 and 2.1 with two of three (session
+ * 7), 1.8 and 1.8 with one of two (session 11).
  *
  * A message travels as where it is (`u32 chunk, u32 offset`) when it lies in a capture chunk shared with the worker
  * (src/capture/_chunk_reader.ts ChunkPool: the message being handled, read from a file), else as its bytes (a held
@@ -66,13 +67,15 @@ const EDNS_OPTIONS = 2;
  */
 const WALK_HERE_MAX_BYTES = 1232;
 /**
- * One response in this many (of those up to {@linkcode WALK_HERE_MAX_BYTES}) is walked by the worker, the others here.
- * A response walked here costs this thread less than it saves the worker (it was just scanned here, and the worker
- * would scan it again). Measured in session 11 on the 1M-pair capture (medians of 7–8 alternating runs, wall time,
- * this thread's and the worker's CPU): one in 3, 2.68 s, 2.01 and 1.70 s, this thread waiting 0.41 s for the worker;
- * one in 4, 2.63 s; one in 6, 2.53 s, 2.11 and 1.58 s, waiting 0.16–0.19 s; one in 12, 2.57 s; none, 2.59 s.
+ * One response in this many (of those up to {@linkcode WALK_HERE_MAX_BYTES}) is walked by the worker, the others here:
+ * 2, every other one, so that the two threads carry about the same CPU. Session 11, alternating runs on the 1M-pair
+ * capture (wall time, this thread's and the worker's CPU, medians of 8): one in 2, 2.17 s, 1.80 and 1.84 s; one in 3,
+ * 2.23 s, 1.96 and 1.76 s; one in 6, 2.38 s, 2.14 and 1.68 s. Earlier that session, in a slower phase of the machine
+ * (every run about 15 % longer), the order was the other way (one in 3, 2.68 s; one in 6, 2.53 s; the main thread
+ * then waited 0.4 s for the worker at one in 3): which thread falls behind depends on the host's load, and an even
+ * split of the CPU is the best guess for both.
  */
-export const WORKER_WALKS_ONE_IN = 6;
+export const WORKER_WALKS_ONE_IN = 2;
 const REASONS: readonly LookupReason[] = ["paired", "expired", "evicted", "end_of_input", "replaced"];
 
 /** The transaction format's writer on the decoding thread: every lookup is packed, most responses walked first. */

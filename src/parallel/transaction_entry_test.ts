@@ -31,7 +31,7 @@ const TUNNELS: Tunnel[] = [
 
 /** Lookups of every kind the engine hands the transaction writer, over every part of an entry. */
 function cases(): Lookup[] {
-  // 24, so that the worker walks three responses (one in WORKER_WALKS_ONE_IN), one of them with an anomaly.
+  // 24, so that the worker walks responses (one in WORKER_WALKS_ONE_IN) with an anomaly among them, up to one in 6.
   const all: Lookup[] = [];
   for (let n = 0; n < 24; n++) {
     const l = lookup(n % 4 === 1, n % 5 !== 3, n % 2 === 0, n % 3, true);
