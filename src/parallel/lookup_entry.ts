@@ -10,15 +10,16 @@
  * query's RD bit, 32 the query's first question is the response's, byte for byte, 64 both addresses are IPv4,
  * 128 both legs' seconds fit 32 bits), u16 clientPort, u32 response wireLen, u32 responseLength, u8 plainQuestion`
  * (see {@linkcode plainQuestion}); the times (with bit 128 `u32 query tsSec, u32 query tsNsec, u32 response tsSec,
- * u32 response tsNsec`, else the same with each tsSec an f64); the addresses (with bit 64 the client's and the server's 4 bytes, else their 16-byte forms); then,
- * unless bit 32 is set, `u16 query type, u16 nameLength` and the query's first name (expanded wire form); then the
- * response: where it is (`u32 chunk, u32 offset`) when it lies in a capture chunk shared with the worker
- * (src/capture/_chunk_reader.ts ChunkPool, the common case: a UDP response read from a file), else its bytes (a TCP
- * stream's, a reassembled datagram's, a held one's). Measured on the 1M-pair capture, copying the responses took a
- * quarter of a second on the decoding thread. The usual entry (IPv4, a response in place) is 45 bytes, against 77
- * with the 16-byte forms and f64 seconds always written: every byte the decoding thread writes is a cache line the
- * worker's core then fetches. Measured on the 1M-pair capture (10 alternating runs), the two threads' CPU moved by
- * about 1 %, within the noise: kept for the smaller batches, not for a measured gain.
+ * u32 response tsNsec`, else the same with each tsSec an f64); the addresses (with bit 64 the client's and the
+ * server's 4 bytes, else their 16-byte forms); then, unless bit 32 is set, `u16 query type, u16 nameLength` and the
+ * query's first name (expanded wire form); then the response: where it is (`u32 chunk, u32 offset`) when it lies in
+ * a capture chunk shared with the worker (src/capture/_chunk_reader.ts ChunkPool, the common case: a UDP response
+ * read from a file), else its bytes (a TCP stream's, a reassembled datagram's, a held one's). Measured on the 1M-pair
+ * capture, copying the responses took a quarter of a second on the decoding thread. The usual entry (IPv4, a
+ * response in place) is 45 bytes, against 77 with the 16-byte forms and f64 seconds always written: every byte the
+ * decoding thread writes is a cache line the worker's core then fetches. Measured on the 1M-pair capture (10
+ * alternating runs), the two threads' CPU moved by about 1 %, within the noise: kept for the smaller batches, not for
+ * a measured gain.
  *
  * The entry carries little the worker can read itself: the response's header and question are read there, and the
  * query's name, in nearly every lookup the same bytes as the response's question (the engine compares them anyway to
@@ -274,6 +275,7 @@ export class LookupUnpacker implements LookupEntries {
       const r = this.#reader;
       const b = r.bytes;
       const base = r.base;
+      // The answers start after the name (`plain` counts its root octet), QTYPE and QCLASS.
       const p = base + HEADER_SIZE + plain + 4;
       rq.id = u16(b, base);
       rq.flags = u16(b, base + 2);
