@@ -9,7 +9,7 @@ import {
 } from "./capture/link_types.ts";
 import type { Config } from "./config/mod.ts";
 import { loadConfig } from "./config/mod.ts";
-import { liveFilter, packetFilter } from "./sensor.ts";
+import { liveFilter, packetFilter, SMALL_CAPTURE_BYTES, threadsFor } from "./sensor.ts";
 
 function config(args: string[]): Config {
   const io = {
@@ -69,4 +69,30 @@ Deno.test("packetFilter(): live capture filters in the kernel, not per packet in
   const file = await packetFilter(config(["-pcap", "x.pcap", "-bpf", "udp port 53"]));
   assert.notEqual(file, null);
   file?.close();
+});
+
+Deno.test("threadsFor(): a large capture file starts its worker with the run, a small one runs on one thread", async () => {
+  const dir = await Deno.makeTempDir();
+  try {
+    // Sparse files: only their size matters here.
+    const large = `${dir}/large.pcap`;
+    const small = `${dir}/small.pcap`;
+    for (const [path, size] of [[large, SMALL_CAPTURE_BYTES], [small, SMALL_CAPTURE_BYTES - 1]] as const) {
+      const file = await Deno.open(path, { write: true, create: true });
+      await file.truncate(size);
+      file.close();
+    }
+    assert.deepEqual(threadsFor(config(["-pcap", large, "-numprocs", "2"])), { threads: 2, atOnce: true });
+    assert.deepEqual(threadsFor(config(["-pcap", small, "-numprocs", "2"])), { threads: 1, atOnce: false });
+    assert.deepEqual(threadsFor(config(["-pcap", large, "-numprocs", "1"])), { threads: 1, atOnce: false });
+    // A stream starts its worker at its first batch end, live capture at once; a missing file is reported at open.
+    assert.deepEqual(threadsFor(config(["-pcap", "-", "-numprocs", "2"])), { threads: 2, atOnce: false });
+    assert.deepEqual(threadsFor(config(["-dev", "eth0", "-numprocs", "2"])), { threads: 2, atOnce: true });
+    assert.deepEqual(threadsFor(config(["-pcap", `${dir}/none.pcap`, "-numprocs", "2"])), {
+      threads: 2,
+      atOnce: false,
+    });
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
 });
