@@ -185,7 +185,7 @@ async function timedLogfile(pcap: string): Promise<Measure> {
   await Deno.remove(dir, { recursive: true }).catch(() => {});
   // Deno lets a program write under /dev (tmpfs /dev/shm) only with --allow-all.
   const logPermissions = RECORDS_DIR.startsWith("/dev/")
-    ? "--v8-flags=--max-semi-space-size=2 --allow-all"
+    ? "--v8-flags=--max-semi-space-size=1 --allow-all"
     : permissions;
   const measure = await timed(
     `${deno} run ${logPermissions} ${ROOT}main.ts -pcap ${pcap} -format ${formats[0]} -quiet -numprocs 1 ` +
@@ -213,7 +213,7 @@ function expectedRecords(stats: Record<string, unknown>, format: string): number
 
 const deno = Deno.execPath();
 /** The `start` task's V8 flags and permissions (deno.json), as users run it. */
-const permissions = "--v8-flags=--max-semi-space-size=2 --allow-read --allow-write --allow-env --allow-sys " +
+const permissions = "--v8-flags=--max-semi-space-size=1 --allow-read --allow-write --allow-env --allow-sys " +
   "--allow-ffi --allow-net";
 
 /** The floods and their sizes: those of issue 7 (the 64 KB ones as ../shared/testdata/hostile made them). */
