@@ -94,7 +94,7 @@ export class LookupKey {
 const SCRATCH_CLIENT = new Int32Array(4);
 const SCRATCH_SERVER = new Int32Array(4);
 /** The platform's byte order, that of an Int32Array's words. */
-const LITTLE_ENDIAN = new Uint8Array(new Int32Array([1]).buffer)[0] === 1;
+export const LITTLE_ENDIAN = new Uint8Array(new Int32Array([1]).buffer)[0] === 1;
 
 /** Four bytes as the word an Int32Array over them reads (the platform's byte order). */
 function word(b: Uint8Array, o: number): number {
@@ -103,7 +103,10 @@ function word(b: Uint8Array, o: number): number {
     : (b[o] << 24) | (b[o + 1] << 16) | (b[o + 2] << 8) | b[o + 3];
 }
 
-/** The four words of a 16-byte address array at a word boundary (a view, no copy). */
+/**
+ * The four words of a 16-byte address array at a word boundary (a view, no copy; the Lookup's and the datagrams'
+ * address arrays are).
+ */
 export function addressWords(address: Uint8Array): Int32Array {
   return new Int32Array(address.buffer, address.byteOffset, 4);
 }

@@ -143,6 +143,40 @@ export function scanQuestion(r: MessageReader, out: WireQuestion): void {
   out.answersStart = p;
 }
 
+/**
+ * The scan `q` of the message `r` reads, in one number, when its question section has the usual shape (one question,
+ * its name without a compression pointer): the name's length plus one (its root octet; at most 255), from which
+ * {@linkcode readPlainQuestion} gives back everything the scan found; else 0. `q` must be that message's scan: its
+ * name in `r`'s buffer, right after the header.
+ */
+export function plainQuestionLength(q: WireQuestion, r: MessageReader): number {
+  const nameStart = r.base + HEADER_SIZE;
+  const plain = q.hasQuestion && q.nameFirstTarget < 0 && q.name === r.bytes && q.nameStart === nameStart &&
+    q.answersStart === nameStart + q.nameLength + 1 + QUESTION_FIXED;
+  return plain ? q.nameLength + 1 : 0;
+}
+
+/**
+ * What {@linkcode scanQuestion} leaves in `out` for the message `r` reads, given `plain` (> 0) from
+ * {@linkcode plainQuestionLength} of an earlier scan of the same bytes: read at known places, no label walked.
+ */
+export function readPlainQuestion(r: MessageReader, out: WireQuestion, plain: number): void {
+  const b = r.bytes;
+  const base = r.base;
+  const p = base + HEADER_SIZE + plain;
+  out.id = u16(b, base);
+  out.flags = u16(b, base + 2);
+  out.ancount = u16(b, base + 6);
+  out.hasQuestion = true;
+  out.name = b;
+  out.nameStart = base + HEADER_SIZE;
+  out.nameLength = plain - 1;
+  out.nameFirstTarget = -1;
+  out.type = u16(b, p);
+  out.class = u16(b, p + 2);
+  out.answersStart = p + QUESTION_FIXED;
+}
+
 /** ASCII letters fold to lower case; lengths octets (< 64) and every other byte stay as they are. */
 const FOLD = new Uint8Array(256);
 for (let x = 0; x < 256; x++) FOLD[x] = x >= 0x41 && x <= 0x5a ? x + 0x20 : x;

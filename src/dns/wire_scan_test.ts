@@ -7,6 +7,8 @@ import {
   NAMES_DIFFER,
   NAMES_EQUAL_FOLDED,
   NAMES_IDENTICAL,
+  plainQuestionLength,
+  readPlainQuestion,
   scanQuestion,
   WireQuestion,
 } from "./wire_scan.ts";
@@ -113,4 +115,42 @@ Deno.test("compareWireNames() tells the same bytes from names equal only once AS
   assert.equal(compareWireNames(name, 0, 12, hex("07 65 78 61 6d 70 6c 65 03 63 6f 6d"), 0, 12), NAMES_EQUAL_FOLDED);
   assert.equal(compareWireNames(name, 0, 12, hex("07 65 78 61 6d 70 6c 66 03 63 6f 6d"), 0, 12), NAMES_DIFFER);
   assert.equal(compareWireNames(name, 0, 12, name, 0, 11), NAMES_DIFFER);
+});
+
+Deno.test("readPlainQuestion() gives what scanQuestion() gives for one question without a pointer, and only then", () => {
+  const plain = hex(`
+    ab cd 81 80 00 01 00 01 00 00 00 00   // 0   id 0xabcd, response, 1 question, 1 answer
+    03 77 77 77 02 65 78 00 00 1c 00 01   // 12  www.ex AAAA IN
+    c0 0c 00 1c 00 01 00 00 00 3c 00 10   // 24  answer
+    20 01 0d b8 00 00 00 00 00 00 00 00 00 00 00 01
+  `);
+  // The message as a range of a larger buffer, as the engine hands it.
+  const framed = new Uint8Array(plain.length + 7);
+  framed.set(plain, 3);
+  const r = new MessageReader();
+  r.resetRange(framed, 3, 3 + plain.length);
+  const scanned = new WireQuestion();
+  scanQuestion(r, scanned);
+  const length = plainQuestionLength(scanned, r);
+  assert.equal(length, 8);
+  const read = new WireQuestion();
+  readPlainQuestion(r, read, length);
+  assert.deepEqual({ ...read }, { ...scanned });
+  // Two questions, or a first name with a pointer: not plain (the worker scans them).
+  const two = hex(`
+    12 34 01 00 00 02 00 00 00 00 00 00
+    03 77 77 77 02 65 78 00 00 1c 00 01
+    c0 10 00 01 00 01
+  `);
+  // A pointer into the header, where the byte at 4 (QDCOUNT's high byte, 0) reads as the root.
+  const pointer = hex(`
+    12 34 01 00 00 01 00 00 00 00 00 00
+    c0 04 00 01 00 01
+  `);
+  for (const message of [two, pointer]) {
+    r.reset(message);
+    const q = new WireQuestion();
+    scanQuestion(r, q);
+    assert.equal(plainQuestionLength(q, r), 0);
+  }
 });

@@ -8,6 +8,7 @@
  * @module
  */
 
+import { LITTLE_ENDIAN } from "../correlate/lookup_key.ts";
 import type { Tunnel, TunnelKind } from "../decode/tunnels.ts";
 
 /** The first byte of every entry, checked by the reader: a stream out of step is an error, not a silent misread. */
@@ -161,25 +162,20 @@ export class BatchReader {
   }
 }
 
-/** The platform's byte order, that of an Int32Array. */
-export const LITTLE_ENDIAN = new Uint8Array(new Uint32Array([1]).buffer)[0] === 1;
-
 /** A lookup's client and server addresses (16-byte forms) at `at`: 32 bytes, reserved before. */
 export function putAddresses(bytes: Uint8Array, at: number, client: Uint8Array, server: Uint8Array): void {
   for (let i = 0; i < 16; i++) bytes[at + i] = client[i];
   for (let i = 0; i < 16; i++) bytes[at + 16 + i] = server[i];
 }
 
-/** The addresses `putAddresses` wrote at `at`, into the words of the Lookup's arrays (see `words`). */
+/**
+ * The addresses `putAddresses` wrote at `at`, into the words of the Lookup's arrays (src/correlate/lookup_key.ts
+ * `addressWords`).
+ */
 export function readAddresses(view: DataView, at: number, client: Int32Array, server: Int32Array): void {
   // Read in the platform's byte order, so each word stores its four bytes as they were.
   for (let i = 0; i < 4; i++) client[i] = view.getInt32(at + 4 * i, LITTLE_ENDIAN);
   for (let i = 0; i < 4; i++) server[i] = view.getInt32(at + 16 + 4 * i, LITTLE_ENDIAN);
-}
-
-/** A 16-byte address array as four words (it must start at a word boundary, as the Lookup's own arrays do). */
-export function words(address: Uint8Array): Int32Array {
-  return new Int32Array(address.buffer, address.byteOffset, 4);
 }
 
 /** The tunnel packed at `at` (see `BatchWriter.putTunnel`) onto `into`; returns where the next entry starts. */

@@ -9,7 +9,7 @@
  * 2 the query has a question, 4 the response is the message being handled, 8 the response is read in place, 16 the
  * query's RD bit, 32 the query's first question is the response's, byte for byte, 64 both addresses are IPv4,
  * 128 both legs' seconds fit 32 bits), u16 clientPort, u32 response wireLen, u32 responseLength, u8 plainQuestion`
- * (see {@linkcode plainQuestion}); the times (with bit 128 `u32 query tsSec, u32 query tsNsec, u32 response tsSec,
+ * (src/dns/wire_scan.ts `plainQuestionLength`); the times (with bit 128 `u32 query tsSec, u32 query tsNsec, u32 response tsSec,
  * u32 response tsNsec`, else the same with each tsSec an f64); the addresses (with bit 64 the client's and the
  * server's 4 bytes, else their 16-byte forms); then, unless bit 32 is set, `u16 query type, u16 nameLength` and the
  * query's first name (expanded wire form); then the response: where it is (`u32 chunk, u32 offset`) when it lies in
@@ -34,29 +34,18 @@
 
 import { HELD_SLOT_BYTES } from "../correlate/held_legs.ts";
 import { isIpv4Mapped } from "../decode/ip_text.ts";
+import { addressWords, LITTLE_ENDIAN } from "../correlate/lookup_key.ts";
 import { Lookup, type LookupWriter } from "../correlate/lookup.ts";
-import { MessageReader, u16 } from "../dns/_reader.ts";
-import { HEADER_SIZE } from "../dns/header.ts";
-import { scanQuestion, WireQuestion } from "../dns/wire_scan.ts";
+import { MessageReader } from "../dns/_reader.ts";
+import { plainQuestionLength, readPlainQuestion, scanQuestion, WireQuestion } from "../dns/wire_scan.ts";
 import type { LookupStageOptions } from "../lookup_stage.ts";
 import type { Counters } from "../metrics/counters.ts";
 import { GopassivednsWriter } from "../record/gopassivedns_writer.ts";
 import { RecordBuffer } from "../record/record_buffer.ts";
-import {
-  BatchReader,
-  type BatchWriter,
-  CHUNK_REFERENCE,
-  LITTLE_ENDIAN,
-  LOOKUP,
-  putAddresses,
-  readAddresses,
-  words,
-} from "./lookup_batch.ts";
+import { BatchReader, type BatchWriter, CHUNK_REFERENCE, LOOKUP, putAddresses, readAddresses } from "./lookup_batch.ts";
 
 /** The fixed part of an entry; the query's question (unless in the response) and the response follow. */
 const HEAD = 13;
-/** RFC 1035 §4.1.2: after the header, a name's root octet, then QTYPE and QCLASS. */
-const ROOT_AND_FIXED = 5;
 /** The two legs' times: `u32 tsSec, u32 tsNsec` each when the seconds are a uint32 (bit 128), else `f64, u32`. */
 const SHORT_TIMES_BYTES = 16;
 const TIMES_BYTES = 24;
@@ -129,7 +118,7 @@ export class RemoteGopassivednsWriter implements LookupWriter {
     view.setUint16(at + 2, l.clientPort, true);
     view.setUint32(at + 4, response.wireLen, true);
     view.setUint32(at + 8, length, true);
-    bytes[at + 12] = plainQuestion(response.question, r);
+    bytes[at + 12] = plainQuestionLength(response.question, r);
     at += HEAD;
     if (shortTimes) {
       view.setUint32(at, query.tsSec, true);
@@ -164,18 +153,6 @@ export class RemoteGopassivednsWriter implements LookupWriter {
   }
 }
 
-/**
- * The response's question section as this thread scanned it, when it is one question whose name has no compression
- * pointer: its name's length plus one (at most 255), from which the worker has every position; else 0 (the worker
- * scans it). The scan must be of this very message (`rq.name` is its buffer, the name where the first question's is).
- */
-export function plainQuestion(rq: WireQuestion, r: MessageReader): number {
-  const nameStart = r.base + HEADER_SIZE;
-  const plain = rq.hasQuestion && rq.nameFirstTarget < 0 && rq.name === r.bytes && rq.nameStart === nameStart &&
-    rq.answersStart === nameStart + rq.nameLength + ROOT_AND_FIXED;
-  return plain ? rq.nameLength + 1 : 0;
-}
-
 /** The words of the 16-byte form of the IPv4 address `address` (a word in the platform's byte order). */
 function setMappedIpv4(words: Int32Array, address: number): void {
   words[0] = 0;
@@ -198,8 +175,8 @@ export class LookupUnpacker implements LookupEntries {
   readonly #response = new WireQuestion();
   readonly #reader = new MessageReader();
   /** The lookup's address arrays as words: 4 word copies instead of 16 bytes each. */
-  readonly #client = words(this.lookup.client);
-  readonly #server = words(this.lookup.server);
+  readonly #client = addressWords(this.lookup.client);
+  readonly #server = addressWords(this.lookup.server);
 
   /** `chunks`: the capture chunks entries name by index (a live array: chunks are added as the capture goes on). */
   constructor(readonly chunks: readonly Uint8Array[]) {
@@ -267,28 +244,10 @@ export class LookupUnpacker implements LookupEntries {
       at += length;
     }
     const rq = this.#response;
-    if (plain === 0) {
-      // It scanned on the decoding thread: the same bytes give the same result here.
-      scanQuestion(this.#reader, rq);
-    } else {
-      // One question, its name without a pointer (the decoding thread's scan says where everything is).
-      const r = this.#reader;
-      const b = r.bytes;
-      const base = r.base;
-      // The answers start after the name (`plain` counts its root octet), QTYPE and QCLASS.
-      const p = base + HEADER_SIZE + plain + 4;
-      rq.id = u16(b, base);
-      rq.flags = u16(b, base + 2);
-      rq.ancount = u16(b, base + 6);
-      rq.hasQuestion = true;
-      rq.name = b;
-      rq.nameStart = base + HEADER_SIZE;
-      rq.nameLength = plain - 1;
-      rq.nameFirstTarget = -1;
-      rq.type = u16(b, p - 4);
-      rq.class = u16(b, p - 2);
-      rq.answersStart = p;
-    }
+    // It scanned on the decoding thread: the same bytes give the same result here, read at known places when the
+    // question is plain.
+    if (plain === 0) scanQuestion(this.#reader, rq);
+    else readPlainQuestion(this.#reader, rq, plain);
     if (inResponse) {
       q.name = rq.name;
       q.nameStart = rq.nameStart;

@@ -3,7 +3,8 @@ import { newCounters } from "../metrics/counters.ts";
 import { GopassivednsWriter } from "../record/gopassivedns_writer.ts";
 import { RecordBuffer } from "../record/record_buffer.ts";
 import { BatchWriter } from "./lookup_batch.ts";
-import { lookupReplay, LookupUnpacker, plainQuestion, RemoteGopassivednsWriter } from "./lookup_entry.ts";
+import { lookupReplay, LookupUnpacker, RemoteGopassivednsWriter } from "./lookup_entry.ts";
+import { plainQuestionLength } from "../dns/wire_scan.ts";
 import type { Lookup } from "../correlate/lookup.ts";
 import { leg, lookup, message } from "./_test_lookups.ts";
 
@@ -23,7 +24,7 @@ for (const inPlace of [false, true]) {
       withTwoQuestions(lookup(false, true, true, 1)),
     ];
     assert.deepEqual(
-      cases.map((l) => plainQuestion(l.response.question, l.response.reader!) > 0),
+      cases.map((l) => plainQuestionLength(l.response.question, l.response.reader!) > 0),
       [true, true, true, true, true, true, true, false],
     );
     // Written directly, as one thread does.

@@ -29,6 +29,7 @@
 
 import { HELD_WHOLE_SLOT_BYTES } from "../correlate/held_legs.ts";
 import { type LegView, Lookup, type LookupReason, type LookupWriter } from "../correlate/lookup.ts";
+import { addressWords } from "../correlate/lookup_key.ts";
 import { NO_TUNNELS, type Tunnel } from "../decode/tunnels.ts";
 import { NO_VLANS } from "../decode/wire_datagram.ts";
 import { DNS_ANOMALIES } from "../dns/anomalies.ts";
@@ -44,7 +45,6 @@ import {
   readAddresses,
   readTunnel,
   TUNNEL_BYTES,
-  words,
 } from "./lookup_batch.ts";
 import type { LookupEntries } from "./lookup_entry.ts";
 
@@ -237,8 +237,8 @@ export class TransactionUnpacker implements LookupEntries {
   /** The response's parts, when the entry's response was walked on the decoding thread, else null. */
   walkedResponse: TransactionLeg | null = null;
   readonly #walked = new TransactionLeg();
-  readonly #client = words(this.lookup.client);
-  readonly #server = words(this.lookup.server);
+  readonly #client = addressWords(this.lookup.client);
+  readonly #server = addressWords(this.lookup.server);
 
   /** `chunks`: the capture chunks entries name by index (a live array: chunks are added as the capture goes on). */
   constructor(readonly chunks: readonly Uint8Array[]) {
