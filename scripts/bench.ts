@@ -21,11 +21,9 @@
  * the runs), the time and what was evicted: the memory bounds of issue 7, measured, not asserted.
  */
 import { parseArgs } from "node:util";
+import { OUT, recordsDir, ROOT, startFlags } from "./_bench_setup.ts";
 
-const ROOT = new URL("..", import.meta.url).pathname;
-const OUT = ROOT + "bench-out/";
-/** Records go to tmpfs when there is one, as in the peer baselines (shared/bench/BASELINES.md), so disk speed is not measured. */
-const RECORDS_DIR = await isDirectory("/dev/shm") ? "/dev/shm/" : OUT;
+const RECORDS_DIR = await recordsDir();
 
 const { values } = parseArgs({
   args: Deno.args,
@@ -46,20 +44,6 @@ interface Measure {
   lines: number;
   /** Files written (the `-logfile` runs: the file and its backups). */
   files?: number;
-}
-
-/**
- * Whether `path` is a directory; only its absence is false. Deno asks for `--allow-all` before it touches anything
- * under /dev (the task grants it): with `--allow-read` alone the stat failed, and until session 10 the records went
- * to bench-out/ on disk instead of tmpfs without a word.
- */
-async function isDirectory(path: string): Promise<boolean> {
-  try {
-    return (await Deno.stat(path)).isDirectory;
-  } catch (e) {
-    if (e instanceof Deno.errors.NotFound) return false;
-    throw e;
-  }
 }
 
 async function exists(path: string): Promise<boolean> {
@@ -185,7 +169,7 @@ async function timedLogfile(pcap: string): Promise<Measure> {
   await Deno.remove(dir, { recursive: true }).catch(() => {});
   // Deno lets a program write under /dev (tmpfs /dev/shm) only with --allow-all.
   const logPermissions = RECORDS_DIR.startsWith("/dev/")
-    ? "--v8-flags=--max-semi-space-size=1 --allow-all"
+    ? [...startFlags().filter((flag) => !flag.startsWith("--allow-")), "--allow-all"].join(" ")
     : permissions;
   const measure = await timed(
     `${deno} run ${logPermissions} ${ROOT}main.ts -pcap ${pcap} -format ${formats[0]} -quiet -numprocs 1 ` +
@@ -213,8 +197,7 @@ function expectedRecords(stats: Record<string, unknown>, format: string): number
 
 const deno = Deno.execPath();
 /** The `start` task's V8 flags and permissions (deno.json), as users run it. */
-const permissions = "--v8-flags=--max-semi-space-size=1 --allow-read --allow-write --allow-env --allow-sys " +
-  "--allow-ffi --allow-net";
+const permissions = startFlags().join(" ");
 
 /** The floods and their sizes: those of issue 7 (the 64 KB ones as ../shared/testdata/hostile made them). */
 const FLOODS: [kind: string, count: number][] = [

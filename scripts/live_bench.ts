@@ -15,10 +15,9 @@
  * Figures only: nothing here asserts a rate.
  */
 import { parseArgs } from "node:util";
+import { OUT, recordsDir, ROOT } from "./_bench_setup.ts";
 
-const ROOT = new URL("..", import.meta.url).pathname;
-const OUT = ROOT + "bench-out/";
-const RECORDS = (await isDirectory("/dev/shm") ? "/dev/shm/" : OUT) + `live-bench-${Deno.pid}.jsonl`;
+const RECORDS = (await recordsDir()) + `live-bench-${Deno.pid}.jsonl`;
 const PERMISSIONS = ["--allow-read", "--allow-write", "--allow-env", "--allow-sys=hostname", "--allow-ffi"];
 
 const { values } = parseArgs({
@@ -32,20 +31,6 @@ const { values } = parseArgs({
     "no-drain": { type: "boolean", default: false },
   },
 });
-
-/**
- * Whether `path` is a directory; only its absence is false. Deno asks for `--allow-all` before it touches anything
- * under /dev (the task grants it): with `--allow-read` alone the stat failed, and until session 10 the records went
- * to bench-out/ on disk instead of tmpfs without a word.
- */
-async function isDirectory(path: string): Promise<boolean> {
-  try {
-    return (await Deno.stat(path)).isDirectory;
-  } catch (e) {
-    if (e instanceof Deno.errors.NotFound) return false;
-    throw e;
-  }
-}
 
 async function run(command: string, args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
   const output = await new Deno.Command(command, { args, stdout: "piped", stderr: "piped" }).output();

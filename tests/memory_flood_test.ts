@@ -26,7 +26,8 @@ async function replayUnderHeapLimit(path: string, format: string, extra: string[
       "--quiet",
       `--config=${ROOT}deno.json`,
       ...startPermissions().filter((flag) => !flag.startsWith("--v8-flags=")),
-      `--v8-flags=--max-semi-space-size=1,--max-old-space-size=${HEAP_LIMIT_MB}`,
+      // The start task's V8 flags, with the heap limit added.
+      `${startPermissions().find((flag) => flag.startsWith("--v8-flags="))},--max-old-space-size=${HEAP_LIMIT_MB}`,
       `${ROOT}main.ts`,
       "-pcap",
       path,
