@@ -135,6 +135,16 @@ export class PairingState {
     return this.#heldQuestion;
   }
 
+  /** The buffer holding the name of the query held by its name in `slot`: its slot's room, or the HeldBytes buffer. */
+  heldNameBytes(slot: number): Uint8Array {
+    return this.held.nameInline(slot) ? this.held.names : this.heldBytes.bytes;
+  }
+
+  /** Where that name starts in {@linkcode heldNameBytes}. */
+  heldNameStart(slot: number): number {
+    return this.held.nameInline(slot) ? slot * INLINE_NAME_BYTES : this.heldBytes.start(slot);
+  }
+
   /** A lookup is complete: count it and remember it for duplicates. */
   pair(nowMs: number): void {
     this.counters.pairs++;
@@ -267,9 +277,8 @@ export class PairingState {
       return;
     }
     const q = this.#nameQuestion;
-    const inline = held.nameInline(slot);
-    q.name = inline ? held.names : this.heldBytes.bytes;
-    q.nameStart = inline ? slot * INLINE_NAME_BYTES : this.heldBytes.start(slot);
+    q.name = this.heldNameBytes(slot);
+    q.nameStart = this.heldNameStart(slot);
     q.nameLength = held.nameLength[slot];
     q.hasQuestion = held.hasQuestion[slot] === 1;
     q.type = held.qtype[slot];

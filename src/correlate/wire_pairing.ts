@@ -257,10 +257,9 @@ export class WirePairing extends PairingState {
     if (held.whole) return sameQuestion(this.scanHeld(slot), q);
     if (held.hasQuestion[slot] === 0 || !q.hasQuestion) return true;
     if (held.qtype[slot] !== q.type || held.qclass[slot] !== q.class) return false;
-    const inline = held.nameInline(slot);
     const names = compareWireNames(
-      inline ? held.names : this.heldBytes.bytes,
-      inline ? slot * INLINE_NAME_BYTES : this.heldBytes.start(slot),
+      this.heldNameBytes(slot),
+      this.heldNameStart(slot),
       held.nameLength[slot],
       q.name,
       q.nameStart,
