@@ -5,23 +5,22 @@
  * evens them, and the batches shrink, as queries are no longer sent at all (the default format writes only answered
  * lookups, from the query's first question and the whole response).
  *
- * Entry (little-endian, no alignment, in the stream of src/parallel/lookup_batch.ts): `u8 3, u8 bits (1 TCP,
- * 2 the query has a question, 4 the response is the message being handled, 8 the response is read in place, 16 the
- * query's RD bit, 32 the query's first question is the response's, byte for byte, 64 both addresses are IPv4,
- * 128 both legs' seconds fit 32 bits), u16 clientPort, u32 response wireLen, u32 responseLength, u8 plainQuestion`
- * (src/dns/wire_scan.ts `plainQuestionLength`); the times (with bit 128 `u32 query tsSec, u32 query tsNsec, u32 response tsSec,
- * u32 response tsNsec`, else the same with each tsSec an f64); the addresses (with bit 64 the client's and the
- * server's 4 bytes, else their 16-byte forms); then, unless bit 32 is set, `u16 query type, u16 nameLength` and the
- * query's first name (expanded wire form); then the response: where it is (`u32 chunk, u32 offset`) when it lies in
- * a capture chunk shared with the worker (src/capture/_chunk_reader.ts ChunkPool, the common case: a UDP response
- * read from a file), else its bytes (a TCP stream's, a reassembled datagram's, a held one's). Measured on the 1M-pair
- * capture, copying the responses took a quarter of a second on the decoding thread. The usual entry (IPv4, a
- * response in place) is 45 bytes, against 77 with the 16-byte forms and f64 seconds always written: every byte the
- * decoding thread writes is a cache line the worker's core then fetches. Measured on the 1M-pair capture (10
- * alternating runs), the two threads' CPU moved by about 1 %, within the noise: kept for the smaller batches, not for
- * a measured gain.
+ * Entry (little-endian, no alignment, in the stream of src/parallel/lookup_batch.ts): `u8 3, u8 bits (1 TCP, 2 the
+ * query has a question, 4 the response is the message being handled, 8 the response is read in place, 16 the query's RD
+ * bit, 32 the query's first question is the response's, byte for byte, 64 both addresses are IPv4, 128 both legs'
+ * seconds fit 32 bits), u16 clientPort, u32 response wireLen, u32 responseLength, u8 plainQuestion`
+ * (src/dns/wire_scan.ts `plainQuestionLength`); the times (with bit 128 `u32 query tsSec, u32 query tsNsec, u32
+ * response tsSec, u32 response tsNsec`, else the same with each tsSec an f64); the addresses (with bit 64 the client's
+ * and the server's 4 bytes, else their 16-byte forms); then, unless bit 32 is set, `u16 query type, u16 nameLength` and
+ * the query's first name (expanded wire form); then the response: where it is (`u32 chunk, u32 offset`) when it lies in
+ * a capture chunk shared with the worker (src/capture/_chunk_reader.ts ChunkPool, the common case: a UDP response read
+ * from a file), else its bytes (a TCP stream's, a reassembled datagram's, a held one's). Measured on the 1M-pair
+ * capture, copying the responses took a quarter of a second on the decoding thread. The usual entry (IPv4, a response
+ * in place) is 45 bytes, against 77 with the 16-byte forms and f64 seconds always written: every byte the decoding
+ * thread writes is a cache line the worker's core then fetches. Measured on the 1M-pair capture (10 alternating runs),
+ * the two threads' CPU moved by about 1 %, within the noise: kept for the smaller batches, not for a measured gain.
  *
- * The entry carries little the worker can read itself: the response's header and question are read there, and the
+ * The entry leaves out what the worker can read itself: the response's header and question are read there, and the
  * query's name, in nearly every lookup the same bytes as the response's question (the engine compares them anyway to
  * pair), is read there too. Measured on the 1M-pair capture (medians of 12 alternating runs): the decoding thread's
  * CPU went from 1.15 to 1.08 s, the worker's stayed at 0.96 s. One byte spares the worker the question's scan in the

@@ -45,9 +45,9 @@ for (const inPlace of [false, true]) {
     for (const l of cases) assert.equal(remote.write(l), 0, "counted by the worker");
     batch.sendNow();
     assert.ok(batches.length >= (inPlace ? 1 : 2));
-    // Each entry: its head (13 bytes), the times (16 bytes when the seconds fit 32 bits, else 24), the addresses (8 bytes when
-    // both are IPv4, else 32), the query's type and name unless the response's question is the same bytes, then the
-    // response's bytes, or where it is (8 bytes) when in place.
+    // Each entry: its head (13 bytes), the times (16 bytes when the seconds fit 32 bits, else 24), the addresses (8
+    // bytes when both are IPv4, else 32), the query's type and name unless the response's question is the same bytes,
+    // then the response's bytes, or where it is (8 bytes) when in place.
     const expected = cases.reduce((sum, l) => {
       const q = l.query.question;
       const question = l.questionsIdentical ? 0 : 4 + (q.hasQuestion ? q.nameLength : 0);

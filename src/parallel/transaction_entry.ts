@@ -78,7 +78,10 @@ const WALK_HERE_MAX_BYTES = 1232;
 export const WORKER_WALKS_ONE_IN = 2;
 const REASONS: readonly LookupReason[] = ["paired", "expired", "evicted", "end_of_input", "replaced"];
 
-/** The transaction format's writer on the decoding thread: every lookup is packed, most responses walked first. */
+/**
+ * The transaction format's writer on the decoding thread: every lookup is packed, and responses walked here first but
+ * for one in {@linkcode WORKER_WALKS_ONE_IN}.
+ */
 export class RemoteTransactionWriter implements LookupWriter {
   readonly holdsWholeQuery = true;
   readonly writesUnpaired = true;

@@ -106,7 +106,7 @@ for (const inPlace of [false, true]) {
     for (const bytes of batches) reader.read(bytes, bytes.length);
     assert.equal(workerCounters.records, lookups.length);
     assert.equal(new TextDecoder().decode(replayed.records()), new TextDecoder().decode(direct.records()));
-    // Responses are walked on both threads (most on the decoding thread), their anomalies counted once.
+    // Responses are walked on both threads (one in WORKER_WALKS_ONE_IN by the worker), their anomalies counted once.
     const responses = lookups.filter((l) => l.response.present).length;
     assert.equal(walkedThere, Math.floor(responses / WORKER_WALKS_ONE_IN));
     // A walked response's parts start at a multiple of 8 in the (shared) batch, as in their own buffer: V8 copies
