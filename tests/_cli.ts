@@ -87,9 +87,11 @@ export function stdinSensor(
 }
 
 export async function runSensor(args: string[], stdin?: Uint8Array, env: Record<string, string> = {}): Promise<CliRun> {
+  // An empty directory: no .env is found there.
+  const cwd = Deno.makeTempDirSync();
   const command = new Deno.Command(Deno.execPath(), {
     args: sensorArgs(args),
-    cwd: Deno.makeTempDirSync(),
+    cwd,
     env: { NO_COLOR: "1", ...threadsEnv(), ...env },
     stdin: stdin === undefined ? "null" : "piped",
     stdout: "piped",
@@ -102,6 +104,7 @@ export async function runSensor(args: string[], stdin?: Uint8Array, env: Record<
     await writer.close();
   }
   const { code, stdout, stderr } = await child.output();
+  Deno.removeSync(cwd, { recursive: true });
   return { code, stdout, stderr: new TextDecoder().decode(stderr) };
 }
 

@@ -168,6 +168,8 @@ export class KafkaBroker {
         "-Xmx512m",
         "-XX:+UseSerialGC",
         "-XX:TieredStopAtLevel=1",
+        // lz4-java unpacks its native library into the temporary directory: the broker's, removed with it.
+        `-Djava.io.tmpdir=${this.dir}`,
         "-cp",
         `${this.jars}/*`,
         "kafka.Kafka",

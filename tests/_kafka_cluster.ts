@@ -84,6 +84,8 @@ export class KafkaCluster {
         "-Xmx384m",
         "-XX:+UseSerialGC",
         "-XX:TieredStopAtLevel=1",
+        // lz4-java unpacks its native library into the temporary directory: the node's, removed with it.
+        `-Djava.io.tmpdir=${node.dir}`,
         "-cp",
         `${kafkaJarsDir()}/*`,
         "kafka.Kafka",

@@ -98,9 +98,12 @@ export class LiveSensor {
   readonly #child: Deno.ChildProcess;
   readonly #done: Promise<void>;
 
-  private constructor(child: Deno.ChildProcess) {
+  private constructor(child: Deno.ChildProcess, cwd: string) {
     this.#child = child;
-    child.status.then(() => this.#exited = true);
+    child.status.then(() => {
+      this.#exited = true;
+      Deno.removeSync(cwd, { recursive: true });
+    });
     const decoder = new TextDecoder();
     const drain = async (stream: ReadableStream<Uint8Array>, onText: (text: string) => void) => {
       for await (const chunk of stream) onText(decoder.decode(chunk, { stream: true }));
@@ -129,7 +132,7 @@ export class LiveSensor {
       stdout: "piped",
       stderr: "piped",
     }).spawn();
-    const sensor = new LiveSensor(child);
+    const sensor = new LiveSensor(child, cwd);
     if (user === undefined) {
       await waitFor(`the sensor to print ${ready}`, () => ready.test(sensor.stderr) || sensor.exited);
     }

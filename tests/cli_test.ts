@@ -18,14 +18,16 @@ interface Run {
 /** Runs the program with `args` in `cwd` and only the variables in `env` (plus HOME for Deno's cache). */
 async function cli(args: string[], options: { cwd?: string; env?: Record<string, string> } = {}): Promise<Run> {
   const home = Deno.env.get("HOME");
+  const cwd = options.cwd ?? Deno.makeTempDirSync();
   const command = new Deno.Command(Deno.execPath(), {
     args: ["run", "--allow-all", "--quiet", `--config=${ROOT}deno.json`, MAIN, ...args],
-    cwd: options.cwd ?? Deno.makeTempDirSync(),
+    cwd,
     clearEnv: true,
     env: { NO_COLOR: "1", ...(home === undefined ? {} : { HOME: home }), ...options.env },
     stdin: "null",
   });
   const { code, stdout, stderr } = await command.output();
+  if (options.cwd === undefined) Deno.removeSync(cwd, { recursive: true });
   const decoder = new TextDecoder();
   return { code, stdout: decoder.decode(stdout), stderr: decoder.decode(stderr) };
 }

@@ -8,6 +8,7 @@ import assert from "node:assert/strict";
 import { pcapFile } from "../src/capture/_test_captures.ts";
 import { ethernet, ipv4, udp } from "../src/decode/_test_frames.ts";
 import { cliTestBothWays, ROOT, runSensor, sensorArgv, sensorCommand, text, threadsEnv } from "./_cli.ts";
+import { tempDir } from "./_temp.ts";
 
 const TESTDATA = `${ROOT}testdata/`;
 const STACK_FRAME = /^\s+at /m;
@@ -169,7 +170,7 @@ cliTestBothWays(
     const notCapture = await Deno.makeTempFile({ suffix: ".pcap" });
     await Deno.writeTextFile(notCapture, "not a capture\n");
     try {
-      for (const path of [empty, notCapture, Deno.makeTempDirSync()]) {
+      for (const path of [empty, notCapture, tempDir()]) {
         const run = await runSensor(["-pcap", path]);
         assert.equal(run.code, 1, run.stderr);
         assert.doesNotMatch(run.stderr, STACK_FRAME);

@@ -4,6 +4,7 @@
  */
 import assert from "node:assert/strict";
 import { cliTestBothWays, ROOT, runSensor, sensorCommand, text } from "./_cli.ts";
+import { tempFile } from "./_temp.ts";
 
 const TESTDATA = `${ROOT}testdata/`;
 
@@ -37,7 +38,7 @@ cliTestBothWays(
   "a capture cut in the middle of a packet gives every record before the damage, then exit 1",
   async () => {
     const whole = await Deno.readFile(`${TESTDATA}crafted/rrtypes.pcap`);
-    const path = await Deno.makeTempFile({ suffix: ".pcap" });
+    const path = tempFile({ suffix: ".pcap" });
     await Deno.writeFile(path, whole.subarray(0, whole.length - 20));
     const run = await runSensor(["-pcap", path]);
     assert.equal(run.code, 1);
@@ -51,7 +52,7 @@ cliTestBothWays(
 );
 
 cliTestBothWays("a file that is not a capture is a runtime failure naming the file", async () => {
-  const path = await Deno.makeTempFile({ suffix: ".pcap" });
+  const path = tempFile({ suffix: ".pcap" });
   await Deno.writeTextFile(path, "this is not a capture file\n");
   const run = await runSensor(["-pcap", path]);
   assert.equal(run.code, 1);

@@ -6,6 +6,7 @@
 import assert from "node:assert/strict";
 import { ROOT, sensorArgv, text } from "./_cli.ts";
 import { makePrivateDev, type Rsyslog, startRsyslog, withPrivateDev } from "./_rsyslog.ts";
+import { tempFile } from "./_temp.ts";
 import { be16, message, rr } from "../src/dns/_test_builder.ts";
 import { udpFrame } from "../src/decode/_test_frames.ts";
 import { pcapFile } from "../src/capture/_test_captures.ts";
@@ -40,7 +41,7 @@ function bigTxtCapture(strings: number, escaped = false): string {
   const query = message({ id: 7, flags: 0x0100, questions: [["big.example", 16]] });
   const response = message({ id: 7, questions: [["big.example", 16]], answers: [rr("big.example", 16, 300, rdata)] });
   assert.ok(be16(response.length).length === 2 && response.length < 65_000);
-  const path = Deno.makeTempFileSync({ suffix: ".pcap" });
+  const path = tempFile({ suffix: ".pcap" });
   Deno.writeFileSync(
     path,
     pcapFile({}, [
