@@ -65,6 +65,13 @@ export class PairingState {
   readonly #heldClientWords = addressWords(this.#heldClient);
   readonly #heldServerWords = addressWords(this.#heldServer);
   readonly lookup = new Lookup();
+  /**
+   * The time of the message being handled, in ms: `now[0]`, shared with `recent`. Kept here rather than passed as an
+   * argument: a double (packet times in ms are past 2^31) passed to a call V8 does not inline is boxed, a heap number
+   * per message and another per pairing. Measured on the 1M-pair capture (`-numprocs 2`): the decoding thread's
+   * scavenges went from 110 to 60 (25 to 17 ms); the wall time moved within the noise (paired 0.98–1.00).
+   */
+  readonly now = new Float64Array(1);
   nextSweepMs = -1;
 
   constructor(
@@ -79,7 +86,7 @@ export class PairingState {
   ) {
     this.pending = new PendingTable<undefined>(options.maxPending);
     this.heldBytes = new HeldBytes(options.maxPendingBytes);
-    this.recent = new RecentPairs(options.maxRecent);
+    this.recent = new RecentPairs(options.maxRecent, this.now);
     this.held = new HeldLegs(writer.holdsWholeQuery);
     this.held.grow(Math.min(options.maxPending, INITIAL_SLOTS));
   }
@@ -146,9 +153,9 @@ export class PairingState {
   }
 
   /** A lookup is complete: count it and remember it for duplicates. */
-  pair(nowMs: number): void {
+  pair(): void {
     this.counters.pairs++;
-    this.recent.remember(this.key, nowMs + this.options.duplicateWindowMs);
+    this.recent.remember(this.key, this.options.duplicateWindowMs);
   }
 
   /** Take the entry in `slot` out of the tables (its bytes stay readable until the next put). */

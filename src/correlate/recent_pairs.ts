@@ -30,7 +30,12 @@ export class RecentPairs {
   /** Keys numbered below this are in the index (those still in the ring and not superseded by a newer copy). */
   #indexed = 0;
 
-  constructor(readonly capacity: number) {
+  /**
+   * `clock[0]`: the time now (packet time, ms), which {@linkcode remember} counts from. A view the caller updates, not
+   * an argument: a double passed to a call V8 does not inline is boxed, a heap number per pairing (see
+   * `PairingState.now`).
+   */
+  constructor(readonly capacity: number, readonly clock: Float64Array = new Float64Array(1)) {
     this.#rows = new Int32Array(capacity * KEY_CELLS);
     this.#untilMs = new Float64Array(capacity);
     let entries = 2;
@@ -39,8 +44,8 @@ export class RecentPairs {
     this.#mask = entries - 1;
   }
 
-  /** Remember `key` as paired, counting as recent until `untilMs` (packet time). */
-  remember(key: LookupKey, untilMs: number): void {
+  /** Remember `key` as paired, counting as recent for `forMs` from the clock's time. */
+  remember(key: LookupKey, forMs: number): void {
     const slot = this.#next;
     this.#next = slot + 1 === this.capacity ? 0 : slot + 1;
     // The key leaving the ring is indexed when it was numbered below #indexed. Until the ring is full no key leaves
@@ -50,7 +55,7 @@ export class RecentPairs {
     if (this.#remembered - this.capacity < this.#indexed) this.#unindex(slot);
     this.#remembered++;
     storeKey(key, this.#rows, slot * KEY_CELLS);
-    this.#untilMs[slot] = untilMs;
+    this.#untilMs[slot] = this.clock[0] + forMs;
   }
 
   /** Whether `key` was paired recently enough at `nowMs`. */

@@ -22,6 +22,19 @@ Deno.test("RecentPairs remembers a key until its time runs out", () => {
   assert.ok(!recent.has(key("b"), 0));
 });
 
+Deno.test("RecentPairs counts a key's time from its clock when it is remembered", () => {
+  const clock = new Float64Array(1);
+  const recent = new RecentPairs(4, clock);
+  clock[0] = 1_700_000_000_000.5;
+  recent.remember(key("a"), 1000);
+  clock[0] = 1_700_000_000_600;
+  recent.remember(key("b"), 1000);
+  assert.ok(recent.has(key("a"), 1_700_000_001_000.5));
+  assert.ok(!recent.has(key("a"), 1_700_000_001_001));
+  assert.ok(recent.has(key("b"), 1_700_000_001_600));
+  assert.ok(!recent.has(key("b"), 1_700_000_001_600.5));
+});
+
 Deno.test("RecentPairs forgets the oldest key when its capacity is reached", () => {
   const recent = new RecentPairs(2);
   recent.remember(key("a"), 1000);

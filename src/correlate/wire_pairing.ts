@@ -55,6 +55,7 @@ export class WirePairing extends PairingState {
       return;
     }
     const nowMs = d.tsSec * 1000 + d.tsNsec / 1e6;
+    this.now[0] = nowMs;
     if (nowMs >= this.nextSweepMs) this.sweep(nowMs);
     this.writer.arrived(r, q);
     const isResponse = (q.flags & QR_BIT) !== 0;
@@ -62,14 +63,14 @@ export class WirePairing extends PairingState {
     const slot = this.pending.find(this.key);
     if (isResponse) {
       this.counters.dns_responses++;
-      this.#onResponse(d, slot, nowMs);
+      this.#onResponse(d, slot);
     } else {
       this.counters.dns_queries++;
-      this.#onQuery(d, slot, nowMs);
+      this.#onQuery(d, slot);
     }
   }
 
-  #onQuery(d: WireDatagram, newest: number, nowMs: number): void {
+  #onQuery(d: WireDatagram, newest: number): void {
     const q = this.question;
     const key = this.key;
     const pending = this.pending;
@@ -94,16 +95,16 @@ export class WirePairing extends PairingState {
     }
     if (sameResponse !== NONE) {
       // The response came first (capture reordering): the lookup is complete now.
-      this.pair(nowMs);
+      this.pair();
       this.writeHeldWithCurrent(sameResponse, d);
       this.remove(sameResponse);
       return;
     }
     if (held >= MAX_PER_KEY) this.giveUpHeld(oldest, "replaced");
-    this.hold(d, nowMs, true);
+    this.hold(d, true);
   }
 
-  #onResponse(d: WireDatagram, newest: number, nowMs: number): void {
+  #onResponse(d: WireDatagram, newest: number): void {
     const q = this.question;
     const key = this.key;
     const pending = this.pending;
@@ -127,13 +128,13 @@ export class WirePairing extends PairingState {
       }
     }
     if (sameQuery !== NONE) {
-      this.pair(nowMs);
+      this.pair();
       this.writeHeldWithCurrent(sameQuery, d, identical);
       this.remove(sameQuery);
       return;
     }
     this.writer.responseUnpaired(this.reader, q);
-    if (sameResponse !== NONE || this.recent.has(key, nowMs)) {
+    if (sameResponse !== NONE || this.recent.has(key, this.now[0])) {
       if (sameResponse !== NONE && this.held.whole) this.held.duplicateResponses[sameResponse]++;
       this.counters.response_duplicates++;
       this.writer.dropped(this.reader, q);
@@ -149,7 +150,7 @@ export class WirePairing extends PairingState {
       }
       this.giveUpHeld(oldestResponse, "replaced");
     }
-    this.hold(d, nowMs, false);
+    this.hold(d, false);
   }
 
   /** End of input: give up on every pending entry, oldest first. */
@@ -191,7 +192,7 @@ export class WirePairing extends PairingState {
   }
 
   /** Hold the message being handled (a query when `isQuery`), evicting the oldest entries while a bound is passed. */
-  hold(d: WireDatagram, nowMs: number, isQuery: boolean): void {
+  hold(d: WireDatagram, isQuery: boolean): void {
     const r = this.reader;
     const q = this.question;
     const whole = this.held.whole || !isQuery;
@@ -210,7 +211,7 @@ export class WirePairing extends PairingState {
     while ((pending.size + 1) * this.writer.slotBytes + this.heldBytes.liveBytes + bytes > budget) {
       this.giveUpHeld(pending.oldest(), "evicted");
     }
-    if (this.nextSweepMs < 0) this.nextSweepMs = nowMs + this.options.gcIntervalMs;
+    if (this.nextSweepMs < 0) this.nextSweepMs = this.now[0] + this.options.gcIntervalMs;
     const slot = pending.add(this.key, undefined);
     this.forgetScan();
     const held = this.held;
