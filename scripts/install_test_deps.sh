@@ -27,6 +27,10 @@
 #   dpkg-dev      dpkg-deb builds the Debian package (deno task package, tests/package_test.ts)
 #   systemd       systemd-analyze verify checks the packaged unit (no booted systemd needed)
 #   adduser       the package's postinst creates the service user with it
+#   systemd-container, debootstrap
+#                 systemd-nspawn boots a minimal Debian 12 (built once by debootstrap from the Debian mirror, kept in
+#                 ~/.cache/denopassivedns/nspawn-bookworm) with the package installed, so that the unit runs under a
+#                 booted systemd (tests/systemd_boot_test.ts)
 #   qemu-user-static, libc6-arm64-cross, libgcc-s1-arm64-cross
 #                 run the arm64 package's Deno runtime (an aarch64 ELF) on this amd64 machine, emulated, with the
 #                 aarch64 C library it links against (tests/arm64_package_test.ts)
@@ -39,7 +43,7 @@
 set -euo pipefail
 
 PACKAGES=(tshark tcpdump unbound knot dnsutils knot-dnsutils dnsperf libpcap0.8 rsyslog kcat default-jre-headless maven openssl python3 prometheus tcpreplay iproute2 util-linux
-  dpkg-dev systemd adduser qemu-user-static libc6-arm64-cross libgcc-s1-arm64-cross)
+  dpkg-dev systemd adduser systemd-container debootstrap qemu-user-static libc6-arm64-cross libgcc-s1-arm64-cross)
 STATSD_DIR="${STATSD_DIR:-/opt/denopassivedns-test/statsd}"
 STATSD_VERSION="0.9.0"
 
