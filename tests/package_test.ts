@@ -172,7 +172,7 @@ Deno.test({
               "ReadWritePaths=/var/log/denopassivedns",
               "Restart=on-failure",
               `Environment=PDNS_CONFIG=${SETTINGS}`,
-              "ExecReload=/bin/kill -HUP $MAINPID",
+              `ExecReload=/bin/sh -c 'kill -HUP "$MAINPID"'`,
             ]
           ) assert.ok(unit.split("\n").includes(line), `unit has ${line}`);
         },

@@ -137,7 +137,12 @@ class Container {
       stderr: "piped",
     }).spawn();
     const container = new Container(tree, nspawn);
+    let exited: Deno.CommandStatus | null = null;
+    nspawn.status.then((status) => exited = status);
     container.init = await waitFor("the container's systemd", () => {
+      if (exited !== null) {
+        throw new Error(`systemd-nspawn exited (${exited.code}): ${container.#console.slice(-3000)}`);
+      }
       const init = descendants(nspawn.pid).find((pid) => {
         try {
           return Deno.readTextFileSync(`/proc/${pid}/comm`).trim() === "systemd";
@@ -146,7 +151,9 @@ class Container {
         }
       });
       return Promise.resolve(init ?? null);
-    }, 30_000);
+    }, 30_000).catch((error) => {
+      throw new Error(`${error.message}\n${container.#console.slice(-3000)}`);
+    });
     await waitFor("the container to finish booting", async () => {
       const state = (await container.exec(["systemctl", "is-system-running"])).stdout.trim();
       return state === "running" || state === "degraded" ? state : null;
