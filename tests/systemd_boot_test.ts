@@ -1,9 +1,9 @@
 /**
- * The packaged unit under a booted systemd, as an appliance runs it: a minimal Debian 12 (`debootstrap --variant=minbase`,
- * so no procps and no `/bin/kill`) booted with systemd-nspawn in its own network namespace, the `.deb` installed in it
- * with `dpkg -i`, the service started by `systemctl` with every sandboxing setting of the unit in force (the system
- * call filter, the read-only system, the capability set). A DNS server in the container (dnsmasq) answers `dig` on
- * `lo`, where the service captures.
+ * The packaged unit under a booted systemd, as an appliance runs it: a minimal Debian 12
+ * (`debootstrap --variant=minbase`, so no procps and no `/bin/kill`) booted with systemd-nspawn in its own network
+ * namespace, the `.deb` installed in it with `dpkg -i`, the service started by `systemctl` with every sandboxing
+ * setting of the unit in force (the system call filter, the read-only system, the capability set). A DNS server in the
+ * container (dnsmasq) answers `dig` on `lo`, where the service captures.
  *
  * Needs root, systemd-nspawn (systemd-container), debootstrap and dpkg-deb (CI installs them), and the Debian mirror
  * for the first build of the container's tree, kept in ~/.cache/denopassivedns between runs; without them the test
