@@ -11,7 +11,8 @@
  */
 import assert from "node:assert/strict";
 import { goldenPath } from "./_golden_cases.ts";
-import { ROOT, text } from "./_cli.ts";
+import { ROOT } from "./_cli.ts";
+import { buildPackage, missingOf, output, skippedFor } from "./_package.ts";
 import { WORKER_ANY_SIZE_VARIABLE, WORKER_AT_ONCE_VARIABLE } from "../src/parallel/test_hooks.ts";
 
 const QEMU = "qemu-aarch64-static";
@@ -20,20 +21,11 @@ const SYSROOT = "/usr/aarch64-linux-gnu";
 /** ELF `e_machine` of AArch64. */
 const EM_AARCH64 = 183;
 
-async function output(command: string, args: string[], options: Deno.CommandOptions = {}) {
-  const result = await new Deno.Command(command, { args, stdin: "null", ...options }).output();
-  return { code: result.code, stdout: text(result.stdout), stderr: text(result.stderr) };
-}
-
-const missing: string[] = [];
-for (const tool of [QEMU, "dpkg-deb"]) {
-  if ((await output("sh", ["-c", `command -v ${tool}`])).code !== 0) missing.push(tool);
-}
+const missing = await missingOf([QEMU, "dpkg-deb"], false);
 if (!(await Deno.stat(`${SYSROOT}/lib/ld-linux-aarch64.so.1`).catch(() => null))) {
   missing.push("the aarch64 C library (libc6-arm64-cross)");
 }
-const inCi = Deno.env.get("CI") === "true";
-if (missing.length > 0 && !inCi) console.warn(`arm64_package_test: skipped, needs ${missing.join(", ")}`);
+const skipped = skippedFor("arm64_package_test", missing);
 
 /** The captures replayed, each in one format: every RR type over UDP; pcapng, TCP and IPv6 through the worker. */
 const CASES = [
@@ -43,7 +35,7 @@ const CASES = [
 
 Deno.test({
   name: "the arm64 package's runtime, run emulated, replays golden captures byte for byte (with its lookup worker)",
-  ignore: missing.length > 0 && !inCi,
+  ignore: skipped,
   sanitizeResources: false,
   sanitizeOps: false,
   async fn(t) {
@@ -52,13 +44,9 @@ Deno.test({
     try {
       let deb = "";
       await t.step("deno task package --arch arm64 builds an arm64 .deb", async () => {
-        const build = await output(
-          `${ROOT}node_modules/.bin/deno`,
-          ["task", "package", "--arch", "arm64", "--compress", "none", "--out", work],
-          { cwd: ROOT },
-        );
+        const build = await buildPackage("arm64", work);
         assert.equal(build.code, 0, build.stderr);
-        [deb] = build.stdout.trim().split("\n").filter((line) => line.endsWith(".deb"));
+        deb = build.deb;
         assert.match(deb, /denopassivedns_[\d.]+_arm64\.deb$/);
         const info = await output("dpkg-deb", ["--field", deb, "Architecture"]);
         assert.equal(info.stdout.trim(), "arm64");

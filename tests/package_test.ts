@@ -12,6 +12,7 @@ import { ForwardReceiver } from "./_forward_receiver.ts";
 import { FORMATS, goldenCaptures, goldenPath } from "./_golden_cases.ts";
 import { KafkaBroker } from "./_kafka_broker.ts";
 import { ROOT, text } from "./_cli.ts";
+import { buildPackage, missingOf, output, skippedFor } from "./_package.ts";
 import { WORKER_AT_ONCE_VARIABLE } from "../src/parallel/test_hooks.ts";
 
 const PACKAGE = "denopassivedns";
@@ -32,22 +33,8 @@ const INSTALLED_FILES = [
 ];
 const LEFT_BEHIND = [...INSTALLED_FILES, "/usr/lib/denopassivedns", "/etc/denopassivedns", "/var/log/denopassivedns"];
 
-async function output(command: string, args: string[], options: Deno.CommandOptions = {}) {
-  const result = await new Deno.Command(command, { args, stdin: "null", ...options }).output();
-  return { code: result.code, stdout: text(result.stdout), stderr: text(result.stderr) };
-}
-
-async function has(tool: string): Promise<boolean> {
-  return (await output("sh", ["-c", `command -v ${tool}`])).code === 0;
-}
-
-const missing: string[] = [];
-if (Deno.uid() !== 0) missing.push("root");
-for (const tool of ["dpkg-deb", "dpkg", "setpriv", "systemd-analyze", "adduser"]) {
-  if (!(await has(tool))) missing.push(tool);
-}
-const inCi = Deno.env.get("CI") === "true";
-if (missing.length > 0 && !inCi) console.warn(`package_test: skipped, needs ${missing.join(", ")}`);
+const missing = await missingOf(["dpkg-deb", "dpkg", "setpriv", "systemd-analyze", "adduser"], true);
+const skipped = skippedFor("package_test", missing);
 
 /** The installed launcher as the service would run it: the service user, only the two capture capabilities. */
 function asService(
@@ -109,7 +96,7 @@ function dnsPair(id: number, name: string): [Uint8Array, Uint8Array] {
 
 Deno.test({
   name: "the Debian package installs, runs as its service user with two capabilities, and purges cleanly",
-  ignore: missing.length > 0 && !inCi,
+  ignore: skipped,
   sanitizeResources: false,
   sanitizeOps: false,
   async fn(t) {
@@ -123,18 +110,9 @@ Deno.test({
 
       let deb = "";
       await t.step("deno task package builds the .deb and the .tar.gz", async () => {
-        const build = await output(`${ROOT}node_modules/.bin/deno`, [
-          "task",
-          "package",
-          "--arch",
-          "amd64",
-          "--compress",
-          "none",
-          "--out",
-          work,
-        ], { cwd: ROOT });
+        const build = await buildPackage("amd64", work);
         assert.equal(build.code, 0, build.stderr);
-        [deb] = build.stdout.trim().split("\n").filter((line) => line.endsWith(".deb"));
+        deb = build.deb;
         assert.match(deb, /denopassivedns_[\d.]+_amd64\.deb$/);
         const info = await output("dpkg-deb", ["--field", deb, "Package", "Architecture", "Depends"]);
         assert.match(info.stdout, /Architecture: amd64/);

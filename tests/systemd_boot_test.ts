@@ -10,7 +10,7 @@
  * is skipped, except under CI=true, where it fails.
  */
 import assert from "node:assert/strict";
-import { ROOT, text } from "./_cli.ts";
+import { buildPackage, missingOf, type Output, output, skippedFor } from "./_package.ts";
 
 const UNIT = "denopassivedns";
 /** The container's tree (Debian 12, minbase) with what the test runs in it, built once and copied for each run. */
@@ -23,28 +23,8 @@ const ANSWER = "192.0.2.7";
 /** CAP_NET_ADMIN (12) and CAP_NET_RAW (13), as /proc/PID/status prints a capability set. */
 const CAPTURE_CAPABILITIES = "0000000000003000";
 
-interface Output {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
-
-async function run(command: string, args: string[], options: Deno.CommandOptions = {}): Promise<Output> {
-  const result = await new Deno.Command(command, { args, stdin: "null", ...options }).output();
-  return { code: result.code, stdout: text(result.stdout), stderr: text(result.stderr) };
-}
-
-async function has(tool: string): Promise<boolean> {
-  return (await run("sh", ["-c", `command -v ${tool}`])).code === 0;
-}
-
-const missing: string[] = [];
-if (Deno.uid() !== 0) missing.push("root");
-for (const tool of ["systemd-nspawn", "debootstrap", "dpkg-deb", "nsenter", "ps"]) {
-  if (!(await has(tool))) missing.push(tool);
-}
-const inCi = Deno.env.get("CI") === "true";
-if (missing.length > 0 && !inCi) console.warn(`systemd_boot_test: skipped, needs ${missing.join(", ")}`);
+const missing = await missingOf(["systemd-nspawn", "debootstrap", "dpkg-deb", "nsenter", "ps"], true);
+const skipped = skippedFor("systemd_boot_test", missing);
 
 /** The host's Debian mirror (deb822 or one-line sources), else deb.debian.org. */
 function debianMirror(): string {
@@ -73,7 +53,7 @@ async function containerTree(): Promise<string> {
   const building = `${TREE_CACHE}.building`;
   await Deno.remove(building, { recursive: true }).catch(() => {});
   await Deno.mkdir(building, { recursive: true });
-  const built = await run("debootstrap", [
+  const built = await output("debootstrap", [
     "--variant=minbase",
     `--include=${wanted}`,
     "bookworm",
@@ -92,7 +72,7 @@ async function containerTree(): Promise<string> {
  * task does not give), or null.
  */
 async function descendantNamed(root: number, comm: string): Promise<number | null> {
-  const listed = await run("ps", ["-e", "-o", "pid=,ppid=,comm="]);
+  const listed = await output("ps", ["-e", "-o", "pid=,ppid=,comm="]);
   const parents = new Map<number, number>();
   const named: number[] = [];
   for (const line of listed.stdout.split("\n")) {
@@ -161,7 +141,7 @@ class Container {
 
   /** `args` run inside the container (its mount, PID, network, IPC and UTS namespaces). */
   exec(args: string[]): Promise<Output> {
-    return run("nsenter", ["-t", String(this.init), "-m", "-u", "-i", "-n", "-p", "--", ...args]);
+    return output("nsenter", ["-t", String(this.init), "-m", "-u", "-i", "-n", "-p", "--", ...args]);
   }
 
   async systemctl(...args: string[]): Promise<Output> {
@@ -212,7 +192,7 @@ function askedNames(records: string): string[] {
 
 Deno.test({
   name: "the packaged unit runs under a booted systemd on a minimal Debian: sandboxed, two capabilities, reload, stop",
-  ignore: missing.length > 0 && !inCi,
+  ignore: skipped,
   sanitizeResources: false,
   sanitizeOps: false,
   async fn(t) {
@@ -221,32 +201,19 @@ Deno.test({
     const tree = `${work}/root`;
     let container: Container | null = null;
     try {
-      let deb = "";
       await t.step(
         "the .deb is built and installed with dpkg -i in a minimal Debian 12 with no /bin/kill",
         async () => {
-          const [build, cached] = await Promise.all([
-            run(`${ROOT}node_modules/.bin/deno`, [
-              "task",
-              "package",
-              "--arch",
-              "amd64",
-              "--compress",
-              "none",
-              "--out",
-              work,
-            ], { cwd: ROOT }),
-            containerTree(),
-          ]);
+          const [build, cached] = await Promise.all([buildPackage("amd64", work), containerTree()]);
           assert.equal(build.code, 0, build.stderr);
-          [deb] = build.stdout.trim().split("\n").filter((line) => line.endsWith(".deb"));
-          const copied = await run("cp", ["-a", cached, tree]);
+          const deb = build.deb;
+          const copied = await output("cp", ["-a", cached, tree]);
           assert.equal(copied.code, 0, copied.stderr);
           for (const kill of ["/bin/kill", "/usr/bin/kill"]) {
             assert.throws(() => Deno.lstatSync(`${tree}${kill}`), Deno.errors.NotFound, `${kill} is in the tree`);
           }
           await Deno.copyFile(deb, `${tree}/var/tmp/denopassivedns.deb`);
-          const install = await run("systemd-nspawn", [
+          const install = await output("systemd-nspawn", [
             "--quiet",
             "--directory",
             tree,
