@@ -27,9 +27,8 @@ export interface PipelineOptions {
   /** Frames it rejects are counted (`packets_filtered`) and not decoded (`-bpf`, src/capture/bpf_filter.ts). */
   filter?: PacketFilter | null;
   /**
-   * `-numprocs`: 1 (the default here) runs every stage on this thread; 2 or more writes the records in one lookup
-   * worker (src/parallel/remote_stage.ts). More workers would not give the same bytes without sharding the
-   * global table bounds, expiry and duplicate window; see the README, "-numprocs".
+   * `-numprocs`: 1 (the default here) runs every stage on this thread; N more pairs here and writes the records in
+   * N - 1 lookup workers, taking the batches in turn (src/parallel/remote_stage.ts); see the README, "-numprocs".
    */
   numprocs?: number;
   /**
@@ -74,9 +73,11 @@ export class Pipeline {
       // The pairing engine runs here and the worker writes the records: the two threads then carry about the same
       // work (README, "Threads").
       const batchBytes = options.format === "transaction" ? BATCH_BYTES : DEFAULT_FORMAT_BATCH_BYTES;
+      const workers = options.numprocs! - 1;
       const remote = new RemoteStage(
         {
           stage: this.#stageOptions(),
+          workers,
           batchBytes,
           startBytes: options.workerStartBytes ?? batchBytes,
           failAt: options.workerFailAt,
@@ -87,7 +88,7 @@ export class Pipeline {
       this.#remote = remote;
       const batch = remote.writer;
       const writer = options.format === "transaction"
-        ? new RemoteTransactionWriter(this.counters, batch, options.maxRecords)
+        ? new RemoteTransactionWriter(this.counters, batch, options.maxRecords, workers)
         : new RemoteGopassivednsWriter(this.counters, batch, options.level, options.maxRecords);
       const engine = new WirePairing(options.correlator, this.counters, writer);
       this.#engine = engine;

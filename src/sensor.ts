@@ -16,12 +16,18 @@ import { kafkaSettings } from "./sinks/kafka_settings.ts";
 import type { QueuedSinkOptions } from "./sinks/queued_sink.ts";
 import { resolvePath } from "./config/_path.ts";
 import {
+  CORES_VARIABLE,
   testHook,
   WORKER_ANY_SIZE_VARIABLE,
   WORKER_AT_ONCE_VARIABLE,
   WORKER_FAIL_AT_VARIABLE,
 } from "./parallel/test_hooks.ts";
 import { parseSyslogServer } from "./config/endpoints.ts";
+import { MAX_NUMPROCS, usableNumprocs } from "./config/options.ts";
+import { getLogger } from "@logtape/logtape";
+import { LOG_CATEGORY } from "./config/logging.ts";
+
+const log = getLogger([LOG_CATEGORY, "main"]);
 
 export function decoderOptions(config: Config): DecoderOptions {
   return {
@@ -177,21 +183,28 @@ export const SMALL_CAPTURE_BYTES = 32 << 20;
 export function threadsFor(config: Config): { threads: number; atOnce: boolean } {
   // A live source starts the worker at once: its records are not held back until a batch fills.
   const atOnce = config.dev !== "" || testHook(WORKER_AT_ONCE_VARIABLE) > 0;
-  if (config.numprocs <= 1 || atOnce || config.pcap === "-") return { threads: config.numprocs, atOnce };
-  if (testHook(WORKER_ANY_SIZE_VARIABLE) > 0) return { threads: config.numprocs, atOnce };
+  const threads = usableNumprocs(config.numprocs, testHook(CORES_VARIABLE) || (navigator.hardwareConcurrency ?? 1));
+  if (threads <= 1 || atOnce || config.pcap === "-") return { threads, atOnce };
+  if (testHook(WORKER_ANY_SIZE_VARIABLE) > 0) return { threads, atOnce };
   try {
     const info = Deno.statSync(config.pcap);
-    if (!info.isFile) return { threads: config.numprocs, atOnce };
+    if (!info.isFile) return { threads, atOnce };
     // A file this large fills many batches: its worker loads its modules while this thread sets up and decodes the
     // first batch, instead of after (measured on the 1M-pair file: its first batch ~50 ms sooner).
-    return info.size < SMALL_CAPTURE_BYTES ? { threads: 1, atOnce } : { threads: config.numprocs, atOnce: true };
+    return info.size < SMALL_CAPTURE_BYTES ? { threads: 1, atOnce } : { threads, atOnce: true };
   } catch {
-    return { threads: config.numprocs, atOnce }; // opening it reports why it cannot be read
+    return { threads, atOnce }; // opening it reports why it cannot be read
   }
 }
 
 export function buildPipeline(config: Config, sink: Sink, filter: BpfFilter | null = null): Pipeline {
   const { threads, atOnce } = threadsFor(config);
+  if (threads > 1 && threads < config.numprocs) {
+    const cores = `${navigator.hardwareConcurrency ?? 1} cores`;
+    log.info(
+      `-numprocs ${config.numprocs}: using ${threads} threads (${cores}, at most ${MAX_NUMPROCS}: more only compete)`,
+    );
+  }
   return new Pipeline({
     numprocs: threads,
     workerStartBytes: atOnce ? 0 : undefined,

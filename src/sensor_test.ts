@@ -10,6 +10,8 @@ import {
 import type { Config } from "./config/mod.ts";
 import { loadConfig } from "./config/mod.ts";
 import { liveFilter, packetFilter, SMALL_CAPTURE_BYTES, threadsFor } from "./sensor.ts";
+import { MAX_NUMPROCS, usableNumprocs } from "./config/options.ts";
+import { CORES_VARIABLE } from "./parallel/test_hooks.ts";
 
 function config(args: string[]): Config {
   const io = {
@@ -94,5 +96,28 @@ Deno.test("threadsFor(): a large capture file starts its worker with the run, a 
     });
   } finally {
     await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("usableNumprocs(): -numprocs, at most the cores (two at least) and MAX_NUMPROCS", () => {
+  assert.equal(usableNumprocs(1, 8), 1);
+  assert.equal(usableNumprocs(4, 8), 4);
+  assert.equal(usableNumprocs(8, 2), 2);
+  // One core: a worker can still be asked for.
+  assert.equal(usableNumprocs(2, 1), 2);
+  assert.equal(usableNumprocs(3, 1), 2);
+  assert.equal(usableNumprocs(2147483647, 64), MAX_NUMPROCS);
+});
+
+Deno.test("threadsFor(): the threads -numprocs gives on the machine's cores (or the test hook's)", () => {
+  const before = Deno.env.get(CORES_VARIABLE);
+  try {
+    for (const [cores, numprocs, threads] of [["2", "8", 2], ["4", "8", 4], ["4", "3", 3], ["16", "16", 8]] as const) {
+      Deno.env.set(CORES_VARIABLE, cores);
+      assert.equal(threadsFor(config(["-pcap", "-", "-numprocs", numprocs])).threads, threads, `${cores}, ${numprocs}`);
+    }
+  } finally {
+    if (before === undefined) Deno.env.delete(CORES_VARIABLE);
+    else Deno.env.set(CORES_VARIABLE, before);
   }
 });

@@ -6,6 +6,7 @@
  * reported too); `failAt` > 0: the worker throws on that entry (the burst must not wait for it); `answers`: the
  * A records of each response (above 1 000, on a 200-character name: 3 000 make records of about 800 KB, larger than
  * an output slot); `overflowMaxBytes`: the most the overflow slot grows to (smaller than a record: sent in messages).
+ * `PROBE_WORKERS` in the environment: the lookup workers (default 1), taking the batches in turn.
  */
 import { DEFAULT_CORRELATOR_OPTIONS } from "../src/correlate/pairing_options.ts";
 import { newCounters } from "../src/metrics/counters.ts";
@@ -15,6 +16,7 @@ import { RemoteTransactionWriter } from "../src/parallel/transaction_entry.ts";
 import { leg, lookup } from "../src/parallel/_test_lookups.ts";
 import { StdoutSink } from "../src/sinks/stdout_sink.ts";
 import { MemorySink } from "./_replay.ts";
+import { inBurstOrder } from "./_burst_order.ts";
 
 const [sinkKind, countText, failAtText, answersText, overflowText] = Deno.args;
 const sink = sinkKind === "stdout"
@@ -23,12 +25,13 @@ const sink = sinkKind === "stdout"
 const counters = newCounters();
 const stage = { correlator: DEFAULT_CORRELATOR_OPTIONS, format: "transaction" as const, level: "", sensor: "probe" };
 const overflowMaxBytes = overflowText === undefined ? undefined : Number(overflowText);
+const workers = Number(Deno.env.get("PROBE_WORKERS") ?? 1);
 const remote = new RemoteStage(
-  { stage, startBytes: 0, failAt: Number(failAtText ?? 0), overflowMaxBytes },
+  { stage, startBytes: 0, failAt: Number(failAtText ?? 0), overflowMaxBytes, workers },
   counters,
   sink,
 );
-const writer = new RemoteTransactionWriter(counters, remote.writer);
+const writer = new RemoteTransactionWriter(counters, remote.writer, Infinity, workers);
 // By default a response of 60 answers (about 1 KB): every entry is a kilobyte or more.
 const answers = Number(answersText ?? 60);
 const l = lookup(false, true, false, answers, true);
@@ -71,6 +74,6 @@ await sink.flush();
 let ordered: boolean | null = null;
 if (sink instanceof MemorySink) {
   const ids = sink.lines.map((line) => JSON.parse(line).id);
-  ordered = ids.length === count + 1 && ids.every((id, i) => id === (i === 0 ? 65535 : (i - 1) & 0xffff));
+  ordered = ids.length === count + 1 && inBurstOrder(ids);
 }
 console.error(JSON.stringify({ made, filled, written: sink.stats.written, failed, ordered }));

@@ -1,5 +1,6 @@
 /** Test helper: run main.ts in a subprocess with the exact permission set of the `start` task (and the binary). */
-import { WORKER_AT_ONCE_VARIABLE } from "../src/parallel/test_hooks.ts";
+import { CORES_VARIABLE, WORKER_AT_ONCE_VARIABLE } from "../src/parallel/test_hooks.ts";
+import { NUMPROCS } from "./_replay.ts";
 
 const ROOT = new URL("..", import.meta.url).pathname;
 
@@ -18,16 +19,17 @@ export interface CliRun {
   stderr: string;
 }
 
-/** The `-numprocs` of the {@linkcode cliTestBothWays} test that is running, or null outside one. */
+/** The `-numprocs` of the {@linkcode cliTestEachWay} test that is running, or null outside one. */
 let numprocsOfTest: number | null = null;
 
 /**
- * `Deno.test` twice: with `PDNS_THREADS=1` and with `PDNS_THREADS=2` and the lookup worker started at once (named
- * so). Every sensor that `fn` runs through this module gets that environment (its own `env` still wins), so a
- * command line `-numprocs` or a test's own `PDNS_THREADS` overrides it.
+ * `Deno.test` once per {@linkcode NUMPROCS} value: with `PDNS_THREADS=1`, and with 2 and 3 and the lookup workers
+ * started at once (named so; 3 on a two-core machine by the `DENOPASSIVEDNS_TEST_CORES` hook). Every sensor that `fn`
+ * runs through this module gets that environment (its own `env` still wins), so a command line `-numprocs` or a
+ * test's own `PDNS_THREADS` overrides it.
  */
-export function cliTestBothWays(name: string, fn: () => Promise<void>): void {
-  for (const numprocs of [1, 2]) {
+export function cliTestEachWay(name: string, fn: () => Promise<void>): void {
+  for (const numprocs of NUMPROCS) {
     Deno.test(numprocs === 1 ? name : `${name} (-numprocs ${numprocs})`, async () => {
       numprocsOfTest = numprocs;
       try {
@@ -40,13 +42,14 @@ export function cliTestBothWays(name: string, fn: () => Promise<void>): void {
 }
 
 /**
- * The environment {@linkcode cliTestBothWays} adds: a test that starts the sensor some other way (a shell line, its own
+ * The environment {@linkcode cliTestEachWay} adds: a test that starts the sensor some other way (a shell line, its own
  * permission flags) passes it on, or its "-numprocs 2" run would be a second one-thread run.
  */
 export function threadsEnv(): Record<string, string> {
   if (numprocsOfTest === null) return {};
   const env: Record<string, string> = { PDNS_THREADS: String(numprocsOfTest) };
   if (numprocsOfTest > 1) env[WORKER_AT_ONCE_VARIABLE] = "1";
+  if (numprocsOfTest > 2) env[CORES_VARIABLE] = String(numprocsOfTest);
   return env;
 }
 

@@ -8,7 +8,7 @@ import { type Sink, SinkStats } from "../src/sinks/sink.ts";
 
 export interface ReplayOptions {
   format?: "gopassivedns" | "transaction";
-  /** `-numprocs`: 1 (the default here, unless a {@linkcode testBothWays} run says 2) or 2 (the lookup worker). */
+  /** `-numprocs`: 1 (the default here, unless a {@linkcode testEachWay} run says otherwise), 2 or more (workers). */
   numprocs?: number;
   dnsPorts?: number[];
   level?: string;
@@ -43,18 +43,18 @@ export class MemorySink implements Sink {
   }
 }
 
-/** The `-numprocs` values every replay suite runs with: one thread, and the lookup worker. */
-export const NUMPROCS = [1, 2] as const;
+/** The `-numprocs` values every replay suite runs with: one thread, one lookup worker, two taking batches in turn. */
+export const NUMPROCS = [1, 2, 3] as const;
 
-/** The numprocs of the {@linkcode testBothWays} test that is running (tests in a file run one at a time). */
+/** The numprocs of the {@linkcode testEachWay} test that is running (tests in a file run one at a time). */
 let numprocsOfTest = 1;
 
 /**
- * `Deno.test` twice: as is (`-numprocs 1`) and with the lookup worker (`-numprocs 2`, named so): every `replay`
- * in `fn` that does not say otherwise runs the way of its test. The worker is started at once, so even the smallest
- * capture goes through it.
+ * `Deno.test` once per {@linkcode NUMPROCS} value: as is (`-numprocs 1`), and with one and two lookup workers (named
+ * so): every `replay` in `fn` that does not say otherwise runs the way of its test. The workers are started at once,
+ * so even the smallest capture goes through them.
  */
-export function testBothWays(name: string, fn: () => Promise<void>): void {
+export function testEachWay(name: string, fn: () => Promise<void>): void {
   for (const numprocs of NUMPROCS) {
     Deno.test(numprocs === 1 ? name : `${name} (-numprocs ${numprocs})`, async () => {
       numprocsOfTest = numprocs;

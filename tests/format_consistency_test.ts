@@ -8,7 +8,7 @@ import assert from "node:assert/strict";
 import { goldenCaptures } from "./_golden_cases.ts";
 import { MAX_PER_KEY } from "../src/correlate/pairing_options.ts";
 import { answer, pcapFile, query, tcpConnection, TYPE_A, TYPE_AAAA, udpLeg } from "./_pairing_captures.ts";
-import { replay, testBothWays, TESTDATA } from "./_replay.ts";
+import { replay, TESTDATA, testEachWay } from "./_replay.ts";
 
 interface TransactionRecord {
   status: string;
@@ -47,7 +47,7 @@ function fromTransaction(t: TransactionRecord): string[] {
   );
 }
 
-testBothWays("on every bundled capture the default records are exactly those the transactions imply", async () => {
+testEachWay("on every bundled capture the default records are exactly those the transactions imply", async () => {
   let compared = 0;
   for (const capture of goldenCaptures()) {
     const byDefault = await replay(TESTDATA + capture);
@@ -71,7 +71,7 @@ testBothWays("on every bundled capture the default records are exactly those the
   assert.ok(compared > 1000, `compared ${compared} records`);
 });
 
-testBothWays("generated traffic gives the record counts the generator predicts, and both formats agree", async () => {
+testEachWay("generated traffic gives the record counts the generator predicts, and both formats agree", async () => {
   const dir = await Deno.makeTempDir();
   const generator = new URL("../scripts/gen_dns_pcap.py", import.meta.url).pathname;
   // Debian's interpreter, installed by scripts/install_test_deps.sh (the generator needs only the standard library).
@@ -123,7 +123,7 @@ for (const v6 of [false, true]) {
     ["www.example.com A 192.0.2.1", "www.example.com AAAA 2001:db8::2"].map((a) => `${a} ${protocol}`);
 
   for (const [order, responses] of [["R1 R2", [r1, r2]], ["R2 R1", [r2, r1]]] as const) {
-    testBothWays(
+    testEachWay(
       `UDP/${ip}: two queries under one ID (A, AAAA), answered ${order}, are two lookups in both formats`,
       async () => {
         const frames = [udpLeg(q1, true, v6), udpLeg(q2, true, v6), ...responses.map((r) => udpLeg(r, false, v6))];
@@ -135,7 +135,7 @@ for (const v6 of [false, true]) {
       },
     );
 
-    testBothWays(
+    testEachWay(
       `TCP/${ip}: two queries under one ID in one segment, answered ${order}, are two lookups in both formats`,
       async () => {
         const { answers, statuses, counters } = await replayBoth(
@@ -150,7 +150,7 @@ for (const v6 of [false, true]) {
   }
 }
 
-testBothWays(
+testEachWay(
   "two queries under one ID, both answers in one TCP segment in reverse order, pair in both formats",
   async () => {
     const q1 = query("a.example", TYPE_A);
@@ -163,7 +163,7 @@ testBothWays(
   },
 );
 
-testBothWays(
+testEachWay(
   "under one key, a retransmission is counted, a copy of an answer is a duplicate, and the rest still pair",
   async () => {
     const q1 = query("one.example", TYPE_A);
@@ -179,7 +179,7 @@ testBothWays(
   },
 );
 
-testBothWays("a key holds at most MAX_PER_KEY lookups: the oldest is given up on and counted as evicted", async () => {
+testEachWay("a key holds at most MAX_PER_KEY lookups: the oldest is given up on and counted as evicted", async () => {
   const names = Array.from({ length: MAX_PER_KEY + 1 }, (_, i) => `n${i}.example`);
   const frames = names.map((n) => udpLeg(query(n, TYPE_A), true));
   frames.push(...names.map((n, i) => udpLeg(answer(n, TYPE_A, i), false)));
@@ -190,7 +190,7 @@ testBothWays("a key holds at most MAX_PER_KEY lookups: the oldest is given up on
   assert.equal(counters.responses_orphan, 1);
 });
 
-testBothWays(
+testEachWay(
   "real/same_id.pcap: knotd's answers to two lookups in flight under one ID all pair, in both formats",
   async () => {
     const path = `${TESTDATA}real/same_id.pcap`;

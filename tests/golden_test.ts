@@ -6,11 +6,11 @@
  */
 import assert from "node:assert/strict";
 import { FORMATS, goldenCaptures, goldenOutput, goldenPath } from "./_golden_cases.ts";
-import { testBothWays } from "./_replay.ts";
+import { testEachWay } from "./_replay.ts";
 
 for (const capture of goldenCaptures()) {
   for (const format of FORMATS) {
-    testBothWays(`golden: ${capture} in the ${format} format`, async () => {
+    testEachWay(`golden: ${capture} in the ${format} format`, async () => {
       const expected = await Deno.readTextFile(goldenPath(capture, format));
       assert.equal(await goldenOutput(capture, format), expected);
     });

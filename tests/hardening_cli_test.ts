@@ -7,7 +7,7 @@
 import assert from "node:assert/strict";
 import { pcapFile } from "../src/capture/_test_captures.ts";
 import { ethernet, ipv4, udp } from "../src/decode/_test_frames.ts";
-import { cliTestBothWays, ROOT, runSensor, sensorArgv, sensorCommand, text, threadsEnv } from "./_cli.ts";
+import { cliTestEachWay, ROOT, runSensor, sensorArgv, sensorCommand, text, threadsEnv } from "./_cli.ts";
 import { tempDir } from "./_temp.ts";
 
 const TESTDATA = `${ROOT}testdata/`;
@@ -47,7 +47,7 @@ function counter(summary: string, name: string): number {
 }
 
 for (const format of ["gopassivedns", "transaction"]) {
-  cliTestBothWays(
+  cliTestEachWay(
     `the hostile timestamp captures give records and a summary, never an exception (${format})`,
     async () => {
       for (const name of ["ts_offset_neg", "ts_huge_query", "ts_huge_pair", "ts_resol_sec"]) {
@@ -66,7 +66,7 @@ for (const format of ["gopassivedns", "transaction"]) {
   );
 }
 
-cliTestBothWays("the hostile timestamps are written as documented: clamped to year 275760 or -271821", async () => {
+cliTestEachWay("the hostile timestamps are written as documented: clamped to year 275760 or -271821", async () => {
   // The response 2^64-1 µs after the epoch comes ~273 000 years after its query, which has expired by then.
   const pair = await runSensor(["-pcap", `${TESTDATA}hostile/ts_huge_pair.pcapng`, "-format", "transaction"]);
   const [query, response] = text(pair.stdout).trim().split("\n").map((line) => JSON.parse(line));
@@ -82,7 +82,7 @@ cliTestBothWays("the hostile timestamps are written as documented: clamped to ye
   assert.match(text(seconds.stdout), /"response_time":"275760-09-13T00:00:00\.000000000Z"/);
 });
 
-cliTestBothWays("stdout closed (>&-) or open read-only: reported once, counted, exit 1 with the summary", async () => {
+cliTestEachWay("stdout closed (>&-) or open read-only: reported once, counted, exit 1 with the summary", async () => {
   const file = `${TESTDATA}gopassivedns/100_udp_lookups.pcap`;
   for (const redirect of [">&-", "1</dev/null"]) {
     const run = await bash(`${sensorShellLine(["-pcap", file])} ${redirect}`);
@@ -95,13 +95,13 @@ cliTestBothWays("stdout closed (>&-) or open read-only: reported once, counted, 
   }
 });
 
-cliTestBothWays("stdout on /dev/null by choice is not a failure", async () => {
+cliTestEachWay("stdout on /dev/null by choice is not a failure", async () => {
   const run = await bash(`${sensorShellLine(["-pcap", `${TESTDATA}gopassivedns/mx.pcap`])} >/dev/null`);
   assert.equal(run.code, 0, run.stderr);
   assert.equal(counter(summaryOf(run.stderr), "stdout.written"), 5);
 });
 
-cliTestBothWays(
+cliTestEachWay(
   "a reader that closes the pipe (| head) stops the sensor quietly with status 141 and the summary",
   async () => {
     const path = await bigCapture(30);
@@ -130,7 +130,7 @@ cliTestBothWays(
   },
 );
 
-cliTestBothWays("stdout on /dev/full: a clear message, the summary, exit 1", async () => {
+cliTestEachWay("stdout on /dev/full: a clear message, the summary, exit 1", async () => {
   const run = await bash(`${sensorShellLine(["-pcap", `${TESTDATA}gopassivedns/100_tcp_lookups.pcap`])} >/dev/full`);
   assert.equal(run.code, 1, run.stderr);
   assert.match(run.stderr, /Cannot write records to stdout: No space left on device \(os error 28\)/);
@@ -138,7 +138,7 @@ cliTestBothWays("stdout on /dev/full: a clear message, the summary, exit 1", asy
   assert.equal(counter(summaryOf(run.stderr), "stdout.failed"), 300);
 });
 
-cliTestBothWays("stdout to a file on a full filesystem ends with a whole record, and the counts add up", async () => {
+cliTestEachWay("stdout to a file on a full filesystem ends with a whole record, and the counts add up", async () => {
   // A 256 KiB tmpfs in a mount namespace of its own (root, util-linux's unshare): no other process sees it.
   const path = await bigCapture(30);
   const mountPoint = await Deno.makeTempDir();
@@ -163,7 +163,7 @@ cliTestBothWays("stdout to a file on a full filesystem ends with a whole record,
   }
 });
 
-cliTestBothWays(
+cliTestEachWay(
   "every exit path after the configuration prints the summary: empty, non-capture, unreadable input",
   async () => {
     const empty = await Deno.makeTempFile({ suffix: ".pcap" });
@@ -212,7 +212,7 @@ async function signalsWhileStalled(args: string[], settleMs: number, signals = 2
   return { status, hung, stderr: await stderr };
 }
 
-cliTestBothWays("a reader that never reads: the second SIGTERM ends the blocked sensor with status 130", async () => {
+cliTestEachWay("a reader that never reads: the second SIGTERM ends the blocked sensor with status 130", async () => {
   const path = await bigCapture(30);
   try {
     const run = await signalsWhileStalled(["-pcap", path], 2000);
@@ -225,7 +225,7 @@ cliTestBothWays("a reader that never reads: the second SIGTERM ends the blocked 
   }
 });
 
-cliTestBothWays(
+cliTestEachWay(
   "a reader that never reads: one SIGTERM stops the sensor, the records it could not take counted",
   async () => {
     // The pipe is written without blocking; once a signal asked to stop, 5 s without the reader reading ends the wait.
@@ -244,7 +244,7 @@ cliTestBothWays(
   },
 );
 
-cliTestBothWays("a second SIGTERM during the end-of-input flush ends the sensor with status 130", async () => {
+cliTestEachWay("a second SIGTERM during the end-of-input flush ends the sensor with status 130", async () => {
   // Only queries: nothing is written until the end of input, when the transaction format writes every unanswered
   // one (megabytes, far more than a pipe holds), so the flush blocks on the reader that never reads.
   const path = await Deno.makeTempFile({ suffix: ".pcap" });
@@ -291,7 +291,7 @@ async function unansweredQueries(count: number): Promise<string> {
   return path;
 }
 
-cliTestBothWays("two SIGINTs during a long synchronous end-of-input flush end the sensor with status 130", async () => {
+cliTestEachWay("two SIGINTs during a long synchronous end-of-input flush end the sensor with status 130", async () => {
   // 150 000 pending queries, written as transactions at the end of input to /dev/null: seconds of CPU-bound work in
   // which the main thread never returns to its event loop.
   const path = await unansweredQueries(150_000);
@@ -326,7 +326,7 @@ cliTestBothWays("two SIGINTs during a long synchronous end-of-input flush end th
   }
 });
 
-cliTestBothWays("-cpuprofile works under the replay task's own permission flags", async () => {
+cliTestEachWay("-cpuprofile works under the replay task's own permission flags", async () => {
   const config = JSON.parse(await Deno.readTextFile(`${ROOT}deno.json`));
   const flags = (config.tasks.replay as string).split(/\s+/).filter((word) => word.startsWith("--allow-"));
   const replayWithProfile = (profile: string) =>

@@ -1,12 +1,15 @@
 /**
- * `-numprocs 2` (the lookup worker) against `-numprocs 1` on captures large enough to start the worker by itself:
- * byte-identical records and the same summary, with the table bounds, expiry sweeps and floods of unpaired messages
- * exercised; and a worker that fails (throws, or cannot start) ends the run with status 1 and one line, never a
- * hang. The golden, consistency, transaction and CLI suites also run both ways (tests/_replay.ts, tests/_cli.ts).
+ * `-numprocs 2` (one lookup worker) and 4 (three, taking the batches in turn) against `-numprocs 1` on captures large
+ * enough to start the workers by themselves: byte-identical records and the same summary, with the table bounds,
+ * expiry sweeps and floods of unpaired messages exercised, to stdout (written by the workers) and to a file (through
+ * the main thread's sinks); and a worker that fails (throws, or cannot start) ends the run with status 1 and one line,
+ * never a hang. The golden, consistency, transaction and CLI suites also run each way (tests/_replay.ts,
+ * tests/_cli.ts).
  */
 import assert from "node:assert/strict";
 import { ROOT, runSensor, startPermissions, text } from "./_cli.ts";
 import {
+  CORES_VARIABLE,
   WORKER_ANY_SIZE_VARIABLE,
   WORKER_AT_ONCE_VARIABLE,
   WORKER_FAIL_AT_VARIABLE,
@@ -15,6 +18,8 @@ import { SMALL_CAPTURE_BYTES } from "../src/sensor.ts";
 
 /** These captures are smaller than SMALL_CAPTURE_BYTES: a worker is started for them only with this hook. */
 const ANY_SIZE = { [WORKER_ANY_SIZE_VARIABLE]: "1" };
+/** And `-numprocs 4` on a machine of two cores gives four threads only with this one. */
+const FOUR_CORES = { ...ANY_SIZE, [CORES_VARIABLE]: "4" };
 
 const dir = await Deno.makeTempDir({ prefix: "numprocs_test_" });
 const GENERATED = `${dir}/pairs.pcap`;
@@ -70,7 +75,7 @@ const CASES: [string, () => string, string[]][] = [
   ],
   [
     // 20 000 records written by one give-up at the end of input: more than the worker's output slots hold
-    // (src/parallel/remote_stage.ts OUTPUT_SLOTS), so it waits for the main thread to free them, in order.
+    // (src/parallel/worker_lane.ts OUTPUT_SLOTS), so it waits for the main thread to free them, in order.
     "20 000 unanswered queries written at the end of input, transaction format",
     () => FLOOD_QUERIES,
     ["-format", "transaction"],
@@ -78,20 +83,55 @@ const CASES: [string, () => string, string[]][] = [
 ];
 
 for (const [name, capture, extra] of CASES) {
-  Deno.test(`-numprocs 2 gives the bytes and counts of -numprocs 1: ${name}`, async () => {
+  Deno.test(`-numprocs 2 and 4 give the bytes and counts of -numprocs 1: ${name}`, async () => {
     await captures();
     const args = ["-pcap", capture(), "-debug", ...extra];
     const one = await runSensor([...args, "-numprocs", "1"]);
     const two = await runSensor([...args, "-numprocs", "2"], undefined, ANY_SIZE);
+    const four = await runSensor([...args, "-numprocs", "4"], undefined, FOUR_CORES);
     assert.equal(one.code, 0, one.stderr);
     assert.equal(two.code, 0, two.stderr);
-    assert.doesNotMatch(one.stderr, /Starting the lookup worker/);
+    assert.equal(four.code, 0, four.stderr);
+    assert.doesNotMatch(one.stderr, /Starting .*lookup worker/);
     assert.match(two.stderr, /Starting the lookup worker/, "large enough to start the worker by itself");
+    assert.match(four.stderr, /Starting 3 lookup workers/);
     assert.ok(one.stdout.length > 0 || extra.includes("-max_pending"), "records written");
-    assert.ok(text(one.stdout) === text(two.stdout), "byte-identical records");
+    assert.ok(text(one.stdout) === text(two.stdout), "byte-identical records, one worker");
+    assert.ok(text(one.stdout) === text(four.stdout), "byte-identical records, three workers");
     assert.equal(summary(two.stderr), summary(one.stderr));
+    assert.equal(summary(four.stderr), summary(one.stderr));
   });
 }
+
+for (const format of ["gopassivedns", "transaction"]) {
+  Deno.test(`-numprocs 3 through the main thread's sinks (-logfile), ${format} format: the bytes of -numprocs 1`, async () => {
+    await captures();
+    // With a file the workers send their records back and this thread writes them, in batch order.
+    const records: string[] = [];
+    for (const [numprocs, env] of [["1", {}], ["3", FOUR_CORES]] as const) {
+      const file = `${dir}/records_${numprocs}_${format}.json`;
+      const args = ["-pcap", GENERATED, "-format", format, "-logfile", file, "-numprocs", numprocs, "-debug"];
+      const run = await runSensor(args, undefined, env);
+      assert.equal(run.code, 0, run.stderr);
+      if (numprocs === "3") assert.match(run.stderr, /Starting 2 lookup workers/);
+      records.push(await Deno.readTextFile(file));
+      await Deno.remove(file);
+    }
+    assert.ok(records[0].length > 1_000_000, `${records[0].length} bytes`);
+    assert.ok(records[0] === records[1], "byte-identical records");
+  });
+}
+
+Deno.test("-numprocs beyond the machine's cores gives as many threads as cores, and says so", async () => {
+  await captures();
+  const args = ["-pcap", GENERATED, "-debug", "-numprocs", "8"];
+  const two = await runSensor(args, undefined, { ...ANY_SIZE, [CORES_VARIABLE]: "2" });
+  assert.equal(two.code, 0, two.stderr);
+  assert.match(two.stderr, /-numprocs 8: using 2 threads/);
+  assert.match(two.stderr, /Starting the lookup worker/);
+  const one = await runSensor(["-pcap", GENERATED, "-numprocs", "1"]);
+  assert.ok(text(one.stdout) === text(two.stdout));
+});
 
 Deno.test("-numprocs 2, default format: a flood of unanswered queries sends the worker nothing, same counts", async () => {
   // The pairing engine runs on the decoding thread and the worker writes records: this flood has none to write.
@@ -145,7 +185,16 @@ Deno.test("a capture file under 32 MiB is replayed on one thread whatever -numpr
 
 Deno.test("a lookup worker that throws ends the run with status 1, one line and the summary, no stack trace", async () => {
   await captures();
-  for (const failAt of [1, 30_000]) {
+  // Three workers: the others stop at their next turn (writing stdout) or are ended (records sent back).
+  const runs: [string, number, boolean][] = [
+    ["2", 1, false],
+    ["2", 30_000, false],
+    ["4", 1, false],
+    ["4", 3_000, false],
+    ["4", 3_000, true],
+  ];
+  for (const [threads, failAt, logfile] of runs) {
+    const file = `${dir}/failing.json`;
     const command = new Deno.Command(Deno.execPath(), {
       args: [
         "run",
@@ -155,22 +204,32 @@ Deno.test("a lookup worker that throws ends the run with status 1, one line and 
         `${ROOT}main.ts`,
         "-pcap",
         GENERATED,
+        ...(logfile ? ["-logfile", file] : []),
       ],
-      env: { NO_COLOR: "1", PDNS_THREADS: "2", [WORKER_AT_ONCE_VARIABLE]: "1", [WORKER_FAIL_AT_VARIABLE]: `${failAt}` },
+      env: {
+        NO_COLOR: "1",
+        PDNS_THREADS: `${threads}`,
+        [CORES_VARIABLE]: "4",
+        [WORKER_AT_ONCE_VARIABLE]: "1",
+        [WORKER_FAIL_AT_VARIABLE]: `${failAt}`,
+      },
       stdout: "piped",
       stderr: "piped",
     });
     const { code, stdout, stderr } = await command.output();
+    const how = `-numprocs ${threads}, failing at ${failAt}${logfile ? ", -logfile" : ""}: ${text(stderr)}`;
     const lines = text(stderr).trim().split("\n");
-    assert.equal(code, 1, text(stderr));
+    assert.equal(code, 1, how);
     const failure = lines.filter((line) => line.includes("[ERR]"));
-    assert.equal(failure.length, 1, text(stderr));
+    assert.equal(failure.length, 1, how);
     assert.match(failure[0], new RegExp(`The lookup worker failed: test hook: failing on entry ${failAt} as asked`));
     assert.doesNotMatch(text(stderr), /^\s+at /m, "no stack trace");
     assert.match(lines.at(-1)!, /Summary: packets=\d+/);
-    // The worker writes stdout itself here: what it wrote before it threw is counted all the same.
+    // The workers write stdout themselves here: what they wrote before one threw is counted all the same.
     const written = Number(lines.at(-1)!.match(/stdout\.written=(\d+)/)?.[1] ?? 0);
     assert.equal(written, text(stdout).split("\n").length - 1, lines.at(-1));
+    if (failAt > 1 && !logfile) assert.ok(written > 0, how);
+    if (logfile) await Deno.remove(file).catch(() => {});
   }
 });
 

@@ -3,12 +3,12 @@
  * stderr and the exit status: determinism, standard input, damaged files, -quiet, and the flush on a signal.
  */
 import assert from "node:assert/strict";
-import { cliTestBothWays, ROOT, runSensor, sensorCommand, text } from "./_cli.ts";
+import { cliTestEachWay, ROOT, runSensor, sensorCommand, text } from "./_cli.ts";
 import { tempFile } from "./_temp.ts";
 
 const TESTDATA = `${ROOT}testdata/`;
 
-cliTestBothWays("replaying a capture twice gives byte-identical output", async () => {
+cliTestEachWay("replaying a capture twice gives byte-identical output", async () => {
   const first = await runSensor(["-pcap", `${TESTDATA}gopassivedns/100_tcp_lookups.pcap`]);
   const second = await runSensor(["-pcap", `${TESTDATA}gopassivedns/100_tcp_lookups.pcap`]);
   assert.equal(first.code, 0, first.stderr);
@@ -25,7 +25,7 @@ cliTestBothWays("replaying a capture twice gives byte-identical output", async (
   assert.deepEqual(nestedA.stdout, nestedB.stdout);
 });
 
-cliTestBothWays("-pcap - reads the capture from standard input", async () => {
+cliTestEachWay("-pcap - reads the capture from standard input", async () => {
   const file = `${TESTDATA}gopassivedns/100_udp_lookups.pcap`;
   const fromFile = await runSensor(["-pcap", file]);
   const fromStdin = await runSensor(["-pcap", "-"], await Deno.readFile(file));
@@ -34,7 +34,7 @@ cliTestBothWays("-pcap - reads the capture from standard input", async () => {
   assert.deepEqual(fromStdin.stdout, fromFile.stdout);
 });
 
-cliTestBothWays(
+cliTestEachWay(
   "a capture cut in the middle of a packet gives every record before the damage, then exit 1",
   async () => {
     const whole = await Deno.readFile(`${TESTDATA}crafted/rrtypes.pcap`);
@@ -51,7 +51,7 @@ cliTestBothWays(
   },
 );
 
-cliTestBothWays("a file that is not a capture is a runtime failure naming the file", async () => {
+cliTestEachWay("a file that is not a capture is a runtime failure naming the file", async () => {
   const path = tempFile({ suffix: ".pcap" });
   await Deno.writeTextFile(path, "this is not a capture file\n");
   const run = await runSensor(["-pcap", path]);
@@ -60,14 +60,14 @@ cliTestBothWays("a file that is not a capture is a runtime failure naming the fi
   assert.match(run.stderr, /is not a pcap or pcapng file/);
 });
 
-cliTestBothWays("-quiet writes no records but still reports the summary on stderr", async () => {
+cliTestEachWay("-quiet writes no records but still reports the summary on stderr", async () => {
   const run = await runSensor(["-pcap", `${TESTDATA}gopassivedns/mx.pcap`, "-quiet"]);
   assert.equal(run.code, 0);
   assert.equal(text(run.stdout), "");
   assert.match(run.stderr, /Summary: .*records=5/);
 });
 
-cliTestBothWays("SIGTERM while reading standard input flushes what the tables hold", async () => {
+cliTestEachWay("SIGTERM while reading standard input flushes what the tables hold", async () => {
   const command = sensorCommand({
     args: [
       "-pcap",
@@ -144,7 +144,7 @@ async function signalAfterFirstRecords(args: string[], signal: Deno.Signal) {
   return { status, stdout: seen, stderr };
 }
 
-cliTestBothWays(
+cliTestEachWay(
   "SIGINT during the replay of a large file stops it between two batches, with every record whole",
   async () => {
     // 200 MB of capture (two million packets): hundreds of batches, so the signal comes while packets remain even on
@@ -170,7 +170,7 @@ cliTestBothWays(
   },
 );
 
-cliTestBothWays("SIGTERM while a FIFO's writer is idle flushes what the tables hold", async () => {
+cliTestEachWay("SIGTERM while a FIFO's writer is idle flushes what the tables hold", async () => {
   // A FIFO is read asynchronously (unlike a regular file), so a read waiting for its writer cannot hold up the signal.
   const dir = await Deno.makeTempDir();
   const fifo = `${dir}/capture.pcap`;

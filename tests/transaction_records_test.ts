@@ -1,11 +1,11 @@
 /** `-format transaction`: one record per transaction, answered or not, with every section and flag. */
 import assert from "node:assert/strict";
 import { goldenCaptures } from "./_golden_cases.ts";
-import { replay, testBothWays, TESTDATA } from "./_replay.ts";
+import { replay, TESTDATA, testEachWay } from "./_replay.ts";
 
 const CRAFTED = TESTDATA + "crafted/";
 
-testBothWays("transaction format reports every transaction of ordering.pcap with its status", async () => {
+testEachWay("transaction format reports every transaction of ordering.pcap with its status", async () => {
   const { records } = await replay(CRAFTED + "ordering.pcap", { format: "transaction" });
   const brief = records.map((r) => [
     (r.question as { name: string }).name,
@@ -25,7 +25,7 @@ testBothWays("transaction format reports every transaction of ordering.pcap with
   assert.equal(records[1].rtt_ns, 600_000_000);
 });
 
-testBothWays("transaction format keeps NODATA, NOTIFY and damaged responses the default format drops", async () => {
+testEachWay("transaction format keeps NODATA, NOTIFY and damaged responses the default format drops", async () => {
   const rcodes = await replay(CRAFTED + "rcodes.pcap", { format: "transaction" });
   const nodata = rcodes.records.find((r) => (r.question as { name: string }).name === "nodata.example")!;
   assert.deepEqual([nodata.status, nodata.rcode_name, nodata.answers], ["answered", "NOERROR", []]);
@@ -40,7 +40,7 @@ testBothWays("transaction format keeps NODATA, NOTIFY and damaged responses the 
   assert.ok((truncated.records[0].anomalies as string[]).some((a) => a.startsWith("response:")));
 });
 
-testBothWays("transaction format carries VLAN ids, all sections and the sensor name", async () => {
+testEachWay("transaction format carries VLAN ids, all sections and the sensor name", async () => {
   const vlan = await replay(CRAFTED + "vlan.pcap", { format: "transaction", sensor: "tap-1" });
   assert.deepEqual(vlan.records[0].vlans, [100]);
   assert.equal(vlan.records[0].sensor, "tap-1");
@@ -58,7 +58,7 @@ testBothWays("transaction format carries VLAN ids, all sections and the sensor n
  * (testdata/tunnels/make_captures.sh: VNIs 42 and 7 on the veth underlay; build_tunnels.py: keys, sessions, TEIDs,
  * labels and documentation outer addresses). The inner addresses stay the record's client and server.
  */
-testBothWays("transaction format: encapsulation of each tunnel capture as its generator set it up", async () => {
+testEachWay("transaction format: encapsulation of each tunnel capture as its generator set it up", async () => {
   const out4 = { outer_src_ip: "203.0.113.1", outer_dst_ip: "203.0.113.2" };
   const out6 = { outer_src_ip: "2001:db8:1::1", outer_dst_ip: "2001:db8:1::2" };
   const link = { outer_src_ip: null, outer_dst_ip: null };
@@ -97,7 +97,7 @@ testBothWays("transaction format: encapsulation of each tunnel capture as its ge
   assert.ok(plain.records.every((r) => !("encapsulation" in r)), "no encapsulation key without a tunnel");
 });
 
-testBothWays(
+testEachWay(
   "every transaction record of every bundled capture is byte for byte what JSON.stringify writes for it",
   async () => {
     // The records are written from the wire (src/record/transaction_writer.ts); parsed and stringified again, each must

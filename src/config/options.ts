@@ -225,19 +225,33 @@ export const KAFKA_COMPRESSIONS = ["none", "gzip", "snappy", "lz4", "zstd"] as c
 export const KAFKA_SASL_MECHANISMS = ["", "PLAIN", "SCRAM-SHA-256", "SCRAM-SHA-512"] as const;
 
 /**
- * `-numprocs` beyond this gives nothing more: the work is split in two threads, decoding and pairing, and the record
- * writer (src/parallel/remote_stage.ts). The original defaults to 8 decoding goroutines whatever the machine.
+ * The most threads `-numprocs` gives: the decoding and pairing thread and up to seven lookup workers (the original's
+ * default is 8 decoding goroutines whatever the machine, so its configurations often say 8). Past a few workers the
+ * pairing thread is the limit (measured, README "Threads": its CPU time barely falls from three workers on) and each
+ * worker costs about 20 MB.
  */
-export const MAX_USEFUL_NUMPROCS = 2;
+export const MAX_NUMPROCS = 8;
 
 /**
- * The default `-numprocs`: the machine's cores, at most {@linkcode MAX_USEFUL_NUMPROCS}. Measured on two cores (README,
- * Threads), the lookup worker replays the 1M-pair file in 0.70–0.72 of one thread's time (the transaction format in
- * 0.62–0.70) and drains a live ring faster (1 045 k against 917 k packets/s), within 120 MB; a one-core machine keeps
- * one thread, where a worker could only compete. A capture file under 32 MiB is replayed on one thread whatever the
- * value (src/sensor.ts `threadsFor`).
+ * The default `-numprocs`: the machine's cores, at most 4. Measured on two cores (README, Threads): two threads replay
+ * the 1M-pair file in 0.63 of one thread's time (the transaction format in 0.69) and drain a live ring faster, within
+ * 120 MB; a one-core machine keeps one thread, where a worker could only compete. Per-thread CPU times with three and
+ * four threads (measured here, on two cores) put the transaction format's pairing thread at 1.51 and 1.38 CPU-s against
+ * 1.71 with two, the default format's at 0.8–1.0 s whatever the count: so up to 4 on a machine with the cores, where
+ * the transaction format gains and the default format loses nothing but memory. A capture file under 32 MiB is
+ * replayed on one thread whatever the value (src/sensor.ts `threadsFor`).
  */
-export const DEFAULT_NUMPROCS = Math.max(1, Math.min(navigator.hardwareConcurrency ?? 1, MAX_USEFUL_NUMPROCS));
+export const DEFAULT_NUMPROCS = Math.max(1, Math.min(navigator.hardwareConcurrency ?? 1, 4));
+
+/**
+ * The threads `-numprocs n` runs on a machine with `cores`: n, but at most the cores (at least 2, so that the worker
+ * can be asked for on one core) and {@linkcode MAX_NUMPROCS}. More threads than cores only compete: measured on two
+ * cores, `-numprocs 3` took 1.08× the time of 2 in the default format and 1.18× in the transaction format, with 20 MB
+ * more.
+ */
+export function usableNumprocs(numprocs: number, cores: number): number {
+  return Math.min(numprocs, Math.max(2, cores), MAX_NUMPROCS);
+}
 
 /** Every option, in `--help` order within each group. */
 export const OPTIONS: readonly OptionSpec[] = [

@@ -9,7 +9,9 @@
  * taken, so the records in flight are bounded even when one lookup batch gives up on a whole table.
  *
  * Order is the contract: the worker handles messages one at a time in the order sent and answers in order, so the
- * records of a batch always arrive before its `ack`, and every record before `finished`.
+ * records of a batch always arrive before its `ack`, and every record before `finished`. With several workers, each
+ * batch goes to the next worker in turn; a worker sends (or writes) each batch's records at its end and marks the end
+ * (src/parallel/worker_signals.ts `BATCH_END`, `WriteTurn`), so the main thread hands them on in batch order.
  *
  * @module
  */
@@ -50,10 +52,18 @@ export type ToWorker =
      * (no `records` messages) and reports its stdout sink's counts; the buffer is the stop flag its waits look at.
      */
     stdout: SharedArrayBuffer | null;
+    /**
+     * With several workers writing stdout themselves, a WriteTurn's buffer (src/parallel/worker_signals.ts): they
+     * write each batch's records in its turn. Else null.
+     */
+    turn: SharedArrayBuffer | null;
     /** The capture chunks lookup entries name by index (src/capture/_chunk_reader.ts ChunkPool), so far. */
     chunks: SharedArrayBuffer[];
     /** A WorkerProgress's buffer (src/parallel/worker_signals.ts): what the worker has done, for the main thread. */
     progress: SharedArrayBuffer;
+    /** This worker's number, and how many there are (its cells in `progress`; with more than one, batch order). */
+    lane: number;
+    lanes: number;
   }
   /** A new capture chunk, before any entry names it. */
   | { type: "chunk"; index: number; buffer: SharedArrayBuffer }
@@ -64,6 +74,8 @@ export type ToWorker =
     buffer: ArrayBufferLike;
     used: number;
     batchEnd: boolean;
+    /** The batch's number in the run (every worker's batches counted). */
+    seq: number;
   }
   /** End of input: send the last records, then the counts. */
   | { type: "finish" };
@@ -88,4 +100,6 @@ export type FromWorker =
   /** `finish` done: every record was sent before this. */
   | ({ type: "finished" } & WorkerCounts)
   /** The worker threw: it does nothing more. `stdout`: what its stdout sink wrote since the last report, if any. */
-  | { type: "failed"; message: string; stdout: RemoteStdoutCounts | null };
+  | { type: "failed"; message: string; stdout: RemoteStdoutCounts | null }
+  /** Another worker failed while this one waited for its turn to write stdout: it does nothing more. */
+  | ({ type: "stopped" } & WorkerCounts);

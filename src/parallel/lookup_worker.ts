@@ -17,7 +17,7 @@ import { COUNTER_NAMES, Counters } from "../metrics/counters.ts";
 import { RecordBuffer } from "../record/record_buffer.ts";
 import { BatchReader } from "./lookup_batch.ts";
 import type { FromWorker, OutputSlots, ToWorker, WorkerCounts } from "./lookup_protocol.ts";
-import { RecordOrder, WorkerProgress } from "./worker_signals.ts";
+import { BATCH_END, RecordOrder, TurnGivenUp, WorkerProgress, WriteTurn } from "./worker_signals.ts";
 import { OUTPUT_SLOT_BYTES, WORKER_OUTPUT_BYTES } from "./lookup_worker_sizes.ts";
 import type { OutputFailure } from "../sinks/sink.ts";
 import { type RemoteStdoutCounts, StdoutSink, stdoutWriter, trimStdoutFile } from "../sinks/stdout_sink.ts";
@@ -32,6 +32,14 @@ let slotState: Int32Array<SharedArrayBuffer> = new Int32Array(new SharedArrayBuf
 /** What this worker has done, and the order of its record buffers, shared with the main thread. */
 let progress = new WorkerProgress();
 let order = new RecordOrder();
+/**
+ * One of several workers: each batch's records are sent at its end, marked (or, to stdout, written in the batch's
+ * turn), so that the main thread hands them on in batch order.
+ */
+let ordered = false;
+let turn: WriteTurn | null = null;
+/** The number of the batch being read. */
+let seq = 0;
 /** The output slot the next records go into. */
 let slot = 0;
 /** `counters.records` when the last record buffer was sent. */
@@ -79,6 +87,7 @@ function sendRecords(): void {
   recordsSent = counters.records;
   if (stdout !== null) {
     // Written here, as the main thread's stdout sink would (its loop over short writes, its failure handling).
+    turn?.waitFor(seq);
     stdout.write(output.records(), count);
   } else if (output.used > slots!.buffers[slot].byteLength) {
     // A record outgrew the slot: the records go through the overflow slot (or, larger still, in a message).
@@ -116,6 +125,14 @@ function sendOversized(count: number): void {
   post({ type: "records", buffer: null });
 }
 
+/** With several workers: the batch's records go now, and the main thread (or the next batch's writer) is told. */
+function endBatch(): void {
+  sendRecords();
+  // Handed on at this batch's `ack` (or by a burst's wait), which follows at once.
+  if (turn !== null) turn.pass(seq);
+  else if (stdout === null) announce(BATCH_END, 0, 0);
+}
+
 function counts(): WorkerCounts {
   const values = new Float64Array(COUNTER_NAMES.length);
   for (let i = 0; i < COUNTER_NAMES.length; i++) values[i] = counters[COUNTER_NAMES[i]];
@@ -151,7 +168,9 @@ function openStdout(stopBuffer: SharedArrayBuffer): StdoutSink {
 
 async function start(message: Extract<ToWorker, { type: "start" }>): Promise<void> {
   for (const buffer of message.chunks) chunks.push(new Uint8Array(buffer));
-  progress = new WorkerProgress(message.progress);
+  progress = new WorkerProgress(message.progress, message.lane);
+  ordered = message.lanes > 1;
+  if (message.turn !== null) turn = new WriteTurn(message.turn);
   slots = message.slots;
   slotState = new Int32Array(slots.state);
   order = new RecordOrder(slots.order);
@@ -177,8 +196,10 @@ async function handle(message: ToWorker): Promise<void> {
       chunks[message.index] = new Uint8Array(message.buffer);
       return;
     case "batch": {
+      seq = message.seq;
       reader!.read(new Uint8Array(message.buffer), message.used);
-      if (message.batchEnd) sendRecords();
+      if (ordered) endBatch();
+      else if (message.batchEnd) sendRecords();
       // The batch and the chunks it names may be reused from now on.
       progress.batchDone();
       post({ type: "ack", ...counts() });
@@ -204,9 +225,16 @@ async function receive(message: ToWorker): Promise<void> {
     await handle(message);
   } catch (error) {
     failed = true;
+    if (error instanceof TurnGivenUp) {
+      // Not this worker's failure: the one that failed reports it. What this one wrote is counted all the same.
+      post({ type: "stopped", ...counts() });
+      return;
+    }
     progress.fail();
     // The records it wrote to stdout since the last ack are counted all the same.
     const reason = error instanceof Error ? error.message : String(error);
     post({ type: "failed", message: reason, stdout: stdoutCounts() });
+    // After the report, so that it comes before those of the workers this wakes.
+    turn?.giveUp();
   }
 }

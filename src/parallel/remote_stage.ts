@@ -1,9 +1,11 @@
 /**
  * The decoding thread's side of `-numprocs` 2 or more: the lookups the pairing engine hands its writer are packed into
- * batches (src/parallel/lookup_batch.ts) and sent, in order, to one lookup worker (src/parallel/lookup_worker.ts),
- * which writes their records and sends its record buffers back; they are handed to the sink in the order they come,
- * so the output is the bytes of `-numprocs 1`. The worker's counts are added to the run's counters as they come
- * (with each batch's `ack`), so every counter ends at the `-numprocs 1` total.
+ * batches (src/parallel/lookup_batch.ts) and sent, in order, to the lookup workers (src/parallel/lookup_worker.ts,
+ * `-numprocs` minus one of them), each batch to the next worker in turn; they write the records and send their record
+ * buffers back, which are handed to the sink in batch order (with several workers each marks where a batch's records
+ * end; writing stdout themselves, they take turns: `WriteTurn`), so the output is the bytes of `-numprocs 1`. The
+ * workers' counts are added to the run's counters as they come (with each batch's `ack`), so every counter ends at the
+ * `-numprocs 1` total.
  *
  * Bounds: at each capture batch end the caller awaits {@linkcode RemoteStage.batchEnd}, which waits until at most
  * {@linkcode MAX_BATCHES_AFTER_END} lookup batches are in flight; the records of a batch come back before its
@@ -19,22 +21,16 @@
 
 import { getLogger } from "@logtape/logtape";
 import { LOG_CATEGORY } from "../config/logging.ts";
-import { addToCounter, COUNTER_NAMES, type Counters } from "../metrics/counters.ts";
+import type { Counters } from "../metrics/counters.ts";
 import type { LookupStageOptions } from "../lookup_stage.ts";
 import { FanOut, type Sink } from "../sinks/sink.ts";
 import { StdoutSink } from "../sinks/stdout_sink.ts";
 import type { ChunkPool } from "../capture/_chunk_reader.ts";
 import { BatchWriter } from "./lookup_batch.ts";
 import { SharedBufferPool } from "./shared_buffer_pool.ts";
-import {
-  type FromWorker,
-  type OutputSlots,
-  OVERFLOW_MAX_BYTES,
-  type ToWorker,
-  type WorkerCounts,
-} from "./lookup_protocol.ts";
-import { RecordOrder, WorkerProgress } from "./worker_signals.ts";
-import { OUTPUT_SLOT_BYTES } from "./lookup_worker_sizes.ts";
+import { type FromWorker, OVERFLOW_MAX_BYTES } from "./lookup_protocol.ts";
+import { BATCH_END, WorkerProgress, WriteTurn } from "./worker_signals.ts";
+import { WorkerLane } from "./worker_lane.ts";
 
 /**
  * Bytes of packed lookups per message to the worker, unless the options say otherwise: the transaction format's
@@ -48,13 +44,11 @@ export const BATCH_BYTES = 256 << 10;
  * gained less and its peak RSS is near its bound (4 MB more), so it keeps {@linkcode BATCH_BYTES}.
  */
 export const DEFAULT_FORMAT_BATCH_BYTES = 512 << 10;
-/** Lookup batches that may still be in flight when a capture batch end returns (a 1 MiB chunk adds about 4). */
-export const MAX_BATCHES_AFTER_END = 2;
 /**
- * Output slots shared with the worker: it writes into one while the main thread writes out another (and the last
- * one announced waits in the message queue). 3 × 640 KiB bound the records in flight.
+ * Lookup batches that may still be in flight when a capture batch end returns (a 1 MiB chunk adds about 4), with one
+ * worker; each further worker may have one more.
  */
-export const OUTPUT_SLOTS = 3;
+export const MAX_BATCHES_AFTER_END = 2;
 /**
  * Capture chunk size when the worker reads responses in place ({@linkcode ChunkPool}): a chunk is reused once the
  * batches naming it are done, so two to four are in use; 1 MiB keeps that near the single 4 MiB buffer of
@@ -71,6 +65,8 @@ export const MAX_BATCHES_IN_BURST = 4;
 /** A burst's wait gives up (and lets the batches grow) after the worker has made no progress for this long. */
 const BURST_PATIENCE_MS = 10_000;
 const BURST_WAIT_MS = 100;
+/** After a worker failed, how long the others writing stdout themselves may take to stop and report what they wrote. */
+const STOP_PATIENCE_MS = 5_000;
 /** Chunks that may wait for the first batch before the worker is started (then the batch goes, and starts it). */
 const UNSTARTED_CHUNKS = 4;
 
@@ -87,6 +83,8 @@ export class LookupWorkerError extends Error {
 
 export interface RemoteStageOptions {
   stage: LookupStageOptions;
+  /** Lookup workers (default 1): `-numprocs` minus one. */
+  workers?: number;
   /** Packed bytes held before the worker is started: 0 starts it at once (live capture must not hold records). */
   startBytes: number;
   /** Bytes per batch of packed lookups (default {@linkcode BATCH_BYTES}). */
@@ -99,11 +97,15 @@ export interface RemoteStageOptions {
 
 export class RemoteStage implements ChunkPool {
   readonly writer: BatchWriter;
-  #worker: Worker | null = null;
+  /** The workers: batch n goes to `lanes[n % lanes.length]`. */
+  readonly #lanes: WorkerLane[];
+  /** What every worker has done, in one shared buffer (`events` counts them all). */
+  readonly #progress: WorkerProgress;
+  /** The workers were started. */
+  #started = false;
   #failure: LookupWorkerError | null = null;
   #failureThrown = false;
   #endingBatch = false;
-  #finished = false;
   /** `finish` was sent: nothing more goes to the worker, and no new one is started. */
   #closed = false;
   /** The batch buffers, each freed once the worker has finished it (`#inFlight` says which, in order). */
@@ -114,21 +116,17 @@ export class RemoteStage implements ChunkPool {
   #batchesFreed = 0;
   /** The pool index of each batch in flight, oldest first (-1: a buffer not from the pool). */
   readonly #inFlight: number[] = [];
-  /** What the worker has done (batches finished, failure), readable without the event loop. */
-  readonly #progress = new WorkerProgress();
   /** Capture chunks the worker reads in place (ChunkPool), named by index in the entries. */
   readonly #chunks = new SharedBufferPool(SHARED_CHUNK_BYTES);
   /** Chunks the reader left: [index, the number of the last batch that may name it], free once that one is done. */
   readonly #retiredChunks: [number, number][] = [];
-  readonly #slots: OutputSlots;
-  readonly #slotState: Int32Array<SharedArrayBuffer>;
-  /** The order in which the worker's record buffers go to the sinks. */
-  readonly #order = new RecordOrder();
-  /** Buffers of `records` messages (announced with slot -1) not yet handed on, oldest first. */
-  readonly #oversized: ArrayBuffer[] = [];
-  /** The worker's counts already added to the run's counters. */
-  readonly #added = new Float64Array(COUNTER_NAMES.length);
-  readonly #addedErrors = new Map<string, number>();
+  /** With several workers: the batch whose records are handed on next (`#deliver`). */
+  #delivering = 0;
+  /** With several workers writing stdout themselves: whose turn it is (null otherwise). */
+  readonly #turn: WriteTurn | null;
+  /** Batches in flight when a capture batch end returns, and in a burst (one more per further worker). */
+  readonly #maxAfterEnd: number;
+  readonly #maxInBurst: number;
   /** Resolved at the next message from the worker (or its failure). */
   #waiters: (() => void)[] = [];
 
@@ -137,13 +135,14 @@ export class RemoteStage implements ChunkPool {
 
   constructor(readonly options: RemoteStageOptions, readonly counters: Counters, readonly sink: Sink) {
     this.#stdout = soleStdout(sink);
-    this.#slots = {
-      buffers: Array.from({ length: OUTPUT_SLOTS }, () => new SharedArrayBuffer(OUTPUT_SLOT_BYTES)),
-      overflow: new SharedArrayBuffer(0, { maxByteLength: options.overflowMaxBytes ?? OVERFLOW_MAX_BYTES }),
-      state: new SharedArrayBuffer((OUTPUT_SLOTS + 1) * Int32Array.BYTES_PER_ELEMENT),
-      order: this.#order.buffer,
-    };
-    this.#slotState = new Int32Array(this.#slots.state);
+    const workers = Math.max(1, options.workers ?? 1);
+    const progress = WorkerProgress.buffer(workers);
+    this.#progress = new WorkerProgress(progress);
+    const overflow = options.overflowMaxBytes ?? OVERFLOW_MAX_BYTES;
+    this.#lanes = Array.from({ length: workers }, (_, i) => new WorkerLane(i, progress, overflow));
+    this.#turn = workers > 1 && this.#stdout !== null ? new WriteTurn() : null;
+    this.#maxAfterEnd = MAX_BATCHES_AFTER_END + workers - 1;
+    this.#maxInBurst = MAX_BATCHES_IN_BURST + workers - 1;
     this.#batchBytes = options.batchBytes ?? BATCH_BYTES;
     this.#batches = new SharedBufferPool(this.#batchBytes);
     this.writer = new BatchWriter(this.#batchBytes, (buffer, used) => this.#send(buffer, used), () => this.#buffer());
@@ -158,7 +157,7 @@ export class RemoteStage implements ChunkPool {
    */
   async batchEnd(holdRecords: boolean): Promise<void> {
     this.#check();
-    if (this.#worker === null) {
+    if (!this.#started) {
       // A regular file's records may wait until a batch fills or the input ends; a stream's may not.
       if (holdRecords || this.#failure !== null || this.#closed) return;
       this.#start();
@@ -170,9 +169,7 @@ export class RemoteStage implements ChunkPool {
       else this.#send(EMPTY, 0);
       this.#endingBatch = false;
     }
-    while (
-      this.#batchesSent - this.#progress.done > MAX_BATCHES_AFTER_END && this.#failure === null && !this.#closed
-    ) {
+    while (this.#batchesSent - this.#done() > this.#maxAfterEnd && this.#failure === null && !this.#closed) {
       await this.#nextMessage();
     }
     this.#check();
@@ -202,8 +199,8 @@ export class RemoteStage implements ChunkPool {
     const index = this.#chunks.take(minBytes);
     const chunk = this.#chunks.arrays[index];
     // A worker started later gets every chunk in its start message.
-    if (index === made && this.#worker !== null && this.#failure === null && !this.#closed) {
-      this.#post({ type: "chunk", index, buffer: chunk.buffer });
+    if (index === made && this.#started && this.#failure === null && !this.#closed) {
+      for (const lane of this.#lanes) lane.post({ type: "chunk", index, buffer: chunk.buffer });
     }
     return chunk;
   }
@@ -215,15 +212,32 @@ export class RemoteStage implements ChunkPool {
     // that a chunk waits only for batches in flight, which batch ends bound, even when lookups are too rare to fill a
     // batch (a flood of unanswered queries packs nothing for many chunks). Before the worker is started, a few
     // chunks may wait with the batch, so that a small file still runs inline (`takeUnstarted`).
-    const send = this.#worker !== null || this.#retiredChunks.length >= UNSTARTED_CHUNKS;
+    const send = this.#started || this.#retiredChunks.length >= UNSTARTED_CHUNKS;
     if (send) this.writer.sendNow();
     this.#retiredChunks.push([index, this.writer.used > 0 ? this.#batchesSent : this.#batchesSent - 1]);
     this.#release();
   }
 
-  /** Batches the worker has finished, and chunks whose last batch it has finished, are free again. */
+  /**
+   * The batches finished, in order: with several workers, up to the first one not finished (each worker finishes
+   * its own in order; worker i has batches i, i + n, i + 2n, ...).
+   */
+  #done(): number {
+    const lanes = this.#lanes;
+    if (lanes.length === 1) return lanes[0].progress.done;
+    let done = this.#batchesSent;
+    for (let i = 0; i < lanes.length; i++) done = Math.min(done, lanes[i].progress.done * lanes.length + i);
+    return done;
+  }
+
+  #failed(): boolean {
+    for (const lane of this.#lanes) if (lane.progress.failed) return true;
+    return false;
+  }
+
+  /** Batches the workers have finished, and chunks whose last batch they have finished, are free again. */
   #release(): void {
-    const done = this.#progress.done;
+    const done = this.#done();
     while (this.#batchesFreed < done) {
       const index = this.#inFlight.shift()!;
       // Free again: there are never more than were once in flight together.
@@ -246,14 +260,14 @@ export class RemoteStage implements ChunkPool {
    * {@linkcode BURST_PATIENCE_MS} without any progress: never a hang.
    */
   #holdBurst(): void {
-    if (this.#worker === null || this.#failure !== null || this.#closed) return;
+    if (!this.#started || this.#failure !== null || this.#closed) return;
     const progress = this.#progress;
-    if (progress.done === 0) return;
+    if (this.#done() === 0) return;
     let waitedMs = 0;
     for (;;) {
       const events = progress.events;
       if (!this.#deliver()) return;
-      if (this.#batchesSent - progress.done <= MAX_BATCHES_IN_BURST || progress.failed) return;
+      if (this.#batchesSent - this.#done() <= this.#maxInBurst || this.#failed()) return;
       // Returns at once if anything happened since `events` was read.
       if (progress.waitPast(events, BURST_WAIT_MS)) waitedMs = 0;
       else if ((waitedMs += BURST_WAIT_MS) >= BURST_PATIENCE_MS) return;
@@ -265,28 +279,31 @@ export class RemoteStage implements ChunkPool {
    * next one is the buffer of a `records` message not yet received (only the event loop brings it).
    */
   #deliver(): boolean {
-    const order = this.#order;
-    while (order.next()) {
+    const lanes = this.#lanes;
+    for (;;) {
+      // One worker: its announcements in order. Several: the worker of the batch being handed on, up to its end.
+      const lane = lanes.length === 1 ? lanes[0] : lanes[this.#delivering % lanes.length];
+      const order = lane.order;
+      if (!order.next()) return true;
       const { slot, used, count } = order;
-      if (slot < 0) {
-        const buffer = this.#oversized.shift();
+      if (slot === BATCH_END) {
+        this.#delivering++;
+      } else if (slot < 0) {
+        const buffer = lane.oversized.shift();
         if (buffer === undefined) return false;
         this.sink.write(new Uint8Array(buffer, 0, used), count);
       } else {
         // Sinks copy what they keep past `write` (src/sinks/sink.ts): the slot is free again once it returns.
-        const buffer = slot < OUTPUT_SLOTS ? this.#slots.buffers[slot] : this.#slots.overflow;
-        this.sink.write(new Uint8Array(buffer, 0, used), count);
-        Atomics.store(this.#slotState, slot, 0);
-        Atomics.notify(this.#slotState, slot);
+        this.sink.write(lane.slotRecords(slot, used), count);
+        lane.freeSlot(slot);
       }
       order.delivered();
     }
-    return true;
   }
 
   /** Without a worker started: the packed input so far (the caller runs it inline), else null. */
   takeUnstarted(): { bytes: Uint8Array; used: number } | null {
-    if (this.#worker !== null || this.#failure !== null || this.#closed) return null;
+    if (this.#started || this.#failure !== null || this.#closed) return null;
     return { bytes: this.writer.bytes, used: this.writer.used };
   }
 
@@ -296,14 +313,14 @@ export class RemoteStage implements ChunkPool {
    * @throws {LookupWorkerError} once, when the worker has failed
    */
   async finish(): Promise<void> {
-    if (this.#worker !== null && this.#failure === null && !this.#closed) {
+    if (this.#started && this.#failure === null && !this.#closed) {
       this.writer.sendNow();
       this.#closed = true;
-      this.#post({ type: "finish" });
-      while (!this.#finished && this.#failure === null) await this.#nextMessage();
+      for (const lane of this.#lanes) lane.post({ type: "finish" });
+      while (!this.#lanes.every((lane) => lane.ended) && this.#failure === null) await this.#nextMessage();
     }
-    this.#worker?.terminate();
-    this.#worker = null;
+    if (this.#failure !== null && this.#turn !== null) await this.#othersEnded();
+    this.#terminate();
     this.#closed = true;
     this.#wake(); // a batch end still waiting (after a signal's grace) waits no more
     this.#check();
@@ -316,43 +333,60 @@ export class RemoteStage implements ChunkPool {
   }
 
   #start(): void {
-    log.debug("Starting the lookup worker (-numprocs)");
-    const worker = new Worker(new URL("./lookup_worker.ts", import.meta.url), { type: "module" });
-    this.#worker = worker;
-    worker.onmessage = (event: MessageEvent<FromWorker>) => this.#receive(event.data);
-    worker.onerror = (event: ErrorEvent) => {
-      event.preventDefault();
-      this.#fail(event.message);
-    };
-    worker.onmessageerror = () => this.#fail("a message from it could not be read");
-    this.#post({
-      type: "start",
-      options: this.options.stage,
-      failAt: this.options.failAt ?? 0,
-      slots: this.#slots,
-      stdout: this.#stdout?.workerStopAsked ?? null,
-      chunks: this.#chunks.arrays.map((chunk) => chunk.buffer),
-      progress: this.#progress.buffer,
-    });
+    const lanes = this.#lanes;
+    log.debug(`Starting ${lanes.length === 1 ? "the lookup worker" : `${lanes.length} lookup workers`} (-numprocs)`);
+    this.#started = true;
+    for (const lane of lanes) {
+      const worker = new Worker(new URL("./lookup_worker.ts", import.meta.url), { type: "module" });
+      lane.worker = worker;
+      worker.onmessage = (event: MessageEvent<FromWorker>) => this.#receive(lane, event.data);
+      worker.onerror = (event: ErrorEvent) => {
+        event.preventDefault();
+        this.#fail(event.message, lane);
+      };
+      worker.onmessageerror = () => this.#fail("a message from it could not be read", lane);
+      lane.post({
+        type: "start",
+        options: this.options.stage,
+        failAt: this.options.failAt ?? 0,
+        slots: lane.slots,
+        stdout: this.#stdout?.workerStopAsked ?? null,
+        turn: this.#turn?.buffer ?? null,
+        chunks: this.#chunks.arrays.map((chunk) => chunk.buffer),
+        progress: lane.progress.buffer,
+        lane: lane.index,
+        lanes: lanes.length,
+      });
+    }
   }
 
   #send(buffer: ArrayBufferLike, used: number): void {
     // The run is ending (a failure, or a batch still delivering after the finish: main.ts's grace after a signal).
     if (this.#failure !== null || this.#closed) return;
-    if (this.#worker === null) this.#start();
-    this.#batchesSent++;
+    if (!this.#started) this.#start();
+    const seq = this.#batchesSent++;
     // -1: a buffer the writer made for one oversized message (BatchWriter.reserve), copied, never reused.
     this.#inFlight.push(this.#batches.indexOf(buffer));
-    this.#post({ type: "batch", buffer, used, batchEnd: this.#endingBatch });
+    const lanes = this.#lanes;
+    const lane = lanes.length === 1 ? lanes[0] : lanes[seq % lanes.length];
+    lane.post({ type: "batch", buffer, used, batchEnd: this.#endingBatch, seq });
   }
 
-  /**
-   * Never with a transfer list: detaching an ArrayBuffer, once, invalidates a V8 protector, and every optimized
-   * function reading a typed array is deoptimized and recompiled with a detach check on each access (measured: every
-   * hot function of both threads, early in the run). Batches are shared memory instead.
-   */
-  #post(message: ToWorker): void {
-    this.#worker!.postMessage(message);
+  /** After a failure: the other workers writing stdout stop at their next turn and report (`#fail`); not forever. */
+  async #othersEnded(): Promise<void> {
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const patience = new Promise<void>((resolve) => timer = setTimeout(resolve, STOP_PATIENCE_MS));
+    while (!this.#lanes.every((lane) => lane.ended)) {
+      if (await Promise.race([this.#nextMessage().then(() => false), patience.then(() => true)])) break;
+    }
+    clearTimeout(timer);
+  }
+
+  #terminate(): void {
+    for (const lane of this.#lanes) {
+      lane.worker?.terminate();
+      lane.worker = null;
+    }
   }
 
   #buffer(): SharedArrayBuffer {
@@ -365,23 +399,26 @@ export class RemoteStage implements ChunkPool {
     return new Promise((resolve) => this.#waiters.push(resolve));
   }
 
-  #receive(message: FromWorker): void {
+  #receive(lane: WorkerLane, message: FromWorker): void {
     switch (message.type) {
       case "records":
-        if (message.buffer !== null) this.#oversized.push(message.buffer);
+        if (message.buffer !== null) lane.oversized.push(message.buffer);
         this.#deliver();
         break;
       case "ack":
         this.#release();
-        this.#addCounts(message);
+        lane.addCounts(message, this.counters, this.#stdout);
+        // With several workers, a batch without records is announced only by its end.
+        if (this.#lanes.length > 1) this.#deliver();
         break;
       case "finished":
-        this.#addCounts(message);
-        this.#finished = true;
+      case "stopped":
+        lane.addCounts(message, this.counters, this.#stdout);
+        lane.ended = true;
         break;
       case "failed":
         if (message.stdout !== null) this.#stdout?.addRemote(message.stdout);
-        this.#fail(message.message);
+        this.#fail(message.message, lane);
         break;
     }
     this.#wake();
@@ -393,31 +430,23 @@ export class RemoteStage implements ChunkPool {
     for (const wake of waiters) wake();
   }
 
-  #fail(reason: string): void {
+  #fail(reason: string, lane: WorkerLane): void {
     if (this.#failure !== null) return;
     this.#failure = new LookupWorkerError(`The lookup worker failed: ${reason}; stopping`);
-    this.#worker?.terminate();
+    const turn = this.#turn;
+    if (turn === null) {
+      // One worker, or records handed on by this thread, which writes no more of them: nothing left to count.
+      this.#terminate();
+    } else {
+      // Several workers writing stdout themselves: the others stop at their next turn (or finish, idle) and report
+      // what they wrote, which `finish` waits for.
+      turn.giveUp();
+      lane.worker?.terminate();
+      lane.worker = null;
+      lane.ended = true;
+      for (const other of this.#lanes) if (other.worker !== null && !other.ended) other.post({ type: "finish" });
+    }
     this.#wake();
-  }
-
-  /** Add what the worker counted since its last report. */
-  #addCounts(counts: WorkerCounts): void {
-    const counters = this.counters;
-    const added = this.#added;
-    for (let i = 0; i < COUNTER_NAMES.length; i++) {
-      const value = counts.counters[i];
-      if (value !== added[i]) {
-        addToCounter(counters, COUNTER_NAMES[i], value - added[i]);
-        added[i] = value;
-      }
-    }
-    for (const [code, value] of counts.decodeErrors) {
-      const before = this.#addedErrors.get(code) ?? 0;
-      if (value === before) continue;
-      counters.decodeErrors.set(code, (counters.decodeErrors.get(code) ?? 0) + value - before);
-      this.#addedErrors.set(code, value);
-    }
-    if (counts.stdout !== null) this.#stdout?.addRemote(counts.stdout);
   }
 }
 

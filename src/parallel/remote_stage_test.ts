@@ -11,7 +11,7 @@ import { lookup } from "./_test_lookups.ts";
  * 1M-pair capture, every hot function of both threads was then deoptimized and recompiled with a detach check on
  * each typed array access. The batches are shared buffers instead; this holds the decoding thread to that.
  */
-Deno.test("-numprocs 2 never transfers a buffer to the lookup worker (both formats)", async () => {
+Deno.test("-numprocs 2 and 3 never transfer a buffer to the lookup workers (both formats)", async () => {
   const post = Worker.prototype.postMessage;
   const transfers: unknown[] = [];
   const messages: string[] = [];
@@ -23,8 +23,10 @@ Deno.test("-numprocs 2 never transfers a buffer to the lookup worker (both forma
   };
   try {
     for (const format of ["gopassivedns", "transaction"] as const) {
-      const { lines } = await replay(`${TESTDATA}gopassivedns/100_udp_lookups.pcap`, { numprocs: 2, format });
-      assert.ok(lines.length > 0, format);
+      for (const numprocs of [2, 3]) {
+        const { lines } = await replay(`${TESTDATA}gopassivedns/100_udp_lookups.pcap`, { numprocs, format });
+        assert.ok(lines.length > 0, format);
+      }
     }
   } finally {
     Worker.prototype.postMessage = post;

@@ -4,7 +4,7 @@
  * records. The writer walks every message whole (src/record/transaction_leg.ts: sections, EDNS, anomalies), which is
  * most of the format's cost, so the two threads share that walk: every other response is walked here and travels as
  * its parts (the sections' JSON, the EDNS object, the anomalies); the others, and every query, travel as the message
- * and are walked by the worker ({@linkcode WORKER_WALKS_ONE_IN}). Measured on the 1M-pair capture (README, "Threads"),
+ * and are walked by the worker ({@linkcode mainWalksOneIn}). Measured on the 1M-pair capture (README, "Threads"),
  * in CPU seconds of this thread and the worker: 0.6 and 3.2 with the worker running the whole post-decode stage, 1.3
  * and 2.4 with the pairing here, 2.4 and 1.8 with every response walked here, 2.1 and 2.1 with two of three (session
  * 7), 1.8 and 1.8 with one of two (session 11).
@@ -67,20 +67,23 @@ const EDNS_OPTIONS = 2;
  */
 const WALK_HERE_MAX_BYTES = 1232;
 /**
- * One response in this many (of those up to {@linkcode WALK_HERE_MAX_BYTES}) is walked by the worker, the others here:
- * 2, every other one, so that the two threads carry about the same CPU. Session 11, alternating runs on the 1M-pair
+ * One response in this many (of those up to {@linkcode WALK_HERE_MAX_BYTES}) is walked here, the others by the
+ * `workers` lookup workers: one in n + 1, so that every thread walks about as many. With one worker, every other one,
+ * so that the two threads carry about the same CPU. Session 11, alternating runs on the 1M-pair
  * capture (wall time, this thread's and the worker's CPU, medians of 8): one in 2, 2.17 s, 1.80 and 1.84 s; one in 3,
  * 2.23 s, 1.96 and 1.76 s; one in 6, 2.38 s, 2.14 and 1.68 s. Earlier that session, in a slower phase of the machine
  * (every run about 15 % longer), the order was the other way (one in 3, 2.68 s; one in 6, 2.53 s; the main thread
  * then waited 0.4 s for the worker at one in 3): which thread falls behind depends on the host's load, and an even
  * split of the CPU is the best guess for both.
  */
-export const WORKER_WALKS_ONE_IN = 2;
+export function mainWalksOneIn(workers: number): number {
+  return Math.max(1, workers) + 1;
+}
 const REASONS: readonly LookupReason[] = ["paired", "expired", "evicted", "end_of_input", "replaced"];
 
 /**
- * The transaction format's writer on the decoding thread: every lookup is packed, and responses walked here first but
- * for one in {@linkcode WORKER_WALKS_ONE_IN}.
+ * The transaction format's writer on the decoding thread: every lookup is packed, and one response in
+ * {@linkcode mainWalksOneIn} walked here first.
  */
 export class RemoteTransactionWriter implements LookupWriter {
   readonly holdsWholeQuery = true;
@@ -88,11 +91,15 @@ export class RemoteTransactionWriter implements LookupWriter {
   readonly slotBytes = HELD_WHOLE_SLOT_BYTES;
   /** The response's parts (and a dropped message's, for its anomalies). */
   readonly #walked: TransactionLeg;
-  /** Responses of at most WALK_HERE_MAX_BYTES packed so far: one in WORKER_WALKS_ONE_IN is left to the worker. */
+  /** Responses of at most WALK_HERE_MAX_BYTES packed so far. */
   #responses = 0;
+  /** One of them in this many is walked here ({@linkcode mainWalksOneIn}). */
+  readonly #walkHereOneIn: number;
 
-  constructor(readonly counters: Counters, readonly batch: BatchWriter, maxRecords: number = Infinity) {
+  /** `workers`: the lookup workers sharing the walks with this thread. */
+  constructor(readonly counters: Counters, readonly batch: BatchWriter, maxRecords: number = Infinity, workers = 1) {
     this.#walked = new TransactionLeg(maxRecords);
+    this.#walkHereOneIn = mainWalksOneIn(workers);
   }
 
   arrived(): void {}
@@ -119,7 +126,7 @@ export class RemoteTransactionWriter implements LookupWriter {
     // Only the message being handled may lie in a chunk: a held leg is a copy.
     const queryChunk = query.present && query.current ? batch.chunkOf(query.reader!.bytes) : -1;
     const walkHere = response.present && response.reader!.end - response.reader!.base <= WALK_HERE_MAX_BYTES &&
-      ++this.#responses % WORKER_WALKS_ONE_IN !== 0;
+      ++this.#responses % this.#walkHereOneIn === 1;
     const responseChunk = response.present && !walkHere && response.current
       ? batch.chunkOf(response.reader!.bytes)
       : -1;

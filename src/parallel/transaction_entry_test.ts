@@ -6,7 +6,7 @@ import { RecordBuffer } from "../record/record_buffer.ts";
 import { TransactionWriter } from "../record/transaction_writer.ts";
 import { BatchWriter } from "./lookup_batch.ts";
 import { lookupReplay } from "./lookup_entry.ts";
-import { RemoteTransactionWriter, TransactionUnpacker, WORKER_WALKS_ONE_IN } from "./transaction_entry.ts";
+import { mainWalksOneIn, RemoteTransactionWriter, TransactionUnpacker } from "./transaction_entry.ts";
 import { leg, lookup } from "./_test_lookups.ts";
 
 const NAME = [7, ...new TextEncoder().encode("ExAmple"), 3, ...new TextEncoder().encode("com"), 0];
@@ -31,7 +31,7 @@ const TUNNELS: Tunnel[] = [
 
 /** Lookups of every kind the engine hands the transaction writer, over every part of an entry. */
 function cases(): Lookup[] {
-  // 24, so that the worker walks responses (one in WORKER_WALKS_ONE_IN) with an anomaly among them, up to one in 6.
+  // 24, so that the worker walks responses (one in 2 with one worker) with an anomaly among them, up to one in 6.
   const all: Lookup[] = [];
   for (let n = 0; n < 24; n++) {
     const l = lookup(n % 4 === 1, n % 5 !== 3, n % 2 === 0, n % 3, true);
@@ -64,9 +64,9 @@ function cases(): Lookup[] {
   return all;
 }
 
-for (const inPlace of [false, true]) {
+for (const [inPlace, workers] of [[false, 1], [true, 1], [true, 3]] as const) {
   const how = inPlace ? "the message being handled read in place from a shared capture chunk" : "messages copied";
-  Deno.test(`transaction lookups packed for the worker (${how}) write the records the writer writes itself`, () => {
+  Deno.test(`transaction lookups packed for ${workers} worker(s) (${how}) write the records the writer writes`, () => {
     const lookups = cases();
     // Written directly, as one thread does.
     const direct = new RecordBuffer(1 << 16);
@@ -83,7 +83,7 @@ for (const inPlace of [false, true]) {
     });
     batch.chunkIndexOf = (bytes) => chunks.indexOf(bytes);
     const mainCounters = newCounters();
-    const remote = new RemoteTransactionWriter(mainCounters, batch);
+    const remote = new RemoteTransactionWriter(mainCounters, batch, Infinity, workers);
     for (const l of lookups) assert.equal(remote.write(l), 0, "counted by the worker");
     batch.sendNow();
     assert.ok(batches.length >= 3, `${batches.length} batches`);
@@ -106,9 +106,10 @@ for (const inPlace of [false, true]) {
     for (const bytes of batches) reader.read(bytes, bytes.length);
     assert.equal(workerCounters.records, lookups.length);
     assert.equal(new TextDecoder().decode(replayed.records()), new TextDecoder().decode(direct.records()));
-    // Responses are walked on both threads (one in WORKER_WALKS_ONE_IN by the worker), their anomalies counted once.
+    // Responses are walked on every thread (one in n + 1 here), their anomalies counted once.
     const responses = lookups.filter((l) => l.response.present).length;
-    assert.equal(walkedThere, Math.floor(responses / WORKER_WALKS_ONE_IN));
+    assert.equal(mainWalksOneIn(workers), workers + 1);
+    assert.equal(responses - walkedThere, Math.ceil(responses / mainWalksOneIn(workers)));
     // A walked response's parts start at a multiple of 8 in the (shared) batch, as in their own buffer: V8 copies
     // between shared and ordinary memory word by word only at the same alignment.
     assert.equal(partsOffsets.length, responses - walkedThere);
