@@ -117,9 +117,15 @@ export class LiveSensor {
   /**
    * Starts main.ts with the shipped permissions on `args`, inside network namespace `netns` when given, and waits
    * for `ready` on its stderr (its "Capturing on" line by default). With a `user` prefix (setpriv, unshare), nothing
-   * is waited for.
+   * is waited for. `env` is added to its environment.
    */
-  static async start(args: string[], netns?: string, user?: string[], ready = /Capturing on/): Promise<LiveSensor> {
+  static async start(
+    args: string[],
+    netns?: string,
+    user?: string[],
+    ready = /Capturing on/,
+    env: Record<string, string> = {},
+  ): Promise<LiveSensor> {
     const command = [...(user ?? []), ...sensorArgv(args)];
     const argv = netns === undefined ? command : ["ip", "netns", "exec", netns, ...command];
     const cwd = Deno.makeTempDirSync();
@@ -127,7 +133,7 @@ export class LiveSensor {
     const child = new Deno.Command(argv[0], {
       args: argv.slice(1),
       cwd,
-      env: { NO_COLOR: "1" },
+      env: { NO_COLOR: "1", ...env },
       stdin: "null",
       stdout: "piped",
       stderr: "piped",
@@ -162,9 +168,18 @@ export class LiveSensor {
   }
 
   /** Sends `signal` (unless null) and waits for the exit; returns the exit code. */
-  async stop(signal: Deno.Signal | null = "SIGINT"): Promise<number> {
+  async stop(signal: Deno.Signal | null = "SIGINT", timeoutMs = 30_000): Promise<number> {
     if (signal !== null) this.#child.kill(signal);
-    const status = await this.#child.status;
+    // A sensor that does not end is a failure of the test, not a hang of the suite.
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const late = new Promise<null>((resolve) => timer = setTimeout(() => resolve(null), timeoutMs));
+    const ended = await Promise.race([this.#child.status, late]);
+    clearTimeout(timer);
+    if (ended === null) {
+      this.kill();
+      throw new Error(`the sensor did not end within ${timeoutMs} ms of ${signal ?? "its end"}: ${this.stderr}`);
+    }
+    const status = ended;
     await this.#done;
     return status.code;
   }

@@ -128,9 +128,14 @@ function sendOversized(count: number): void {
 /** With several workers: the batch's records go now, and the main thread (or the next batch's writer) is told. */
 function endBatch(): void {
   sendRecords();
-  // Handed on at this batch's `ack` (or by a burst's wait), which follows at once.
-  if (turn !== null) turn.pass(seq);
-  else if (stdout === null) announce(BATCH_END, 0, 0);
+  if (turn !== null) {
+    // In turn even when nothing was written: the turn passes from batch to batch in order.
+    turn.waitFor(seq);
+    turn.pass(seq);
+  } else if (stdout === null) {
+    // Handed on at this batch's `ack` (or by a burst's wait), which follows at once.
+    announce(BATCH_END, 0, 0);
+  }
 }
 
 function counts(): WorkerCounts {
