@@ -226,28 +226,29 @@ export const KAFKA_SASL_MECHANISMS = ["", "PLAIN", "SCRAM-SHA-256", "SCRAM-SHA-5
 
 /**
  * The most threads `-numprocs` gives: the decoding and pairing thread and up to seven lookup workers (the original's
- * default is 8 decoding goroutines whatever the machine, so its configurations often say 8). Past a few workers the
- * pairing thread is the limit (measured, README "Threads": its CPU time barely falls from three workers on) and each
- * worker costs about 20 MB.
+ * default is 8 decoding goroutines whatever the machine, so its configurations often say 8). Each worker costs about
+ * 20 MB, and past one or two of them the pairing thread is the limit (see {@linkcode DEFAULT_NUMPROCS}).
  */
 export const MAX_NUMPROCS = 8;
 
 /**
- * The default `-numprocs`: the machine's cores, at most 4. Measured on two cores (README, Threads): two threads replay
+ * The default `-numprocs`: the machine's cores, at most 2. Measured on two cores (README, Threads): two threads replay
  * the 1M-pair file in 0.63 of one thread's time (the transaction format in 0.69) and drain a live ring faster, within
- * 120 MB; a one-core machine keeps one thread, where a worker could only compete. Per-thread CPU times with three and
- * four threads (measured here, on two cores) put the transaction format's pairing thread at 1.51 and 1.38 CPU-s against
- * 1.71 with two, the default format's at 0.8–1.0 s whatever the count: so up to 4 on a machine with the cores, where
- * the transaction format gains and the default format loses nothing but memory. A capture file under 32 MiB is
- * replayed on one thread whatever the value (src/sensor.ts `threadsFor`).
+ * 120 MB; a one-core machine keeps one thread, where a worker could only compete. More threads were measured here
+ * with per-thread CPU times (two cores, so the wall time says nothing): the decoding and pairing thread stays at
+ * 0.84–1.02 CPU-s in the default format with one, two or three workers while each worker's share falls (0.7, 0.4,
+ * 0.3 s), so that thread bounds the run from two threads on; in the transaction format it goes from 1.59–1.66 to
+ * 1.49–1.62 with two workers, perhaps a tenth less time on a machine with the cores, for 20 MB more. Hence 2, and
+ * `-numprocs 3` or more for those who want that tenth. A capture file under 32 MiB is replayed on one thread whatever
+ * the value (src/sensor.ts `threadsFor`).
  */
-export const DEFAULT_NUMPROCS = Math.max(1, Math.min(navigator.hardwareConcurrency ?? 1, 4));
+export const DEFAULT_NUMPROCS = Math.max(1, Math.min(navigator.hardwareConcurrency ?? 1, 2));
 
 /**
  * The threads `-numprocs n` runs on a machine with `cores`: n, but at most the cores (at least 2, so that the worker
  * can be asked for on one core) and {@linkcode MAX_NUMPROCS}. More threads than cores only compete: measured on two
- * cores, `-numprocs 3` took 1.08× the time of 2 in the default format and 1.18× in the transaction format, with 20 MB
- * more.
+ * cores (1M-pair file, medians), `-numprocs 3` and 4 took 1.11× and 1.18× the time of 2 in the default format, 1.14×
+ * and 1.22× in the transaction format, with 20 and 40 MB more.
  */
 export function usableNumprocs(numprocs: number, cores: number): number {
   return Math.min(numprocs, Math.max(2, cores), MAX_NUMPROCS);
