@@ -391,8 +391,8 @@ export const OPTIONS: readonly OptionSpec[] = [
     group: "Decoding",
     default: String(DEFAULT_NUMPROCS),
     min: 1,
-    help: "Threads (default: the cores, at most 2): 1 runs everything on one; 2 or more write records in a worker " +
-      "(same output; a capture file under 32 MiB uses one).",
+    help: "Threads (default: the cores, at most 2): 1 runs everything on one; N writes records in N-1 workers " +
+      "(same output; at most the cores and 8; a capture file under 32 MiB uses one).",
   }),
   intOption({
     name: "max_tcp_streams",
