@@ -183,7 +183,7 @@ export const SMALL_CAPTURE_BYTES = 32 << 20;
 export function threadsFor(config: Config): { threads: number; atOnce: boolean } {
   // A live source starts the worker at once: its records are not held back until a batch fills.
   const atOnce = config.dev !== "" || testHook(WORKER_AT_ONCE_VARIABLE) > 0;
-  const threads = usableNumprocs(config.numprocs, testHook(CORES_VARIABLE) || (navigator.hardwareConcurrency ?? 1));
+  const threads = usableNumprocs(config.numprocs, machineCores());
   if (threads <= 1 || atOnce || config.pcap === "-") return { threads, atOnce };
   if (testHook(WORKER_ANY_SIZE_VARIABLE) > 0) return { threads, atOnce };
   try {
@@ -197,10 +197,15 @@ export function threadsFor(config: Config): { threads: number; atOnce: boolean }
   }
 }
 
+/** The machine's cores as the runtime reports them (or as the test hook says). */
+function machineCores(): number {
+  return testHook(CORES_VARIABLE) || (navigator.hardwareConcurrency ?? 1);
+}
+
 export function buildPipeline(config: Config, sink: Sink, filter: BpfFilter | null = null): Pipeline {
   const { threads, atOnce } = threadsFor(config);
   if (threads > 1 && threads < config.numprocs) {
-    const cores = `${navigator.hardwareConcurrency ?? 1} cores`;
+    const cores = `${machineCores()} cores`;
     log.info(
       `-numprocs ${config.numprocs}: using ${threads} threads (${cores}, at most ${MAX_NUMPROCS}: more only compete)`,
     );
