@@ -247,7 +247,7 @@ export const DEFAULT_NUMPROCS = Math.max(1, Math.min(navigator.hardwareConcurren
 /**
  * The threads `-numprocs n` runs on a machine with `cores`: n, but at most the cores (at least 2, so that the worker
  * can be asked for on one core) and {@linkcode MAX_NUMPROCS}. More threads than cores only compete: measured on two
- * cores (1M-pair file, medians), `-numprocs 3` and 4 took 1.11× and 1.18× the time of 2 in the default format, 1.14×
+ * cores (1M-pair file, medians), `-numprocs 3` and 4 took 1.08× and 1.17× the time of 2 in the default format, 1.14×
  * and 1.22× in the transaction format, with 20 and 40 MB more.
  */
 export function usableNumprocs(numprocs: number, cores: number): number {
