@@ -47,7 +47,8 @@ export interface PacketFilter {
 
 /**
  * capture → decode → dns → correlate → record → sink. With `-numprocs 1` all synchronous per packet on this thread;
- * with more, the stages after decoding run in a worker, fed in packet order. The caller drives it with a
+ * with more, the pairing still runs here and the records are written by lookup workers, fed in order (the sink gets
+ * them in that order). The caller drives it with a
  * PacketSource and calls `finish` at the end of input (or on a signal) so nothing held in a table is lost.
  */
 export class Pipeline {

@@ -1,5 +1,5 @@
 /**
- * The default format's lookups, packed for the lookup worker (`-numprocs` 2 or more): the pairing engine runs on the
+ * The default format's lookups, packed for the lookup workers (`-numprocs` 2 or more): the pairing engine runs on the
  * decoding thread, and the worker only writes records. Measured on the 1M-pair capture, the worker running the whole
  * post-decode stage took 1.4 s of CPU against the decoding thread's 1.1 s; moving the question scan and pairing over
  * evens them, and the batches shrink, as queries are no longer sent at all (the default format writes only answered

@@ -1,5 +1,5 @@
 /**
- * The transaction format's lookups, packed for the lookup worker (`-numprocs` 2 or more): as for the default format
+ * The transaction format's lookups, packed for the lookup workers (`-numprocs` 2 or more): as for the default format
  * (src/parallel/lookup_entry.ts), the one pairing engine runs on the decoding thread and the worker writes the
  * records. The writer walks every message whole (src/record/transaction_leg.ts: sections, EDNS, anomalies), which is
  * most of the format's cost, so the two threads share that walk: every other response is walked here and travels as
