@@ -59,7 +59,7 @@ export type ToWorker =
     turn: SharedArrayBuffer | null;
     /** The capture chunks lookup entries name by index (src/capture/_chunk_reader.ts ChunkPool), so far. */
     chunks: SharedArrayBuffer[];
-    /** A WorkerProgress's buffer (src/parallel/worker_signals.ts): what the worker has done, for the main thread. */
+    /** A WorkerProgress buffer all the workers share (src/parallel/worker_signals.ts): what each has done. */
     progress: SharedArrayBuffer;
     /** This worker's number, and how many there are (its cells in `progress`; with more than one, batch order). */
     lane: number;

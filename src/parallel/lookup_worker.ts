@@ -56,7 +56,7 @@ let stdoutReported = false;
 let stdoutWritten = 0;
 let stdoutFailed = 0;
 
-/** Never with a transfer list: see RemoteStage's `#post`. */
+/** Never with a transfer list: see `WorkerLane.post` (src/parallel/worker_lane.ts). */
 function post(message: FromWorker): void {
   self.postMessage(message);
 }

@@ -99,8 +99,6 @@ export class RemoteStage implements ChunkPool {
   readonly writer: BatchWriter;
   /** The workers: batch n goes to `lanes[n % lanes.length]`. */
   readonly #lanes: WorkerLane[];
-  /** What every worker has done, in one shared buffer (`events` counts them all). */
-  readonly #progress: WorkerProgress;
   /** The workers were started. */
   #started = false;
   #failure: LookupWorkerError | null = null;
@@ -111,7 +109,7 @@ export class RemoteStage implements ChunkPool {
   /** The batch buffers, each freed once the worker has finished it (`#inFlight` says which, in order). */
   readonly #batches: SharedBufferPool;
   readonly #batchBytes: number;
-  /** Batches sent (empty batch ends included), and freed: those the worker has finished (`#progress.done`). */
+  /** Batches sent (empty batch ends included), and freed: those the workers have finished (`#done`). */
   #batchesSent = 0;
   #batchesFreed = 0;
   /** The pool index of each batch in flight, oldest first (-1: a buffer not from the pool). */
@@ -137,7 +135,6 @@ export class RemoteStage implements ChunkPool {
     this.#stdout = soleStdout(sink);
     const workers = Math.max(1, options.workers ?? 1);
     const progress = WorkerProgress.buffer(workers);
-    this.#progress = new WorkerProgress(progress);
     const overflow = options.overflowMaxBytes ?? OVERFLOW_MAX_BYTES;
     this.#lanes = Array.from({ length: workers }, (_, i) => new WorkerLane(i, progress, overflow));
     this.#turn = workers > 1 && this.#stdout !== null ? new WriteTurn() : null;
@@ -255,13 +252,14 @@ export class RemoteStage implements ChunkPool {
    * with one thread). So while more than {@linkcode MAX_BATCHES_IN_BURST} batches are in flight, this thread waits
    * for the worker here, blocking, and meanwhile hands the record buffers the worker announces to the sinks (the
    * worker may be waiting for an output slot). Not before the worker has finished a first batch (it may not have
-   * started, which only the event loop would report), nor after it has failed (it says so in `#progress`), nor while
+   * started, which only the event loop would report), nor after it has failed (it says so in its progress), nor while
    * the next records come in a message (a record larger than the overflow slot), nor longer than
    * {@linkcode BURST_PATIENCE_MS} without any progress: never a hang.
    */
   #holdBurst(): void {
     if (!this.#started || this.#failure !== null || this.#closed) return;
-    const progress = this.#progress;
+    // Every worker's events are counted in one cell of the buffer they share: any lane's progress waits on them all.
+    const progress = this.#lanes[0].progress;
     if (this.#done() === 0) return;
     let waitedMs = 0;
     for (;;) {

@@ -2,7 +2,7 @@
  * Shared buffers named by index, for the two threads of `-numprocs`: the main thread fills a buffer and names it by
  * its index in a message, the worker reads the same memory, and the buffer is freed once the worker is done with it
  * (src/parallel/remote_stage.ts: the lookup batches, and the capture chunks messages are read from in place).
- * Nothing is transferred: see RemoteStage's `#post`.
+ * Nothing is transferred: see `WorkerLane.post` (src/parallel/worker_lane.ts).
  *
  * @module
  */
