@@ -18,6 +18,8 @@
  * @module
  */
 
+import { copyWords, LastView, WORD_COPY_MAX } from "../record/_put.ts";
+
 const NONE = -1;
 /**
  * The part of the buffer used first (it grows from here up to 1.25 × limit), and the fewest slots. Small, so that the
@@ -35,6 +37,9 @@ export class HeldBytes {
    * made every read of a held name slower on the default format's hot path.
    */
   readonly bytes: Uint8Array;
+  readonly #view: DataView;
+  /** A view of the buffer a message is copied from. */
+  readonly #sourceView = new LastView();
   /** The part of `bytes` in use: entries are appended up to it, then compacted (and first grown, see `#makeRoom`). */
   #capacity = 0;
   /** Per slot: where its bytes start (NONE: nothing stored) and how many. */
@@ -54,6 +59,7 @@ export class HeldBytes {
   constructor(readonly limit: number) {
     this.#maxCapacity = limit + (limit >> 2);
     this.bytes = new Uint8Array(this.#maxCapacity);
+    this.#view = new DataView(this.bytes.buffer);
   }
 
   /** The part of the buffer used so far (what can be resident): at most 1.25 × `limit`. */
@@ -95,8 +101,9 @@ export class HeldBytes {
     if (this.#end + n > this.#capacity) this.#makeRoom(n);
     const at = this.#end;
     const bytes = this.bytes;
-    if (n <= 64) { for (let i = 0; i < n; i++) bytes[at + i] = source[from + i]; // no view to allocate
-     } else bytes.set(source.subarray(from, to), at);
+    // Most are queries or short responses: copied by words, with no view object per message (see WORD_COPY_MAX).
+    if (n <= WORD_COPY_MAX) copyWords(this.#view, bytes, at, this.#sourceView.of(source), source, from, to);
+    else bytes.set(source.subarray(from, to), at);
     this.#end = at + n;
     this.#live += n;
     this.#start[slot] = at;

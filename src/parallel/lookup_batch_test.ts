@@ -1,14 +1,7 @@
 import assert from "node:assert/strict";
 import type { Tunnel } from "../decode/tunnels.ts";
-import {
-  BatchReader,
-  BatchWriter,
-  CHUNK_REFERENCE,
-  LOOKUP,
-  readTunnel,
-  SMALL_COPY,
-  TUNNEL_BYTES,
-} from "./lookup_batch.ts";
+import { WORD_COPY_MAX } from "../record/_put.ts";
+import { BatchReader, BatchWriter, CHUNK_REFERENCE, LOOKUP, readTunnel, TUNNEL_BYTES } from "./lookup_batch.ts";
 
 const TUNNELS: Tunnel[] = [
   { kind: "vxlan", outerSrcIp: "10.0.0.1", outerDstIp: "10.0.0.2", id: 4242, labels: null },
@@ -25,20 +18,26 @@ function collectingWriter(capacity: number): { writer: BatchWriter; sent: Uint8A
 }
 
 Deno.test("a message is written as where it lies in a shared chunk, else as its bytes, short or long", () => {
-  const { writer } = collectingWriter(4096);
+  const { writer } = collectingWriter(8192);
   const chunk = new Uint8Array(300).map((_, i) => i & 255);
   const other = new Uint8Array(300).map((_, i) => (i * 3) & 255);
   writer.chunkIndexOf = (bytes) => bytes === chunk ? 7 : -1;
-  writer.reserve(1000);
+  writer.reserve(6000);
   let at = writer.putMessage(0, chunk, 100, 250, writer.chunkOf(chunk));
   assert.equal(at, CHUNK_REFERENCE);
   assert.equal(writer.view.getUint32(0, true), 7);
   assert.equal(writer.view.getUint32(4, true), 100);
-  for (const length of [SMALL_COPY - 1, SMALL_COPY + 1, 200]) {
-    const start: number = at;
-    at = writer.putMessage(at, other, 50, 50 + length, writer.chunkOf(other));
-    assert.equal(at - start, length);
-    assert.deepEqual(writer.bytes.subarray(start, at), other.subarray(50, 50 + length));
+  // Copied by words up to WORD_COPY_MAX, by `set` beyond; from a view that starts inside its buffer, too.
+  const inside = new Uint8Array(other.buffer, 30, 250);
+  for (const source of [other, inside, other]) {
+    for (const length of [0, 1, 3, 4, 5, 7, 9, WORD_COPY_MAX - 1, WORD_COPY_MAX, WORD_COPY_MAX + 1, 200]) {
+      const start: number = at;
+      writer.bytes[start + length] = 0xee;
+      at = writer.putMessage(at, source, 11, 11 + length, writer.chunkOf(source));
+      assert.equal(at - start, length);
+      assert.deepEqual(writer.bytes.subarray(start, at), source.subarray(11, 11 + length));
+      assert.equal(writer.bytes[at], 0xee, "nothing written past the message");
+    }
   }
 });
 

@@ -47,6 +47,8 @@ let recordsSent = 0;
 /** The capture chunks lookup entries name (responses read in place), by index. */
 const chunks: Uint8Array[] = [];
 let reader: BatchReader | null = null;
+/** Each batch is read from a copy in this thread's own memory: see {@linkcode ownCopy}. */
+let batchCopy = new Uint8Array(0);
 let failed = false;
 /** Stdout when this worker writes the records itself (stdout is the run's only sink), else null. */
 let stdout: StdoutSink | null = null;
@@ -123,6 +125,18 @@ function sendOversized(count: number): void {
   Atomics.store(slotState, index, 1);
   announce(index, output.used, count);
   post({ type: "records", buffer: null });
+}
+
+/**
+ * The batch's `used` bytes copied into this thread's own memory (one copy, reused). The records copy spans out of a
+ * batch with `set` (a walked response's sections, its question's name), and V8 copies out of shared memory word by
+ * word only between addresses of the same alignment, else byte by byte: a 600-byte span into a record at any offset
+ * took 164 ns against 50 ns from unshared memory (Deno 2.9), while the batch's one aligned copy costs about 20 µs.
+ */
+function ownCopy(buffer: ArrayBufferLike, used: number): Uint8Array {
+  if (batchCopy.length < used) batchCopy = new Uint8Array(used);
+  batchCopy.set(new Uint8Array(buffer, 0, used));
+  return batchCopy;
 }
 
 /** With several workers: the batch's records go now, and the main thread (or the next batch's writer) is told. */
@@ -202,7 +216,7 @@ async function handle(message: ToWorker): Promise<void> {
       return;
     case "batch": {
       seq = message.seq;
-      reader!.read(new Uint8Array(message.buffer), message.used);
+      reader!.read(ownCopy(message.buffer, message.used), message.used);
       if (ordered) endBatch();
       else if (message.batchEnd) sendRecords();
       // The batch and the chunks it names may be reused from now on.

@@ -340,8 +340,10 @@ export class TransactionUnpacker implements LookupEntries {
     anomalies.clear();
     for (let i = 0; i < anomalyCount; i++) anomalies.add(DNS_ANOMALIES[bytes[at++]]);
     at = partsAt(at);
-    // The parts are read in place: the writer reads `out.bytes` between these offsets, and sizes by `out.used`.
+    // The parts are read in place: the writer reads `out.bytes` (through `out.view` too) between these offsets, and
+    // sizes by `out.used`.
     walked.out.bytes = bytes;
+    walked.out.view = view;
     walked.out.used = partsLength;
     walked.questionStart = at;
     walked.questionEnd = walked.sectionsStart = at + questionEnd;

@@ -27,6 +27,68 @@ export function putBytes(d: Uint8Array, u: number, src: Uint8Array): number {
   return u + n;
 }
 
+/**
+ * Spans up to this long are copied by {@linkcode copyWords}; longer ones with `set`. Measured (Deno 2.9, per copy into
+ * shared memory at any alignment): words 6, 21 and 35 ns for 20, 60 and 120 bytes, 150 ns for 600; `set` with its
+ * `subarray` view 40, 50 and 63 ns, 55–166 ns for 600 (word by word when both ends share an alignment, else byte by
+ * byte); a byte loop 15, 56 and 107 ns.
+ */
+export const WORD_COPY_MAX = 128;
+
+/**
+ * `s[start, end)` at `d[u]`, four bytes a store through the views `sv` (over `s`'s buffer) and `v` (over `d`'s);
+ * returns `u` plus the length. Any bytes (integer words: nothing is canonicalised); the last word is the span's last
+ * four bytes, so nothing outside either span is read or written. Spans under four bytes go byte by byte.
+ */
+export function copyWords(
+  v: DataView,
+  d: Uint8Array,
+  u: number,
+  sv: DataView,
+  s: Uint8Array,
+  start: number,
+  end: number,
+): number {
+  const n = end - start;
+  if (n < 4) {
+    for (let i = 0; i < n; i++) d[u + i] = s[start + i];
+    return u + n;
+  }
+  const last = n - 4;
+  for (let i = 0; i < last; i += 4) v.setInt32(u + i, sv.getInt32(start + i, true), true);
+  v.setInt32(u + last, sv.getInt32(start + last, true), true);
+  return u + n;
+}
+
+/** A view of the array last asked about, made again only when the array changes (one buffer serves many copies). */
+export class LastView {
+  #array: Uint8Array | null = null;
+  #view: DataView = new DataView(new ArrayBuffer(0));
+
+  of(array: Uint8Array): DataView {
+    if (array !== this.#array) {
+      this.#array = array;
+      this.#view = new DataView(array.buffer, array.byteOffset, array.byteLength);
+    }
+    return this.#view;
+  }
+}
+
+/** `s[start, end)` at `d[u]`: by {@linkcode copyWords} up to {@linkcode WORD_COPY_MAX} bytes, else with `set`. */
+export function copySpan(
+  v: DataView,
+  d: Uint8Array,
+  u: number,
+  sv: DataView,
+  s: Uint8Array,
+  start: number,
+  end: number,
+): number {
+  if (end - start <= WORD_COPY_MAX) return copyWords(v, d, u, sv, s, start, end);
+  d.set(s.subarray(start, end), u);
+  return u + end - start;
+}
+
 /** Most bytes {@linkcode putNumber} writes (`String` of any double, e.g. `-1.2345678901234567e+308`). */
 export const NUMBER_MAX = 24;
 

@@ -10,7 +10,7 @@
 import type { LookupReason, LookupStatus } from "../correlate/lookup.ts";
 import { opcodeName, rcodeName } from "../dns/registries.ts";
 import { Constant } from "./_put.ts";
-import { PartCache } from "./part_cache.ts";
+import { PartCache, RecentParts } from "./part_cache.ts";
 import { classJson, typeJson } from "./transaction_names.ts";
 
 const encoder = new TextEncoder();
@@ -165,7 +165,8 @@ export function flagsPart(query: number, response: number, rcode: number): Const
   const q = query < 0 ? 0x10000 : query & FLAG_BITS;
   const r = response < 0 ? 0x10000 : response & FLAG_BITS;
   const key = (q * 0x20000 + r) * 0x1000 + (response < 0 ? 0 : rcode);
-  if (key === lastFlags.key) return lastFlags.part; // mostly the same in a row
+  const recent = RECENT_FLAG_PARTS.get(key);
+  if (recent !== undefined) return recent;
   let part = FLAG_PARTS.get(key);
   if (part === undefined) {
     const queryFlags = query < 0 ? "null" : flagsJson(query);
@@ -177,12 +178,10 @@ export function flagsPart(query: number, response: number, rcode: number): Const
     );
     FLAG_PARTS.set(key, part);
   }
-  lastFlags.key = key;
-  lastFlags.part = part;
-  return part;
+  return RECENT_FLAG_PARTS.add(key, part);
 }
 
-const lastFlags = { key: -1, part: constant("") };
+const RECENT_FLAG_PARTS = new RecentParts<Constant>();
 
 const EDNS_PARTS = new PartCache<Constant>();
 /**
@@ -190,9 +189,10 @@ const EDNS_PARTS = new PartCache<Constant>();
  * and TTL fields (RFC 6891 §6.1.3: extended RCODE, version, DO), as src/record/transaction_edns.ts writes it.
  */
 export function ednsPart(response: boolean, udpSize: number, ttl: number): Constant {
-  const last = response ? lastResponseEdns : lastQueryEdns;
-  if (last.ttl === ttl && last.udpSize === udpSize) return last.part; // a few forms, usually the same in a row
   const key = ((response ? 0x100000000 : 0) + ttl) * 0x10000 + udpSize;
+  const recentParts = response ? RECENT_RESPONSE_EDNS : RECENT_QUERY_EDNS;
+  const recent = recentParts.get(key);
+  if (recent !== undefined) return recent;
   let part = EDNS_PARTS.get(key);
   if (part === undefined) {
     part = constant(
@@ -202,15 +202,11 @@ export function ednsPart(response: boolean, udpSize: number, ttl: number): Const
     );
     EDNS_PARTS.set(key, part);
   }
-  last.ttl = ttl;
-  last.udpSize = udpSize;
-  last.part = part;
-  return part;
+  return recentParts.add(key, part);
 }
 
-/** The part last returned by `ednsPart` for either side. */
-const lastQueryEdns = { ttl: -1, udpSize: -1, part: constant("") };
-const lastResponseEdns = { ttl: -1, udpSize: -1, part: constant("") };
+const RECENT_QUERY_EDNS = new RecentParts<Constant>();
+const RECENT_RESPONSE_EDNS = new RecentParts<Constant>();
 
 const ANOMALY_PARTS = new Map<string, Constant>();
 /** `"query:bad_rdata"` (after the first, with a comma before it). */

@@ -18,7 +18,7 @@ import type { LegView, Lookup, LookupWriter } from "../correlate/lookup.ts";
 import type { MessageReader } from "../dns/_reader.ts";
 import type { WireQuestion } from "../dns/wire_scan.ts";
 import type { Counters } from "../metrics/counters.ts";
-import { NUMBER_MAX, putBytes, putConstant, putNumberWords } from "./_put.ts";
+import { copySpan, NUMBER_MAX, putConstant, putNumberWords } from "./_put.ts";
 import { AddressTextCache } from "./address_text_cache.ts";
 import { putIp16 } from "./ip_write.ts";
 import type { RecordBuffer } from "./record_buffer.ts";
@@ -168,7 +168,7 @@ export class TransactionWriter implements LookupWriter {
     if (asked !== null) {
       const question = asked === q ? l.query.question : l.response.question;
       u = putConstant(v, d, u, opcodePart(opcode, true));
-      u = putBytes(d, u, asked.out.bytes.subarray(asked.questionStart, asked.questionEnd));
+      u = copySpan(v, d, u, asked.out.view, asked.out.bytes, asked.questionStart, asked.questionEnd);
       u = putConstant(v, d, u, questionTail(question.type, question.class));
     } else u = putConstant(v, d, u, opcodePart(opcode, false));
     const query = l.query;
@@ -190,8 +190,7 @@ export class TransactionWriter implements LookupWriter {
     const rcode = r === null ? 0 : (r.flags & RCODE_MASK) | (r.extendedRcode << 4);
     u = putConstant(v, d, u, flagsPart(q === null ? -1 : q.flags, r === null ? -1 : r.flags, rcode));
     if (r !== null) {
-      d.set(r.out.bytes.subarray(r.sectionsStart, r.sectionsEnd), u);
-      u += r.sectionsEnd - r.sectionsStart;
+      u = copySpan(v, d, u, r.out.view, r.out.bytes, r.sectionsStart, r.sectionsEnd);
     }
     u = this.#edns(d, v, u, q, false);
     u = this.#edns(d, v, u, r, true);
@@ -216,7 +215,7 @@ export class TransactionWriter implements LookupWriter {
     if (leg === null || !leg.hasEdns) return putConstant(v, d, u, response ? NO_RESPONSE_EDNS : NO_QUERY_EDNS);
     if (!leg.ednsOptions) return putConstant(v, d, u, ednsPart(response, leg.ednsUdpSize, leg.ednsTtl));
     u = putConstant(v, d, u, response ? RESPONSE_EDNS : QUERY_EDNS);
-    return putBytes(d, u, leg.out.bytes.subarray(leg.ednsStart, leg.ednsEnd));
+    return copySpan(v, d, u, leg.out.view, leg.out.bytes, leg.ednsStart, leg.ednsEnd);
   }
 
   /** The leg's anomalies, each as `side` + name; returns whether any was written (or `more` already). */
