@@ -7,6 +7,7 @@
  * @module
  */
 
+import { copyWords } from "./_put.ts";
 import type { RecordBuffer } from "./record_buffer.ts";
 
 /** Names remembered per message; more are simply walked again. */
@@ -54,10 +55,8 @@ export class WrittenNames {
       const start = this.#start[k];
       const n = this.#end[k] - start;
       out.reserve(n);
-      const o = out.bytes;
-      const at = out.used;
-      for (let i = 0; i < n; i++) o[at + i] = o[start + i]; // short: a loop beats copyWithin's call
-      out.used = at + n;
+      // Short, and after the name it copies: words (copyWithin's call costs more than the copy).
+      out.used = copyWords(out.view, out.bytes, out.used, out.view, out.bytes, start, start + n);
       return this.#length[k];
     }
     return -1;
