@@ -2,7 +2,8 @@
  * Bounded-memory streaming over a capture file: one reusable chunk buffer, filled by one `read` per
  * batch, with the unconsumed tail (at most one partial record) moved to the front before each read.
  * The buffer grows only when a single record is bigger than it, up to a hard cap. With a {@linkcode ChunkPool}
- * (a lookup worker reads messages in place) each read fills a fresh buffer from the pool instead.
+ * (a lookup worker reads messages in place) each read fills a fresh buffer from the pool instead, and from a regular
+ * file the next one is read while the one before is handled (`ChunkReader.read`).
  *
  * @module
  */
@@ -16,6 +17,11 @@ import { CaptureError } from "./packet.ts";
 export const DEFAULT_CHUNK_SIZE = 4 * 1024 * 1024;
 /** Largest buffer ever allocated; a record needing more is corruption (libpcap's pcapng block cap). */
 export const MAX_BUFFER_SIZE = 16 * 1024 * 1024;
+/**
+ * Room left at the front of a chunk read ahead (see {@linkcode ChunkReader.read}) for the partial record the chunk
+ * before ends with; a longer one (a frame near pcap's 256 KiB snap length) is joined in a buffer of its own.
+ */
+export const CARRY_ROOM = 64 * 1024;
 
 /**
  * Chunk buffers shared with another thread that reads the packets' bytes in place after the reader has moved on
@@ -32,7 +38,8 @@ export interface ChunkPool {
 /**
  * What the reader needs from a file or stdin (Deno.FsFile and Deno.stdin both fit). With `readSync` (a regular
  * file, whose reads never wait for a writer) the reader reads synchronously: measured on the 1M-pair benchmark,
- * an async read left the main thread idle for 150–175 ms where the same reads done synchronously took 75–105 ms.
+ * an async read waited for at once left the main thread idle for 150–175 ms where the same reads done synchronously
+ * took 75–105 ms. With a pool it reads ahead instead (an async read made one chunk early is done when it is needed).
  */
 export interface ByteInput {
   read(p: Uint8Array): Promise<number | null>;
@@ -57,6 +64,8 @@ export class ChunkReader {
   /** Set before the first read: buffers come from the pool, one per read (see {@linkcode ChunkPool}). */
   pool: ChunkPool | null = null;
   #closed = false;
+  /** With a pool, from a regular file: the read under way into the next chunk, from file offset `at`. */
+  #ahead: { chunk: Uint8Array; at: number; read: Promise<number | null> } | null = null;
 
   constructor(readonly input: ByteInput, readonly name: string, chunkSize = DEFAULT_CHUNK_SIZE) {
     this.buf = new Uint8Array(Math.max(64, Math.min(chunkSize, MAX_BUFFER_SIZE)));
@@ -83,6 +92,7 @@ export class ChunkReader {
    * Returns the number of bytes read; 0 means end of input.
    */
   async read(need: number): Promise<number> {
+    if (this.pool !== null && this.input.readSync !== undefined) return await this.#readAhead(this.pool, need);
     if (this.pool !== null) this.#takeFromPool(this.pool, need);
     else {
       if (this.pos > 0) {
@@ -133,11 +143,69 @@ export class ChunkReader {
   close(): void {
     if (this.#closed) return;
     this.#closed = true;
+    // A read still under way ends with the file (its result is not wanted).
+    this.#ahead?.read.catch(() => {});
+    this.#ahead = null;
     try {
       this.input.close();
     } catch {
       // Already closed by the runtime (e.g. stdin at exit): nothing left to release.
     }
+  }
+
+  /**
+   * A regular file shared with a lookup worker: each chunk is read while the one before is decoded (an async read,
+   * which Deno does on a thread of its own), so the copy from the page cache leaves the decoding thread, whose time
+   * bounds a run with a worker (measured on the 1M-pair file: its reads took ~66 ms of that thread). The chunk is
+   * read at {@linkcode CARRY_ROOM}, and the unconsumed tail of the one before goes just in front of it; one read is
+   * under way at a time, so the file is read in order.
+   */
+  async #readAhead(pool: ChunkPool, need: number): Promise<number> {
+    const ahead = this.#ahead ?? this.#startRead(pool);
+    this.#ahead = null;
+    let n: number | null;
+    try {
+      n = await ahead.read;
+    } catch (err) {
+      pool.retire(ahead.chunk);
+      throw new CaptureError(
+        `Cannot read capture file ${this.name} at byte ${ahead.at}: ${(err as Error).message}`,
+      );
+    }
+    if (n === null || n === 0) {
+      pool.retire(ahead.chunk);
+      return 0;
+    }
+    const tail = this.end - this.pos;
+    let next = ahead.chunk;
+    let start = CARRY_ROOM - tail;
+    if (tail > CARRY_ROOM || tail + n < need) {
+      // A long partial record, or a record longer than what the two hold: joined in a buffer of its own.
+      const size = Math.max(need, tail + n + 1);
+      if (size > MAX_BUFFER_SIZE) {
+        throw this.error("corrupt", this.offset(), `a record needs ${size} bytes (limit ${MAX_BUFFER_SIZE})`);
+      }
+      next = pool.take(size);
+      next.set(ahead.chunk.subarray(CARRY_ROOM, CARRY_ROOM + n), tail);
+      pool.retire(ahead.chunk);
+      start = 0;
+    }
+    next.set(this.buf.subarray(this.pos, this.end), start);
+    pool.retire(this.buf);
+    this.base = ahead.at - tail - start;
+    this.buf = next;
+    this.view = new DataView(next.buffer, next.byteOffset, next.byteLength);
+    this.pos = start;
+    this.end = start + tail + n;
+    if (!this.#closed) this.#ahead = this.#startRead(pool);
+    if (this.pendingSkip > 0) this.skip(this.pendingSkip);
+    return n;
+  }
+
+  /** The next chunk's read, from where the last one ended (`base + end`: the reads so far, in order). */
+  #startRead(pool: ChunkPool): { chunk: Uint8Array; at: number; read: Promise<number | null> } {
+    const chunk = pool.take(CARRY_ROOM + 1);
+    return { chunk, at: this.base + this.end, read: this.input.read(chunk.subarray(CARRY_ROOM)) };
   }
 
   /** Go on in a buffer from the pool, with the unconsumed tail at its front and room for `need` bytes and one more. */

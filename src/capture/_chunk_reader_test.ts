@@ -109,3 +109,39 @@ Deno.test("with a chunk pool, records of every size cross the chunks intact, and
   // Every chunk but the one the reader ends in is given back.
   assert.equal(taken.filter((chunk) => !retired.has(chunk)).length, 1);
 });
+
+Deno.test("from a regular file with a chunk pool, the next chunk is being read while the one before is handled", async () => {
+  const bytes = new Uint8Array(3 * (1 << 20)).map((_, i) => (i * 7) & 255);
+  const input = new FileLikeInput(bytes, 1 << 30);
+  const asked: number[] = [];
+  const read = input.read.bind(input);
+  input.read = (p) => {
+    asked.push(input.at);
+    return read(p);
+  };
+  const reader = new ChunkReader(input, "ahead.pcap", 1 << 20);
+  reader.pool = { take: (minBytes) => new Uint8Array(new SharedArrayBuffer(Math.max(minBytes, 1 << 20))), retire() {} };
+  const n = await reader.read(1);
+  assert.ok(n > 0);
+  assert.deepEqual(asked, [0, n], "the second read was asked for before the first chunk was handled");
+  assert.deepEqual(reader.buf.subarray(reader.pos, reader.end), bytes.subarray(0, n));
+  reader.pos = reader.end - 10; // ten bytes of a record left over: they go in front of the next chunk's bytes
+  const more = await reader.read(11);
+  assert.deepEqual(reader.buf.subarray(reader.pos, reader.end), bytes.subarray(n - 10, n + more));
+  assert.equal(reader.offset(), n - 10);
+  reader.close();
+});
+
+Deno.test("a read ahead that fails names the input and the offset it read from", async () => {
+  const input = new FileLikeInput(new Uint8Array(100), 1 << 30);
+  let reads = 0;
+  input.read = (p) =>
+    ++reads === 1 ? Promise.resolve(input.readSync(p)) : Promise.reject(new Error("Input/output error"));
+  const reader = new ChunkReader(input, "bad.pcap", 1 << 20);
+  reader.pool = { take: (minBytes) => new Uint8Array(Math.max(minBytes, 1 << 20)), retire() {} };
+  assert.equal(await reader.read(1), 100);
+  await assert.rejects(
+    reader.read(101),
+    /^CaptureError: Cannot read capture file bad\.pcap at byte 100: Input\/output error$/,
+  );
+});
