@@ -90,3 +90,15 @@ Deno.test("advanceClock() times out an idle TCP stream on the clock alone", asyn
   assert.equal(p.counters.tcp_streams_expired, 1);
   assert.equal(p.counters.tcp_messages, 2);
 });
+
+for (const [format, readAhead] of [["gopassivedns", true], ["transaction", false]] as const) {
+  Deno.test(`with a worker, a file source in the ${format} format is asked ${readAhead ? "" : "not "}to read ahead`, async () => {
+    const p = pipeline(format, new Lines(), 2);
+    const asked: boolean[] = [];
+    const source = { ...quietLink([], 0), shareBuffers: (_pool: unknown, ahead: boolean) => asked.push(ahead) };
+    await p.run(source);
+    await p.finish();
+    // The main thread bounds the default format's run, the worker the transaction format's (reads ahead compete).
+    assert.deepEqual(asked, [readAhead]);
+  });
+}

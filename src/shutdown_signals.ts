@@ -95,6 +95,8 @@ export function watchBatches(source: PacketSource, beforeBatchEnd: () => void): 
     get regularFile() {
       return source.regularFile;
     },
-    shareBuffers: source.shareBuffers === undefined ? undefined : (pool) => source.shareBuffers!(pool),
+    shareBuffers: source.shareBuffers === undefined
+      ? undefined
+      : (pool, readAhead) => source.shareBuffers!(pool, readAhead),
   };
 }

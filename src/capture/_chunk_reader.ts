@@ -63,6 +63,8 @@ export class ChunkReader {
   pendingSkip = 0;
   /** Set before the first read: buffers come from the pool, one per read (see {@linkcode ChunkPool}). */
   pool: ChunkPool | null = null;
+  /** With a pool, from a regular file: read each chunk while the one before is handled (see {@linkcode read}). */
+  readAhead = false;
   #closed = false;
   /** With a pool, from a regular file: the read under way into the next chunk, from file offset `at`. */
   #ahead: { chunk: Uint8Array; at: number; read: Promise<number | null> } | null = null;
@@ -92,7 +94,9 @@ export class ChunkReader {
    * Returns the number of bytes read; 0 means end of input.
    */
   async read(need: number): Promise<number> {
-    if (this.pool !== null && this.input.readSync !== undefined) return await this.#readAhead(this.pool, need);
+    if (this.pool !== null && this.readAhead && this.input.readSync !== undefined) {
+      return await this.#readAhead(this.pool, need);
+    }
     if (this.pool !== null) this.#takeFromPool(this.pool, need);
     else {
       if (this.pos > 0) {

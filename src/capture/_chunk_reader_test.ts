@@ -80,35 +80,38 @@ class FileLikeInput extends DribbleInput {
   }
 }
 
-Deno.test("with a chunk pool, records of every size cross the chunks intact, and every chunk left is given back", async () => {
-  // Mostly DNS-sized frames, some larger than the headroom kept for a partial record (64 KiB), a run of the largest.
-  const sizes = Array.from(
-    { length: 4000 },
-    (_, i) => i % 500 === 7 ? 200_000 : i >= 2995 && i < 3000 ? 262_144 : 60 + i % 900,
-  );
-  const records = sizes.map((n, i) => ({ sec: i, frac: 0, data: frame(n, i) }));
-  const input = new FileLikeInput(pcapFile({ snapLen: 262_144 }, records), 1 << 30);
-  const reader = new ChunkReader(input, "big.pcap", 1 << 20);
-  await reader.ensure(24);
-  const source = await PcapFileSource.open(reader);
-  const taken: Uint8Array[] = [];
-  const retired = new Set<Uint8Array>();
-  source.shareBuffers({
-    take: (minBytes) => {
-      const chunk = new Uint8Array(new SharedArrayBuffer(Math.max(minBytes, 1 << 20)));
-      taken.push(chunk);
-      return chunk;
-    },
-    retire: (buffer) => retired.add(buffer),
+for (const readAhead of [false, true]) {
+  const how = readAhead ? ", read ahead" : "";
+  Deno.test(`with a chunk pool${how}, records of every size cross the chunks intact, and every chunk left is given back`, async () => {
+    // Mostly DNS-sized frames, some larger than the headroom kept for a partial record (64 KiB), a run of the largest.
+    const sizes = Array.from(
+      { length: 4000 },
+      (_, i) => i % 500 === 7 ? 200_000 : i >= 2995 && i < 3000 ? 262_144 : 60 + i % 900,
+    );
+    const records = sizes.map((n, i) => ({ sec: i, frac: 0, data: frame(n, i) }));
+    const input = new FileLikeInput(pcapFile({ snapLen: 262_144 }, records), 1 << 30);
+    const reader = new ChunkReader(input, "big.pcap", 1 << 20);
+    await reader.ensure(24);
+    const source = await PcapFileSource.open(reader);
+    const taken: Uint8Array[] = [];
+    const retired = new Set<Uint8Array>();
+    source.shareBuffers({
+      take: (minBytes) => {
+        const chunk = new Uint8Array(new SharedArrayBuffer(Math.max(minBytes, 1 << 20)));
+        taken.push(chunk);
+        return chunk;
+      },
+      retire: (buffer) => retired.add(buffer),
+    }, readAhead);
+    const { packets, error } = await collect(source);
+    assert.equal(error, undefined);
+    assert.equal(packets.length, records.length);
+    for (let i = 0; i < records.length; i++) assert.deepEqual(packets[i].data, records[i].data, `record ${i}`);
+    assert.ok(taken.length > 4, `${taken.length} chunks taken`);
+    // Every chunk but the one the reader ends in is given back.
+    assert.equal(taken.filter((chunk) => !retired.has(chunk)).length, 1);
   });
-  const { packets, error } = await collect(source);
-  assert.equal(error, undefined);
-  assert.equal(packets.length, records.length);
-  for (let i = 0; i < records.length; i++) assert.deepEqual(packets[i].data, records[i].data, `record ${i}`);
-  assert.ok(taken.length > 4, `${taken.length} chunks taken`);
-  // Every chunk but the one the reader ends in is given back.
-  assert.equal(taken.filter((chunk) => !retired.has(chunk)).length, 1);
-});
+}
 
 Deno.test("from a regular file with a chunk pool, the next chunk is being read while the one before is handled", async () => {
   const bytes = new Uint8Array(3 * (1 << 20)).map((_, i) => (i * 7) & 255);
@@ -121,6 +124,7 @@ Deno.test("from a regular file with a chunk pool, the next chunk is being read w
   };
   const reader = new ChunkReader(input, "ahead.pcap", 1 << 20);
   reader.pool = { take: (minBytes) => new Uint8Array(new SharedArrayBuffer(Math.max(minBytes, 1 << 20))), retire() {} };
+  reader.readAhead = true;
   const n = await reader.read(1);
   assert.ok(n > 0);
   assert.deepEqual(asked, [0, n], "the second read was asked for before the first chunk was handled");
@@ -139,6 +143,7 @@ Deno.test("a read ahead that fails names the input and the offset it read from",
     ++reads === 1 ? Promise.resolve(input.readSync(p)) : Promise.reject(new Error("Input/output error"));
   const reader = new ChunkReader(input, "bad.pcap", 1 << 20);
   reader.pool = { take: (minBytes) => new Uint8Array(Math.max(minBytes, 1 << 20)), retire() {} };
+  reader.readAhead = true;
   assert.equal(await reader.read(1), 100);
   await assert.rejects(
     reader.read(101),

@@ -27,9 +27,10 @@ export abstract class FileSource implements PacketSource {
     return this.reader.synchronous;
   }
 
-  /** Read into buffers from `pool` from the next read on (see ChunkPool). */
-  shareBuffers(pool: ChunkPool): void {
+  /** Read into buffers from `pool` from the next read on (see ChunkPool), reading ahead when asked. */
+  shareBuffers(pool: ChunkPool, readAhead: boolean): void {
     this.reader.pool = pool;
+    this.reader.readAhead = readAhead;
   }
 
   /** The input's name as used in error messages (the path, or `<stdin>`). */

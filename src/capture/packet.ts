@@ -67,9 +67,10 @@ export interface PacketSource {
   readonly regularFile?: boolean;
   /**
    * Read into buffers from `pool` (a file source), so that another thread may read packets' bytes in place after
-   * they were delivered (src/parallel/remote_stage.ts). Absent: the source's buffers are its own (live capture).
+   * they were delivered (src/parallel/remote_stage.ts), and with `readAhead` a regular file's next buffer while the
+   * one before is handled (src/capture/_chunk_reader.ts). Absent: the source's buffers are its own (live capture).
    */
-  shareBuffers?(pool: ChunkPool): void;
+  shareBuffers?(pool: ChunkPool, readAhead: boolean): void;
 }
 
 /** A capture file or device that cannot be read: names the input and what is wrong. */
