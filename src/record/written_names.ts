@@ -7,7 +7,7 @@
  * @module
  */
 
-import { copyWords } from "./_put.ts";
+import { copyAsciiWords } from "./_put.ts";
 import type { RecordBuffer } from "./record_buffer.ts";
 
 /** Names remembered per message; more are simply walked again. */
@@ -55,8 +55,8 @@ export class WrittenNames {
       const start = this.#start[k];
       const n = this.#end[k] - start;
       out.reserve(n);
-      // Short, and after the name it copies: words (copyWithin's call costs more than the copy).
-      out.used = copyWords(out.view, out.bytes, out.used, out.view, out.bytes, start, start + n);
+      // Short, ASCII (a name's JSON form), and after the name it copies: words (copyWithin's call costs more).
+      out.used = copyAsciiWords(out.view, out.bytes, out.used, start, start + n);
       return this.#length[k];
     }
     return -1;
