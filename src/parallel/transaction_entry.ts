@@ -11,15 +11,19 @@
  *
  * A message travels as where it is (`u32 chunk, u32 offset`) when it lies in a capture chunk shared with the worker
  * (src/capture/_chunk_reader.ts ChunkPool: the message being handled, read from a file), else as its bytes (a held
- * leg's copy, a TCP stream's, a reassembled datagram's); the worker scans its question again (the bytes passed that
- * scan once: same result). A message no record carries (a retransmitted query, a duplicate response) is walked here
- * for its anomalies and not sent.
+ * leg's copy, a TCP stream's, a reassembled datagram's). The worker reads its header and first question at the places
+ * this thread's scan found when the question section has the usual shape (one question, its name without a
+ * compression pointer: `plainQuestion`, as the default format's entries), else scans it again (the bytes passed that
+ * scan once: same result). Measured on the 1M-pair capture (8 alternating runs, two threads): the worker's CPU 1.52
+ * against 1.56 s, 1.85 against 1.88 s wall. A message no record carries (a retransmitted query, a duplicate response)
+ * is walked here for its anomalies and not sent.
  *
  * Entry (little-endian, no alignment, in the stream of src/parallel/lookup_batch.ts): `u8 3, u8 bits (1 TCP,
  * 2 query, 4 response), u8 reason, u16 clientPort, u16 serverPort, u16 id, u32 retransmits, u32 duplicateResponses,
  * 16 client, 16 server`, then each leg present, query first: `u8 bits (1 read in place, 2 walked), f64 tsSec,
- * u32 tsNsec, u32 wireLen, u32 interfaceId, u16 vlanCount, u8 tunnelCount, u32 length`, the VLAN ids (u16 each), the
- * tunnels (`BatchWriter.putTunnel`), then either the message, or, walked, `u8 hasQuestion, u16 type, u16 class,
+ * u32 tsNsec, u32 wireLen, u32 interfaceId, u16 vlanCount, u8 tunnelCount, u32 length, u8 plainQuestion` (for a
+ * message, src/dns/wire_scan.ts `plainQuestionLength`, else 0), the VLAN ids (u16 each), the tunnels
+ * (`BatchWriter.putTunnel`), then either the message, or, walked, `u8 hasQuestion, u16 type, u16 class,
  * u16 flags, u8 edns (1 has EDNS, 2 with options), u32 ednsTtl, u16 ednsUdpSize, u8 extendedRcode, u8 anomalyCount,
  * u32 questionEnd, u32 sectionsEnd, u32 partsLength`, the anomalies (u8 each, their index in `DNS_ANOMALIES`) and the
  * parts (`TransactionLeg.out`), from the next multiple of 8 in the batch (`partsAt`).
@@ -34,7 +38,7 @@ import { NO_TUNNELS, type Tunnel } from "../decode/tunnels.ts";
 import { NO_VLANS } from "../decode/wire_datagram.ts";
 import { DNS_ANOMALIES } from "../dns/anomalies.ts";
 import { MessageReader } from "../dns/_reader.ts";
-import { scanQuestion, type WireQuestion } from "../dns/wire_scan.ts";
+import { plainQuestionLength, readPlainQuestion, scanQuestion, type WireQuestion } from "../dns/wire_scan.ts";
 import type { Counters } from "../metrics/counters.ts";
 import { TransactionLeg } from "../record/transaction_leg.ts";
 import {
@@ -49,7 +53,7 @@ import {
 import type { LookupEntries } from "./lookup_entry.ts";
 
 const HEAD = 49;
-const LEG_HEAD = 28;
+const LEG_HEAD = 29;
 const WALKED_HEAD = 30;
 const PARTS_ALIGNMENT = 8;
 const TCP = 1;
@@ -178,6 +182,8 @@ export class RemoteTransactionWriter implements LookupWriter {
     view.setUint16(at + 21, vlans.length, true);
     view.setUint8(at + 23, tunnels.length);
     view.setUint32(at + 24, r.end - r.base, true);
+    // The worker reads a message's question at known places when it has the usual shape, instead of scanning it again.
+    batch.bytes[at + 28] = bits === WALKED ? 0 : plainQuestionLength(leg.question, r);
     at += LEG_HEAD;
     for (let i = 0; i < vlans.length; i++, at += 2) view.setUint16(at, vlans[i], true);
     for (let i = 0; i < tunnels.length; i++) at = batch.putTunnel(tunnels[i], at);
@@ -289,6 +295,7 @@ export class TransactionUnpacker implements LookupEntries {
     const vlanCount = view.getUint16(at + 21, true);
     const tunnelCount = bytes[at + 23];
     const length = view.getUint32(at + 24, true);
+    const plain = bytes[at + 28];
     at += LEG_HEAD;
     if (vlanCount === 0) leg.vlans = NO_VLANS;
     else {
@@ -312,7 +319,8 @@ export class TransactionUnpacker implements LookupEntries {
       at += length;
     }
     // It passed this scan on the decoding thread: it cannot throw.
-    scanQuestion(r, leg.question);
+    if (plain > 0) readPlainQuestion(r, leg.question, plain);
+    else scanQuestion(r, leg.question);
     return at;
   }
 

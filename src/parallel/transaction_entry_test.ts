@@ -13,10 +13,15 @@ const NAME = [7, ...new TextEncoder().encode("ExAmple"), 3, ...new TextEncoder()
 /** An OPT RR (UDP size 1232, DO bit) with a COOKIE option: the record's EDNS object is written from its options. */
 const OPT_WITH_COOKIE = [0, 0, 41, 0x04, 0xd0, 0, 0, 0x80, 0, 0, 12, 0, 10, 0, 8, 1, 2, 3, 4, 5, 6, 7, 8];
 
-/** A response to ExAmple.com A: `answers` A records, then `additional` (one RR's bytes, or none), then `trailing`. */
-function response(answers: number, additional: number[], trailing: number[] = []): Uint8Array {
-  const bytes = [0x12, 0x34, 0x81, 0x80, 0, 1, 0, answers, 0, 0, 0, additional.length > 0 ? 1 : 0];
+/**
+ * A response to ExAmple.com A: `answers` A records, then `additional` (one RR's bytes, or none), then `trailing`. With
+ * `twoQuestions` it asks ExAmple.com AAAA too: not the usual shape, so the worker scans its question section again
+ * instead of reading it at known places (`plainQuestionLength`).
+ */
+function response(answers: number, additional: number[], trailing: number[] = [], twoQuestions = false): Uint8Array {
+  const bytes = [0x12, 0x34, 0x81, 0x80, 0, twoQuestions ? 2 : 1, 0, answers, 0, 0, 0, additional.length > 0 ? 1 : 0];
   bytes.push(...NAME, 0, 1, 0, 1);
+  if (twoQuestions) bytes.push(0xc0, 12, 0, 28, 0, 1);
   for (let i = 0; i < answers; i++) bytes.push(0xc0, 12, 0, 1, 0, 1, 0, 0, 0, 60, 0, 4, 192, 0, 2, i + 1);
   bytes.push(...additional, ...trailing);
   const frame = new Uint8Array(bytes.length + 9);
@@ -36,7 +41,11 @@ function cases(): Lookup[] {
   for (let n = 0; n < 24; n++) {
     const l = lookup(n % 4 === 1, n % 5 !== 3, n % 2 === 0, n % 3, true);
     const r = leg(
-      n % 3 === 0 ? response(1, OPT_WITH_COOKIE) : n % 3 === 1 ? response(2, [], [0xde, 0xad]) : response(0, []),
+      n % 3 === 0
+        ? response(1, OPT_WITH_COOKIE)
+        : n % 3 === 1
+        ? response(2, [], [0xde, 0xad])
+        : response(0, [], [], n % 4 === 2),
     );
     l.response.reader = r.reader;
     l.response.question = r.question;
