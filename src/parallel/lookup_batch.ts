@@ -66,20 +66,30 @@ export class BatchWriter {
     return copyWords(this.#view, this.bytes, at, this.#sourceView.of(source), source, start, end);
   }
 
+  /** The most bytes the batch being filled holds before it goes: `firstBytes`, doubled at each send, to `capacity`. */
+  #limit: number;
+
   constructor(
     readonly capacity: number,
     /** Hands a buffer over (it is not written again until it comes back); the writer goes on in one from `nextBuffer`. */
     readonly send: (buffer: ArrayBufferLike, used: number) => void,
     /** A free buffer of at least `capacity` bytes (recycled or new). */
     readonly nextBuffer: () => ArrayBufferLike,
+    /**
+     * What the first batch holds at most (see {@linkcode BatchWriter.reserve}): a small first batch sets the worker
+     * going while this thread is still filling the next ones.
+     */
+    firstBytes: number = capacity,
   ) {
     this.bytes = new Uint8Array(nextBuffer());
     this.#view = new DataView(this.bytes.buffer);
+    this.#limit = Math.min(firstBytes, capacity);
   }
 
   /** Hand over what the buffer holds (nothing when empty). */
   sendNow(): void {
     if (this.used === 0) return;
+    this.#limit = Math.min(this.#limit * 2, this.capacity);
     const buffer = this.bytes.buffer;
     const used = this.used;
     this.bytes = new Uint8Array(this.nextBuffer());
@@ -127,9 +137,12 @@ export class BatchWriter {
     return at;
   }
 
-  /** Make room for `n` more bytes at `used` (sending the buffer when they do not fit). */
+  /**
+   * Make room for `n` more bytes at `used`, sending the batch when they would take it past its limit: the first
+   * batches grow from `firstBytes` to `capacity` (an entry larger than the limit goes whole into an empty batch).
+   */
   reserve(n: number): void {
-    if (this.used + n <= this.bytes.length) return;
+    if (this.used + n <= this.#limit || (this.used === 0 && n <= this.bytes.length)) return;
     this.sendNow();
     if (n > this.bytes.length) {
       // One message larger than a batch (a TCP message near 64 KiB in a small batch): a buffer of its own.

@@ -69,6 +69,26 @@ Deno.test("an entry larger than a batch goes in a buffer of its own, between the
   assert.equal(writer.bytes.length, 1024, "then batches of the usual size again");
 });
 
+Deno.test("the first batches grow from firstBytes to the capacity; an entry over the limit goes whole", () => {
+  const sent: number[] = [];
+  const writer = new BatchWriter(4096, (_buffer, used) => sent.push(used), () => new ArrayBuffer(4096), 512);
+  for (let i = 0; i < 100; i++) {
+    writer.reserve(100);
+    writer.used += 100;
+  }
+  writer.sendNow();
+  // 5 entries of 100 bytes fit 512, 10 fit 1024, 20 fit 2048, then 40 the capacity; the rest last.
+  assert.deepEqual(sent, [500, 1000, 2000, 4000, 2500]);
+  // A limit past an entry's size: the entry goes into an empty batch whole, up to the buffer's length.
+  const big: number[] = [];
+  const ramp = new BatchWriter(4096, (_buffer, used) => big.push(used), () => new ArrayBuffer(4096), 256);
+  ramp.reserve(1000);
+  assert.equal(ramp.bytes.length, 4096, "no buffer of its own for an entry within the capacity");
+  ramp.used = 1000;
+  ramp.reserve(10);
+  assert.deepEqual(big, [1000]);
+});
+
 Deno.test("a packed tunnel reads back field for field, absent texts, ids and labels included", () => {
   const { writer } = collectingWriter(8192);
   writer.reserve(TUNNELS.length * TUNNEL_BYTES);

@@ -62,6 +62,14 @@ export const SHARED_CHUNK_BYTES = 1 << 20;
  * may wait here too: measured on the 1M-pair file, no slower than at 16; the floods of issue 7 peak 2–5 MB lower.
  */
 export const MAX_BATCHES_IN_BURST = 4;
+/**
+ * The first batch's bytes when the worker starts with the run (a large file, live capture); the next ones double up to
+ * the batch size. The worker is ready 40–50 ms after it is created; a full first batch of the default format took this
+ * thread's cold code 25–30 ms more to fill, while the worker waited (timeline of session 16). Measured on the 1M-pair
+ * file, two threads, alternating runs: default format 966 against 971 ms median, 883 against 901 ms fastest (30 each);
+ * transaction format 1717 against 1739 ms median (12 each). Small, within the machine's noise, in both directions.
+ */
+export const FIRST_BATCH_BYTES = 32 << 10;
 /** A burst's wait gives up (and lets the batches grow) after the worker has made no progress for this long. */
 const BURST_PATIENCE_MS = 10_000;
 const BURST_WAIT_MS = 100;
@@ -142,7 +150,14 @@ export class RemoteStage implements ChunkPool {
     this.#maxInBurst = MAX_BATCHES_IN_BURST + workers - 1;
     this.#batchBytes = options.batchBytes ?? BATCH_BYTES;
     this.#batches = new SharedBufferPool(this.#batchBytes);
-    this.writer = new BatchWriter(this.#batchBytes, (buffer, used) => this.#send(buffer, used), () => this.#buffer());
+    // A worker started when a first batch fills (`startBytes`) waits for a full one, as a small file needs none.
+    const firstBytes = options.startBytes <= 0 ? FIRST_BATCH_BYTES : this.#batchBytes;
+    this.writer = new BatchWriter(
+      this.#batchBytes,
+      (buffer, used) => this.#send(buffer, used),
+      () => this.#buffer(),
+      firstBytes,
+    );
     this.writer.chunkIndexOf = (bytes) => this.chunkIndexOf(bytes);
     if (options.startBytes <= 0) this.#start();
   }
