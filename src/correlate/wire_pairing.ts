@@ -249,16 +249,24 @@ export class WirePairing extends PairingState {
 
   /**
    * The held query in `slot` asks what the message being handled asks (either without a question: yes). Sets
-   * `#questionsIdentical` when both first questions are the same bytes (a query held by its name only).
+   * `#questionsIdentical` when both first questions are the same bytes.
    */
   sameAsHeldQuery(slot: number): boolean {
     const q = this.question;
     const held = this.held;
     this.#questionsIdentical = false;
-    if (held.whole) return sameQuestion(this.scanHeld(slot), q);
+    let names: number;
+    if (held.whole) {
+      const h = this.scanHeld(slot);
+      if (!h.hasQuestion || !q.hasQuestion) return true;
+      if (h.type !== q.type || h.class !== q.class) return false;
+      names = compareWireNames(h.name, h.nameStart, h.nameLength, q.name, q.nameStart, q.nameLength);
+      this.#questionsIdentical = names === NAMES_IDENTICAL;
+      return names !== NAMES_DIFFER;
+    }
     if (held.hasQuestion[slot] === 0 || !q.hasQuestion) return true;
     if (held.qtype[slot] !== q.type || held.qclass[slot] !== q.class) return false;
-    const names = compareWireNames(
+    names = compareWireNames(
       this.heldNameBytes(slot),
       this.heldNameStart(slot),
       held.nameLength[slot],

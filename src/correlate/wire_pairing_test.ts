@@ -357,34 +357,57 @@ Deno.test("WirePairing hands output on after every lookup it writes, also when t
   assert.equal(counters.records, 50);
 });
 
-Deno.test("a pairing tells the writer when the two first questions are the same bytes (the default format's packer reads the query's there)", () => {
-  const seen: boolean[] = [];
-  class Watching extends GopassivednsWriter {
-    override write(l: Lookup): number {
-      seen.push(l.questionsIdentical);
-      return super.write(l);
+for (const format of ["gopassivedns", "transaction"] as const) {
+  const reads = format === "gopassivedns"
+    ? "the default format's packer reads the query's there"
+    : "the transaction record takes it from the response's walk";
+  Deno.test(`a pairing tells the ${format} writer when the two first questions are the same bytes (${reads})`, () => {
+    const seen: boolean[] = [];
+    const counters = newCounters();
+    const out = new RecordBuffer();
+    const writer = format === "gopassivedns"
+      ? new (class extends GopassivednsWriter {
+        override write(l: Lookup): number {
+          seen.push(l.questionsIdentical);
+          return super.write(l);
+        }
+      })(counters, out, "INFO")
+      : new (class extends TransactionWriter {
+        override write(l: Lookup): number {
+          seen.push(l.questionsIdentical);
+          return super.write(l);
+        }
+      })(counters, out, "test");
+    const engine = new WirePairing(DEFAULT_CORRELATOR_OPTIONS, counters, writer);
+    const pair = (id: number, asked: string | null, answered: string | null, responseFirst = false) => {
+      const query = datagram(wire(id, false, asked), false, id);
+      const response = datagram(wire(id, true, answered), true, id + 0.5);
+      for (const d of responseFirst ? [response, query] : [query, response]) engine.handle(d);
+    };
+    pair(1, "ExAmple.com", "ExAmple.com");
+    pair(2, "ExAmple.com", "example.com"); // paired, the case folded
+    pair(3, null, "example.com"); // a query without a question pairs on its key alone
+    pair(4, "ExAmple.com", null);
+    pair(5, "ExAmple.com", "ExAmple.com", true); // the response came first: held whole, not compared this way
+    pair(6, "a.example", "a.example");
+    assert.equal(counters.pairs, 6);
+    assert.deepEqual(seen, [true, false, false, false, false, true]);
+    if (format === "transaction") {
+      // The record's question: the query's (in its case) whether it was read from the query or the response.
+      const records: Record[] = new TextDecoder().decode(out.records()).trim().split("\n").map((line) =>
+        JSON.parse(line)
+      );
+      assert.deepEqual(records.map((r) => r.question?.name ?? null), [
+        "ExAmple.com",
+        "ExAmple.com",
+        "example.com",
+        "ExAmple.com",
+        "ExAmple.com",
+        "a.example",
+      ]);
     }
-  }
-  const counters = newCounters();
-  const engine = new WirePairing(
-    DEFAULT_CORRELATOR_OPTIONS,
-    counters,
-    new Watching(counters, new RecordBuffer(), "INFO"),
-  );
-  const pair = (id: number, asked: string | null, answered: string | null, responseFirst = false) => {
-    const query = datagram(wire(id, false, asked), false, id);
-    const response = datagram(wire(id, true, answered), true, id + 0.5);
-    for (const d of responseFirst ? [response, query] : [query, response]) engine.handle(d);
-  };
-  pair(1, "ExAmple.com", "ExAmple.com");
-  pair(2, "ExAmple.com", "example.com"); // paired, the case folded
-  pair(3, null, "example.com"); // a query without a question pairs on its key alone
-  pair(4, "ExAmple.com", null);
-  pair(5, "ExAmple.com", "ExAmple.com", true); // the response came first: held whole, not compared this way
-  pair(6, "a.example", "a.example");
-  assert.equal(counters.pairs, 6);
-  assert.deepEqual(seen, [true, false, false, false, false, true]);
-});
+  });
+}
 
 Deno.test("WirePairing holds a query's name up to INLINE_NAME_BYTES in its slot, a longer one in the held bytes", () => {
   const counters = newCounters();

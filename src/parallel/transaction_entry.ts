@@ -18,15 +18,15 @@
  * against 1.56 s, 1.85 against 1.88 s wall. A message no record carries (a retransmitted query, a duplicate response)
  * is walked here for its anomalies and not sent.
  *
- * Entry (little-endian, no alignment, in the stream of src/parallel/lookup_batch.ts): `u8 3, u8 bits (1 TCP,
- * 2 query, 4 response), u8 reason, u16 clientPort, u16 serverPort, u16 id, u32 retransmits, u32 duplicateResponses,
- * 16 client, 16 server`, then each leg present, query first: `u8 bits (1 read in place, 2 walked), f64 tsSec,
- * u32 tsNsec, u32 wireLen, u32 interfaceId, u16 vlanCount, u8 tunnelCount, u32 length, u8 plainQuestion` (for a
- * message, src/dns/wire_scan.ts `plainQuestionLength`, else 0), the VLAN ids (u16 each), the tunnels
- * (`BatchWriter.putTunnel`), then either the message, or, walked, `u8 hasQuestion, u16 type, u16 class,
- * u16 flags, u8 edns (1 has EDNS, 2 with options), u32 ednsTtl, u16 ednsUdpSize, u8 extendedRcode, u8 anomalyCount,
- * u32 questionEnd, u32 sectionsEnd, u32 partsLength`, the anomalies (u8 each, their index in `DNS_ANOMALIES`) and the
- * parts (`TransactionLeg.out`), from the next multiple of 8 in the batch (`partsAt`).
+ * Entry (little-endian, no alignment, in the stream of src/parallel/lookup_batch.ts): `u8 3, u8 bits (1 TCP, 2 query, 4
+ * response, 8 the two first questions are the same bytes), u8 reason, u16 clientPort, u16 serverPort, u16 id, u32
+ * retransmits, u32 duplicateResponses, 16 client, 16 server`, then each leg present, query first: `u8 bits (1 read in
+ * place, 2 walked), f64 tsSec, u32 tsNsec, u32 wireLen, u32 interfaceId, u16 vlanCount, u8 tunnelCount, u32 length, u8
+ * plainQuestion` (for a message, src/dns/wire_scan.ts `plainQuestionLength`, else 0), the VLAN ids (u16 each), the
+ * tunnels (`BatchWriter.putTunnel`), then either the message, or, walked, `u8 hasQuestion, u16 type, u16 class, u16
+ * flags, u8 edns (1 has EDNS, 2 with options), u32 ednsTtl, u16 ednsUdpSize, u8 extendedRcode, u8 anomalyCount, u32
+ * questionEnd, u32 sectionsEnd, u32 partsLength`, the anomalies (u8 each, their index in `DNS_ANOMALIES`) and the parts
+ * (`TransactionLeg.out`), from the next multiple of 8 in the batch (`partsAt`).
  *
  * @module
  */
@@ -59,6 +59,8 @@ const PARTS_ALIGNMENT = 8;
 const TCP = 1;
 const QUERY = 2;
 const RESPONSE = 4;
+/** The two first questions are the same bytes (`Lookup.questionsIdentical`). */
+const SAME_QUESTION = 8;
 const IN_CHUNK = 1;
 const WALKED = 2;
 const HAS_EDNS = 1;
@@ -143,7 +145,9 @@ export class RemoteTransactionWriter implements LookupWriter {
     const bytes = batch.bytes;
     let at = batch.used;
     bytes[at] = LOOKUP;
-    bytes[at + 1] = (l.transport === "tcp" ? TCP : 0) | (query.present ? QUERY : 0) | (response.present ? RESPONSE : 0);
+    bytes[at + 1] = (l.transport === "tcp" ? TCP : 0) | (query.present ? QUERY : 0) |
+      (response.present ? RESPONSE : 0) |
+      (l.questionsIdentical ? SAME_QUESTION : 0);
     bytes[at + 2] = REASONS.indexOf(l.reason);
     view.setUint16(at + 3, l.clientPort, true);
     view.setUint16(at + 5, l.serverPort, true);
@@ -271,6 +275,7 @@ export class TransactionUnpacker implements LookupEntries {
     l.transport = (bits & TCP) !== 0 ? "tcp" : "udp";
     l.query.present = (bits & QUERY) !== 0;
     l.response.present = (bits & RESPONSE) !== 0;
+    l.questionsIdentical = (bits & SAME_QUESTION) !== 0;
     l.status = !l.query.present ? "orphan_response" : l.response.present ? "answered" : "unanswered";
     l.reason = REASONS[bytes[at + 2]];
     l.clientPort = view.getUint16(at + 3, true);

@@ -39,7 +39,7 @@ function cases(): Lookup[] {
   // 24, so that the worker walks responses (one in 2 with one worker) with an anomaly among them, up to one in 6.
   const all: Lookup[] = [];
   for (let n = 0; n < 24; n++) {
-    const l = lookup(n % 4 === 1, n % 5 !== 3, n % 2 === 0, n % 3, true);
+    const l = lookup(n % 4 === 1, n % 5 !== 3, n % 2 === 0, n % 3, true, n % 3 === 0 ? "identical" : "unchecked");
     const r = leg(
       n % 3 === 0
         ? response(1, OPT_WITH_COOKIE)
@@ -102,8 +102,10 @@ for (const [inPlace, workers] of [[false, 1], [true, 1], [true, 3]] as const) {
     const unpacker = new TransactionUnpacker(chunks);
     let walkedThere = 0;
     const partsOffsets: number[] = [];
+    const sameQuestions: boolean[] = [];
     const reader = lookupReplay(
       (l) => {
+        sameQuestions.push(l.questionsIdentical);
         if (l.response.present && unpacker.walkedResponse === null) walkedThere++;
         if (unpacker.walkedResponse !== null) partsOffsets.push(unpacker.walkedResponse.questionStart);
         return workerWriter.writeWalked(l, null, unpacker.walkedResponse);
@@ -114,6 +116,10 @@ for (const [inPlace, workers] of [[false, 1], [true, 1], [true, 3]] as const) {
     );
     for (const bytes of batches) reader.read(bytes, bytes.length);
     assert.equal(workerCounters.records, lookups.length);
+    // The engine's finding that the first questions are the same bytes travels (the worker's walk of the query
+    // leaves its name out then).
+    assert.deepEqual(sameQuestions, lookups.map((l) => l.questionsIdentical));
+    assert.ok(sameQuestions.includes(true) && sameQuestions.includes(false));
     assert.equal(new TextDecoder().decode(replayed.records()), new TextDecoder().decode(direct.records()));
     // Responses are walked on every thread (one in n + 1 here), their anomalies counted once.
     const responses = lookups.filter((l) => l.response.present).length;

@@ -70,8 +70,11 @@ export class TransactionLeg {
 
   constructor(readonly maxRecords: number = Infinity) {}
 
-  /** Walk the message `r` points at, scanned into `q` (its question section passed the scan). */
-  render(r: MessageReader, q: WireQuestion): void {
+  /**
+   * Walk the message `r` points at, scanned into `q` (its question section passed the scan). `withQuestion` false
+   * leaves the first question's name out (`questionStart === questionEnd`): the record takes it from the other leg.
+   */
+  render(r: MessageReader, q: WireQuestion, withQuestion = true): void {
     const b = r.bytes;
     this.size = r.end - r.base;
     this.flags = q.flags;
@@ -83,7 +86,7 @@ export class TransactionLeg {
     const out = this.out;
     this.#names.clear();
     this.questionStart = this.questionEnd = 0;
-    if (q.hasQuestion) {
+    if (q.hasQuestion && withQuestion) {
       // The first question's name, for the record's `question` (and for owners pointing at it).
       const at = r.base + HEADER_SIZE;
       const length = writeMessageName(out, r, at, r.end); // it passed the scan: it cannot fail

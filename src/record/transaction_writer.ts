@@ -94,14 +94,17 @@ export class TransactionWriter implements LookupWriter {
     this.#walk(this.#current, r, q);
   }
 
-  /** The walked parts of a leg, its anomalies counted (`dns_anomalies`, per message). */
-  #leg(leg: LegView): TransactionLeg | null {
+  /**
+   * The walked parts of a leg (its question's name left out unless `withQuestion`), its anomalies counted
+   * (`dns_anomalies`, per message).
+   */
+  #leg(leg: LegView, withQuestion = true): TransactionLeg | null {
     if (!leg.present) return null;
-    return this.#walk(leg.current ? this.#current : this.#held, leg.reader!, leg.question);
+    return this.#walk(leg.current ? this.#current : this.#held, leg.reader!, leg.question, withQuestion);
   }
 
-  #walk(parts: TransactionLeg, r: MessageReader, q: WireQuestion): TransactionLeg {
-    parts.render(r, q);
+  #walk(parts: TransactionLeg, r: MessageReader, q: WireQuestion, withQuestion = true): TransactionLeg {
+    parts.render(r, q, withQuestion);
     if (parts.anomalies.count > 0) this.counters.dns_anomalies++;
     return parts;
   }
@@ -116,7 +119,10 @@ export class TransactionWriter implements LookupWriter {
    */
   writeWalked(l: Lookup, walkedQuery: TransactionLeg | null, walkedResponse: TransactionLeg | null): number {
     const out = this.out;
-    const q = walkedQuery ?? this.#leg(l.query);
+    // The query's first question the same bytes as the response's (the engine compared them): the record's
+    // `question` is written from the response's walk, and the query's walk leaves its name out.
+    const fromResponse = l.questionsIdentical && l.query.present && l.response.present;
+    const q = walkedQuery ?? this.#leg(l.query, !fromResponse);
     const r = walkedResponse ?? this.#leg(l.response);
     const first = q !== null ? l.query : l.response;
     // One reserve for the whole record: every part below is bounded (RECORD_FIXED_MAX covers the fixed parts, the
@@ -144,14 +150,17 @@ export class TransactionWriter implements LookupWriter {
     if (first.tunnels.length > 0) {
       out.used = u;
       writeEncapsulation(out, first.tunnels); // rare: it reserves (and may grow the buffer) itself
-      return this.#rest(l, q, r, first);
+      return this.#rest(l, q, r, first, fromResponse);
     }
     out.used = u;
-    return this.#rest(l, q, r, first);
+    return this.#rest(l, q, r, first, fromResponse);
   }
 
-  /** The record from its ID on (the buffer has room: see `write`, or the encapsulation's own reserve). */
-  #rest(l: Lookup, q: TransactionLeg | null, r: TransactionLeg | null, first: LegView): number {
+  /**
+   * The record from its ID on (the buffer has room: see `write`, or the encapsulation's own reserve); `fromResponse`:
+   * its question is the response's (see `writeWalked`).
+   */
+  #rest(l: Lookup, q: TransactionLeg | null, r: TransactionLeg | null, first: LegView, fromResponse: boolean): number {
     const out = this.out;
     out.reserve(RECORD_FIXED_MAX + (q === null ? 0 : q.out.used) + (r === null ? 0 : r.out.used));
     const d = out.bytes;
@@ -159,7 +168,7 @@ export class TransactionWriter implements LookupWriter {
     let u = putConstant(v, d, out.used, ID);
     u = putNumberWords(v, d, u, l.id);
     // The query's first question, else the response's.
-    const asked = q !== null && l.query.question.hasQuestion
+    const asked = q !== null && l.query.question.hasQuestion && !fromResponse
       ? q
       : r !== null && l.response.question.hasQuestion
       ? r
