@@ -20,6 +20,7 @@ import { writeEdns } from "./transaction_edns.ts";
 import {
   ADDITIONALS_KEY,
   AUTHORITIES_KEY,
+  EMPTY_SECTIONS,
   NO_ADDITIONALS,
   NO_AUTHORITIES,
   RR_DATA,
@@ -95,6 +96,11 @@ export class TransactionLeg {
     }
     this.sectionsStart = out.used;
     let p = q.answersStart;
+    if (this.#bare(r, q)) {
+      out.constant(EMPTY_SECTIONS);
+      this.sectionsEnd = this.ednsStart = this.ednsEnd = out.used;
+      return;
+    }
     p = this.#section(r, ANSWERS, p, q.ancount);
     if (p >= 0) {
       out.constant(AUTHORITIES_KEY);
@@ -117,6 +123,32 @@ export class TransactionLeg {
       out.used = at + edns.used;
     }
     this.ednsEnd = out.used;
+  }
+
+  /**
+   * The usual query (and a response with no RR): after the question, nothing or only an OPT RR of the root without
+   * options, up to the message's end. Then the walk would write three empty sections and meet no anomaly; this reads
+   * the OPT's fields as `#opt` does, instead of the sections' walk. Measured on the 1M-pair capture (8 alternating
+   * runs, two threads): the worker's CPU 1.45 against 1.555 s; one thread 2.67 against 2.74 s.
+   */
+  #bare(r: MessageReader, q: WireQuestion): boolean {
+    const b = r.bytes;
+    const base = r.base;
+    const p = q.answersStart;
+    if (q.ancount !== 0 || u16(b, base + 8) !== 0) return false;
+    const additional = u16(b, base + 10);
+    if (additional === 0) return p === r.end;
+    // The OPT RR: root owner (one zero octet), TYPE, CLASS (the UDP size), TTL, RDLENGTH 0; `-max_records` 0 would
+    // stop the section before it (an anomaly).
+    if (additional !== 1 || this.maxRecords < 1 || p + 1 + RR_FIXED !== r.end) return false;
+    if (b[p] !== 0 || u16(b, p + 1) !== TYPE_OPT || u16(b, p + 9) !== 0) return false;
+    const ttl = u32(b, p + 5);
+    this.hasEdns = true;
+    this.extendedRcode = ttl >>> 24;
+    this.ednsTtl = ttl;
+    this.ednsUdpSize = u16(b, p + 3);
+    this.ednsOptions = false;
+    return true;
   }
 
   /** Up to `count` RRs at `pos` as a JSON array; returns the offset after them, or -1 when decoding stopped early. */

@@ -44,6 +44,8 @@ export const AUTHORITIES_KEY: Constant = constant(',"authorities":');
 export const ADDITIONALS_KEY: Constant = constant(',"additionals":');
 export const NO_AUTHORITIES: Constant = constant(',"authorities":[]');
 export const NO_ADDITIONALS: Constant = constant(',"additionals":[]');
+/** A leg's three sections when all are empty (or hold only an OPT RR, which is the EDNS object instead). */
+export const EMPTY_SECTIONS: Constant = constant('[],"authorities":[],"additionals":[]');
 /** The end of a record with no retransmission, no duplicate and no anomaly. */
 export const QUIET_END: Constant = constant(',"retransmits":0,"duplicate_responses":0,"anomalies":[]}\n');
 /** An RR of a section: `{"name":"`, the owner, then {@linkcode rrTypeClass}, the TTL, `,"data":`. */

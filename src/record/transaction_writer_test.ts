@@ -7,7 +7,10 @@ import { decodeMessage } from "../dns/decode_message.ts";
 import type { DnsMessage, DnsResourceRecord } from "../dns/message.ts";
 import { className, typeName } from "../dns/registries.ts";
 import { newCounters } from "../metrics/counters.ts";
+import { MessageReader } from "../dns/_reader.ts";
+import { scanQuestion, WireQuestion } from "../dns/wire_scan.ts";
 import { RecordBuffer } from "./record_buffer.ts";
+import { TransactionLeg } from "./transaction_leg.ts";
 import { TransactionWriter } from "./transaction_writer.ts";
 
 const TYPE_TXT = 16;
@@ -147,4 +150,78 @@ Deno.test("an owner that points at a CNAME target written before is that name, a
   const record = JSON.parse(new TextDecoder().decode(out.records()));
   assert.deepEqual(record.answers, decodeMessage(r, "full").answers.map(rrObject));
   assert.equal(record.answers[1].name, "b.example");
+});
+
+Deno.test("a query of the usual shape (nothing, or a bare OPT, after its question) gives what the sections' walk gives", () => {
+  const bareOpt = [0, ...be16(TYPE_OPT), ...be16(1232), ...be32(0x01008000), ...be16(0)];
+  const queries: Array<{
+    shape: string;
+    additionals: number[][];
+    counts?: [number, number, number, number];
+    trailing?: number[];
+  }> = [
+    { shape: "a bare OPT, DO and an extended rcode byte", additionals: [bareOpt] },
+    { shape: "nothing after the question", additionals: [] },
+    { shape: "an OPT with options", additionals: [opt([[OPTION_COOKIE, [1, 2, 3, 4, 5, 6, 7, 8]]])] },
+    { shape: "an OPT whose owner is not the root", additionals: [[1, 0x61, ...bareOpt]] },
+    { shape: "a bare OPT and a trailing byte", additionals: [bareOpt], trailing: [0] },
+    { shape: "two bare OPTs", additionals: [bareOpt, bareOpt] },
+    { shape: "an additional count of 1 and nothing", additionals: [], counts: [1, 0, 0, 1] },
+    { shape: "nothing after the question but a trailing byte", additionals: [], trailing: [7] },
+    { shape: "an answer count of 1 and a bare OPT", additionals: [bareOpt], counts: [1, 1, 0, 1] },
+  ];
+  for (const { shape, additionals, counts, trailing } of queries) {
+    const q = message({ id: 9, flags: 0x0100, questions: [["www.example", TYPE_A]], additionals, counts, trailing });
+    const r = message({ id: 9, flags: 0x8180, questions: [["www.example", TYPE_A]] });
+    const counters = newCounters();
+    const out = new RecordBuffer();
+    const engine = new WirePairing(DEFAULT_CORRELATOR_OPTIONS, counters, new TransactionWriter(counters, out, "s"));
+    engine.handle(datagram(q, false, 1000));
+    engine.handle(datagram(r, true, 2000));
+    const record = JSON.parse(new TextDecoder().decode(out.records()));
+    const query = decodeMessage(q, "full");
+    assert.deepEqual(record.query_edns, ednsObject(query), shape);
+    assert.deepEqual(record.anomalies, query.anomalies.map((a) => "query:" + a), shape);
+    assert.deepEqual(record.question, { name: "www.example", type: "A", class: "IN" }, shape);
+  }
+});
+
+Deno.test("a response with no RR but a bare OPT (BADVERS: the OPT's TTL extends the rcode) gives the decoder's rcode", () => {
+  const q = message({ id: 5, flags: 0x0100, questions: [["www.example", TYPE_A]] });
+  const r = message({
+    id: 5,
+    flags: 0x8180,
+    questions: [["www.example", TYPE_A]],
+    additionals: [[0, ...be16(TYPE_OPT), ...be16(1232), ...be32(0x01000000), ...be16(0)]],
+  });
+  const counters = newCounters();
+  const out = new RecordBuffer();
+  const engine = new WirePairing(DEFAULT_CORRELATOR_OPTIONS, counters, new TransactionWriter(counters, out, "s"));
+  engine.handle(datagram(q, false, 1000));
+  engine.handle(datagram(r, true, 2000));
+  const record = JSON.parse(new TextDecoder().decode(out.records()));
+  const response = decodeMessage(r, "full");
+  assert.equal(record.rcode, response.header.rcode | (response.edns!.extendedRcode << 4));
+  assert.equal(record.rcode, 16);
+  assert.deepEqual(record.response_edns, ednsObject(response));
+  assert.deepEqual([record.answers, record.authorities, record.additionals], [[], [], []]);
+});
+
+Deno.test("-max_records 0 stops a bare OPT's section as it stops any other (too_many_records)", () => {
+  const q = message({
+    flags: 0x0100,
+    questions: [["www.example", TYPE_A]],
+    additionals: [[0, ...be16(TYPE_OPT), ...be16(1232), ...be32(0), ...be16(0)]],
+  });
+  for (const maxRecords of [0, 1]) {
+    const r = new MessageReader();
+    r.reset(q);
+    const scanned = new WireQuestion();
+    scanQuestion(r, scanned);
+    const leg = new TransactionLeg(maxRecords);
+    leg.render(r, scanned);
+    const anomalies = Array.from({ length: leg.anomalies.count }, (_, i) => leg.anomalies.at(i));
+    assert.deepEqual(anomalies, decodeMessage(q, "full", maxRecords).anomalies);
+    assert.equal(leg.hasEdns, maxRecords > 0);
+  }
 });
