@@ -255,25 +255,26 @@ export class WirePairing extends PairingState {
     const q = this.question;
     const held = this.held;
     this.#questionsIdentical = false;
-    let names: number;
     if (held.whole) {
       const h = this.scanHeld(slot);
       if (!h.hasQuestion || !q.hasQuestion) return true;
       if (h.type !== q.type || h.class !== q.class) return false;
-      names = compareWireNames(h.name, h.nameStart, h.nameLength, q.name, q.nameStart, q.nameLength);
-      this.#questionsIdentical = names === NAMES_IDENTICAL;
-      return names !== NAMES_DIFFER;
+      return this.#sameNames(compareWireNames(h.name, h.nameStart, h.nameLength, q.name, q.nameStart, q.nameLength));
     }
     if (held.hasQuestion[slot] === 0 || !q.hasQuestion) return true;
     if (held.qtype[slot] !== q.type || held.qclass[slot] !== q.class) return false;
-    names = compareWireNames(
+    return this.#sameNames(compareWireNames(
       this.heldNameBytes(slot),
       this.heldNameStart(slot),
       held.nameLength[slot],
       q.name,
       q.nameStart,
       q.nameLength,
-    );
+    ));
+  }
+
+  /** `names` (from `compareWireNames`) say the questions match; notes whether they are the same bytes. */
+  #sameNames(names: number): boolean {
     this.#questionsIdentical = names === NAMES_IDENTICAL;
     return names !== NAMES_DIFFER;
   }
