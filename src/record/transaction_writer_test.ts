@@ -26,6 +26,11 @@ function opt(options: Array<[number, number[]]>): number[] {
   return [0, ...be16(TYPE_OPT), ...be16(1232), ...be32(0x00008000), ...be16(rdata.length), ...rdata];
 }
 
+/** An OPT RR of the root without options (UDP size 1232), its TTL field `ttl` (extended rcode, version, DO). */
+function bareOpt(ttl: number): number[] {
+  return [0, ...be16(TYPE_OPT), ...be16(1232), ...be32(ttl), ...be16(0)];
+}
+
 const utf8 = (text: string) => [...new TextEncoder().encode(text)];
 
 function datagram(bytes: Uint8Array, qr: boolean, t: number): WireDatagram {
@@ -42,6 +47,16 @@ function datagram(bytes: Uint8Array, qr: boolean, t: number): WireDatagram {
     vlans: [],
     interfaceId: 0,
   };
+}
+
+/** The transaction record of the query `q` answered by `r`, paired by the engine. */
+function pairedRecord(q: Uint8Array, r: Uint8Array) {
+  const counters = newCounters();
+  const out = new RecordBuffer();
+  const engine = new WirePairing(DEFAULT_CORRELATOR_OPTIONS, counters, new TransactionWriter(counters, out, "s"));
+  engine.handle(datagram(q, false, 1000));
+  engine.handle(datagram(r, true, 2000));
+  return JSON.parse(new TextDecoder().decode(out.records()));
 }
 
 function rrObject(rr: DnsResourceRecord) {
@@ -153,32 +168,27 @@ Deno.test("an owner that points at a CNAME target written before is that name, a
 });
 
 Deno.test("a query of the usual shape (nothing, or a bare OPT, after its question) gives what the sections' walk gives", () => {
-  const bareOpt = [0, ...be16(TYPE_OPT), ...be16(1232), ...be32(0x01008000), ...be16(0)];
+  const opt1 = bareOpt(0x01008000);
   const queries: Array<{
     shape: string;
     additionals: number[][];
     counts?: [number, number, number, number];
     trailing?: number[];
   }> = [
-    { shape: "a bare OPT, DO and an extended rcode byte", additionals: [bareOpt] },
+    { shape: "a bare OPT, DO and an extended rcode byte", additionals: [opt1] },
     { shape: "nothing after the question", additionals: [] },
     { shape: "an OPT with options", additionals: [opt([[OPTION_COOKIE, [1, 2, 3, 4, 5, 6, 7, 8]]])] },
-    { shape: "an OPT whose owner is not the root", additionals: [[1, 0x61, ...bareOpt]] },
-    { shape: "a bare OPT and a trailing byte", additionals: [bareOpt], trailing: [0] },
-    { shape: "two bare OPTs", additionals: [bareOpt, bareOpt] },
+    { shape: "an OPT whose owner is not the root", additionals: [[1, 0x61, ...opt1]] },
+    { shape: "a bare OPT and a trailing byte", additionals: [opt1], trailing: [0] },
+    { shape: "two bare OPTs", additionals: [opt1, opt1] },
     { shape: "an additional count of 1 and nothing", additionals: [], counts: [1, 0, 0, 1] },
     { shape: "nothing after the question but a trailing byte", additionals: [], trailing: [7] },
-    { shape: "an answer count of 1 and a bare OPT", additionals: [bareOpt], counts: [1, 1, 0, 1] },
+    { shape: "an answer count of 1 and a bare OPT", additionals: [opt1], counts: [1, 1, 0, 1] },
   ];
   for (const { shape, additionals, counts, trailing } of queries) {
     const q = message({ id: 9, flags: 0x0100, questions: [["www.example", TYPE_A]], additionals, counts, trailing });
     const r = message({ id: 9, flags: 0x8180, questions: [["www.example", TYPE_A]] });
-    const counters = newCounters();
-    const out = new RecordBuffer();
-    const engine = new WirePairing(DEFAULT_CORRELATOR_OPTIONS, counters, new TransactionWriter(counters, out, "s"));
-    engine.handle(datagram(q, false, 1000));
-    engine.handle(datagram(r, true, 2000));
-    const record = JSON.parse(new TextDecoder().decode(out.records()));
+    const record = pairedRecord(q, r);
     const query = decodeMessage(q, "full");
     assert.deepEqual(record.query_edns, ednsObject(query), shape);
     assert.deepEqual(record.anomalies, query.anomalies.map((a) => "query:" + a), shape);
@@ -192,14 +202,9 @@ Deno.test("a response with no RR but a bare OPT (BADVERS: the OPT's TTL extends 
     id: 5,
     flags: 0x8180,
     questions: [["www.example", TYPE_A]],
-    additionals: [[0, ...be16(TYPE_OPT), ...be16(1232), ...be32(0x01000000), ...be16(0)]],
+    additionals: [bareOpt(0x01000000)],
   });
-  const counters = newCounters();
-  const out = new RecordBuffer();
-  const engine = new WirePairing(DEFAULT_CORRELATOR_OPTIONS, counters, new TransactionWriter(counters, out, "s"));
-  engine.handle(datagram(q, false, 1000));
-  engine.handle(datagram(r, true, 2000));
-  const record = JSON.parse(new TextDecoder().decode(out.records()));
+  const record = pairedRecord(q, r);
   const response = decodeMessage(r, "full");
   assert.equal(record.rcode, response.header.rcode | (response.edns!.extendedRcode << 4));
   assert.equal(record.rcode, 16);
@@ -211,7 +216,7 @@ Deno.test("-max_records 0 stops a bare OPT's section as it stops any other (too_
   const q = message({
     flags: 0x0100,
     questions: [["www.example", TYPE_A]],
-    additionals: [[0, ...be16(TYPE_OPT), ...be16(1232), ...be32(0), ...be16(0)]],
+    additionals: [bareOpt(0)],
   });
   for (const maxRecords of [0, 1]) {
     const r = new MessageReader();
